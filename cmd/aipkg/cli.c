@@ -1,0 +1,185 @@
+/* Shared CLI plumbing: diagnostics, tool calls, rendering, usage. */
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void diag(const struct cli *cli, const char *label, const char *color, const char *fmt,
+		 va_list ap)
+{
+	if (cli && cli->color)
+		fprintf(stderr, "\033[%sm%s:\033[0m ", color, label);
+	else
+		fprintf(stderr, "%s: ", label);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag(cli, "error", "1;31", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli && cli->opts.verbose < 0)
+		return;
+	va_start(ap, fmt);
+	diag(cli, "warning", "1;33", fmt, ap);
+	va_end(ap);
+}
+
+void cli_print_json(json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+int cli_fail(struct cli *cli, int r, json_t *detail)
+{
+	const char *msg = aipkg_ctx_errmsg(cli->ctx);
+
+	if (!*msg)
+		msg = aipkg_strerror(r);
+	cli_error(cli, "%s", msg);
+	if (cli->json) {
+		json_t *doc = detail ? json_deep_copy(detail) : json_object();
+
+		json_object_set_new(doc, "error",
+				    json_pack("{s:s, s:s, s:i}", "code", aipkg_error_name(r),
+					      "message", msg, "exit", aipkg_exit_code(r)));
+		cli_print_json(doc);
+		json_decref(doc);
+	}
+	return aipkg_exit_code(r);
+}
+
+int cli_call_tool(struct cli *cli, const char *name, json_t *args,
+		  void (*render)(struct cli *cli, json_t *result))
+{
+	json_t *result = NULL;
+	int r = aipkg_tool_call(cli->ctx, name, args, &result);
+
+	if (r < 0) {
+		r = cli_fail(cli, r, result);
+	} else if (cli->json) {
+		cli_print_json(result);
+	} else if (render) {
+		render(cli, result);
+	}
+	json_decref(result);
+	json_decref(args);
+	return r;
+}
+
+json_t *cli_args_json(const struct cli *cli)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < cli->nargs; i++)
+		json_array_append_new(a, json_string(cli->args[i]));
+	return a;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+void cli_render_packages(struct cli *cli, json_t *result)
+{
+	json_t *pkgs = json_object_get(result, "packages"), *p;
+	size_t i;
+
+	json_array_foreach(pkgs, i, p) {
+		const char *avail = str(p, "available");
+
+		if (cli->opts.verbose < 0) {
+			printf("%s\n", str(p, "name"));
+		} else if (*avail) {
+			printf("%-32s %s -> %s\n", str(p, "name"), str(p, "version"), avail);
+		} else {
+			bool inst = json_is_true(json_object_get(p, "installed"));
+
+			printf("%-32s %-18s %s %s\n", str(p, "name"), str(p, "version"),
+			       inst ? "[installed]" : "           ", str(p, "description"));
+		}
+	}
+}
+
+static const char *past(const char *action, bool dry)
+{
+	static const char *const verbs[][3] = {
+		{ "install", "Installed", "Would install" },
+		{ "remove", "Removed", "Would remove" },
+		{ "upgrade", "Upgraded", "Would upgrade" },
+		{ "downgrade", "Downgraded", "Would downgrade" },
+		{ "reinstall", "Reinstalled", "Would reinstall" },
+	};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i][0], action) == 0)
+			return verbs[i][dry ? 2 : 1];
+	return action;
+}
+
+void cli_render_changes(struct cli *cli, json_t *result)
+{
+	json_t *changes = json_object_get(result, "changes"), *c;
+	bool dry = json_is_true(json_object_get(result, "dry_run"));
+	size_t i;
+
+	if (cli->opts.verbose < 0)
+		return;
+	if (!json_array_size(changes))
+		printf("%s\n", dry ? "Nothing would change." : "Nothing changed.");
+	json_array_foreach(changes, i, c) {
+		const char *from = json_string_value(json_object_get(c, "from"));
+		const char *to = json_string_value(json_object_get(c, "to"));
+
+		printf("%-15s %-30s %s%s%s\n", past(str(c, "action"), dry), str(c, "name"),
+		       from ? from : "", from && to ? " -> " : "", to ? to : "");
+	}
+}
+
+static void usage_options(FILE *out, const struct cli_option *o)
+{
+	for (; o && o->long_name; o++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "%c%c%c --%s%s%s", o->short_name ? '-' : ' ',
+			 o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ',
+			 o->long_name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-28s %s\n", left, o->help);
+	}
+}
+
+void cli_usage(FILE *out, const struct aipkg_cmd *cmd)
+{
+	if (cmd) {
+		fprintf(out, "usage: aipkg %s [OPTIONS]%s%s\n\n%s\n", cmd->name,
+			cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
+		if (cmd->options && cmd->options->long_name) {
+			fprintf(out, "\nOptions:\n");
+			usage_options(out, cmd->options);
+		}
+		fprintf(out, "\nGlobal options are described in 'aipkg --help'; see aipkg(8).\n");
+		return;
+	}
+	fprintf(out, "usage: aipkg [OPTIONS] COMMAND [ARGS]\n\nCommands:\n");
+	for (const struct aipkg_cmd *const *c = cli_commands; *c; c++)
+		fprintf(out, "  %-14s %s\n", (*c)->name, (*c)->summary);
+	fprintf(out, "\nGlobal options (before or after the command):\n");
+	usage_options(out, cli_global_options);
+	fprintf(out, "\n'aipkg COMMAND --help' shows a command's own options; see aipkg(8).\n");
+}

@@ -1,0 +1,92 @@
+/* The aipkg command line: the command table, options and rendering. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_CLI_H
+#define AIPKG_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "aipkg/aipkg.h"
+#include "aipkg/tools.h"
+
+#define CLI_MAX_OPTS 16
+
+/* A command's own option; its value lands in cli->opt[id]. */
+struct cli_option {
+	const char *long_name;
+	char short_name;  /* 0 for none */
+	const char *arg;  /* the value's name ("N", "DATE") or NULL for a flag */
+	int id;           /* index into cli->opt, < CLI_MAX_OPTS */
+	const char *help;
+};
+
+enum cli_needs {
+	CLI_NEEDS_CTX = 1 << 0, /* a context: root and configuration */
+};
+
+struct cli;
+
+struct aipkg_cmd {
+	const char *name;
+	const char *args;    /* "PKG..." for the usage line */
+	const char *summary; /* one line, also the man page's and completions' */
+	const struct cli_option *options; /* terminated by a zero entry; may be NULL */
+	unsigned needs;      /* enum cli_needs */
+	int (*run)(struct cli *cli);
+};
+
+struct cli {
+	const struct aipkg_cmd *cmd;
+	struct aipkg_opts opts;
+	const char **repos;
+	size_t nrepos;
+	bool json;
+	bool color;
+	struct aipkg_ctx *ctx;
+	/* the command's positional arguments */
+	char **args;
+	int nargs;
+	/* the command's own options: set and value */
+	bool opt_set[CLI_MAX_OPTS];
+	const char *opt[CLI_MAX_OPTS];
+};
+
+/* The options every command takes (main.c). */
+extern const struct cli_option cli_global_options[];
+
+/* The sorted command table (cmd/aipkg/commands.c). */
+extern const struct aipkg_cmd *const cli_commands[];
+const struct aipkg_cmd *cli_command_find(const char *name);
+
+/* Each command, defined in its cmd_<name>.c. */
+extern const struct aipkg_cmd cmd_config, cmd_help, cmd_info, cmd_install, cmd_list,
+	cmd_remove, cmd_search, cmd_update, cmd_version;
+
+/* Diagnostics on stderr: "error: ..." / "warning: ...". */
+void cli_error(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Call tool NAME with ARGS (reference stolen) and render: the JSON document
+ * with --json, else RENDER(cli, result).  On failure print the error (and in
+ * JSON mode an {"error":...} document).  Returns the exit code.
+ */
+int cli_call_tool(struct cli *cli, const char *name, json_t *args,
+		  void (*render)(struct cli *cli, json_t *result));
+
+/* Print an error for code R and return its exit code. */
+int cli_fail(struct cli *cli, int r, json_t *detail);
+
+/* Renderers shared by several commands. */
+void cli_render_packages(struct cli *cli, json_t *result);
+void cli_render_changes(struct cli *cli, json_t *result);
+void cli_print_json(json_t *doc);
+
+/* Usage text for a command (or the overview when cmd is NULL). */
+void cli_usage(FILE *out, const struct aipkg_cmd *cmd);
+
+/* The positional arguments as a new JSON array of strings. */
+json_t *cli_args_json(const struct cli *cli);
+
+#endif

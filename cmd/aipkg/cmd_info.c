@@ -1,0 +1,75 @@
+/* aipkg info: one package in full. */
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "cli.h"
+
+static void list_line(const char *label, json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	printf("%-14s", label);
+	if (!json_array_size(a))
+		printf(" -");
+	json_array_foreach(a, i, v)
+		printf(" %s", json_string_value(v));
+	printf("\n");
+}
+
+static void field(const char *label, json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (s && *s)
+		printf("%-14s %s\n", label, s);
+}
+
+static void render(struct cli *cli, json_t *r)
+{
+	bool inst = json_is_true(json_object_get(r, "installed"));
+	const char *avail = json_string_value(json_object_get(r, "available"));
+	const char *ver = json_string_value(json_object_get(r, "version"));
+
+	printf("%s-%s\n", json_string_value(json_object_get(r, "name")), ver);
+	field("description:", r, "description");
+	field("url:", r, "url");
+	field("license:", r, "license");
+	field("origin:", r, "origin");
+	printf("%-14s %s\n", "installed:", inst ? "yes" : "no");
+	if (avail && (!inst || strcmp(avail, ver) != 0))
+		printf("%-14s %s\n", "available:", avail);
+	list_line("depends:", json_object_get(r, "depends"));
+	list_line("provides:", json_object_get(r, "provides"));
+	if (inst)
+		list_line("required by:", json_object_get(r, "required_by"));
+}
+
+static int run(struct cli *cli)
+{
+	int r = 0;
+
+	if (cli->nargs == 0) {
+		cli_error(cli, "info needs a package name");
+		return 2;
+	}
+	if (cli->nargs > 1 && cli->json) {
+		cli_error(cli, "info --json takes one package");
+		return 2;
+	}
+	for (int i = 0; i < cli->nargs; i++) {
+		int one = cli_call_tool(cli, "pkg.info", json_pack("{s:s}", "package", cli->args[i]),
+					render);
+
+		if (one && !r)
+			r = one;
+		if (i + 1 < cli->nargs)
+			printf("\n");
+	}
+	return r;
+}
+
+const struct aipkg_cmd cmd_info = {
+	"info", "PKG...", "show a package: version, dependencies, reverse dependencies, provides",
+	NULL, CLI_NEEDS_CTX, run,
+};

@@ -1,0 +1,38 @@
+/* aipkg search: names, descriptions and cmd:/so: providers. */
+/* SPDX-License-Identifier: MIT */
+#include "cli.h"
+
+enum { O_DESC, O_EXACT };
+
+static const struct cli_option options[] = {
+	{ "description", 'd', NULL, O_DESC, "also search the descriptions" },
+	{ "exact", 'x', NULL, O_EXACT, "match names exactly" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static int run(struct cli *cli)
+{
+	json_t *query = json_string("");
+
+	if (cli->nargs == 0) {
+		cli_error(cli, "search needs a term, such as 'nginx', 'cmd:dig' or 'so:libssl.so.3'");
+		json_decref(query);
+		return 2;
+	}
+	for (int i = 0; i < cli->nargs; i++) {
+		const char *q = json_string_value(query);
+		json_t *joined = json_sprintf("%s%s%s", q, i ? " " : "", cli->args[i]);
+
+		json_decref(query);
+		query = joined;
+	}
+	return cli_call_tool(cli, "pkg.search",
+			     json_pack("{s:o, s:b, s:b}", "query", query, "description",
+				       cli->opt_set[O_DESC], "exact", cli->opt_set[O_EXACT]),
+			     cli_render_packages);
+}
+
+const struct aipkg_cmd cmd_search = {
+	"search", "TERM...", "search package names, descriptions and cmd:/so: providers",
+	options, CLI_NEEDS_CTX, run,
+};

@@ -1,0 +1,68 @@
+/* aipkg version: compare and check versions exactly as apk does. */
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "cli.h"
+
+enum { O_TEST, O_CHECK };
+
+static const struct cli_option options[] = {
+	{ "test", 't', NULL, O_TEST, "compare two versions: prints <, = or >" },
+	{ "check", 'c', NULL, O_CHECK, "check that each version is valid" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static int compare(struct cli *cli)
+{
+	int c;
+
+	if (cli->nargs != 2) {
+		cli_error(cli, "version -t takes two versions, e.g. 'aipkg version -t 1.2-r0 1.10-r0'");
+		return 2;
+	}
+	c = aipkg_version_compare_str(cli->args[0], cli->args[1]);
+	if (!c) {
+		cli_error(cli, "'%s' is not a valid apk version",
+			  aipkg_version_valid(cli->args[0]) ? cli->args[1] : cli->args[0]);
+		return 2;
+	}
+	if (cli->json)
+		printf("{\"result\": \"%c\"}\n", c);
+	else
+		printf("%c\n", c);
+	return 0;
+}
+
+static int check(struct cli *cli)
+{
+	json_t *bad = json_array();
+	int r = 0;
+
+	for (int i = 0; i < cli->nargs; i++) {
+		if (aipkg_version_valid(cli->args[i]))
+			continue;
+		json_array_append_new(bad, json_string(cli->args[i]));
+		if (!cli->json)
+			printf("%s\n", cli->args[i]);
+		r = 2;
+	}
+	if (cli->json)
+		cli_print_json(json_pack("{s:o}", "invalid", bad));
+	else
+		json_decref(bad);
+	return r;
+}
+
+static int run(struct cli *cli)
+{
+	if (cli->opt_set[O_TEST] == cli->opt_set[O_CHECK]) {
+		cli_error(cli, "version needs -t A B (compare) or -c VERSION... (check)");
+		return 2;
+	}
+	return cli->opt_set[O_TEST] ? compare(cli) : check(cli);
+}
+
+const struct aipkg_cmd cmd_version = {
+	"version", "-t A B | -c VERSION...", "compare versions (<, =, >) or check them, as apk does",
+	options, 0, run,
+};

@@ -1,0 +1,124 @@
+/* apk's package model as aipkg reads it: packages, package sets, dependencies. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_APK_PKG_H
+#define AIPKG_APK_PKG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* A NULL-terminated array of borrowed strings (tokens of a D:/p:/i: line). */
+struct aipkg_strv {
+	const char **v;
+	size_t n;
+};
+
+/*
+ * One package record of lib/apk/db/installed or an APKINDEX.  Every string
+ * points into the owning aipkg_pkgset's text and lives as long as the set;
+ * absent fields are "" (never NULL), absent lists have n == 0.
+ */
+struct aipkg_pkg {
+	const char *name;        /* P: */
+	const char *version;     /* V: */
+	const char *arch;        /* A: */
+	const char *description; /* T: */
+	const char *url;         /* U: */
+	const char *license;     /* L: */
+	const char *origin;      /* o: (falls back to name) */
+	const char *maintainer;  /* m: */
+	const char *commit;      /* c: */
+	const char *checksum;    /* C: */
+	struct aipkg_strv depends;    /* D: */
+	struct aipkg_strv provides;   /* p: */
+	struct aipkg_strv install_if; /* i: */
+	uint64_t size;           /* S: */
+	uint64_t installed_size; /* I: */
+	uint64_t build_time;     /* t: (seconds since the epoch) */
+	size_t nfiles;           /* R: lines (installed db only) */
+	int repo;                /* index into the state's repositories; -1 installed */
+};
+
+/*
+ * A set of packages read from one file.  Owns the text it was parsed from
+ * (modified in place) and the token arrays.  Released with
+ * aipkg_pkgset_release().
+ */
+struct aipkg_pkgset {
+	struct aipkg_pkg *pkgs;
+	size_t n;
+	size_t cap;
+	char **texts; /* owned buffers the strings point into */
+	size_t ntexts;
+	const char **tokens; /* one pool for every strv */
+	size_t ntokens;
+	size_t tokens_cap;
+	/* name -> package index, open addressing; built by aipkg_pkgset_index */
+	uint32_t *hash;
+	size_t hash_cap;
+};
+
+void aipkg_pkgset_init(struct aipkg_pkgset *set);
+void aipkg_pkgset_release(struct aipkg_pkgset *set);
+
+/*
+ * Parse apk's "key:value" package records (installed db or APKINDEX) from
+ * TEXT, which the set takes ownership of (it is modified in place and freed
+ * with the set, also on failure).  REPO is stored in each package.
+ * Fails with -AIPKG_E_CORRUPT when a record lacks P: or V:, or on a line
+ * that is not "X:value"; *bad_line (if not NULL) gets the 1-based line.
+ */
+int aipkg_pkgset_parse(struct aipkg_pkgset *set, char *text, size_t len, int repo,
+		       size_t *bad_line);
+
+/* Build the name lookup; call after the last parse. */
+int aipkg_pkgset_index(struct aipkg_pkgset *set);
+
+/* The package named NAME (the one with the highest version when a set
+ * holds several), or NULL.  Needs aipkg_pkgset_index(). */
+const struct aipkg_pkg *aipkg_pkgset_find(const struct aipkg_pkgset *set, const char *name);
+
+/* Call FN for every package with that name (all versions). */
+void aipkg_pkgset_each_named(const struct aipkg_pkgset *set, const char *name,
+			     void (*fn)(const struct aipkg_pkg *pkg, void *ud), void *ud);
+
+/* A parsed dependency atom: [!]name[op version], as in D:, world and CLI. */
+enum aipkg_dep_op {
+	AIPKG_DEP_ANY = 0,
+	AIPKG_DEP_EQ = 1,    /* = */
+	AIPKG_DEP_LT = 2,    /* < */
+	AIPKG_DEP_GT = 4,    /* > */
+	AIPKG_DEP_LE = 3,    /* <= */
+	AIPKG_DEP_GE = 5,    /* >= */
+	AIPKG_DEP_FUZZY = 8, /* ~  (prefix match of the version) */
+	AIPKG_DEP_CHECKSUM = 16, /* ><  (pinned by checksum, world only) */
+};
+
+struct aipkg_dep {
+	struct aipkg_slice name;    /* includes any "so:"/"cmd:"/"pc:" prefix */
+	struct aipkg_slice version; /* empty for AIPKG_DEP_ANY */
+	struct aipkg_slice tag;     /* "@testing" repository tag, without '@' */
+	unsigned op;                /* enum aipkg_dep_op */
+	bool conflict;              /* leading '!' */
+};
+
+/* Parse one atom; -AIPKG_E_BADDEP for malformed text or an invalid name or
+ * version.  The slices point into TEXT. */
+int aipkg_dep_parse(struct aipkg_slice text, struct aipkg_dep *dep);
+
+/* true when NAME is a valid apk package name (what apk accepts in world:
+ * letters, digits and "+-_.:" after a first letter or digit, no '/'). */
+bool aipkg_name_valid(struct aipkg_slice name);
+
+/* true when VERSION satisfies the op/version of DEP (ignores the name). */
+bool aipkg_dep_version_match(const struct aipkg_dep *dep, const char *version);
+
+/* Does PKG provide NAME (its own name or a p: entry, version-less or
+ * "name=ver")?  *provided_version gets the version the provider offers
+ * ("" when none); may be NULL. */
+bool aipkg_pkg_provides(const struct aipkg_pkg *pkg, struct aipkg_slice name,
+			struct aipkg_slice *provided_version);
+
+#endif

@@ -1,0 +1,345 @@
+/* apk's package records (installed db, APKINDEX): a zero-copy parser and a name index. */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aipkg/error.h"
+#include "apk/pkg.h"
+#include "apk/version.h"
+
+/* What every absent list points at, so callers may always walk v[]. */
+static const char *pkgset_no_tokens[1] = { NULL };
+
+struct pkgset_parser {
+	struct aipkg_pkgset *set;
+	struct aipkg_pkg *pkg; /* the record being read, NULL between records */
+	size_t line;
+	size_t rec_line;       /* where the current record began */
+	int repo;
+};
+
+void aipkg_pkgset_init(struct aipkg_pkgset *set)
+{
+	memset(set, 0, sizeof(*set));
+}
+
+void aipkg_pkgset_release(struct aipkg_pkgset *set)
+{
+	for (size_t i = 0; i < set->ntexts; i++)
+		free(set->texts[i]);
+	free(set->texts);
+	free(set->pkgs);
+	free(set->tokens);
+	free(set->hash);
+	aipkg_pkgset_init(set);
+}
+
+/*
+ * The token pool may move while a parse appends to it, so during a parse
+ * every list holds its offset in the pool instead of a pointer; these two
+ * convert all lists of the set between the forms.
+ */
+static void strv_to_offset(const struct aipkg_pkgset *set, struct aipkg_strv *sv)
+{
+	if (sv->n)
+		sv->v = (const char **)(uintptr_t)(sv->v - set->tokens);
+}
+
+static void strv_to_pointer(const struct aipkg_pkgset *set, struct aipkg_strv *sv)
+{
+	sv->v = sv->n ? set->tokens + (uintptr_t)sv->v : pkgset_no_tokens;
+}
+
+static void pkgset_lists_map(struct aipkg_pkgset *set,
+			     void (*fn)(const struct aipkg_pkgset *, struct aipkg_strv *))
+{
+	for (size_t i = 0; i < set->n; i++) {
+		fn(set, &set->pkgs[i].depends);
+		fn(set, &set->pkgs[i].provides);
+		fn(set, &set->pkgs[i].install_if);
+	}
+}
+
+static int pkgset_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* Take ownership of TEXT, making sure the last line ends in a writable byte
+ * the parser may turn into a NUL. */
+static char *pkgset_own_text(struct aipkg_pkgset *set, char *text, size_t len)
+{
+	char **texts = realloc(set->texts, (set->ntexts + 1) * sizeof(*texts));
+	char *t = text;
+
+	if (texts)
+		set->texts = texts;
+	if (texts && (len == 0 || text[len - 1] != '\n'))
+		t = realloc(text, len + 1);
+	if (!texts || !t) {
+		free(text);
+		return NULL;
+	}
+	t[len] = '\n';
+	set->texts[set->ntexts++] = t;
+	return t;
+}
+
+static int pkgset_record_begin(struct pkgset_parser *ps)
+{
+	struct aipkg_pkgset *set = ps->set;
+	struct aipkg_pkg *pkg;
+	size_t cap = set->cap;
+
+	if (pkgset_grow((void **)&set->pkgs, &cap, set->n + 1, sizeof(*set->pkgs)) < 0)
+		return -ENOMEM;
+	set->cap = cap;
+	pkg = &set->pkgs[set->n++];
+	memset(pkg, 0, sizeof(*pkg));
+	pkg->name = pkg->version = pkg->arch = pkg->description = "";
+	pkg->url = pkg->license = pkg->origin = pkg->maintainer = "";
+	pkg->commit = pkg->checksum = "";
+	pkg->repo = ps->repo;
+	ps->pkg = pkg;
+	ps->rec_line = ps->line;
+	return 0;
+}
+
+static int pkgset_record_end(struct pkgset_parser *ps)
+{
+	struct aipkg_pkg *pkg = ps->pkg;
+
+	if (!pkg)
+		return 0;
+	if (!pkg->name[0] || !pkg->version[0]) {
+		ps->line = ps->rec_line;
+		return -AIPKG_E_CORRUPT;
+	}
+	ps->pkg = NULL;
+	if (!pkg->origin[0])
+		pkg->origin = pkg->name;
+	return 0;
+}
+
+static int pkgset_number(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -AIPKG_E_CORRUPT;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -AIPKG_E_CORRUPT;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Split VALUE on spaces in place into the pool; SV gets the pool offset. */
+static int pkgset_tokens(struct aipkg_pkgset *set, char *value, struct aipkg_strv *sv)
+{
+	size_t start = set->ntokens;
+	char *p = value;
+
+	for (;;) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (pkgset_grow((void **)&set->tokens, &set->tokens_cap, set->ntokens + 2,
+				sizeof(*set->tokens)) < 0)
+			return -ENOMEM;
+		set->tokens[set->ntokens++] = p;
+		p += strcspn(p, " ");
+	}
+	sv->n = set->ntokens - start;
+	sv->v = (const char **)(uintptr_t)start;
+	if (sv->n)
+		set->tokens[set->ntokens++] = NULL;
+	return 0;
+}
+
+static int pkgset_field(struct pkgset_parser *ps, char key, char *value)
+{
+	struct aipkg_pkg *pkg = ps->pkg;
+
+	switch (key) {
+	case 'R': pkg->nfiles++; return 0;
+	case 'P': pkg->name = value; return 0;
+	case 'V': pkg->version = value; return 0;
+	case 'A': pkg->arch = value; return 0;
+	case 'T': pkg->description = value; return 0;
+	case 'U': pkg->url = value; return 0;
+	case 'L': pkg->license = value; return 0;
+	case 'o': pkg->origin = value; return 0;
+	case 'm': pkg->maintainer = value; return 0;
+	case 'c': pkg->commit = value; return 0;
+	case 'C': pkg->checksum = value; return 0;
+	case 'S': return pkgset_number(value, &pkg->size);
+	case 'I': return pkgset_number(value, &pkg->installed_size);
+	case 't': return pkgset_number(value, &pkg->build_time);
+	case 'D': return pkgset_tokens(ps->set, value, &pkg->depends);
+	case 'p': return pkgset_tokens(ps->set, value, &pkg->provides);
+	case 'i': return pkgset_tokens(ps->set, value, &pkg->install_if);
+	default:
+		/* F Z a M r q k ... and keys of future apk versions */
+		return 0;
+	}
+}
+
+static int pkgset_line(struct pkgset_parser *ps, char *line, size_t len)
+{
+	int r;
+
+	if (len == 0)
+		return pkgset_record_end(ps);
+	if (len < 2 || line[1] != ':')
+		return -AIPKG_E_CORRUPT;
+	if (!ps->pkg && (r = pkgset_record_begin(ps)) < 0)
+		return r;
+	return pkgset_field(ps, line[0], line + 2);
+}
+
+static int pkgset_parse_text(struct pkgset_parser *ps, char *text, size_t len)
+{
+	char *p = text, *end = text + len;
+	int r = 0;
+
+	/* the byte at END is a '\n' (see pkgset_own_text), so memchr stops */
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p) + 1);
+
+		*nl = '\0';
+		ps->line++;
+		r = pkgset_line(ps, p, (size_t)(nl - p));
+		if (r < 0)
+			return r;
+		p = nl + 1;
+	}
+	return pkgset_record_end(ps);
+}
+
+int aipkg_pkgset_parse(struct aipkg_pkgset *set, char *text, size_t len, int repo,
+		       size_t *bad_line)
+{
+	struct pkgset_parser ps = { set, NULL, 0, 0, repo };
+	int r;
+
+	if (bad_line)
+		*bad_line = 0;
+	text = pkgset_own_text(set, text, len);
+	if (!text)
+		return -ENOMEM;
+	pkgset_lists_map(set, strv_to_offset);
+	r = pkgset_parse_text(&ps, text, len);
+	if (r < 0 && ps.pkg)
+		set->n--; /* the half-read record */
+	pkgset_lists_map(set, strv_to_pointer);
+	if (r < 0 && bad_line)
+		*bad_line = ps.line;
+	return r;
+}
+
+static uint32_t pkgset_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+int aipkg_pkgset_index(struct aipkg_pkgset *set)
+{
+	size_t cap = 16;
+
+	if (set->n >= UINT32_MAX / 4)
+		return -AIPKG_E_TOOBIG;
+	while (cap < set->n * 2)
+		cap *= 2;
+	free(set->hash);
+	set->hash = calloc(cap, sizeof(*set->hash));
+	set->hash_cap = set->hash ? cap : 0;
+	if (!set->hash)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->n; i++) {
+		size_t h = pkgset_hash(set->pkgs[i].name) & (cap - 1);
+
+		while (set->hash[h])
+			h = (h + 1) & (cap - 1);
+		set->hash[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/*
+ * Call FN for each package named NAME: through the hash when it is built,
+ * else by a scan (a set that was never indexed still answers).
+ */
+static void pkgset_walk(const struct aipkg_pkgset *set, const char *name,
+			void (*fn)(const struct aipkg_pkg *pkg, void *ud), void *ud)
+{
+	size_t mask = set->hash_cap - 1, h;
+
+	if (!set->hash) {
+		for (size_t i = 0; i < set->n; i++)
+			if (strcmp(set->pkgs[i].name, name) == 0)
+				fn(&set->pkgs[i], ud);
+		return;
+	}
+	for (h = pkgset_hash(name) & mask; set->hash[h]; h = (h + 1) & mask) {
+		const struct aipkg_pkg *pkg = &set->pkgs[set->hash[h] - 1];
+
+		if (strcmp(pkg->name, name) == 0)
+			fn(pkg, ud);
+	}
+}
+
+void aipkg_pkgset_each_named(const struct aipkg_pkgset *set, const char *name,
+			     void (*fn)(const struct aipkg_pkg *pkg, void *ud), void *ud)
+{
+	if (set && name)
+		pkgset_walk(set, name, fn, ud);
+}
+
+/* Keep the highest version; on a tie the earlier package (repository). */
+static void pkgset_pick_newest(const struct aipkg_pkg *pkg, void *ud)
+{
+	const struct aipkg_pkg **best = ud;
+	int cmp;
+
+	if (!*best) {
+		*best = pkg;
+		return;
+	}
+	cmp = aipkg_version_compare(aipkg_slice_str(pkg->version),
+				    aipkg_slice_str((*best)->version));
+	if (cmp == AIPKG_VER_GREATER || (cmp == AIPKG_VER_EQUAL && pkg < *best))
+		*best = pkg;
+}
+
+const struct aipkg_pkg *aipkg_pkgset_find(const struct aipkg_pkgset *set, const char *name)
+{
+	const struct aipkg_pkg *best = NULL;
+
+	if (set && name)
+		pkgset_walk(set, name, pkgset_pick_newest, &best);
+	return best;
+}

@@ -1,0 +1,287 @@
+/* The apk runner: builds apk's argv, runs it, maps its result. */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apk/runner.h"
+#include "ctx.h"
+
+#define APK_DETECT_TIMEOUT 30.0
+
+void aipkg_apk_free(struct aipkg_apk *apk)
+{
+	if (!apk)
+		return;
+	aipkg_strv_free(apk->cmd, apk->ncmd);
+	free(apk->version);
+	free(apk);
+}
+
+static int apk_words(struct aipkg_ctx *ctx, struct aipkg_apk *apk, const char **source)
+{
+	const char *env = getenv("AIPKG_APK");
+	const char *line = ctx->opts.apk_command;
+
+	*source = "--apk";
+	if (!line && env && *env) {
+		line = env;
+		*source = "AIPKG_APK";
+	}
+	if (!line && ctx->cfg.apk_command_n) {
+		*source = "apk.command";
+		apk->cmd = calloc(ctx->cfg.apk_command_n + 1, sizeof(char *));
+		if (!apk->cmd)
+			return -ENOMEM;
+		for (size_t i = 0; i < ctx->cfg.apk_command_n; i++)
+			if (!(apk->cmd[apk->ncmd++] = strdup(ctx->cfg.apk_command[i])))
+				return -ENOMEM;
+		return 0;
+	}
+	if (!line) {
+		line = "apk";
+		*source = "the default";
+	}
+	if (aipkg_split_words(line, &apk->cmd, &apk->ncmd) < 0 || apk->ncmd == 0)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_CONFIG,
+				      "the apk command from %s ('%s') is empty or badly quoted",
+				      *source, line);
+	return 0;
+}
+
+/* "apk-tools 2.14.4, compiled for x86_64." -> "2.14.4", major 2 */
+static int apk_parse_version(struct aipkg_apk *apk, const char *out)
+{
+	const char *p = strstr(out, "apk-tools ");
+	size_t n;
+
+	if (!p)
+		return -AIPKG_E_NOT_APK;
+	p += strlen("apk-tools ");
+	n = strcspn(p, ", \n");
+	if (n == 0 || p[0] < '2' || p[0] > '9' || p[1] != '.')
+		return -AIPKG_E_NOT_APK;
+	apk->major = p[0] - '0';
+	apk->version = strndup(p, n);
+	return apk->version ? 0 : -ENOMEM;
+}
+
+static int apk_detect(struct aipkg_ctx *ctx, struct aipkg_apk *apk)
+{
+	struct aipkg_spawn_result res;
+	struct aipkg_spawn sp = { 0 };
+	const char **argv;
+	const char *source;
+	int r;
+
+	r = apk_words(ctx, apk, &source);
+	if (r < 0)
+		return r;
+	argv = calloc(apk->ncmd + 2, sizeof(char *));
+	if (!argv)
+		return -ENOMEM;
+	memcpy(argv, apk->cmd, apk->ncmd * sizeof(char *));
+	argv[apk->ncmd] = "--version";
+	sp.argv = argv;
+	sp.timeout = APK_DETECT_TIMEOUT;
+	sp.capture_limit = 64 << 10;
+	r = aipkg_spawn_run(&sp, &res);
+	free(argv);
+	if (r == -ENOENT || r == -EACCES || r == -ENOTDIR)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_APK_MISSING,
+				   "cannot run apk command '%s' (from %s): %s; install apk-tools "
+				   "or set AIPKG_APK or apk.command in the configuration",
+				   apk->cmd[0], source, strerror(-r));
+	else if (r == 0 && (res.exit_code != 0 || apk_parse_version(apk, aipkg_buf_str(&res.out)) < 0))
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_NOT_APK,
+				   "'%s' (from %s) is not apk: '%s --version' did not print "
+				   "\"apk-tools X.Y\"; set AIPKG_APK or apk.command to apk",
+				   apk->cmd[0], source, apk->cmd[0]);
+	else if (r < 0)
+		r = aipkg_ctx_fail(ctx, r, "cannot run '%s': %s", apk->cmd[0], strerror(-r));
+	aipkg_spawn_result_release(&res);
+	return r;
+}
+
+int aipkg_apk_get(struct aipkg_ctx *ctx, struct aipkg_apk **out)
+{
+	struct aipkg_apk *apk;
+	int r;
+
+	if (ctx->apk) {
+		*out = ctx->apk;
+		return 0;
+	}
+	apk = calloc(1, sizeof(*apk));
+	if (!apk)
+		return -ENOMEM;
+	r = apk_detect(ctx, apk);
+	if (r < 0) {
+		aipkg_apk_free(apk);
+		return r;
+	}
+	*out = ctx->apk = apk;
+	return 0;
+}
+
+static int argv_add(json_t *argv, const char *s)
+{
+	return json_array_append_new(argv, json_string(s));
+}
+
+static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, json_t *a)
+{
+	char wait[32];
+
+	if (!(call->flags & AIPKG_APK_NOROOT)) {
+		argv_add(a, "--root");
+		argv_add(a, ctx->root[0] ? ctx->root : "/");
+		for (size_t i = 0; i < ctx->opts.nrepos; i++) {
+			argv_add(a, "--repository");
+			argv_add(a, ctx->opts.repos[i]);
+		}
+		if (ctx->opts.allow_untrusted)
+			argv_add(a, "--allow-untrusted");
+	}
+	if (call->flags & AIPKG_APK_CHANGE) {
+		snprintf(wait, sizeof(wait), "%ld", ctx->cfg.apk_wait);
+		argv_add(a, "--wait");
+		argv_add(a, wait);
+		argv_add(a, "--no-interactive");
+	}
+	argv_add(a, "--no-progress");
+	if (call->flags & AIPKG_APK_SIMULATE)
+		argv_add(a, "--simulate");
+}
+
+int aipkg_apk_argv(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, json_t **out)
+{
+	struct aipkg_apk *apk;
+	json_t *a;
+	int r = aipkg_apk_get(ctx, &apk);
+
+	if (r < 0)
+		return r;
+	a = json_array();
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < apk->ncmd; i++)
+		argv_add(a, apk->cmd[i]);
+	argv_globals(ctx, call, a);
+	argv_add(a, call->applet);
+	for (const char *const *o = call->options; o && *o; o++)
+		argv_add(a, *o);
+	if (call->nargs) {
+		argv_add(a, "--");
+		for (size_t i = 0; i < call->nargs; i++)
+			argv_add(a, call->args[i]);
+	}
+	*out = a;
+	return 0;
+}
+
+char *aipkg_apk_reason(const struct aipkg_spawn_result *res)
+{
+	struct aipkg_buf out = AIPKG_BUF_INIT;
+	struct aipkg_slice text = aipkg_slice_of(&res->err), line;
+
+	while (aipkg_slice_next_line(&text, &line)) {
+		line = aipkg_slice_trim(line);
+		if (!line.len)
+			continue;
+		if (aipkg_slice_starts_with(line, "ERROR: ")) {
+			line.ptr += 7;
+			line.len -= 7;
+		}
+		aipkg_buf_addf(&out, "%s%.*s", out.len ? " " : "", (int)line.len, line.ptr);
+	}
+	if (!out.len) {
+		/* apk 2 says why a del kept packages on stdout, exit 0 */
+		text = aipkg_slice_of(&res->out);
+		while (aipkg_slice_next_line(&text, &line))
+			if (aipkg_slice_starts_with(aipkg_slice_trim(line), "ERROR"))
+				aipkg_buf_addf(&out, "%s%.*s", out.len ? " " : "",
+					       (int)line.len, line.ptr);
+	}
+	return aipkg_buf_detach(&out);
+}
+
+static int apk_map_failure(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
+			   const struct aipkg_spawn_result *res)
+{
+	const char *err = aipkg_buf_str(&res->err);
+	char *reason;
+	int code;
+
+	if (res->interrupted)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_INTERRUPTED,
+				      "apk %s was interrupted by signal %d (%s)", call->applet,
+				      res->interrupted, strsignal(res->interrupted));
+	if (res->timed_out)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_TIMEOUT,
+				      "apk %s took longer than %.0f s and was stopped (apk.timeout)",
+				      call->applet, ctx->cfg.apk_timeout);
+	if (res->term_signal)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_APK_FAILED, "apk %s was killed by signal %d (%s)",
+				      call->applet, res->term_signal, strsignal(res->term_signal));
+	if (strstr(err, "nable to lock database"))
+		code = -AIPKG_E_APK_LOCKED;
+	else if (strstr(err, "(no such package)") || strstr(err, "No such package"))
+		code = -AIPKG_E_NOPKG;
+	else if (strstr(err, "conflicts:") || strstr(err, "breaks:"))
+		code = -AIPKG_E_CONFLICT;
+	else
+		code = -AIPKG_E_APK_FAILED;
+	reason = aipkg_apk_reason(res);
+	aipkg_ctx_fail(ctx, code, "apk %s failed (exit %d): %s", call->applet, res->exit_code,
+		       reason && *reason ? reason : "no reason given");
+	free(reason);
+	return code;
+}
+
+static void apk_stream(void *ud, enum aipkg_stream stream, const char *data, size_t len)
+{
+	struct aipkg_ctx *ctx = ud;
+
+	ctx->cb.output(ctx->cb.ud, stream, data, len);
+}
+
+int aipkg_apk_run(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
+		  struct aipkg_spawn_result *res)
+{
+	struct aipkg_spawn sp = { 0 };
+	const char **argv;
+	json_t *a;
+	size_t i, n;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = aipkg_apk_argv(ctx, call, &a);
+	if (r < 0)
+		return r;
+	n = json_array_size(a);
+	argv = calloc(n + 1, sizeof(char *));
+	if (!argv) {
+		json_decref(a);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		argv[i] = json_string_value(json_array_get(a, i));
+	sp.argv = argv;
+	sp.timeout = ctx->cfg.apk_timeout;
+	if (ctx->opts.stream && ctx->cb.output && !(call->flags & AIPKG_APK_QUIET)) {
+		sp.on_output = apk_stream;
+		sp.ud = ctx;
+	}
+	r = aipkg_spawn_run(&sp, res);
+	free(argv);
+	json_decref(a);
+	if (r < 0)
+		return aipkg_ctx_fail(ctx, r == -ENOENT ? -AIPKG_E_APK_MISSING : r,
+				      "cannot run apk: %s", strerror(-r));
+	if (res->exit_code == 0 && !res->interrupted && !res->timed_out)
+		return 0;
+	return apk_map_failure(ctx, call, res);
+}

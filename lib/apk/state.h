@@ -1,0 +1,106 @@
+/* apk's state read from its own files under the root, without forking apk. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_APK_STATE_H
+#define AIPKG_APK_STATE_H
+
+#include <stdbool.h>
+
+#include "apk/pkg.h"
+#include "buf.h"
+
+struct aipkg_ctx;
+
+/*
+ * One repository of etc/apk/repositories (or repositories.d/, or a
+ * --repository option).  apk 3's syntax is understood too: "v2"/"ndx"/"v3"
+ * keywords, "set VAR=value" with ${VAR}, and components
+ * ("URL main community" is two repositories).
+ */
+struct aipkg_repo {
+	char *url;         /* as written (${VAR}s expanded), without "@tag ";
+			    * with components: base URL + "/" + component */
+	char *tag;         /* "testing" for "@testing URL", NULL when untagged */
+	const char *index_file; /* static: "APKINDEX.tar.gz" (read from
+			    * URL/ARCH/APKINDEX.tar.gz), "Packages.adb" (apk 3's
+			    * format, not readable by aipkg), or NULL when the
+			    * URL names the index file itself ("ndx", or a URL
+			    * ending in .tar.gz) */
+	char *index_path;  /* the APKINDEX.tar.gz aipkg reads for it */
+	char *description; /* the index's DESCRIPTION ("v3.20.3-..."), or NULL */
+	bool remote;       /* http(s)/ftp: the index comes from apk's cache */
+	bool loaded;       /* the index was found and parsed */
+	bool from_cli;     /* came from --repository */
+};
+
+struct aipkg_state {
+	char *arch;    /* etc/apk/arch, else the build's own architecture */
+	char *release; /* etc/alpine-release without newline, NULL when absent */
+	struct aipkg_pkgset installed; /* lib/apk/db/installed */
+	char **world;  /* etc/apk/world atoms */
+	size_t nworld;
+	struct aipkg_repo *repos;
+	size_t nrepos;
+	struct aipkg_pkgset available; /* all loaded indexes; pkg->repo says which */
+};
+
+enum aipkg_state_parts {
+	AIPKG_STATE_INSTALLED = 1 << 0,
+	AIPKG_STATE_WORLD = 1 << 1,
+	AIPKG_STATE_INDEXES = 1 << 2,
+	AIPKG_STATE_ALL = 7,
+};
+
+/*
+ * Read the parts of the state named by PARTS under the context's root.
+ * A missing installed db or world is an empty one (a fresh root); a corrupt
+ * one fails with -AIPKG_E_CORRUPT naming the file and line.  A repository
+ * whose index is missing (never `apk update`d) is left unloaded with a
+ * warning; a corrupt index fails naming the file.
+ */
+int aipkg_state_load(struct aipkg_ctx *ctx, struct aipkg_state *st, unsigned parts);
+void aipkg_state_release(struct aipkg_state *st);
+
+/* Parsers of the individual files, for tests and the fuzzers. */
+int aipkg_world_parse(const char *text, char ***atoms, size_t *n);
+void aipkg_world_free(char **atoms, size_t n);
+/* Parse repositories-file TEXT, appending to *repos / *n (NULL / 0 to start);
+ * a URL already listed is not added twice.  Lines apk would reject are
+ * skipped.  -ENOMEM is the only failure. */
+int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n);
+/* Append one --repository argument (no keywords, as apk; "@tag URL" and
+ * components allowed); it is marked from_cli. */
+int aipkg_repos_add_cli(const char *arg, struct aipkg_repo **repos, size_t *n);
+void aipkg_repos_free(struct aipkg_repo *repos, size_t n);
+/*
+ * The repositories apk uses, in apk's order: --repository options, then
+ * ROOT/etc/apk/repositories, then the *.list files of
+ * ROOT/etc/apk/repositories.d and ROOT/lib/apk/repositories.d (apk 3; a name
+ * in etc/ hides the same name in lib/), sorted by name.  Missing files are
+ * fine; an unreadable one fails with -errno and the detail in the ctx.
+ */
+int aipkg_repos_read(struct aipkg_ctx *ctx, struct aipkg_repo **repos, size_t *n);
+
+/*
+ * Read an APKINDEX.tar.gz (possibly signed: several concatenated gzip
+ * members) from memory: the APKINDEX member's text is appended to *index
+ * and the DESCRIPTION member's to *description (either may be NULL).
+ * -AIPKG_E_CORRUPT for bad gzip/tar or no APKINDEX member.
+ */
+int aipkg_apkindex_extract(const void *data, size_t len, struct aipkg_buf *index,
+			   struct aipkg_buf *description);
+
+/*
+ * The file name apk gives its cached copy of REPO's index
+ * ("APKINDEX.1a2b3c4d.tar.gz"), for apk major version APK_MAJOR (2 or 3):
+ * apk 2: hex of the first 4 bytes of SHA-1 of URL[/]ARCH/APKINDEX.tar.gz
+ * (the URL exactly as written, a trailing '/' not doubled); apk 3: of
+ * SHA-256 of the index URL (trailing '/'s of the URL trimmed, then
+ * /ARCH/APKINDEX.tar.gz appended unless the URL names the index).
+ * malloc'd; NULL when out of memory or APK_MAJOR is neither.
+ */
+char *aipkg_repo_cache_name(const struct aipkg_repo *repo, const char *arch, int apk_major);
+
+/* The URL apk fetches REPO's index from (see aipkg_repo_cache_name), malloc'd. */
+char *aipkg_repo_index_url(const struct aipkg_repo *repo, const char *arch, int apk_major);
+
+#endif

@@ -1,0 +1,338 @@
+/* aipkg.yaml: defaults, then the file, checked key by key against a table. */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <jansson.h>
+#include <yaml.h>
+
+#include "aipkg/error.h"
+#include "config.h"
+
+enum key_type { KEY_MAP, KEY_STRING, KEY_WORDS, KEY_SECONDS, KEY_INT };
+
+struct config_key {
+	const char *path;
+	enum key_type type;
+	size_t offset;
+	size_t count_offset; /* KEY_WORDS: where the word count goes */
+};
+
+#define OFF(field) offsetof(struct aipkg_config, field)
+
+/* Every key aipkg understands; anything else is an error, so a typo never
+ * silently falls back to a default. */
+static const struct config_key config_keys[] = {
+	{ "apk", KEY_MAP, 0, 0 },
+	{ "apk.command", KEY_WORDS, OFF(apk_command), OFF(apk_command_n) },
+	{ "apk.timeout", KEY_SECONDS, OFF(apk_timeout), 0 },
+	{ "apk.wait", KEY_INT, OFF(apk_wait), 0 },
+	{ "lock_timeout", KEY_SECONDS, OFF(lock_timeout), 0 },
+};
+
+struct loader {
+	struct aipkg_config *cfg;
+	yaml_document_t *doc;
+	const char *file;
+	struct aipkg_buf *err;
+};
+
+static const char *type_name(enum key_type t)
+{
+	switch (t) {
+	case KEY_MAP:
+		return "a mapping";
+	case KEY_STRING:
+		return "a string";
+	case KEY_WORDS:
+		return "a command (a string or a list of strings)";
+	case KEY_SECONDS:
+		return "a number of seconds";
+	case KEY_INT:
+		return "a whole number";
+	}
+	return "?";
+}
+
+__attribute__((format(printf, 3, 4))) static int fail_at(struct loader *ld, yaml_node_t *node,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	aipkg_buf_reset(ld->err);
+	aipkg_buf_addf(ld->err, "%s:%zu: ", ld->file, node->start_mark.line + 1);
+	va_start(ap, fmt);
+	aipkg_buf_vaddf(ld->err, fmt, ap);
+	va_end(ap);
+	return -AIPKG_E_CONFIG;
+}
+
+static const struct config_key *key_lookup(const char *path)
+{
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
+		if (strcmp(config_keys[i].path, path) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static const char *scalar(yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+int aipkg_split_words(const char *s, char ***words, size_t *n)
+{
+	struct aipkg_buf w = AIPKG_BUF_INIT;
+	char **v = NULL;
+	size_t count = 0;
+	int r = 0;
+
+	while (*s) {
+		char quote = 0;
+		bool any = false;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		for (; *s && (quote || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
+			if (!quote && (*s == '\'' || *s == '"')) {
+				quote = *s;
+				any = true;
+			} else if (quote && *s == quote) {
+				quote = 0;
+			} else if (aipkg_buf_addch(&w, *s) < 0) {
+				r = -ENOMEM;
+				goto out;
+			} else {
+				any = true;
+			}
+		}
+		if (quote) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (any) {
+			char **nv = realloc(v, (count + 2) * sizeof(*v));
+
+			if (!nv) {
+				r = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+			v[count++] = aipkg_buf_detach(&w);
+			v[count] = NULL;
+		}
+	}
+out:
+	aipkg_buf_release(&w);
+	if (r < 0) {
+		aipkg_strv_free(v, count);
+		return r;
+	}
+	*words = v;
+	*n = count;
+	return 0;
+}
+
+void aipkg_strv_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int set_words(struct loader *ld, yaml_node_t *node, const char *path, char ***words,
+		     size_t *n)
+{
+	struct aipkg_buf line = AIPKG_BUF_INIT;
+	int r;
+
+	if (scalar(node)) {
+		aipkg_buf_addstr(&line, scalar(node));
+	} else if (node->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = node->data.sequence.items.start;
+		     it < node->data.sequence.items.top; it++) {
+			yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
+			if (!item || !scalar(item) || strpbrk(scalar(item), " \t'\"")) {
+				aipkg_buf_release(&line);
+				return fail_at(ld, node, "'%s' must be %s", path,
+					       "a list of words without spaces or quotes");
+			}
+			aipkg_buf_addf(&line, "%s%s", line.len ? " " : "", scalar(item));
+		}
+	} else {
+		return fail_at(ld, node, "'%s' must be %s", path, type_name(KEY_WORDS));
+	}
+	aipkg_strv_free(*words, *n);
+	*words = NULL;
+	*n = 0;
+	r = aipkg_split_words(aipkg_buf_str(&line), words, n);
+	aipkg_buf_release(&line);
+	if (r < 0)
+		return fail_at(ld, node, "'%s': %s", path, "unbalanced quotes");
+	if (*n == 0)
+		return fail_at(ld, node, "'%s' must not be %s", path, "empty");
+	return 0;
+}
+
+static int set_number(struct loader *ld, yaml_node_t *node, const struct config_key *key,
+		      void *slot)
+{
+	const char *s = scalar(node);
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return fail_at(ld, node, "'%s' must be %s", key->path, type_name(key->type));
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno || !isfinite(v) || v < 0 || (key->type == KEY_INT && v != floor(v)) ||
+	    v > 1e9)
+		return fail_at(ld, node, "'%s' must be %s (0 or more)", key->path,
+			       type_name(key->type));
+	if (key->type == KEY_INT)
+		*(long *)slot = (long)v;
+	else
+		*(double *)slot = v;
+	return 0;
+}
+
+static int set_value(struct loader *ld, yaml_node_t *node, const struct config_key *key)
+{
+	void *slot = (char *)ld->cfg + key->offset;
+
+	switch (key->type) {
+	case KEY_STRING:
+		if (!scalar(node))
+			return fail_at(ld, node, "'%s' must be %s", key->path, type_name(key->type));
+		free(*(char **)slot);
+		*(char **)slot = strdup(scalar(node));
+		return *(char **)slot ? 0 : -ENOMEM;
+	case KEY_WORDS:
+		return set_words(ld, node, key->path, slot,
+				 (size_t *)((char *)ld->cfg + key->count_offset));
+	case KEY_SECONDS:
+	case KEY_INT:
+		return set_number(ld, node, key, slot);
+	case KEY_MAP:
+		break;
+	}
+	return 0;
+}
+
+static int load_map(struct loader *ld, yaml_node_t *map, const char *prefix)
+{
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+		const struct config_key *key;
+		char path[256];
+		int r;
+
+		if (!k || !v || !scalar(k))
+			return fail_at(ld, k ? k : map, "%s%s", "keys must be plain strings", "");
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", scalar(k));
+		key = key_lookup(path);
+		if (!key)
+			return fail_at(ld, k, "unknown key '%s'%s", path,
+				       " (see aipkg(8), CONFIGURATION)");
+		if (key->type != KEY_MAP) {
+			r = set_value(ld, v, key);
+		} else if (v->type == YAML_MAPPING_NODE) {
+			r = load_map(ld, v, path);
+		} else if (scalar(v) && !*scalar(v)) {
+			r = 0; /* "apk:" with nothing under it */
+		} else {
+			r = fail_at(ld, v, "'%s' must be %s", path, type_name(KEY_MAP));
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_text(struct loader *ld, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int r = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		aipkg_buf_reset(ld->err);
+		aipkg_buf_addf(ld->err, "%s:%zu: %s", ld->file, parser.problem_mark.line + 1,
+			       parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		return -AIPKG_E_CONFIG;
+	}
+	ld->doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root && root->type == YAML_MAPPING_NODE)
+		r = load_map(ld, root, "");
+	else if (root && !(scalar(root) && !*scalar(root)))
+		r = fail_at(ld, root, "%s%s", "the configuration must be a mapping of keys", "");
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return r;
+}
+
+int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
+		      struct aipkg_buf *err)
+{
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	struct loader ld = { cfg, NULL, path, err };
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->apk_wait = 600;
+	cfg->lock_timeout = -1;
+	if (!path)
+		return 0;
+	aipkg_buf_init(&text, 1 << 20);
+	r = aipkg_buf_read_file(&text, path);
+	if (r == -ENOENT && !required) {
+		aipkg_buf_release(&text);
+		return 0;
+	}
+	if (r < 0) {
+		aipkg_buf_reset(err);
+		aipkg_buf_addf(err, "%s: %s", path,
+			       r == -AIPKG_E_TOOBIG ? "larger than 1 MiB" : strerror(-r));
+		aipkg_buf_release(&text);
+		return -AIPKG_E_CONFIG;
+	}
+	cfg->path = strdup(path);
+	r = parse_text(&ld, aipkg_buf_str(&text), text.len);
+	aipkg_buf_release(&text);
+	return r;
+}
+
+void aipkg_config_release(struct aipkg_config *cfg)
+{
+	free(cfg->path);
+	aipkg_strv_free(cfg->apk_command, cfg->apk_command_n);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+json_t *aipkg_config_json(const struct aipkg_config *cfg)
+{
+	json_t *cmd = json_array();
+
+	for (size_t i = 0; i < cfg->apk_command_n; i++)
+		json_array_append_new(cmd, json_string(cfg->apk_command[i]));
+	if (!cfg->apk_command_n)
+		json_array_append_new(cmd, json_string("apk"));
+	return json_pack("{s:o?, s:{s:o, s:f, s:I}, s:f}", "file",
+			 cfg->path ? json_string(cfg->path) : json_null(), "apk", "command", cmd,
+			 "timeout", cfg->apk_timeout, "wait", (json_int_t)cfg->apk_wait,
+			 "lock_timeout", cfg->lock_timeout);
+}

@@ -1,0 +1,38 @@
+/* aipkg.yaml: the configuration, read with libyaml against a table of keys. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_CONFIG_H
+#define AIPKG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "buf.h"
+
+struct aipkg_config {
+	char *path;          /* the file read, NULL when none existed */
+	char **apk_command;  /* apk.command split into words; NULL: default */
+	size_t apk_command_n;
+	double apk_timeout;  /* apk.timeout: seconds an apk run may take; 0 none */
+	long apk_wait;       /* apk.wait: seconds apk waits for its own lock */
+	double lock_timeout; /* lock_timeout: seconds to wait for aipkg's lock */
+};
+
+/*
+ * Defaults, then PATH if it exists (REQUIRED: it must exist).  Unknown keys,
+ * wrong types and YAML errors fail with -AIPKG_E_CONFIG and a message
+ * "FILE:LINE: ..." in *err.  Release with aipkg_config_release().
+ */
+int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
+		      struct aipkg_buf *err);
+void aipkg_config_release(struct aipkg_config *cfg);
+
+/* Split a command line into words (whitespace-separated, with '...' and
+ * "..." quoting, no other shell syntax).  -EINVAL on unbalanced quotes. */
+int aipkg_split_words(const char *s, char ***words, size_t *n);
+void aipkg_strv_free(char **v, size_t n);
+
+/* The effective settings as a new JSON object, secrets masked. */
+json_t *aipkg_config_json(const struct aipkg_config *cfg);
+
+#endif

@@ -1,0 +1,187 @@
+/* The operation context: options, configuration, callbacks, error detail. */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apk/runner.h"
+#include "apk/state.h"
+#include "aipkg/tools.h"
+#include "ctx.h"
+
+static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
+{
+	char *real;
+	struct stat st;
+
+	if (!root || !*root)
+		root = "/";
+	if (stat(root, &st) < 0)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s': %s", root,
+				      strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s' is not a directory", root);
+	if (access(root, R_OK | X_OK) < 0)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s' is not readable: %s", root,
+				      strerror(errno));
+	real = realpath(root, NULL);
+	if (!real)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s': %s", root,
+				      strerror(errno));
+	if (strcmp(real, "/") == 0)
+		real[0] = '\0';
+	ctx->root = real;
+	return 0;
+}
+
+static int ctx_load_config(struct aipkg_ctx *ctx)
+{
+	char *path = ctx->opts.config ? strdup(ctx->opts.config)
+				      : aipkg_ctx_path(ctx, "etc/aipkg/aipkg.yaml");
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	r = aipkg_config_load(&ctx->cfg, path, ctx->opts.config != NULL, &ctx->err);
+	free(path);
+	return r;
+}
+
+int aipkg_ctx_new(struct aipkg_ctx **out, const struct aipkg_opts *opts,
+		  const struct aipkg_callbacks *cb)
+{
+	struct aipkg_ctx *ctx = calloc(1, sizeof(*ctx));
+	int r;
+
+	*out = ctx;
+	if (!ctx)
+		return -ENOMEM;
+	ctx->lock_fd = -1;
+	if (opts)
+		ctx->opts = *opts;
+	if (cb)
+		ctx->cb = *cb;
+	if (!ctx->opts.caller)
+		ctx->opts.caller = "cli";
+	r = ctx_set_root(ctx, ctx->opts.root);
+	if (r < 0)
+		return r;
+	return ctx_load_config(ctx);
+}
+
+void aipkg_ctx_free(struct aipkg_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	aipkg_ctx_state_drop(ctx);
+	aipkg_apk_free(ctx->apk);
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
+	aipkg_config_release(&ctx->cfg);
+	aipkg_buf_release(&ctx->err);
+	free(ctx->root);
+	free(ctx);
+}
+
+const char *aipkg_ctx_errmsg(const struct aipkg_ctx *ctx)
+{
+	return ctx ? aipkg_buf_str(&ctx->err) : "";
+}
+
+int aipkg_ctx_fail(struct aipkg_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	aipkg_buf_reset(&ctx->err);
+	va_start(ap, fmt);
+	aipkg_buf_vaddf(&ctx->err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static void ctx_tell(struct aipkg_ctx *ctx, void (*fn)(void *, const char *), const char *fmt,
+		     va_list ap)
+{
+	struct aipkg_buf msg = AIPKG_BUF_INIT;
+
+	if (!fn)
+		return;
+	aipkg_buf_vaddf(&msg, fmt, ap);
+	fn(ctx->cb.ud, aipkg_buf_str(&msg));
+	aipkg_buf_release(&msg);
+}
+
+void aipkg_ctx_warn(struct aipkg_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctx_tell(ctx, ctx->cb.warn, fmt, ap);
+	va_end(ap);
+}
+
+void aipkg_ctx_note(struct aipkg_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctx_tell(ctx, ctx->cb.note, fmt, ap);
+	va_end(ap);
+}
+
+char *aipkg_ctx_path(const struct aipkg_ctx *ctx, const char *rel)
+{
+	struct aipkg_buf p = AIPKG_BUF_INIT;
+
+	while (*rel == '/')
+		rel++;
+	if (aipkg_buf_addf(&p, "%s/%s", ctx->root ? ctx->root : "", rel) < 0) {
+		aipkg_buf_release(&p);
+		return NULL;
+	}
+	return aipkg_buf_detach(&p);
+}
+
+struct aipkg_state *aipkg_ctx_state(struct aipkg_ctx *ctx, int *err)
+{
+	struct aipkg_state *st;
+	int r;
+
+	*err = 0;
+	if (ctx->state)
+		return ctx->state;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	r = aipkg_state_load(ctx, st, AIPKG_STATE_ALL);
+	if (r < 0) {
+		aipkg_state_release(st);
+		free(st);
+		*err = r;
+		return NULL;
+	}
+	ctx->state = st;
+	return st;
+}
+
+void aipkg_ctx_state_drop(struct aipkg_ctx *ctx)
+{
+	if (!ctx->state)
+		return;
+	aipkg_state_release(ctx->state);
+	free(ctx->state);
+	ctx->state = NULL;
+}
+
+json_t *aipkg_ctx_config_json(const struct aipkg_ctx *ctx)
+{
+	json_t *cfg = aipkg_config_json(&ctx->cfg);
+
+	json_object_set_new(cfg, "root", json_string(ctx->root[0] ? ctx->root : "/"));
+	return cfg;
+}

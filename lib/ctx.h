@@ -1,0 +1,44 @@
+/* The operation context: options, configuration, callbacks, error detail. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_CTX_H
+#define AIPKG_CTX_H
+
+#include <stdarg.h>
+
+#include "aipkg/aipkg.h"
+#include "buf.h"
+#include "config.h"
+
+struct aipkg_state;
+struct aipkg_apk;
+
+struct aipkg_ctx {
+	struct aipkg_opts opts;
+	struct aipkg_callbacks cb;
+	char *root;           /* absolute, no trailing slash; "" means "/" */
+	struct aipkg_config cfg;
+	struct aipkg_buf err; /* detail of the last failure */
+	struct aipkg_apk *apk;     /* detected on first use (apk/runner.c) */
+	struct aipkg_state *state; /* loaded on first use (apk/state.c) */
+	int lock_fd;               /* the state lock, -1 when not held */
+};
+
+/* Record the detail of a failure and return ERR, so callers can write
+ * `return aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG, "no package '%s'", name);` */
+int aipkg_ctx_fail(struct aipkg_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void aipkg_ctx_warn(struct aipkg_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void aipkg_ctx_note(struct aipkg_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ROOT/REL as a malloc'd path (REL without a leading '/'); NULL on ENOMEM. */
+char *aipkg_ctx_path(const struct aipkg_ctx *ctx, const char *rel);
+
+/* The state loaded for this context (installed db, world, repositories,
+ * indexes), reading it on first use; NULL on failure with the detail set. */
+struct aipkg_state *aipkg_ctx_state(struct aipkg_ctx *ctx, int *err);
+/* Forget the loaded state (after apk changed it). */
+void aipkg_ctx_state_drop(struct aipkg_ctx *ctx);
+
+#endif

@@ -1,0 +1,43 @@
+/* The pkg.* tool registry: one implementation behind the CLI, `aipkg tool` and MCP. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_TOOLS_H
+#define AIPKG_TOOLS_H
+
+#include <jansson.h>
+
+#include "aipkg/aipkg.h"
+
+enum aipkg_tool_flags {
+	AIPKG_TOOL_CHANGES = 1 << 0, /* changes the system: journalled, takes the lock */
+	AIPKG_TOOL_APK = 1 << 1,     /* runs apk */
+	AIPKG_TOOL_NETWORK = 1 << 2, /* may use the network */
+};
+
+struct aipkg_tool {
+	const char *name;        /* "pkg.install" */
+	const char *description; /* one line */
+	const char *schema;      /* JSON Schema of the arguments, as JSON text */
+	unsigned flags;          /* enum aipkg_tool_flags */
+	/* args is borrowed; *result is a new reference owned by the caller,
+	 * set on success and also on failures that carry detail (apk output). */
+	int (*run)(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+};
+
+/* All tools, sorted by name; *n receives the count. */
+AIPKG_API const struct aipkg_tool *aipkg_tools(size_t *n);
+
+/* The tool called NAME, or NULL. */
+AIPKG_API const struct aipkg_tool *aipkg_tool_find(const char *name);
+
+/*
+ * Validate ARGS against the tool's schema (types, required, no extras) and
+ * run it.  Returns 0 or a negative error; the detail is in
+ * aipkg_ctx_errmsg().  *result as for aipkg_tool.run.
+ */
+AIPKG_API int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args,
+			      json_t **result);
+
+/* The effective configuration as a new JSON object, secrets masked. */
+AIPKG_API json_t *aipkg_ctx_config_json(const struct aipkg_ctx *ctx);
+
+#endif

@@ -1,0 +1,42 @@
+/* Run a program from an argv array and capture or stream its output. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_SPAWN_H
+#define AIPKG_SPAWN_H
+
+#include <stdbool.h>
+
+#include "aipkg/aipkg.h"
+#include "buf.h"
+
+struct aipkg_spawn {
+	const char *const *argv; /* argv[0] is looked up in PATH; never a shell */
+	double timeout;          /* seconds; 0 means none */
+	size_t capture_limit;    /* cap of each captured stream; 0 means 16 MiB */
+	/* Called with each chunk as it arrives (may be NULL). */
+	void (*on_output)(void *ud, enum aipkg_stream stream, const char *data, size_t len);
+	void *ud;
+};
+
+struct aipkg_spawn_result {
+	int exit_code;       /* the child's exit status, -1 if killed by a signal */
+	int term_signal;     /* the signal that ended the child, 0 if none */
+	bool timed_out;      /* we killed it at the timeout */
+	int interrupted;     /* SIGINT/SIGTERM/SIGHUP we received and forwarded, or 0 */
+	bool truncated;      /* output beyond capture_limit was dropped */
+	struct aipkg_buf out; /* captured stdout, owned: aipkg_spawn_result_release */
+	struct aipkg_buf err; /* captured stderr */
+};
+
+/*
+ * Fork and exec SP->argv with stdin from /dev/null, capturing stdout and
+ * stderr separately.  SIGINT, SIGTERM and SIGHUP received meanwhile are
+ * forwarded to the child and reported in res->interrupted; the child is
+ * killed (TERM, then KILL after 5 s) at the timeout.
+ * Returns 0 once the child has been reaped (look at res), -ENOENT/-EACCES
+ * when the program cannot be executed, or another -errno.
+ * res must be released by the caller in every case.
+ */
+int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res);
+void aipkg_spawn_result_release(struct aipkg_spawn_result *res);
+
+#endif

@@ -1,0 +1,319 @@
+/* The changing tools: pkg.install, pkg.remove and pkg.update. */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apk/runner.h"
+#include "apk/search.h"
+#include "apk/version.h"
+#include "ctx.h"
+#include "tools/tools.h"
+#include "tools/txn.h"
+
+struct targets {
+	const char **v; /* borrowed from the args */
+	size_t n;
+};
+
+static int targets_get(struct aipkg_ctx *ctx, json_t *args, struct targets *t, bool required)
+{
+	json_t *pkgs = json_object_get(args, "packages"), *p;
+	size_t i;
+
+	t->n = json_array_size(pkgs);
+	t->v = calloc(t->n + 1, sizeof(*t->v));
+	if (!t->v)
+		return -ENOMEM;
+	json_array_foreach(pkgs, i, p)
+		t->v[i] = json_string_value(p);
+	if (required && t->n == 0)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "name at least one package");
+	return 0;
+}
+
+static bool txn_confirmed(struct aipkg_ctx *ctx, json_t *args)
+{
+	return ctx->opts.yes || aipkg_arg_bool(args, "confirm");
+}
+
+static bool txn_dry_run(struct aipkg_ctx *ctx, json_t *args)
+{
+	return ctx->opts.dry_run || aipkg_arg_bool(args, "dry_run");
+}
+
+/* A syntactically valid atom, never an option. */
+static int check_atom(struct aipkg_ctx *ctx, const char *arg, struct aipkg_dep *dep)
+{
+	if (arg[0] == '-')
+		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME,
+				      "'%s' is not a package name (names never start with '-')", arg);
+	if (aipkg_dep_parse(aipkg_slice_str(arg), dep) < 0)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_BADDEP,
+				      "'%s' is not a valid package name or constraint (use NAME, "
+				      "NAME=VERSION, NAME>=VERSION, NAME~VERSION or cmd:/so: names)",
+				      arg);
+	return 0;
+}
+
+struct version_list {
+	struct aipkg_buf text;
+	const struct aipkg_dep *dep;
+	bool matched;
+};
+
+static void version_seen(const struct aipkg_pkg *pkg, void *ud)
+{
+	struct version_list *vl = ud;
+
+	if (aipkg_dep_version_match(vl->dep, pkg->version))
+		vl->matched = true;
+	aipkg_buf_addf(&vl->text, "%s%s", vl->text.len ? ", " : "", pkg->version);
+}
+
+static int suggest_fail(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *arg,
+			const char *name)
+{
+	json_t *close = aipkg_suggest(st, name, 5), *v;
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	size_t i;
+	int r;
+
+	json_array_foreach(close, i, v)
+		aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
+			   "no package '%s' in the indexes%s%s%s (run 'aipkg update' if the "
+			   "indexes are old)",
+			   arg, b.len ? "; did you mean: " : "", aipkg_buf_str(&b), b.len ? "?" : "");
+	aipkg_buf_release(&b);
+	json_decref(close);
+	return r;
+}
+
+/* The atom names something the indexes (or the installed db) offer, at a
+ * version that satisfies its constraint. */
+static int check_exists(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *arg,
+			const struct aipkg_dep *dep)
+{
+	struct version_list vl = { AIPKG_BUF_INIT, dep, false };
+	char *name = aipkg_slice_dup(dep->name);
+	int r = 0;
+
+	if (!name)
+		return -ENOMEM;
+	if (!aipkg_state_provided(st, dep->name)) {
+		r = suggest_fail(ctx, st, arg, name);
+	} else if (dep->op != AIPKG_DEP_ANY && !dep->conflict &&
+		   aipkg_state_best(st, name)) {
+		aipkg_pkgset_each_named(&st->available, name, version_seen, &vl);
+		aipkg_pkgset_each_named(&st->installed, name, version_seen, &vl);
+		if (!vl.matched)
+			r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
+					   "no version of %s satisfies '%s' (available: %s)", name,
+					   arg, aipkg_buf_str(&vl.text));
+	}
+	aipkg_buf_release(&vl.text);
+	free(name);
+	return r;
+}
+
+static bool any_index(const struct aipkg_state *st)
+{
+	for (size_t i = 0; i < st->nrepos; i++)
+		if (st->repos[i].loaded)
+			return true;
+	return false;
+}
+
+/* A change was asked for when its package is one of the targets by name or
+ * provides one of them (cmd:dig -> bind-tools). */
+static bool install_asked(const struct aipkg_txn *txn, const json_t *change)
+{
+	const struct aipkg_state *st = txn->ud;
+	const char *name = json_string_value(json_object_get(change, "name"));
+	const struct aipkg_pkg *pkg = aipkg_state_best(st, name);
+
+	for (size_t i = 0; i < txn->nargs; i++) {
+		struct aipkg_dep dep;
+
+		if (aipkg_dep_parse(aipkg_slice_str(txn->args[i]), &dep) < 0)
+			continue;
+		if (aipkg_slice_eq(dep.name, name) || (pkg && aipkg_pkg_provides(pkg, dep.name, NULL)))
+			return true;
+	}
+	return false;
+}
+
+int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
+{
+	struct aipkg_txn txn = { .applet = "add", .what = "install", .asked = install_asked };
+	struct aipkg_state *st;
+	struct targets t;
+	int r = targets_get(ctx, args, &t, true);
+
+	st = r == 0 ? aipkg_ctx_state(ctx, &r) : NULL;
+	for (size_t i = 0; st && r == 0 && i < t.n; i++) {
+		struct aipkg_dep dep;
+
+		r = check_atom(ctx, t.v[i], &dep);
+		if (r == 0 && any_index(st))
+			r = check_exists(ctx, st, t.v[i], &dep);
+	}
+	if (r == 0 && st && !any_index(st))
+		aipkg_ctx_warn(ctx, "no repository index is available: run 'aipkg update' first; "
+				    "leaving the package check to apk");
+	if (r == 0) {
+		txn.args = t.v;
+		txn.nargs = t.n;
+		txn.ud = st;
+		txn.dry_run = txn_dry_run(ctx, args);
+		txn.confirmed = txn_confirmed(ctx, args);
+		r = aipkg_txn_run(ctx, &txn, result);
+	}
+	free(t.v);
+	return r;
+}
+
+/* Every target installed, by plain name. */
+static int check_removable(struct aipkg_ctx *ctx, const struct aipkg_state *st,
+			   const struct targets *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct aipkg_dep dep;
+		int r = check_atom(ctx, t->v[i], &dep);
+
+		if (r < 0)
+			return r;
+		if (dep.op != AIPKG_DEP_ANY || dep.conflict || dep.tag.len)
+			return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME,
+					      "'%s': name the package to remove without a version",
+					      t->v[i]);
+		if (aipkg_state_installed(st, t->v[i]))
+			continue;
+		if (aipkg_state_best(st, t->v[i]))
+			return aipkg_ctx_fail(ctx, -AIPKG_E_NOTINSTALLED, "'%s' is not installed",
+					      t->v[i]);
+		return suggest_fail(ctx, st, t->v[i], t->v[i]);
+	}
+	return 0;
+}
+
+static bool is_target(const struct targets *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* {"pcre2": ["nginx"]} for targets needed by packages that stay. */
+static json_t *blockers(const struct aipkg_state *st, const struct targets *t)
+{
+	json_t *out = json_object();
+
+	for (size_t i = 0; i < t->n; i++) {
+		json_t *users = aipkg_required_by(st, aipkg_state_installed(st, t->v[i]));
+		json_t *keep = json_array(), *u;
+		size_t k;
+
+		json_array_foreach(users, k, u)
+			if (!is_target(t, json_string_value(u)))
+				json_array_append(keep, u);
+		if (json_array_size(keep))
+			json_object_set_new(out, t->v[i], keep);
+		else
+			json_decref(keep);
+		json_decref(users);
+	}
+	return out;
+}
+
+static int refuse_needed(struct aipkg_ctx *ctx, json_t *blocked, json_t **result)
+{
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	const char *name;
+	json_t *users, *u;
+	size_t i;
+	int r;
+
+	json_object_foreach(blocked, name, users) {
+		aipkg_buf_addf(&b, "%s%s is needed by ", b.len ? "; " : "", name);
+		json_array_foreach(users, i, u)
+			aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(u));
+	}
+	r = aipkg_ctx_fail(ctx, -AIPKG_E_NEEDED,
+			   "%s; nothing removed: remove those too with --rdepends, or keep it",
+			   aipkg_buf_str(&b));
+	aipkg_buf_release(&b);
+	*result = json_pack("{s:[], s:i, s:O}", "changes", "apk_exit", 0, "required_by", blocked);
+	return r;
+}
+
+int aipkg_tool_remove(struct aipkg_ctx *ctx, json_t *args, json_t **result)
+{
+	static const char *const rdepends[] = { "--rdepends", NULL };
+	struct aipkg_txn txn = { .applet = "del", .what = "removal" };
+	struct aipkg_state *st;
+	json_t *blocked = NULL;
+	struct targets t;
+	int r = targets_get(ctx, args, &t, true);
+
+	st = r == 0 ? aipkg_ctx_state(ctx, &r) : NULL;
+	if (r == 0)
+		r = check_removable(ctx, st, &t);
+	if (r == 0 && !aipkg_arg_bool(args, "rdepends")) {
+		blocked = blockers(st, &t);
+		if (json_object_size(blocked))
+			r = refuse_needed(ctx, blocked, result);
+	}
+	if (r == 0) {
+		txn.options = aipkg_arg_bool(args, "rdepends") ? rdepends : NULL;
+		txn.args = t.v;
+		txn.nargs = t.n;
+		txn.dry_run = txn_dry_run(ctx, args);
+		txn.confirmed = txn_confirmed(ctx, args);
+		r = aipkg_txn_run(ctx, &txn, result);
+	}
+	json_decref(blocked);
+	free(t.v);
+	return r;
+}
+
+static int refresh_indexes(struct aipkg_ctx *ctx)
+{
+	struct aipkg_apk_call call = { "update", NULL, NULL, 0, AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
+	struct aipkg_spawn_result res;
+	int r = aipkg_apk_run(ctx, &call, &res);
+
+	aipkg_spawn_result_release(&res);
+	if (r < 0)
+		return aipkg_ctx_fail(ctx, r, "could not refresh the repository indexes, so nothing "
+					      "was upgraded: %s",
+				      aipkg_ctx_errmsg(ctx));
+	aipkg_ctx_state_drop(ctx);
+	return 0;
+}
+
+int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result)
+{
+	struct aipkg_txn txn = { .applet = "upgrade", .what = "upgrade" };
+	struct aipkg_state *st = NULL;
+	struct targets t;
+	int r = targets_get(ctx, args, &t, false);
+
+	txn.dry_run = txn_dry_run(ctx, args);
+	if (r == 0 && !txn.dry_run)
+		r = refresh_indexes(ctx);
+	if (r == 0)
+		st = aipkg_ctx_state(ctx, &r);
+	if (st && t.n)
+		r = check_removable(ctx, st, &t);
+	if (r == 0) {
+		txn.args = t.v;
+		txn.nargs = t.n;
+		txn.confirmed = txn_confirmed(ctx, args);
+		r = aipkg_txn_run(ctx, &txn, result);
+	}
+	free(t.v);
+	return r;
+}

@@ -1,0 +1,224 @@
+/* The read-only tools: pkg.search, pkg.info and pkg.list. */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apk/search.h"
+#include "apk/version.h"
+#include "ctx.h"
+#include "tools/tools.h"
+
+static json_t *strv_json(const struct aipkg_strv *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	return a;
+}
+
+/* The short form used by list and search. */
+static json_t *pkg_summary(const struct aipkg_state *st, const struct aipkg_pkg *pkg)
+{
+	const struct aipkg_pkg *inst = aipkg_state_installed(st, pkg->name);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", pkg->name, "version",
+			      pkg->version, "description", pkg->description, "origin", pkg->origin,
+			      "installed", inst != NULL);
+
+	if (inst)
+		json_object_set_new(o, "installed_version", json_string(inst->version));
+	return o;
+}
+
+static int need_state(struct aipkg_ctx *ctx, struct aipkg_state **st)
+{
+	int r;
+
+	*st = aipkg_ctx_state(ctx, &r);
+	return r;
+}
+
+int aipkg_tool_search(struct aipkg_ctx *ctx, json_t *args, json_t **result)
+{
+	const char *query = json_string_value(json_object_get(args, "query"));
+	unsigned flags = (aipkg_arg_bool(args, "description") ? AIPKG_SEARCH_DESCRIPTION : 0) |
+			 (aipkg_arg_bool(args, "exact") ? AIPKG_SEARCH_EXACT : 0);
+	const struct aipkg_pkg **hits;
+	struct aipkg_state *st;
+	json_t *pkgs;
+	size_t n;
+	int r = need_state(ctx, &st);
+
+	if (r < 0)
+		return r;
+	if (!query[strspn(query, " \t\n")])
+		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "empty search: give a term such as 'nginx' or 'cmd:dig'");
+	hits = aipkg_search(st, query, flags, &n);
+	pkgs = json_array();
+	for (size_t i = 0; hits && i < n; i++)
+		json_array_append_new(pkgs, pkg_summary(st, hits[i]));
+	free(hits);
+	*result = json_pack("{s:o}", "packages", pkgs);
+	return 0;
+}
+
+static int no_such_package(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name)
+{
+	json_t *close = aipkg_suggest(st, name, 5);
+	char *list = NULL;
+	int r;
+
+	if (json_array_size(close)) {
+		struct aipkg_buf b = AIPKG_BUF_INIT;
+		json_t *v;
+		size_t i;
+
+		json_array_foreach(close, i, v)
+			aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+		list = aipkg_buf_detach(&b);
+	}
+	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG, "no package named '%s'%s%s%s", name,
+			   list ? " (did you mean: " : "", list ? list : "", list ? "?)" : "");
+	free(list);
+	json_decref(close);
+	return r;
+}
+
+int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
+{
+	const char *name = json_string_value(json_object_get(args, "package"));
+	const struct aipkg_pkg *inst, *avail, *pkg;
+	struct aipkg_state *st;
+	json_t *o;
+	int r = need_state(ctx, &st);
+
+	if (r < 0)
+		return r;
+	if (!aipkg_name_valid(aipkg_slice_str(name)))
+		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME, "'%s' is not a valid package name", name);
+	inst = aipkg_state_installed(st, name);
+	avail = aipkg_state_best(st, name);
+	pkg = inst ? inst : avail;
+	if (!pkg)
+		return no_such_package(ctx, st, name);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "name", pkg->name,
+		      "version", pkg->version, "description", pkg->description, "url", pkg->url,
+		      "license", pkg->license, "origin", pkg->origin, "arch", pkg->arch,
+		      "installed", inst != NULL, "depends", strv_json(&pkg->depends), "provides",
+		      strv_json(&pkg->provides), "required_by",
+		      inst ? aipkg_required_by(st, inst) : json_array());
+	json_object_set_new(o, "available", avail ? json_string(avail->version) : json_null());
+	json_object_set_new(o, "installed_size", json_integer((json_int_t)pkg->installed_size));
+	*result = o;
+	return 0;
+}
+
+static json_t *list_installed(const struct aipkg_state *st)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < st->installed.n; i++)
+		json_array_append_new(a, pkg_summary(st, &st->installed.pkgs[i]));
+	return a;
+}
+
+static json_t *list_upgradable(const struct aipkg_state *st)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < st->installed.n; i++) {
+		const struct aipkg_pkg *inst = &st->installed.pkgs[i];
+		const struct aipkg_pkg *best = aipkg_state_best(st, inst->name);
+		json_t *o;
+
+		if (!best || aipkg_version_compare(aipkg_slice_str(best->version),
+						   aipkg_slice_str(inst->version)) != AIPKG_VER_GREATER)
+			continue;
+		o = pkg_summary(st, inst);
+		json_object_set_new(o, "available", json_string(best->version));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *list_available(const struct aipkg_state *st)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < st->available.n; i++) {
+		const struct aipkg_pkg *p = &st->available.pkgs[i];
+
+		/* one entry per name: its best version */
+		if (aipkg_state_best(st, p->name) == p)
+			json_array_append_new(a, pkg_summary(st, p));
+	}
+	return a;
+}
+
+static json_t *list_world(const struct aipkg_state *st)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < st->nworld; i++) {
+		struct aipkg_dep dep;
+		const struct aipkg_pkg *inst = NULL;
+		char *name = NULL;
+
+		if (aipkg_dep_parse(aipkg_slice_str(st->world[i]), &dep) == 0 &&
+		    (name = aipkg_slice_dup(dep.name)))
+			inst = aipkg_state_installed(st, name);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:b}", "name",
+						   name ? name : st->world[i], "constraint",
+						   st->world[i], "version",
+						   inst ? inst->version : NULL, "installed",
+						   inst != NULL));
+		free(name);
+	}
+	return a;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "name"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+static void sort_by_name(json_t *a)
+{
+	size_t n = json_array_size(a);
+	json_t **v = malloc((n + 1) * sizeof(*v));
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(*v), by_name);
+	json_array_clear(a);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	free(v);
+}
+
+int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result)
+{
+	const char *filter = json_string_value(json_object_get(args, "filter"));
+	struct aipkg_state *st;
+	json_t *pkgs;
+	int r = need_state(ctx, &st);
+
+	if (r < 0)
+		return r;
+	if (!filter || strcmp(filter, "installed") == 0)
+		pkgs = list_installed(st);
+	else if (strcmp(filter, "upgradable") == 0)
+		pkgs = list_upgradable(st);
+	else if (strcmp(filter, "available") == 0)
+		pkgs = list_available(st);
+	else
+		pkgs = list_world(st);
+	sort_by_name(pkgs);
+	*result = json_pack("{s:o}", "packages", pkgs);
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* One change through apk: simulate, confirm, run, and see what really changed. */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apk/changes.h"
+#include "apk/runner.h"
+#include "apk/state.h"
+#include "ctx.h"
+#include "tools/txn.h"
+
+static bool change_is(const json_t *c, const char *action)
+{
+	return strcmp(json_string_value(json_object_get(c, "action")), action) == 0;
+}
+
+static bool needs_confirmation(const struct aipkg_txn *txn, const json_t *plan)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(plan, i, c) {
+		if (change_is(c, "remove") || change_is(c, "downgrade"))
+			return true;
+		if (txn->asked ? !txn->asked(txn, c) : change_is(c, "install"))
+			return true;
+	}
+	return false;
+}
+
+static json_t *result_new(json_t *changes, int apk_exit)
+{
+	return json_pack("{s:o, s:i}", "changes", changes ? changes : json_array(), "apk_exit",
+			 apk_exit);
+}
+
+static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t *plan)
+{
+	json_t *doc;
+	int answer;
+
+	if (txn->confirmed || !needs_confirmation(txn, plan))
+		return 0;
+	doc = json_pack("{s:O}", "changes", plan);
+	answer = ctx->cb.confirm ? ctx->cb.confirm(ctx->cb.ud, "Proceed?", doc) : -1;
+	json_decref(doc);
+	if (answer > 0)
+		return 0;
+	if (answer == 0)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_DECLINED, "nothing changed: you declined");
+	return aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
+			      "this %s also changes packages you did not name (see the plan with "
+			      "--dry-run); nothing changed: confirm with --yes",
+			      txn->what);
+}
+
+static int simulate(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **plan,
+		    int *apk_exit)
+{
+	struct aipkg_apk_call call = { txn->applet, txn->options, txn->args, txn->nargs,
+				       AIPKG_APK_CHANGE | AIPKG_APK_SIMULATE | AIPKG_APK_QUIET };
+	struct aipkg_spawn_result res;
+	int r = aipkg_apk_run(ctx, &call, &res);
+
+	*apk_exit = res.exit_code;
+	*plan = r == 0 ? aipkg_changes_from_plan(aipkg_buf_str(&res.out)) : NULL;
+	aipkg_spawn_result_release(&res);
+	return r;
+}
+
+/* Run for real; the state read before is BEFORE (owned by the caller). */
+static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+		  const struct aipkg_state *before, json_t **result)
+{
+	struct aipkg_apk_call call = { txn->applet, txn->options, txn->args, txn->nargs,
+				       AIPKG_APK_CHANGE };
+	struct aipkg_spawn_result res;
+	struct aipkg_state after = { 0 };
+	int r = aipkg_apk_run(ctx, &call, &res), apk_exit = res.exit_code;
+	int lr;
+
+	aipkg_spawn_result_release(&res);
+	/* what really happened, even when apk failed half-way */
+	lr = aipkg_state_load(ctx, &after, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);
+	if (lr == 0)
+		*result = result_new(aipkg_changes_diff(&before->installed, &after.installed),
+				     apk_exit);
+	else
+		*result = result_new(NULL, apk_exit);
+	aipkg_state_release(&after);
+	return r < 0 ? r : lr;
+}
+
+int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **result)
+{
+	struct aipkg_state *before;
+	json_t *plan = NULL;
+	int r, apk_exit = 0;
+
+	before = aipkg_ctx_state(ctx, &r);
+	if (!before)
+		return r;
+	ctx->state = NULL; /* ours now: the snapshot to diff against */
+	r = simulate(ctx, txn, &plan, &apk_exit);
+	if (r < 0) {
+		*result = result_new(NULL, apk_exit);
+		goto out;
+	}
+	if (txn->dry_run) {
+		*result = result_new(json_incref(plan), 0);
+		json_object_set_new(*result, "dry_run", json_true());
+		goto out;
+	}
+	r = confirm(ctx, txn, plan);
+	if (r == 0)
+		r = commit(ctx, txn, before, result);
+out:
+	json_decref(plan);
+	aipkg_state_release(before);
+	free(before);
+	return r;
+}
