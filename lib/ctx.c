@@ -50,6 +50,29 @@ static int ctx_load_config(struct aipkg_ctx *ctx)
 	return r;
 }
 
+/* apk runs in "/", so a relative local repository must be made absolute. */
+static int ctx_set_repos(struct aipkg_ctx *ctx)
+{
+	size_t n = ctx->opts.nrepos;
+
+	ctx->repos = calloc(n + 1, sizeof(char *));
+	if (!ctx->repos)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *url = ctx->opts.repos[i];
+
+		if (url[0] == '/' || strstr(url, "://"))
+			ctx->repos[i] = strdup(url);
+		else if (!(ctx->repos[i] = realpath(url, NULL)))
+			return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "repository '%s': %s", url,
+					      strerror(errno));
+		if (!ctx->repos[i])
+			return -ENOMEM;
+	}
+	ctx->opts.repos = (const char *const *)ctx->repos;
+	return 0;
+}
+
 int aipkg_ctx_new(struct aipkg_ctx **out, const struct aipkg_opts *opts,
 		  const struct aipkg_callbacks *cb)
 {
@@ -67,6 +90,8 @@ int aipkg_ctx_new(struct aipkg_ctx **out, const struct aipkg_opts *opts,
 	if (!ctx->opts.caller)
 		ctx->opts.caller = "cli";
 	r = ctx_set_root(ctx, ctx->opts.root);
+	if (r == 0)
+		r = ctx_set_repos(ctx);
 	if (r < 0)
 		return r;
 	return ctx_load_config(ctx);
@@ -82,6 +107,7 @@ void aipkg_ctx_free(struct aipkg_ctx *ctx)
 		close(ctx->lock_fd);
 	aipkg_config_release(&ctx->cfg);
 	aipkg_buf_release(&ctx->err);
+	aipkg_strv_free(ctx->repos, ctx->opts.nrepos);
 	free(ctx->root);
 	free(ctx);
 }

@@ -41,6 +41,8 @@ static void child_exec(const struct aipkg_spawn *sp, int out[2], int err[2], int
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
+	if (sp->cwd && chdir(sp->cwd) < 0)
+		goto fail;
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 		goto fail;
 	execvp(sp->argv[0], (char *const *)sp->argv);

@@ -10,6 +10,7 @@
 
 struct aipkg_spawn {
 	const char *const *argv; /* argv[0] is looked up in PATH; never a shell */
+	const char *cwd;         /* directory to run in; NULL: inherit */
 	double timeout;          /* seconds; 0 means none */
 	size_t capture_limit;    /* cap of each captured stream; 0 means 16 MiB */
 	/* Called with each chunk as it arrives (may be NULL). */

@@ -315,6 +315,35 @@ static int run_command(struct cli *cli, struct parse *p)
 	return cli->cmd->run(cli);
 }
 
+/* The command line as typed, quoted where needed, for the journal. */
+static char *command_line(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	s = p = malloc(len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		bool plain = argv[i][0] && !argv[i][strcspn(argv[i], " \t\n'\"\\$`;&|<>(){}*?[]#~!")];
+
+		if (i)
+			*p++ = ' ';
+		if (plain) {
+			p = stpcpy(p, argv[i]);
+			continue;
+		}
+		*p++ = '\'';
+		for (const char *c = argv[i]; *c; c++)
+			p = *c == '\'' ? stpcpy(p, "'\\''") : (*p = *c, p + 1);
+		*p++ = '\'';
+	}
+	*p = '\0';
+	return s;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -322,7 +351,7 @@ int main(int argc, char **argv)
 	int r;
 
 	cli.color = isatty(2) && !getenv("NO_COLOR");
-	cli.opts.cmdline = NULL;
+	cli.opts.cmdline = command_line(argc, argv);
 	r = parse_args(&p, argc, argv);
 	if (r == 0 && p.version) {
 		printf("aipkg %s\n", AIPKG_VERSION_STRING);
@@ -335,5 +364,6 @@ int main(int argc, char **argv)
 	aipkg_ctx_free(cli.ctx);
 	free(cli.repos);
 	free(cli.args);
+	free((char *)cli.opts.cmdline);
 	return r;
 }

@@ -72,7 +72,7 @@ static bool dep_names_file(struct aipkg_slice s)
  * virtual packages such as ".build-deps").  Never '-', which is an option. */
 static bool dep_name_start(struct aipkg_slice s)
 {
-	if (!s.len || s.ptr[0] == '\0')
+	if (!s.len)
 		return false;
 	if (s.ptr[0] == '.')
 		return s.len > 1 && dep_is_alnum(s.ptr[1]);
@@ -86,14 +86,16 @@ bool aipkg_name_valid(struct aipkg_slice name)
 
 /*
  * Names in D:, p: and world lines may also hold what apk 3 calls
- * dependency-name characters: "/,[]", for files ("/bin/sh") and provider
- * namespaces ("cmd:[").  Still no blanks, no shell syntax, no leading '-'.
+ * dependency-name characters: ",[]" for provider namespaces ("cmd:[") and
+ * '/' for files ("/bin/sh").  A path must hold no '.': apk 3 installs any
+ * argument with a '.' that names an existing file as a package file.
+ * Still no blanks, no shell syntax, no leading '-'.
  */
 static bool dep_name_valid(struct aipkg_slice name)
 {
 	if (name.len && name.ptr[0] == '/')
-		return name.len > 1 && dep_all_in(name, "+-._:/,[]");
-	return dep_name_start(name) && dep_all_in(name, "+-._:/,[]");
+		return name.len > 1 && dep_all_in(name, "+-_/");
+	return dep_name_start(name) && dep_all_in(name, "+-._:,[]") && !dep_names_file(name);
 }
 
 static bool dep_tag_valid(struct aipkg_slice tag)
@@ -170,13 +172,12 @@ int aipkg_dep_parse(struct aipkg_slice text, struct aipkg_dep *dep)
 		s.ptr++;
 		s.len--;
 	}
-	if (dep_parse_constraint(&s, dep) || dep_parse_tag(&s, dep) || !dep_name_valid(s))
-		goto bad;
+	if (dep_parse_constraint(&s, dep) || dep_parse_tag(&s, dep) || !dep_name_valid(s)) {
+		dep_clear(dep);
+		return -AIPKG_E_BADDEP;
+	}
 	dep->name = s;
 	return 0;
-bad:
-	dep_clear(dep);
-	return -AIPKG_E_BADDEP;
 }
 
 /*

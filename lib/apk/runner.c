@@ -270,6 +270,9 @@ int aipkg_apk_run(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 	for (i = 0; i < n; i++)
 		argv[i] = json_string_value(json_array_get(a, i));
 	sp.argv = argv;
+	/* apk 3 takes an argument naming an existing file in its working
+	 * directory as a package file: run it where nobody else can write */
+	sp.cwd = "/";
 	sp.timeout = ctx->cfg.apk_timeout;
 	if (ctx->opts.stream && ctx->cb.output && !(call->flags & AIPKG_APK_QUIET)) {
 		sp.on_output = apk_stream;

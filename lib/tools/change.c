@@ -48,7 +48,7 @@ static int check_atom(struct aipkg_ctx *ctx, const char *arg, struct aipkg_dep *
 	if (arg[0] == '-')
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME,
 				      "'%s' is not a package name (names never start with '-')", arg);
-	if (aipkg_dep_parse(aipkg_slice_str(arg), dep) < 0)
+	if (aipkg_dep_parse(aipkg_slice_str(arg), dep) < 0 || !aipkg_name_valid(dep->name))
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADDEP,
 				      "'%s' is not a valid package name or constraint (use NAME, "
 				      "NAME=VERSION, NAME>=VERSION, NAME~VERSION or cmd:/so: names)",

@@ -94,7 +94,7 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **result)
 {
 	struct aipkg_state *before;
-	json_t *plan = NULL;
+	json_t *plan = NULL, *extra = json_object();
 	int r, apk_exit = 0;
 
 	before = aipkg_ctx_state(ctx, &r);
@@ -106,6 +106,14 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		*result = result_new(NULL, apk_exit);
 		goto out;
 	}
+	if (txn->check)
+		r = txn->check(ctx, txn, plan, extra);
+	if (r < 0) {
+		/* refused before anything changed: show what was planned */
+		*result = result_new(NULL, 0);
+		json_object_set(*result, "plan", plan);
+		goto out;
+	}
 	if (txn->dry_run) {
 		*result = result_new(json_incref(plan), 0);
 		json_object_set_new(*result, "dry_run", json_true());
@@ -115,6 +123,9 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 	if (r == 0)
 		r = commit(ctx, txn, before, result);
 out:
+	if (*result)
+		json_object_update_missing(*result, extra);
+	json_decref(extra);
 	json_decref(plan);
 	aipkg_state_release(before);
 	free(before);

@@ -16,7 +16,12 @@ struct aipkg_txn {
 	/* Whether a planned change was asked for (no confirmation needed for it);
 	 * NULL means every install/upgrade/reinstall was asked for. */
 	bool (*asked)(const struct aipkg_txn *txn, const json_t *change);
-	void *ud;                    /* for asked() */
+	void *ud;                    /* for asked() and check() */
+	/* Inspect apk's plan before anything changes (the vulnerability check
+	 * before an install); a negative return stops the change.  May add
+	 * keys to *extra, which are merged into the result.  NULL: none. */
+	int (*check)(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan,
+		     json_t *extra);
 	bool dry_run;
 	bool confirmed;              /* --yes or "confirm": true */
 	const char *what;            /* "install", "remove", "upgrade": for messages */

@@ -45,6 +45,7 @@ static const struct parse_case parse_cases[] = {
 	{ "cmd:[=9.5-r1", "cmd:[", "9.5-r1", "", AIPKG_DEP_EQ, false },
 	{ "pc:zlib>=1.2", "pc:zlib", "1.2", "", AIPKG_DEP_GE, false },
 	{ "/bin/sh", "/bin/sh", "", "", AIPKG_DEP_ANY, false },
+	{ "/usr/bin/env", "/usr/bin/env", "", "", AIPKG_DEP_ANY, false },
 	{ "nginx@edge", "nginx", "", "edge", AIPKG_DEP_ANY, false },
 	{ "nginx@testing>=1.27", "nginx", "1.27", "testing", AIPKG_DEP_GE, false },
 	{ "curl><Q1abcdefghijklmnopqrstuvwxyz0=", "curl", "Q1abcdefghijklmnopqrstuvwxyz0=", "",
@@ -101,6 +102,8 @@ static const char *const parse_rejects[] = {
 	"foo==1", "foo<>1", "foo=~1", "=1.0", ">=1.0", "foo@", "@edge", "foo@a b",
 	"foo@-x", "foo@x;y", "foo@x.apk", "foo=1.0@edge", "foo><", "foo><Q1$$", "foo><a b",
 	"_foo", ".", "..", ".-foo", "/", "foo\x01", "\xc3\xa9t\xc3\xa9",
+	/* what apk would install as a package file instead of a name */
+	"foo.apk", "x.apk>=1", "/tmp/evil.apk", "/tmp/evil.tar", "/x/../y", "./foo", "a/b",
 };
 
 static void test_parse_rejects(void **state)

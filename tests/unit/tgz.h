@@ -23,7 +23,7 @@ static inline void tgz_member(struct aipkg_buf *tar, const char *name, char type
 	memcpy(h + 100, "0000644", 8);
 	memcpy(h + 108, "0000000", 8);
 	memcpy(h + 116, "0000000", 8);
-	snprintf((char *)h + 124, 12, "%011zo", len);
+	snprintf((char *)h + 124, 12, "%011o", (unsigned)(len & 07777777777u));
 	memcpy(h + 136, "14723450000", 12);
 	h[156] = (unsigned char)type;
 	memcpy(h + 257, "ustar", 6);
@@ -31,7 +31,7 @@ static inline void tgz_member(struct aipkg_buf *tar, const char *name, char type
 	memset(h + 148, ' ', 8);
 	for (size_t i = 0; i < sizeof(h); i++)
 		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
+	snprintf((char *)h + 148, 8, "%06o", sum & 0777777u);
 	aipkg_buf_add(tar, h, sizeof(h));
 	aipkg_buf_add(tar, data, len);
 	aipkg_buf_add(tar, pad, (512 - len % 512) % 512);

@@ -1,0 +1,64 @@
+# bash completion for aipkg                                  -*- shell-script -*-
+# SPDX-License-Identifier: MIT
+
+_aipkg_packages()
+{
+	# installed names for remove/info, the indexes' names for the rest
+	local root="" i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		[[ ${COMP_WORDS[i]} == --root ]] && root=${COMP_WORDS[i + 1]}
+	done
+	aipkg ${root:+--root "$root"} list -q "$@" 2>/dev/null
+}
+
+_aipkg()
+{
+	local cur prev words cword
+	_init_completion || return
+
+	local commands="config help info install list remove search update version"
+	local globals="--root --repository -X --allow-untrusted --config --json --yes -y
+		--dry-run -n --quiet -q --verbose -v --no-color --lock-timeout --help -h
+		--version -V"
+	case $prev in
+	--root | --config)
+		_filedir
+		return
+		;;
+	--repository | -X | --lock-timeout)
+		return
+		;;
+	esac
+
+	local cmd="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--root | --config | --repository | -X | --lock-timeout) ((i++)) ;;
+		-*) ;;
+		*)
+			cmd=${words[i]}
+			break
+			;;
+		esac
+	done
+
+	local opts=""
+	case $cmd in
+	search) opts="--description -d --exact -x" ;;
+	list) opts="--installed -I --upgradable -u --available -a --world -w" ;;
+	remove) opts="--rdepends -r" ;;
+	version) opts="--test -t --check -c" ;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$globals $opts" -- "$cur")
+		return
+	fi
+	case $cmd in
+	"") mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
+	help) mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
+	remove | update) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur") ;;
+	install | info) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages --available)" -- "$cur") ;;
+	esac
+}
+complete -F _aipkg aipkg

@@ -1,0 +1,138 @@
+# Fixture repositories and roots for the CLI tests, built with mkrepo in the real apk formats.
+# SPDX-License-Identifier: MIT
+#
+# Sourced after test-lib.sh.  Modelled on the repositories of the reference
+# apk transcripts:
+#   repo-a  nginx 1.26.2-r0 and its libraries, curl 8.9.0-r0, two
+#           conflicting telnets, a package with a missing dependency, ...
+#   repo-b  the same names, with newer nginx, curl/libcurl, openssl's
+#           libcrypto3/libssl3 and zlib.
+# Every package is built with the same build date, so a package that is
+# the same in both repositories is byte-identical and has one identity.
+
+FIXTURE_ARCH=x86_64
+
+# mkrepo_pkg DIR NAME VERSION [mkrepo options...]
+mkrepo_pkg () {
+	_mp_dir=$1 _mp_name=$2 _mp_version=$3
+	shift 3
+	"$TEST_TOOLS/mkrepo" pkg "$_mp_dir/$FIXTURE_ARCH" "$_mp_name" "$_mp_version" \
+		-a "$FIXTURE_ARCH" "$@" ||
+		error "mkrepo could not build $_mp_name-$_mp_version"
+}
+
+# The mkrepo arguments shared by both repositories, with versions as
+# arguments: pkg_nginx DIR VERSION and so on.
+pkg_nginx () {
+	mkrepo_pkg "$1" nginx "$2" -d "HTTP and reverse proxy server (stable version)" \
+		-D pcre2 -D so:libcrypto.so.3 -D so:libssl.so.3 -D so:libz.so.1 \
+		-p "cmd:nginx=$2" -o nginx \
+		-x "usr/sbin/nginx=#!/bin/sh\necho nginx version: nginx/${2%-r*}\n" \
+		-f "etc/nginx/nginx.conf=worker_processes 1;\n"
+}
+
+pkg_openssl () {
+	mkrepo_pkg "$1" libcrypto3 "$2" -d "Crypto library from openssl" -o openssl \
+		-p so:libcrypto.so.3=3 -f "usr/lib/libcrypto.so.3=libcrypto ${2}\n"
+	mkrepo_pkg "$1" libssl3 "$2" -d "SSL shared libraries" -o openssl \
+		-D so:libcrypto.so.3 -p so:libssl.so.3=3 -f "usr/lib/libssl.so.3=libssl ${2}\n"
+}
+
+pkg_zlib () {
+	mkrepo_pkg "$1" zlib "$2" -d "A compression/decompression Library" \
+		-p so:libz.so.1=1.3.1 -f "usr/lib/libz.so.1=zlib ${2}\n"
+}
+
+pkg_curl () {
+	mkrepo_pkg "$1" libcurl "$2" -d "The multiprotocol file transfer library" -o curl \
+		-D so:libz.so.1 -D so:libssl.so.3 -D so:libcrypto.so.3 \
+		-p so:libcurl.so.4=4.8.0 -f "usr/lib/libcurl.so.4=libcurl ${2}\n"
+	mkrepo_pkg "$1" curl "$2" -d "URL retrieval utility and library" -o curl \
+		-D so:libcurl.so.4 -p "cmd:curl=$2" \
+		-x "usr/bin/curl=#!/bin/sh\necho curl ${2%-r*}\n"
+}
+
+# The packages whose versions do not change between the repositories.
+pkg_common () {
+	mkrepo_pkg "$1" pcre2 10.43-r0 -d "Perl-compatible regular expression library" \
+		-p so:libpcre2-8.so.0=0.12.0 -f "usr/lib/libpcre2-8.so.0=pcre2\n"
+	mkrepo_pkg "$1" telnet-a 1.0-r0 -d "Telnet client, flavour A" \
+		-D '!telnet-b' -p cmd:telnet=1.0-r0 -x "usr/bin/telnet=#!/bin/sh\necho telnet-a\n"
+	mkrepo_pkg "$1" telnet-b 2.0-r0 -d "Telnet client, flavour B" \
+		-D '!telnet-a' -p cmd:telnet=2.0-r0 -x "usr/bin/telnet=#!/bin/sh\necho telnet-b\n"
+	mkrepo_pkg "$1" broken 1.0-r0 -d "A package whose dependency is missing" \
+		-D libmissing -f "usr/share/broken/README=broken\n"
+	mkrepo_pkg "$1" bind-tools 9.18.27-r0 -d "The ISC DNS tools" -o bind \
+		-p cmd:dig=9.18.27-r0 -p cmd:host=9.18.27-r0 \
+		-x "usr/bin/dig=#!/bin/sh\necho dig 9.18.27\n" \
+		-x "usr/bin/host=#!/bin/sh\necho host 9.18.27\n"
+	mkrepo_pkg "$1" lighttpd 1.4.76-r0 \
+		-d "Secure, fast, compliant and very flexible web-server" \
+		-D pcre2 -p cmd:lighttpd=1.4.76-r0 \
+		-x "usr/sbin/lighttpd=#!/bin/sh\necho lighttpd/1.4.76\n"
+	mkrepo_pkg "$1" htop 3.3.0-r0 -d "Interactive process viewer" -p cmd:htop=3.3.0-r0 \
+		-x "usr/bin/htop=#!/bin/sh\necho htop 3.3.0\n"
+	mkrepo_pkg "$1" busybox 1.36.1-r29 -d "Size optimized toolbox of many common UNIX utilities" \
+		-p cmd:busybox=1.36.1-r29 \
+		-x "bin/busybox=#!/bin/sh\necho BusyBox v1.36.1\n"
+}
+
+# fixture_repo_a DIR: repository A (DIR/x86_64/APKINDEX.tar.gz and packages).
+fixture_repo_a () {
+	pkg_nginx "$1" 1.26.2-r0
+	pkg_openssl "$1" 3.3.1-r0
+	pkg_zlib "$1" 1.3.1-r0
+	pkg_curl "$1" 8.9.0-r0
+	pkg_common "$1"
+	"$TEST_TOOLS/mkrepo" index "$1/$FIXTURE_ARCH" -d repo-a ||
+		error "mkrepo could not index $1"
+}
+
+# fixture_repo_b DIR: repository B, the same names with newer versions.
+fixture_repo_b () {
+	pkg_nginx "$1" 1.27.0-r0
+	pkg_openssl "$1" 3.3.2-r0
+	pkg_zlib "$1" 1.3.1-r1
+	pkg_curl "$1" 8.10.1-r0
+	pkg_common "$1"
+	"$TEST_TOOLS/mkrepo" index "$1/$FIXTURE_ARCH" -d repo-b ||
+		error "mkrepo could not index $1"
+}
+
+# fixture_root ROOT REPO...: a fresh Alpine root using the given local
+# repositories.  With a real apk, apk itself creates the database.
+fixture_root () {
+	_fr_root=$1
+	shift
+	rm -rf "$_fr_root" &&
+	mkdir -p "$_fr_root/etc/apk/keys" "$_fr_root/lib/apk/db" || return 1
+	if test "$TEST_MODE" = real
+	then
+		# shellcheck disable=SC2086 # AIPKG_TEST_APK may be several words
+		$AIPKG_TEST_APK --root "$_fr_root" --arch "$FIXTURE_ARCH" --initdb \
+			--allow-untrusted --no-progress add >/dev/null ||
+			error "apk --initdb failed in $_fr_root"
+	else
+		printf '%s\n' "$FIXTURE_ARCH" >"$_fr_root/etc/apk/arch" &&
+		: >"$_fr_root/etc/apk/world" &&
+		: >"$_fr_root/lib/apk/db/installed" || return 1
+	fi
+	: >"$_fr_root/etc/apk/repositories"
+	for _fr_repo
+	do
+		printf '%s\n' "$_fr_repo" >>"$_fr_root/etc/apk/repositories"
+	done
+	printf '3.20.3\n' >"$_fr_root/etc/alpine-release"
+}
+
+# fixture_use_repos ROOT REPO...: point ROOT at other repositories
+# (the transcript's "repositories switched to repo-b").
+fixture_use_repos () {
+	_fr_root=$1
+	shift
+	: >"$_fr_root/etc/apk/repositories"
+	for _fr_repo
+	do
+		printf '%s\n' "$_fr_repo" >>"$_fr_root/etc/apk/repositories"
+	done
+}
