@@ -66,8 +66,14 @@ static void version_seen(const struct aipkg_pkg *pkg, void *ud)
 {
 	struct version_list *vl = ud;
 
+	const char *seen = aipkg_buf_str(&vl->text), *at = strstr(seen, pkg->version);
+	size_t n = strlen(pkg->version);
+
 	if (aipkg_dep_version_match(vl->dep, pkg->version))
 		vl->matched = true;
+	/* the installed version is usually in the index too: list it once */
+	if (at && (at == seen || at[-1] == ' ') && (at[n] == ',' || !at[n]))
+		return;
 	aipkg_buf_addf(&vl->text, "%s%s", vl->text.len ? ", " : "", pkg->version);
 }
 
