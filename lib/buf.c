@@ -63,6 +63,7 @@ int aipkg_buf_reserve(struct aipkg_buf *b, size_t extra)
 	p = realloc(b->data, cap);
 	if (!p)
 		return -ENOMEM;
+	p[b->len] = '\0'; /* a first allocation must read as "" too */
 	b->data = p;
 	b->cap = cap;
 	return 0;
@@ -130,32 +131,37 @@ void aipkg_buf_truncate(struct aipkg_buf *b, size_t len)
 
 int aipkg_buf_read_fd(struct aipkg_buf *b, int fd)
 {
-	for (;;) {
-		ssize_t n;
-		int r = aipkg_buf_reserve(b, 65536);
+	size_t start = b->len;
+	int r;
 
-		if (r < 0) {
-			/* near the cap: read what still fits, then fail if more */
-			if (r != -AIPKG_E_TOOBIG || b->len >= b->limit)
-				return r;
-			r = aipkg_buf_reserve(b, b->limit - b->len);
-			if (r < 0)
-				return r;
-		}
-		n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
+	for (;;) {
+		size_t room = 65536;
+		char probe;
+		ssize_t n;
+
+		if (b->limit && room > b->limit - b->len)
+			room = b->limit - b->len;
+		r = aipkg_buf_reserve(b, room);
+		if (r < 0)
 			break;
+		/* at the cap, a one-byte probe tells "exactly LIMIT bytes" from "more" */
+		n = read(fd, room ? b->data + b->len : &probe, room ? room : 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 0;
+			break;
+		}
+		if (!room) {
+			r = -AIPKG_E_TOOBIG;
+			break;
+		}
 		b->len += (size_t)n;
 		b->data[b->len] = '\0';
 	}
-	if (!b->data)
-		return aipkg_buf_add(b, "", 0);
-	return 0;
+	if (r < 0)
+		aipkg_buf_truncate(b, start); /* as it was */
+	return r;
 }
 
 int aipkg_buf_read_file(struct aipkg_buf *b, const char *path)

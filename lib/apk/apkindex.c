@@ -74,21 +74,28 @@ static int apkindex_gunzip(const void *data, size_t len, struct aipkg_buf *out)
 	return r;
 }
 
+/* GNU's base-256 form, for sizes past octal's 8 GiB. */
+static int tar_base256(const unsigned char *f, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		if (v >> 56)
+			return -AIPKG_E_CORRUPT;
+		v = (v << 8) | f[i];
+	}
+	*out = v;
+	return 0;
+}
+
 /* A tar number: octal digits between spaces/NULs, or GNU base-256. */
 static int tar_number(const unsigned char *f, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i = 0;
 
-	if (f[0] & 0x80) {
-		for (i = 1; i < n; i++) {
-			if (v >> 56)
-				return -AIPKG_E_CORRUPT;
-			v = (v << 8) | f[i];
-		}
-		*out = v;
-		return 0;
-	}
+	if (f[0] & 0x80)
+		return tar_base256(f, n, out);
 	while (i < n && f[i] == ' ')
 		i++;
 	for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
@@ -160,40 +167,50 @@ static int tar_member(struct tar_out *o, const unsigned char *h, struct aipkg_sl
 	return 0;
 }
 
+/* Check the header at *OFF and step past it: *body gets the member's
+ * data, *off the next header.  -AIPKG_E_CORRUPT for a bad or cut member. */
+static int tar_next(const unsigned char *tar, size_t len, size_t *off, struct aipkg_slice *body)
+{
+	const unsigned char *h = tar + *off;
+	uint64_t size;
+
+	if (!tar_checksum_ok(h) || tar_number(h + 124, 12, &size) < 0)
+		return -AIPKG_E_CORRUPT;
+	*off += TAR_BLOCK;
+	if (size > len - *off)
+		return -AIPKG_E_CORRUPT;
+	body->ptr = (const char *)tar + *off;
+	body->len = (size_t)size;
+	*off += ((size_t)size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
+	if (*off > len)
+		*off = len; /* the last member's padding may be cut */
+	return 0;
+}
+
 static int tar_walk(const unsigned char *tar, size_t len, struct tar_out *o)
 {
-	struct aipkg_slice longname = { NULL, 0 };
+	struct aipkg_slice longname = { NULL, 0 }, body;
 	size_t off = 0;
 
-	while (len - off >= TAR_BLOCK) {
+	while (len - off >= TAR_BLOCK && !tar_zero_block(tar + off, TAR_BLOCK)) {
 		const unsigned char *h = tar + off;
-		struct aipkg_slice body;
-		uint64_t size;
-		int r;
+		int r = tar_next(tar, len, &off, &body);
 
-		if (tar_zero_block(h, TAR_BLOCK))
-			return 0; /* end of archive */
-		if (!tar_checksum_ok(h) || tar_number(h + 124, 12, &size) < 0)
-			return -AIPKG_E_CORRUPT;
-		off += TAR_BLOCK;
-		if (size > len - off)
-			return -AIPKG_E_CORRUPT; /* truncated member */
-		body.ptr = (const char *)tar + off;
-		body.len = (size_t)size;
-		off += ((size_t)size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
-		if (off > len)
-			off = len;
-		if (h[156] == 'L') {
+		if (r == 0 && h[156] == 'L') {
 			longname.ptr = body.ptr;
 			longname.len = strnlen(body.ptr, body.len);
 			continue;
 		}
-		r = tar_member(o, h, longname, body);
+		if (r == 0)
+			r = tar_member(o, h, longname, body);
 		if (r < 0)
 			return r;
 		longname.ptr = NULL;
 	}
-	/* no end blocks: fine at a block boundary, a torn header otherwise */
+	/* after the end blocks anything goes; without them, only a torn
+	 * header is wrong */
+	if (len - off >= TAR_BLOCK)
+		return 0;
 	return tar_zero_block(tar + off, len - off) ? 0 : -AIPKG_E_CORRUPT;
 }
 

@@ -79,22 +79,23 @@ static int pkgset_grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-/* Take ownership of TEXT, making sure the last line ends in a writable byte
- * the parser may turn into a NUL. */
-static char *pkgset_own_text(struct aipkg_pkgset *set, char *text, size_t len)
+/* Take ownership of TEXT, making it end in '\n' (growing it by one byte
+ * when it does not), so the line scan never needs a bounds check. */
+static char *pkgset_own_text(struct aipkg_pkgset *set, char *text, size_t *len)
 {
 	char **texts = realloc(set->texts, (set->ntexts + 1) * sizeof(*texts));
 	char *t = text;
 
 	if (texts)
 		set->texts = texts;
-	if (texts && (len == 0 || text[len - 1] != '\n'))
-		t = realloc(text, len + 1);
+	if (texts && (*len == 0 || text[*len - 1] != '\n'))
+		t = realloc(text, *len + 1);
 	if (!texts || !t) {
 		free(text);
 		return NULL;
 	}
-	t[len] = '\n';
+	if (*len == 0 || t[*len - 1] != '\n')
+		t[(*len)++] = '\n';
 	set->texts[set->ntexts++] = t;
 	return t;
 }
@@ -222,9 +223,9 @@ static int pkgset_parse_text(struct pkgset_parser *ps, char *text, size_t len)
 	char *p = text, *end = text + len;
 	int r = 0;
 
-	/* the byte at END is a '\n' (see pkgset_own_text), so memchr stops */
+	/* the last byte is a '\n' (see pkgset_own_text), so memchr finds one */
 	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p) + 1);
+		char *nl = memchr(p, '\n', (size_t)(end - p));
 
 		*nl = '\0';
 		ps->line++;
@@ -244,7 +245,7 @@ int aipkg_pkgset_parse(struct aipkg_pkgset *set, char *text, size_t len, int rep
 
 	if (bad_line)
 		*bad_line = 0;
-	text = pkgset_own_text(set, text, len);
+	text = pkgset_own_text(set, text, &len);
 	if (!text)
 		return -ENOMEM;
 	pkgset_lists_map(set, strv_to_offset);

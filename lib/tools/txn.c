@@ -74,8 +74,8 @@ static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t *p
 		answer = aipkg_ctx_fail(ctx, -AIPKG_E_DECLINED, "nothing changed: you declined");
 	else
 		answer = aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
-					"this %s would also %s; nothing changed: confirm with --yes "
-					"(or see the plan with --dry-run)",
+					"this %s needs confirmation (it would %s); nothing changed: "
+					"rerun with --yes to confirm, or --dry-run to see the plan",
 					txn->what, unasked);
 	free(unasked);
 	return answer;

@@ -170,6 +170,26 @@ static void test_empty_text_is_empty_set(void **state)
 	aipkg_pkgset_release(&set);
 }
 
+/* The parser takes a malloc'd text of exactly LEN bytes, with no NUL after
+ * it, whether or not it ends in a newline. */
+static void test_text_needs_no_terminator(void **state)
+{
+	static const char *const texts[] = { "P:a\nV:1\n", "P:a\nV:1", "P:a\nV:1\n\n" };
+	struct aipkg_pkgset set;
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t len = strlen(texts[i]);
+		char *t = malloc(len);
+
+		memcpy(t, texts[i], len);
+		aipkg_pkgset_init(&set);
+		assert_int_equal(aipkg_pkgset_parse(&set, t, len, 0, NULL), 0);
+		assert_int_equal(set.n, 1);
+		assert_string_equal(set.pkgs[0].version, "1");
+		aipkg_pkgset_release(&set);
+	}
+}
+
 static void count_one(const struct aipkg_pkg *pkg, void *ud)
 {
 	(*(int *)ud)++;
@@ -245,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines_are_corrupt),
 		cmocka_unit_test(test_missing_name_or_version_is_corrupt),
 		cmocka_unit_test(test_empty_text_is_empty_set),
+		cmocka_unit_test(test_text_needs_no_terminator),
 		cmocka_unit_test(test_find_picks_highest_version_across_parses),
 		cmocka_unit_test(test_same_version_prefers_first_repository),
 		cmocka_unit_test(test_lists_survive_later_parses),
