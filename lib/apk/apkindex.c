@@ -12,8 +12,8 @@
 /* Alpine's largest index inflates to about 10 MiB; anything past this is
  * not an index but a decompression bomb. */
 #define APKINDEX_MAX_INFLATED ((size_t)256 << 20)
-#define APKINDEX_CHUNK ((size_t)256 << 10)
-#define TAR_BLOCK 512
+#define APKINDEX_CHUNK	      ((size_t)256 << 10)
+#define TAR_BLOCK	      512
 
 static int apkindex_zerror(int zr)
 {
@@ -109,20 +109,25 @@ static int tar_number(const unsigned char *f, size_t n, uint64_t *out)
 	return 0;
 }
 
-/* The header checksum counts its own field as eight spaces. */
-static bool tar_checksum_ok(const unsigned char *h)
+/* The header checksum counts its own field as eight spaces; old tars
+ * summed signed chars.  A ustar magic is required, as apk does. */
+static bool tar_header_ok(const unsigned char *h)
 {
-	uint64_t want, sum = 8 * ' ';
+	uint64_t want;
+	int64_t sum = 8 * ' ', ssum = 8 * ' ';
 
-	if (tar_number(h + 148, 8, &want) < 0)
+	if (memcmp(h + 257, "ustar", 5) != 0 || tar_number(h + 148, 8, &want) < 0)
 		return false;
-	for (size_t i = 0; i < TAR_BLOCK; i++)
-		if (i < 148 || i >= 156)
-			sum += h[i];
-	return sum == want;
+	for (size_t i = 0; i < TAR_BLOCK; i++) {
+		if (i >= 148 && i < 156)
+			continue;
+		sum += h[i];
+		ssum += (signed char)h[i];
+	}
+	return (uint64_t)sum == want || (uint64_t)ssum == want;
 }
 
-static bool tar_zero_block(const unsigned char *h, size_t len)
+static bool tar_all_zero(const unsigned char *h, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (h[i])
@@ -174,7 +179,7 @@ static int tar_next(const unsigned char *tar, size_t len, size_t *off, struct ai
 	const unsigned char *h = tar + *off;
 	uint64_t size;
 
-	if (!tar_checksum_ok(h) || tar_number(h + 124, 12, &size) < 0)
+	if (!tar_header_ok(h) || tar_number(h + 124, 12, &size) < 0)
 		return -AIPKG_E_CORRUPT;
 	*off += TAR_BLOCK;
 	if (size > len - *off)
@@ -189,13 +194,21 @@ static int tar_next(const unsigned char *tar, size_t len, size_t *off, struct ai
 
 static int tar_walk(const unsigned char *tar, size_t len, struct tar_out *o)
 {
-	struct aipkg_slice longname = { NULL, 0 }, body;
+	struct aipkg_slice longname = {NULL, 0}, body;
 	size_t off = 0;
+	int ends = 0, r = 0;
 
-	while (len - off >= TAR_BLOCK && !tar_zero_block(tar + off, TAR_BLOCK)) {
+	/* as apk: a nameless header is an end block, and two end the archive */
+	while (r == 0 && len - off >= TAR_BLOCK && ends < 2) {
 		const unsigned char *h = tar + off;
-		int r = tar_next(tar, len, &off, &body);
 
+		if (h[0] == '\0') {
+			ends++;
+			off += TAR_BLOCK;
+			continue;
+		}
+		ends = 0;
+		r = tar_next(tar, len, &off, &body);
 		if (r == 0 && h[156] == 'L') {
 			longname.ptr = body.ptr;
 			longname.len = strnlen(body.ptr, body.len);
@@ -203,22 +216,19 @@ static int tar_walk(const unsigned char *tar, size_t len, struct tar_out *o)
 		}
 		if (r == 0)
 			r = tar_member(o, h, longname, body);
-		if (r < 0)
-			return r;
 		longname.ptr = NULL;
 	}
-	/* after the end blocks anything goes; without them, only a torn
-	 * header is wrong */
-	if (len - off >= TAR_BLOCK)
-		return 0;
-	return tar_zero_block(tar + off, len - off) ? 0 : -AIPKG_E_CORRUPT;
+	/* a stream cut inside a header is torn; zero padding is not */
+	if (r == 0 && ends < 2 && !tar_all_zero(tar + off, len - off))
+		r = -AIPKG_E_CORRUPT;
+	return r;
 }
 
 int aipkg_apkindex_extract(const void *data, size_t len, struct aipkg_buf *index,
 			   struct aipkg_buf *description)
 {
 	struct aipkg_buf tar;
-	struct tar_out o = { index, description, false };
+	struct tar_out o = {index, description, false};
 	int r;
 
 	aipkg_buf_init(&tar, APKINDEX_MAX_INFLATED);

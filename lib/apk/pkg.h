@@ -65,10 +65,15 @@ void aipkg_pkgset_release(struct aipkg_pkgset *set);
 
 /*
  * Parse apk's "key:value" package records (installed db or APKINDEX) from
- * TEXT, which the set takes ownership of (it is modified in place and freed
- * with the set, also on failure).  REPO is stored in each package.
- * Fails with -AIPKG_E_CORRUPT when a record lacks P: or V:, or on a line
- * that is not "X:value"; *bad_line (if not NULL) gets the 1-based line.
+ * TEXT, LEN bytes malloc'd (no NUL needed), which the set takes ownership of
+ * (it is modified in place, may be realloc'd, and is freed with the set,
+ * also on failure).  REPO is stored in each package.  Keys aipkg does not
+ * use (F Z a M r q k, and any of a newer apk) are skipped.  Several parses
+ * may add to one set; call aipkg_pkgset_index() again after them.
+ * Fails with -AIPKG_E_CORRUPT when a record lacks P: or V: (*bad_line: the
+ * record's first line), on a line that is not "X:value" or a non-numeric
+ * S:/I:/t: (*bad_line: that line); *bad_line may be NULL.  The records
+ * before the bad one stay in the set.
  */
 int aipkg_pkgset_parse(struct aipkg_pkgset *set, char *text, size_t len, int repo,
 		       size_t *bad_line);

@@ -10,13 +10,13 @@
 #include "apk/version.h"
 
 /* What every absent list points at, so callers may always walk v[]. */
-static const char *pkgset_no_tokens[1] = { NULL };
+static const char *pkgset_no_tokens[1] = {NULL};
 
 struct pkgset_parser {
 	struct aipkg_pkgset *set;
 	struct aipkg_pkg *pkg; /* the record being read, NULL between records */
 	size_t line;
-	size_t rec_line;       /* where the current record began */
+	size_t rec_line; /* where the current record began */
 	int repo;
 };
 
@@ -177,28 +177,41 @@ static int pkgset_tokens(struct aipkg_pkgset *set, char *value, struct aipkg_str
 	return 0;
 }
 
-static int pkgset_field(struct pkgset_parser *ps, char key, char *value)
+/* Where each string key's value goes: offset in the package, plus one so
+ * that 0 means "not a string key". */
+#define PKGSET_STR(field) (offsetof(struct aipkg_pkg, field) + 1)
+static const size_t pkgset_strings[128] = {
+    ['P'] = PKGSET_STR(name),	     ['V'] = PKGSET_STR(version),    ['A'] = PKGSET_STR(arch),
+    ['T'] = PKGSET_STR(description), ['U'] = PKGSET_STR(url),	     ['L'] = PKGSET_STR(license),
+    ['o'] = PKGSET_STR(origin),	     ['m'] = PKGSET_STR(maintainer), ['c'] = PKGSET_STR(commit),
+    ['C'] = PKGSET_STR(checksum),
+};
+
+static int pkgset_field(struct pkgset_parser *ps, unsigned char key, char *value)
 {
 	struct aipkg_pkg *pkg = ps->pkg;
+	size_t off = key < 128 ? pkgset_strings[key] : 0;
 
+	if (off) {
+		*(const char **)((char *)pkg + off - 1) = value;
+		return 0;
+	}
 	switch (key) {
-	case 'R': pkg->nfiles++; return 0;
-	case 'P': pkg->name = value; return 0;
-	case 'V': pkg->version = value; return 0;
-	case 'A': pkg->arch = value; return 0;
-	case 'T': pkg->description = value; return 0;
-	case 'U': pkg->url = value; return 0;
-	case 'L': pkg->license = value; return 0;
-	case 'o': pkg->origin = value; return 0;
-	case 'm': pkg->maintainer = value; return 0;
-	case 'c': pkg->commit = value; return 0;
-	case 'C': pkg->checksum = value; return 0;
-	case 'S': return pkgset_number(value, &pkg->size);
-	case 'I': return pkgset_number(value, &pkg->installed_size);
-	case 't': return pkgset_number(value, &pkg->build_time);
-	case 'D': return pkgset_tokens(ps->set, value, &pkg->depends);
-	case 'p': return pkgset_tokens(ps->set, value, &pkg->provides);
-	case 'i': return pkgset_tokens(ps->set, value, &pkg->install_if);
+	case 'R':
+		pkg->nfiles++;
+		return 0;
+	case 'S':
+		return pkgset_number(value, &pkg->size);
+	case 'I':
+		return pkgset_number(value, &pkg->installed_size);
+	case 't':
+		return pkgset_number(value, &pkg->build_time);
+	case 'D':
+		return pkgset_tokens(ps->set, value, &pkg->depends);
+	case 'p':
+		return pkgset_tokens(ps->set, value, &pkg->provides);
+	case 'i':
+		return pkgset_tokens(ps->set, value, &pkg->install_if);
 	default:
 		/* F Z a M r q k ... and keys of future apk versions */
 		return 0;
@@ -215,7 +228,7 @@ static int pkgset_line(struct pkgset_parser *ps, char *line, size_t len)
 		return -AIPKG_E_CORRUPT;
 	if (!ps->pkg && (r = pkgset_record_begin(ps)) < 0)
 		return r;
-	return pkgset_field(ps, line[0], line + 2);
+	return pkgset_field(ps, (unsigned char)line[0], line + 2);
 }
 
 static int pkgset_parse_text(struct pkgset_parser *ps, char *text, size_t len)
@@ -237,10 +250,9 @@ static int pkgset_parse_text(struct pkgset_parser *ps, char *text, size_t len)
 	return pkgset_record_end(ps);
 }
 
-int aipkg_pkgset_parse(struct aipkg_pkgset *set, char *text, size_t len, int repo,
-		       size_t *bad_line)
+int aipkg_pkgset_parse(struct aipkg_pkgset *set, char *text, size_t len, int repo, size_t *bad_line)
 {
-	struct pkgset_parser ps = { set, NULL, 0, 0, repo };
+	struct pkgset_parser ps = {set, NULL, 0, 0, repo};
 	int r;
 
 	if (bad_line)
@@ -330,8 +342,8 @@ static void pkgset_pick_newest(const struct aipkg_pkg *pkg, void *ud)
 		*best = pkg;
 		return;
 	}
-	cmp = aipkg_version_compare(aipkg_slice_str(pkg->version),
-				    aipkg_slice_str((*best)->version));
+	cmp =
+	    aipkg_version_compare(aipkg_slice_str(pkg->version), aipkg_slice_str((*best)->version));
 	if (cmp == AIPKG_VER_GREATER || (cmp == AIPKG_VER_EQUAL && pkg < *best))
 		*best = pkg;
 }

@@ -136,7 +136,8 @@ static bool repos_var_name_ok(struct aipkg_slice key)
 	for (size_t i = 0; i < key.len; i++) {
 		char c = key.ptr[i];
 
-		if (!(c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+		if (!(c == '_' || (c >= '0' && c <= '9') ||
+		      ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
 			return false;
 	}
 	return true;
@@ -255,8 +256,8 @@ static int repos_add_components(struct repos_parser *rp, struct aipkg_slice url,
 	while (r == 0 && repos_word(&rest, &comp)) {
 		struct aipkg_buf one = AIPKG_BUF_INIT;
 
-		r = aipkg_buf_addf(&one, "%.*s/%.*s", (int)url.len, url.ptr,
-				   (int)comp.len, comp.ptr);
+		r = aipkg_buf_addf(&one, "%.*s/%.*s", (int)url.len, url.ptr, (int)comp.len,
+				   comp.ptr);
 		if (r == 0)
 			r = repos_add(rp, aipkg_buf_detach(&one), tag, index_file);
 	}
@@ -278,9 +279,8 @@ static bool repos_keyword(struct aipkg_slice word, const char **index_file)
 	return true;
 }
 
-static int repos_add_line(struct repos_parser *rp, struct aipkg_slice word,
-			  struct aipkg_slice rest, struct aipkg_slice tag,
-			  const char *index_file)
+static int repos_add_line(struct repos_parser *rp, struct aipkg_slice word, struct aipkg_slice rest,
+			  struct aipkg_slice tag, const char *index_file)
 {
 	struct aipkg_buf url = AIPKG_BUF_INIT;
 	int r = repos_subst(rp, word, &url);
@@ -299,7 +299,7 @@ static int repos_add_line(struct repos_parser *rp, struct aipkg_slice word,
 
 static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
 {
-	struct aipkg_slice word, tag = { "", 0 };
+	struct aipkg_slice word, tag = {"", 0};
 	const char *index_file = repos_v2_index;
 	bool typed = false;
 
@@ -327,7 +327,7 @@ static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
 
 int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n)
 {
-	struct repos_parser rp = { repos, n, NULL, 0, true };
+	struct repos_parser rp = {repos, n, NULL, 0, true};
 	struct aipkg_slice in = aipkg_slice_str(text), line;
 	int r = 0;
 
@@ -339,7 +339,7 @@ int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n)
 
 int aipkg_repos_add_cli(const char *arg, struct aipkg_repo **repos, size_t *n)
 {
-	struct repos_parser rp = { repos, n, NULL, 0, false };
+	struct repos_parser rp = {repos, n, NULL, 0, false};
 
 	return repos_line(&rp, aipkg_slice_str(arg));
 }
@@ -508,11 +508,11 @@ char *aipkg_repo_cache_name(const struct aipkg_repo *repo, const char *arch, int
 	url = aipkg_repo_index_url(repo, arch, apk_major);
 	if (!url)
 		return NULL;
-	ok = EVP_Digest(url, strlen(url), md, &mdlen,
-			apk_major == 2 ? EVP_sha1() : EVP_sha256(), NULL);
+	ok = EVP_Digest(url, strlen(url), md, &mdlen, apk_major == 2 ? EVP_sha1() : EVP_sha256(),
+			NULL);
 	free(url);
-	if (!ok || mdlen < 4 || asprintf(&name, "APKINDEX.%02x%02x%02x%02x.tar.gz",
-					 md[0], md[1], md[2], md[3]) < 0)
+	if (!ok || mdlen < 4 ||
+	    asprintf(&name, "APKINDEX.%02x%02x%02x%02x.tar.gz", md[0], md[1], md[2], md[3]) < 0)
 		return NULL;
 	return name;
 }

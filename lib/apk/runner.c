@@ -126,9 +126,13 @@ int aipkg_apk_get(struct aipkg_ctx *ctx, struct aipkg_apk **out)
 	return 0;
 }
 
+/* A string that is not UTF-8 becomes null rather than vanishing, which
+ * would shift the words after it (aipkg_apk_argv refuses it). */
 static int argv_add(json_t *argv, const char *s)
 {
-	return json_array_append_new(argv, json_string(s));
+	json_t *v = s ? json_string(s) : NULL;
+
+	return json_array_append_new(argv, v ? v : json_null());
 }
 
 static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, json_t *a)
@@ -177,6 +181,14 @@ int aipkg_apk_argv(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, jso
 		argv_add(a, "--");
 		for (size_t i = 0; i < call->nargs; i++)
 			argv_add(a, call->args[i]);
+	}
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		if (!json_is_string(json_array_get(a, i))) {
+			json_decref(a);
+			return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
+					      "argument %zu of apk %s is not valid UTF-8", i,
+					      call->applet);
+		}
 	}
 	*out = a;
 	return 0;

@@ -12,7 +12,7 @@
 
 /* Far above real files (Alpine's installed db with thousands of packages
  * is tens of MiB; the largest APKINDEX.tar.gz a few MiB). */
-#define STATE_DB_MAX ((size_t)512 << 20)
+#define STATE_DB_MAX	((size_t)512 << 20)
 #define STATE_INDEX_MAX ((size_t)128 << 20)
 #define STATE_SMALL_MAX ((size_t)64 << 10)
 
@@ -46,9 +46,9 @@ static const char *state_build_arch(void)
 static char *state_machine_arch(void)
 {
 	static const char *const map[][2] = {
-		{ "i386", "x86" }, { "i486", "x86" }, { "i586", "x86" }, { "i686", "x86" },
-		{ "armv7l", "armv7" }, { "armv8l", "armv7" }, { "armv6l", "armhf" },
-		{ "arm64", "aarch64" }, { "loongarch64", "loongarch64" },
+	    {"i386", "x86"},	 {"i486", "x86"},      {"i586", "x86"},
+	    {"i686", "x86"},	 {"armv7l", "armv7"},  {"armv8l", "armv7"},
+	    {"armv6l", "armhf"}, {"arm64", "aarch64"}, {"loongarch64", "loongarch64"},
 	};
 	const char *arch = state_build_arch();
 	struct utsname u;
@@ -113,14 +113,15 @@ static int state_load_system(struct aipkg_ctx *ctx, struct aipkg_state *st)
 
 /* Parse a record file into SET (taking B's text); -AIPKG_E_CORRUPT names
  * PATH and the line. */
-static int state_parse_records(struct aipkg_ctx *ctx, struct aipkg_pkgset *set,
-			       struct aipkg_buf *b, int repo, const char *path)
+static int state_parse_records(struct aipkg_ctx *ctx, struct aipkg_pkgset *set, struct aipkg_buf *b,
+			       int repo, const char *path)
 {
 	size_t len = b->len, line = 0;
 	int r = aipkg_pkgset_parse(set, aipkg_buf_detach(b), len, repo, &line);
 
 	if (r == -AIPKG_E_CORRUPT)
-		return aipkg_ctx_fail(ctx, r, "%s:%zu: corrupt package record (a line that is "
+		return aipkg_ctx_fail(ctx, r,
+				      "%s:%zu: corrupt package record (a line that is "
 				      "not 'X:value', or a package without P: or V:)",
 				      path, line);
 	return r;
@@ -245,7 +246,8 @@ static char *state_local_index(const struct aipkg_repo *repo, const char *arch)
 
 	if (!url || strncmp(url, "file:", 5) != 0)
 		return url;
-	path = strdup(url + 5);
+	/* "file:///srv/repo" and apk's looser "file:/srv/repo" */
+	path = strdup(url + (strncmp(url, "file:///", 8) == 0 ? 7 : 5));
 	free(url);
 	return path;
 }
@@ -283,8 +285,8 @@ static int state_index_text(struct aipkg_ctx *ctx, struct aipkg_repo *repo,
 
 	if (r == -AIPKG_E_CORRUPT || r == -AIPKG_E_TOOBIG)
 		r = aipkg_ctx_fail(ctx, r, "%s: %s index of repository %s: run 'aipkg update'",
-				   repo->index_path,
-				   r == -AIPKG_E_TOOBIG ? "oversized" : "corrupt", repo->url);
+				   repo->index_path, r == -AIPKG_E_TOOBIG ? "oversized" : "corrupt",
+				   repo->url);
 	if (r == 0 && desc.len) {
 		repo->description = aipkg_slice_dup(aipkg_slice_trim(aipkg_slice_of(&desc)));
 		if (!repo->description)
@@ -303,8 +305,10 @@ static int state_load_index(struct aipkg_ctx *ctx, struct aipkg_state *st, int i
 	if (r < 0)
 		return r;
 	if (repo->index_file && strcmp(repo->index_file, "Packages.adb") == 0) {
-		aipkg_ctx_warn(ctx, "repository %s has an apk 3 index (Packages.adb), "
-			       "which aipkg cannot read", repo->url);
+		aipkg_ctx_warn(ctx,
+			       "repository %s has an apk 3 index (Packages.adb), "
+			       "which aipkg cannot read",
+			       repo->url);
 		return 0;
 	}
 	aipkg_buf_init(&gz, STATE_INDEX_MAX);

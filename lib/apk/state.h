@@ -17,17 +17,22 @@ struct aipkg_ctx;
  * ("URL main community" is two repositories).
  */
 struct aipkg_repo {
-	char *url;         /* as written (${VAR}s expanded), without "@tag ";
-			    * with components: base URL + "/" + component */
+	char *url;         /* as written (${VAR}s expanded, trailing blanks
+			    * dropped), without "@tag "; with components:
+			    * base URL + "/" + component */
 	char *tag;         /* "testing" for "@testing URL", NULL when untagged */
 	const char *index_file; /* static: "APKINDEX.tar.gz" (read from
 			    * URL/ARCH/APKINDEX.tar.gz), "Packages.adb" (apk 3's
 			    * format, not readable by aipkg), or NULL when the
 			    * URL names the index file itself ("ndx", or a URL
 			    * ending in .tar.gz) */
-	char *index_path;  /* the APKINDEX.tar.gz aipkg reads for it */
+	char *index_path;  /* the APKINDEX.tar.gz aipkg reads for it: a local
+			    * path as given (apk does not prefix --root), or
+			    * the cached copy (apk 3's name when none exists);
+			    * set by aipkg_state_load with AIPKG_STATE_INDEXES */
 	char *description; /* the index's DESCRIPTION ("v3.20.3-..."), or NULL */
-	bool remote;       /* http(s)/ftp: the index comes from apk's cache */
+	bool remote;       /* a scheme:// URL other than file:, whose index
+			    * comes from apk's cache */
 	bool loaded;       /* the index was found and parsed */
 	bool from_cli;     /* came from --repository */
 };
@@ -55,7 +60,8 @@ enum aipkg_state_parts {
  * A missing installed db or world is an empty one (a fresh root); a corrupt
  * one fails with -AIPKG_E_CORRUPT naming the file and line.  A repository
  * whose index is missing (never `apk update`d) is left unloaded with a
- * warning; a corrupt index fails naming the file.
+ * warning; a corrupt index fails naming the file.  The repository list is
+ * read whatever PARTS says.  On failure *ST is left released (empty).
  */
 int aipkg_state_load(struct aipkg_ctx *ctx, struct aipkg_state *st, unsigned parts);
 void aipkg_state_release(struct aipkg_state *st);

@@ -11,8 +11,8 @@
 #include "tgz.h"
 
 static const char index_text[] =
-	"C:Q1abc=\nP:musl\nV:1.2.5-r0\nA:x86_64\nT:the C library\n\n"
-	"C:Q1def=\nP:busybox\nV:1.36.1-r29\nD:so:libc.musl-x86_64.so.1\n\n";
+    "C:Q1abc=\nP:musl\nV:1.2.5-r0\nA:x86_64\nT:the C library\n\n"
+    "C:Q1def=\nP:busybox\nV:1.36.1-r29\nD:so:libc.musl-x86_64.so.1\n\n";
 
 static int extract(const struct aipkg_buf *gz, struct aipkg_buf *idx, struct aipkg_buf *desc)
 {
@@ -180,6 +180,57 @@ static void test_gnu_long_names_and_other_members_are_harmless(void **state)
 	aipkg_buf_release(&gz);
 }
 
+static int extract_tar(struct aipkg_buf *tar, struct aipkg_buf *idx)
+{
+	struct aipkg_buf gz = AIPKG_BUF_INIT;
+	int r;
+
+	tgz_gzip(tar->data, tar->len, &gz);
+	aipkg_buf_init(idx, 0);
+	r = aipkg_apkindex_extract(gz.data, gz.len, idx, NULL);
+	aipkg_buf_release(&gz);
+	return r;
+}
+
+static void test_end_blocks_and_record_padding(void **state)
+{
+	struct aipkg_buf tar = AIPKG_BUF_INIT, idx;
+	static const char zeros[10240];
+
+	/* no end blocks at all, then one, then a record's worth of padding */
+	tgz_file(&tar, "APKINDEX", index_text);
+	assert_int_equal(extract_tar(&tar, &idx), 0);
+	aipkg_buf_release(&idx);
+	aipkg_buf_add(&tar, zeros, 512);
+	assert_int_equal(extract_tar(&tar, &idx), 0);
+	aipkg_buf_release(&idx);
+	aipkg_buf_add(&tar, zeros, sizeof(zeros) - tar.len % sizeof(zeros));
+	assert_int_equal(extract_tar(&tar, &idx), 0);
+	assert_string_equal(aipkg_buf_str(&idx), index_text);
+	aipkg_buf_release(&idx);
+	/* anything after two end blocks is not looked at */
+	aipkg_buf_addstr(&tar, "trailing junk");
+	assert_int_equal(extract_tar(&tar, &idx), 0);
+	aipkg_buf_release(&idx);
+	aipkg_buf_release(&tar);
+}
+
+static void test_torn_header_and_missing_magic_are_corrupt(void **state)
+{
+	struct aipkg_buf tar = AIPKG_BUF_INIT, idx;
+
+	tgz_file(&tar, "APKINDEX", index_text);
+	aipkg_buf_addstr(&tar, "half a header");
+	assert_int_equal(extract_tar(&tar, &idx), -AIPKG_E_CORRUPT);
+	aipkg_buf_release(&idx);
+	aipkg_buf_reset(&tar);
+	tgz_file(&tar, "APKINDEX", index_text);
+	memcpy(tar.data + 257, "star!", 5);
+	assert_int_equal(extract_tar(&tar, &idx), -AIPKG_E_CORRUPT);
+	aipkg_buf_release(&idx);
+	aipkg_buf_release(&tar);
+}
+
 static void test_inflated_size_is_capped(void **state)
 {
 	struct aipkg_buf gz = AIPKG_BUF_INIT, member = AIPKG_BUF_INIT, idx, desc;
@@ -201,18 +252,20 @@ static void test_inflated_size_is_capped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unsigned_index),
-		cmocka_unit_test(test_signed_index_has_two_gzip_members),
-		cmocka_unit_test(test_description_optional_and_outputs_may_be_null),
-		cmocka_unit_test(test_truncated_is_corrupt),
-		cmocka_unit_test(test_damaged_is_corrupt),
-		cmocka_unit_test(test_not_gzip_and_empty_are_corrupt),
-		cmocka_unit_test(test_trailing_garbage_after_member_is_corrupt),
-		cmocka_unit_test(test_no_apkindex_member_is_corrupt),
-		cmocka_unit_test(test_bad_tar_checksum_is_corrupt),
-		cmocka_unit_test(test_member_larger_than_archive_is_corrupt),
-		cmocka_unit_test(test_gnu_long_names_and_other_members_are_harmless),
-		cmocka_unit_test(test_inflated_size_is_capped),
+	    cmocka_unit_test(test_unsigned_index),
+	    cmocka_unit_test(test_signed_index_has_two_gzip_members),
+	    cmocka_unit_test(test_description_optional_and_outputs_may_be_null),
+	    cmocka_unit_test(test_truncated_is_corrupt),
+	    cmocka_unit_test(test_damaged_is_corrupt),
+	    cmocka_unit_test(test_not_gzip_and_empty_are_corrupt),
+	    cmocka_unit_test(test_trailing_garbage_after_member_is_corrupt),
+	    cmocka_unit_test(test_no_apkindex_member_is_corrupt),
+	    cmocka_unit_test(test_bad_tar_checksum_is_corrupt),
+	    cmocka_unit_test(test_member_larger_than_archive_is_corrupt),
+	    cmocka_unit_test(test_gnu_long_names_and_other_members_are_harmless),
+	    cmocka_unit_test(test_end_blocks_and_record_padding),
+	    cmocka_unit_test(test_torn_header_and_missing_magic_are_corrupt),
+	    cmocka_unit_test(test_inflated_size_is_capped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

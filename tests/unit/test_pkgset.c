@@ -14,54 +14,54 @@
 
 /* The shape of lib/apk/db/installed: package fields, then the files. */
 static const char installed_db[] =
-	"C:Q1qKcZ+j23xssAXmgQhkOO8dHnbWw=\n"
-	"P:alpine-baselayout\n"
-	"V:3.6.5-r0\n"
-	"A:x86_64\n"
-	"S:8515\n"
-	"I:315392\n"
-	"T:Alpine base dir structure and init scripts\n"
-	"U:https://git.alpinelinux.org/cgit/aports/tree/main/alpine-baselayout\n"
-	"L:GPL-2.0-only\n"
-	"o:alpine-baselayout\n"
-	"m:Natanael Copa <ncopa@alpinelinux.org>\n"
-	"t:1714981135\n"
-	"c:66187892e05b03a41d08e9acabd19b7576a1c875\n"
-	"D:alpine-baselayout-data=3.6.5-r0 /bin/sh\n"
-	"q:1000\n"
-	"F:dev\n"
-	"F:etc\n"
-	"R:motd\n"
-	"Z:Q1SLkS9hBidUbPwwrw+XR0Whv3ww8=\n"
-	"F:etc/crontabs\n"
-	"R:root\n"
-	"a:0:0:600\n"
-	"Z:Q1vfk1apUWI4yLJGhhNRd0kJixfvY=\n"
-	"M:0:0:755\n"
-	"\n"
-	"C:Q1Hfp7Nyr1DR5VDX2R6yO8BY4sDpM=\n"
-	"P:libcrypto3\n"
-	"V:3.3.2-r0\n"
-	"A:x86_64\n"
-	"S:1712233\n"
-	"I:4915200\n"
-	"T:Crypto library from openssl\n"
-	"o:openssl\n"
-	"D:so:libc.musl-x86_64.so.1\n"
-	"p:so:libcrypto.so.3=3  \n"
-	"g:a-future-field\n"
-	"r:libressl\n"
-	"k:100\n"
-	"F:lib\n"
-	"R:libcrypto.so.3\n"
-	"a:0:0:755\n"
-	"Z:Q1JPqDR9vTrdbSd8kzXi7RkwlMp3o=\n"
-	"\n"
-	"\n"
-	"P:busybox-binsh\n"
-	"V:1.36.1-r29\n"
-	"i:busybox alpine-base\n"
-	"p:/bin/sh cmd:sh=1.36.1-r29";
+    "C:Q1qKcZ+j23xssAXmgQhkOO8dHnbWw=\n"
+    "P:alpine-baselayout\n"
+    "V:3.6.5-r0\n"
+    "A:x86_64\n"
+    "S:8515\n"
+    "I:315392\n"
+    "T:Alpine base dir structure and init scripts\n"
+    "U:https://git.alpinelinux.org/cgit/aports/tree/main/alpine-baselayout\n"
+    "L:GPL-2.0-only\n"
+    "o:alpine-baselayout\n"
+    "m:Natanael Copa <ncopa@alpinelinux.org>\n"
+    "t:1714981135\n"
+    "c:66187892e05b03a41d08e9acabd19b7576a1c875\n"
+    "D:alpine-baselayout-data=3.6.5-r0 /bin/sh\n"
+    "q:1000\n"
+    "F:dev\n"
+    "F:etc\n"
+    "R:motd\n"
+    "Z:Q1SLkS9hBidUbPwwrw+XR0Whv3ww8=\n"
+    "F:etc/crontabs\n"
+    "R:root\n"
+    "a:0:0:600\n"
+    "Z:Q1vfk1apUWI4yLJGhhNRd0kJixfvY=\n"
+    "M:0:0:755\n"
+    "\n"
+    "C:Q1Hfp7Nyr1DR5VDX2R6yO8BY4sDpM=\n"
+    "P:libcrypto3\n"
+    "V:3.3.2-r0\n"
+    "A:x86_64\n"
+    "S:1712233\n"
+    "I:4915200\n"
+    "T:Crypto library from openssl\n"
+    "o:openssl\n"
+    "D:so:libc.musl-x86_64.so.1\n"
+    "p:so:libcrypto.so.3=3  \n"
+    "g:a-future-field\n"
+    "r:libressl\n"
+    "k:100\n"
+    "F:lib\n"
+    "R:libcrypto.so.3\n"
+    "a:0:0:755\n"
+    "Z:Q1JPqDR9vTrdbSd8kzXi7RkwlMp3o=\n"
+    "\n"
+    "\n"
+    "P:busybox-binsh\n"
+    "V:1.36.1-r29\n"
+    "i:busybox alpine-base\n"
+    "p:/bin/sh cmd:sh=1.36.1-r29";
 
 static char *dup_text(const char *s, size_t *len)
 {
@@ -174,7 +174,7 @@ static void test_empty_text_is_empty_set(void **state)
  * it, whether or not it ends in a newline. */
 static void test_text_needs_no_terminator(void **state)
 {
-	static const char *const texts[] = { "P:a\nV:1\n", "P:a\nV:1", "P:a\nV:1\n\n" };
+	static const char *const texts[] = {"P:a\nV:1\n", "P:a\nV:1", "P:a\nV:1\n\n"};
 	struct aipkg_pkgset set;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -203,8 +203,11 @@ static void test_find_picks_highest_version_across_parses(void **state)
 
 	aipkg_pkgset_init(&set);
 	assert_int_equal(parse(&set, "P:musl\nV:1.2.4-r2\n\nP:zlib\nV:1.3.1-r0\n", 0, NULL), 0);
-	assert_int_equal(parse(&set, "P:musl\nV:1.2.5-r0\n\nP:musl\nV:1.2.10-r0\n\n"
-				     "P:musl\nV:1.2.9-r0\n", 1, NULL), 0);
+	assert_int_equal(parse(&set,
+			       "P:musl\nV:1.2.5-r0\n\nP:musl\nV:1.2.10-r0\n\n"
+			       "P:musl\nV:1.2.9-r0\n",
+			       1, NULL),
+			 0);
 	/* before indexing, a scan answers too */
 	p = aipkg_pkgset_find(&set, "musl");
 	assert_non_null(p);
@@ -244,8 +247,10 @@ static void test_lists_survive_later_parses(void **state)
 	aipkg_pkgset_init(&set);
 	assert_int_equal(parse(&set, "P:first\nV:1\nD:a b c\n", 0, NULL), 0);
 	for (int i = 0; i < 5000; i++)
-		aipkg_buf_addf(&big, "P:p%d\nV:1.%d\nD:so:libc.musl-x86_64.so.1 p%d dep%d\n"
-			       "p:cmd:p%d\n\n", i, i, i + 1, i, i);
+		aipkg_buf_addf(&big,
+			       "P:p%d\nV:1.%d\nD:so:libc.musl-x86_64.so.1 p%d dep%d\n"
+			       "p:cmd:p%d\n\n",
+			       i, i, i + 1, i, i);
 	len = big.len;
 	assert_int_equal(aipkg_pkgset_parse(&set, aipkg_buf_detach(&big), len, 1, NULL), 0);
 	assert_int_equal(aipkg_pkgset_index(&set), 0);
@@ -260,15 +265,15 @@ static void test_lists_survive_later_parses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_installed_db_fields),
-		cmocka_unit_test(test_origin_lists_and_unknown_keys),
-		cmocka_unit_test(test_bad_lines_are_corrupt),
-		cmocka_unit_test(test_missing_name_or_version_is_corrupt),
-		cmocka_unit_test(test_empty_text_is_empty_set),
-		cmocka_unit_test(test_text_needs_no_terminator),
-		cmocka_unit_test(test_find_picks_highest_version_across_parses),
-		cmocka_unit_test(test_same_version_prefers_first_repository),
-		cmocka_unit_test(test_lists_survive_later_parses),
+	    cmocka_unit_test(test_installed_db_fields),
+	    cmocka_unit_test(test_origin_lists_and_unknown_keys),
+	    cmocka_unit_test(test_bad_lines_are_corrupt),
+	    cmocka_unit_test(test_missing_name_or_version_is_corrupt),
+	    cmocka_unit_test(test_empty_text_is_empty_set),
+	    cmocka_unit_test(test_text_needs_no_terminator),
+	    cmocka_unit_test(test_find_picks_highest_version_across_parses),
+	    cmocka_unit_test(test_same_version_prefers_first_repository),
+	    cmocka_unit_test(test_lists_survive_later_parses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,8 +27,8 @@ static void test_world_splits_on_any_whitespace(void **state)
 	char **atoms;
 	size_t n;
 
-	assert_int_equal(aipkg_world_parse("alpine-base\nbusybox  musl>1.2\n\tfoo@testing \n",
-					   &atoms, &n), 0);
+	assert_int_equal(
+	    aipkg_world_parse("alpine-base\nbusybox  musl>1.2\n\tfoo@testing \n", &atoms, &n), 0);
 	assert_int_equal(n, 4);
 	assert_string_equal(atoms[0], "alpine-base");
 	assert_string_equal(atoms[2], "musl>1.2");
@@ -45,15 +45,17 @@ static void test_repositories_file_lines(void **state)
 	size_t n = 0;
 
 	assert_int_equal(aipkg_repos_parse(
-		"# comment\n"
-		"\n"
-		"https://dl-cdn.alpinelinux.org/alpine/v3.20/main\n"
-		"https://dl-cdn.alpinelinux.org/alpine/v3.20/community   \t\n"
-		"@testing https://dl-cdn.alpinelinux.org/alpine/edge/testing\n"
-		"/srv/repo/\n"
-		"file:///srv/other\n"
-		"https://dl-cdn.alpinelinux.org/alpine/v3.20/main\n" /* listed twice */
-		"  # indented comment\n", &r, &n), 0);
+			     "# comment\n"
+			     "\n"
+			     "https://dl-cdn.alpinelinux.org/alpine/v3.20/main\n"
+			     "https://dl-cdn.alpinelinux.org/alpine/v3.20/community   \t\n"
+			     "@testing https://dl-cdn.alpinelinux.org/alpine/edge/testing\n"
+			     "/srv/repo/\n"
+			     "file:///srv/other\n"
+			     "https://dl-cdn.alpinelinux.org/alpine/v3.20/main\n" /* listed twice */
+			     "  # indented comment\n",
+			     &r, &n),
+			 0);
 	assert_int_equal(n, 5);
 	assert_string_equal(r[0].url, "https://dl-cdn.alpinelinux.org/alpine/v3.20/main");
 	assert_null(r[0].tag);
@@ -74,16 +76,17 @@ static void test_repositories_apk3_syntax(void **state)
 	struct aipkg_repo *r = NULL;
 	size_t n = 0;
 
-	assert_int_equal(aipkg_repos_parse(
-		"set MIRROR=http://m.example.org/alpine\n"
-		"v2 ${MIRROR}/v3.21 main community\n"
-		"v2 http://example.com/a/${APK_ARCH}/x\n"
-		"ndx http://example.com/nd/index.tar.gz\n"
-		"v3 @t2 http://example.com/adb\n"
-		"http://example.com/direct/APKINDEX.tar.gz\n"
-		"frobnicate http://example.com/unknown-keyword\n"
-		"v2 ${UNDEFINED}/x\n"
-		"v2 relative/path\n", &r, &n), 0);
+	assert_int_equal(aipkg_repos_parse("set MIRROR=http://m.example.org/alpine\n"
+					   "v2 ${MIRROR}/v3.21 main community\n"
+					   "v2 http://example.com/a/${APK_ARCH}/x\n"
+					   "ndx http://example.com/nd/index.tar.gz\n"
+					   "v3 @t2 http://example.com/adb\n"
+					   "http://example.com/direct/APKINDEX.tar.gz\n"
+					   "frobnicate http://example.com/unknown-keyword\n"
+					   "v2 ${UNDEFINED}/x\n"
+					   "v2 relative/path\n",
+					   &r, &n),
+			 0);
 	assert_int_equal(n, 6);
 	assert_string_equal(r[0].url, "http://m.example.org/alpine/v3.21/main");
 	assert_string_equal(r[1].url, "http://m.example.org/alpine/v3.21/community");
@@ -125,26 +128,23 @@ struct cache_case {
  * the line in R/etc/apk/repositories (and R/etc/apk/arch).
  */
 static const struct cache_case cache_cases[] = {
-	{ "http://dl-cdn.alpinelinux.org/alpine/v3.20/main", NULL, "x86_64",
-	  "APKINDEX.ced93634.tar.gz", "APKINDEX.fb581721.tar.gz" },
-	{ "@testing https://dl-cdn.alpinelinux.org/alpine/edge/testing", NULL, "x86_64",
-	  "APKINDEX.4000b982.tar.gz", "APKINDEX.ce848a67.tar.gz" },
-	{ "http://example.com/repo/", NULL, "x86_64",
-	  "APKINDEX.40bf83fd.tar.gz", "APKINDEX.af7aef23.tar.gz" },
-	{ "https://dl-cdn.alpinelinux.org/alpine/v3.20/community", NULL, "aarch64",
-	  "APKINDEX.7db31bb6.tar.gz", "APKINDEX.e44fe750.tar.gz" },
-	/* apk 3 only: trailing blanks and slashes, ndx, variables, components */
-	{ "http://example.com/trail   ", NULL, "x86_64", NULL, "APKINDEX.6ca4848f.tar.gz" },
-	{ "http://example.com/a//", NULL, "x86_64", NULL, "APKINDEX.999263f7.tar.gz" },
-	{ "http://example.com/direct/APKINDEX.tar.gz", NULL, "x86_64", NULL,
-	  "APKINDEX.2d898155.tar.gz" },
-	{ "ndx http://example.com/nd/index.tar.gz", NULL, "x86_64", NULL,
-	  "APKINDEX.8a0c4394.tar.gz" },
-	{ "set MIRROR=http://m.example.org/alpine\nv2 ${MIRROR}/v3.21 main", NULL, "x86_64",
-	  NULL, "APKINDEX.5f693399.tar.gz" },
-	{ "v2 @t2 http://example.com/tagsecond", NULL, "x86_64", NULL,
-	  "APKINDEX.214392d2.tar.gz" },
-	{ NULL, "http://example.com/cli main", "x86_64", NULL, "APKINDEX.28dde21f.tar.gz" },
+    {"http://dl-cdn.alpinelinux.org/alpine/v3.20/main", NULL, "x86_64", "APKINDEX.ced93634.tar.gz",
+     "APKINDEX.fb581721.tar.gz"},
+    {"@testing https://dl-cdn.alpinelinux.org/alpine/edge/testing", NULL, "x86_64",
+     "APKINDEX.4000b982.tar.gz", "APKINDEX.ce848a67.tar.gz"},
+    {"http://example.com/repo/", NULL, "x86_64", "APKINDEX.40bf83fd.tar.gz",
+     "APKINDEX.af7aef23.tar.gz"},
+    {"https://dl-cdn.alpinelinux.org/alpine/v3.20/community", NULL, "aarch64",
+     "APKINDEX.7db31bb6.tar.gz", "APKINDEX.e44fe750.tar.gz"},
+    /* apk 3 only: trailing blanks and slashes, ndx, variables, components */
+    {"http://example.com/trail   ", NULL, "x86_64", NULL, "APKINDEX.6ca4848f.tar.gz"},
+    {"http://example.com/a//", NULL, "x86_64", NULL, "APKINDEX.999263f7.tar.gz"},
+    {"http://example.com/direct/APKINDEX.tar.gz", NULL, "x86_64", NULL, "APKINDEX.2d898155.tar.gz"},
+    {"ndx http://example.com/nd/index.tar.gz", NULL, "x86_64", NULL, "APKINDEX.8a0c4394.tar.gz"},
+    {"set MIRROR=http://m.example.org/alpine\nv2 ${MIRROR}/v3.21 main", NULL, "x86_64", NULL,
+     "APKINDEX.5f693399.tar.gz"},
+    {"v2 @t2 http://example.com/tagsecond", NULL, "x86_64", NULL, "APKINDEX.214392d2.tar.gz"},
+    {NULL, "http://example.com/cli main", "x86_64", NULL, "APKINDEX.28dde21f.tar.gz"},
 };
 
 static void test_cache_names_match_real_apk(void **state)
@@ -185,7 +185,7 @@ static void test_cache_name_rejects_unknown_major(void **state)
 /* ---- a whole root ---- */
 
 struct fixture {
-	char dir[64];   /* the temporary directory, holding root/ and repo/ */
+	char dir[64]; /* the temporary directory, holding root/ and repo/ */
 	char root[96];
 	struct aipkg_ctx *ctx;
 	struct aipkg_state st;
@@ -280,8 +280,8 @@ static int fixture_teardown(void **state)
 /* Load the state of the fixture's root with --repository options NREPOS. */
 static int load(struct fixture *f, size_t nrepos, unsigned parts)
 {
-	struct aipkg_opts opts = { 0 };
-	struct aipkg_callbacks cb = { 0 };
+	struct aipkg_opts opts = {0};
+	struct aipkg_callbacks cb = {0};
 
 	opts.root = f->root;
 	opts.repos = f->cli_repos;
@@ -295,18 +295,18 @@ static int load(struct fixture *f, size_t nrepos, unsigned parts)
 }
 
 static const char installed[] =
-	"C:Q1abc=\nP:musl\nV:1.2.5-r0\nA:aarch64\nT:the C library\no:musl\n"
-	"F:lib\nR:ld-musl-aarch64.so.1\na:0:0:755\nZ:Q1xyz=\nR:libc.musl-aarch64.so.1\n\n"
-	"C:Q1def=\nP:libcrypto3\nV:3.3.2-r0\nA:aarch64\no:openssl\nD:musl\n"
-	"F:usr/lib\nR:libcrypto.so.3\n";
+    "C:Q1abc=\nP:musl\nV:1.2.5-r0\nA:aarch64\nT:the C library\no:musl\n"
+    "F:lib\nR:ld-musl-aarch64.so.1\na:0:0:755\nZ:Q1xyz=\nR:libc.musl-aarch64.so.1\n\n"
+    "C:Q1def=\nP:libcrypto3\nV:3.3.2-r0\nA:aarch64\no:openssl\nD:musl\n"
+    "F:usr/lib\nR:libcrypto.so.3\n";
 
 static const char index_main[] =
-	"C:Q1m1=\nP:musl\nV:1.2.5-r1\nA:aarch64\nS:400000\nI:700000\nT:the C library\n\n"
-	"C:Q1m2=\nP:nginx\nV:1.26.2-r0\nA:aarch64\nT:HTTP server\nD:musl pcre2\np:cmd:nginx=1.26.2-r0\n";
+    "C:Q1m1=\nP:musl\nV:1.2.5-r1\nA:aarch64\nS:400000\nI:700000\nT:the C library\n\n"
+    "C:Q1m2=\nP:nginx\nV:1.26.2-r0\nA:aarch64\nT:HTTP server\nD:musl "
+    "pcre2\np:cmd:nginx=1.26.2-r0\n";
 
-static const char index_local[] =
-	"C:Q1l1=\nP:musl\nV:1.2.6-r0\nA:aarch64\nT:a newer C library\n\n"
-	"C:Q1l2=\nP:hello\nV:1.0-r0\nA:aarch64\nT:greets\n";
+static const char index_local[] = "C:Q1l1=\nP:musl\nV:1.2.6-r0\nA:aarch64\nT:a newer C library\n\n"
+				  "C:Q1l2=\nP:hello\nV:1.0-r0\nA:aarch64\nT:greets\n";
 
 static char *cache_name(const char *url, int apk_major)
 {
@@ -343,7 +343,8 @@ static void build_root(struct fixture *f)
 		 "# the mirror\n"
 		 "https://mirror.example.org/alpine/v3.20/main\n"
 		 "https://mirror.example.org/alpine/v3.20/community\n"
-		 "@local %s/repo\n", f->dir);
+		 "@local %s/repo\n",
+		 f->dir);
 	put(f->root, "etc/apk/repositories", line);
 	put_cached(f, "var/cache/apk", "https://mirror.example.org/alpine/v3.20/main", 2,
 		   index_main, "v3.20.3-1-gmain\n");
@@ -481,7 +482,7 @@ static void set_mtime(const char *base, const char *cache_rel, const char *url, 
 		      time_t when)
 {
 	char path[512], *name = cache_name(url, apk_major);
-	struct timespec ts[2] = { { when, 0 }, { when, 0 } };
+	struct timespec ts[2] = {{when, 0}, {when, 0}};
 
 	snprintf(path, sizeof(path), "%s/%s/%s", base, cache_rel, name);
 	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
@@ -557,24 +558,24 @@ static void test_apk3_index_format_is_skipped_with_warning(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_world_splits_on_any_whitespace),
-		cmocka_unit_test(test_repositories_file_lines),
-		cmocka_unit_test(test_repositories_apk3_syntax),
-		cmocka_unit_test(test_repository_option_takes_no_keywords),
-		cmocka_unit_test(test_cache_names_match_real_apk),
-		cmocka_unit_test(test_cache_name_rejects_unknown_major),
-		T(test_state_of_a_full_root),
-		T(test_parts_limit_what_is_read),
-		T(test_empty_root_is_a_fresh_system),
-		T(test_repository_options_come_first),
-		T(test_repositories_d_lists),
-		T(test_apk_arch_variable_is_expanded),
-		T(test_apk3_cache_and_etc_apk_cache_symlink),
-		T(test_newer_of_apk2_and_apk3_cache_wins),
-		T(test_corrupt_index_fails_naming_the_file),
-		T(test_bad_record_in_index_fails_with_line),
-		T(test_corrupt_installed_db_fails_with_line),
-		T(test_apk3_index_format_is_skipped_with_warning),
+	    cmocka_unit_test(test_world_splits_on_any_whitespace),
+	    cmocka_unit_test(test_repositories_file_lines),
+	    cmocka_unit_test(test_repositories_apk3_syntax),
+	    cmocka_unit_test(test_repository_option_takes_no_keywords),
+	    cmocka_unit_test(test_cache_names_match_real_apk),
+	    cmocka_unit_test(test_cache_name_rejects_unknown_major),
+	    T(test_state_of_a_full_root),
+	    T(test_parts_limit_what_is_read),
+	    T(test_empty_root_is_a_fresh_system),
+	    T(test_repository_options_come_first),
+	    T(test_repositories_d_lists),
+	    T(test_apk_arch_variable_is_expanded),
+	    T(test_apk3_cache_and_etc_apk_cache_symlink),
+	    T(test_newer_of_apk2_and_apk3_cache_wins),
+	    T(test_corrupt_index_fails_naming_the_file),
+	    T(test_bad_record_in_index_fails_with_line),
+	    T(test_corrupt_installed_db_fails_with_line),
+	    T(test_apk3_index_format_is_skipped_with_warning),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

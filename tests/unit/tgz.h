@@ -11,8 +11,8 @@
 #include "buf.h"
 
 /* Append one tar member (TYPE '0' file, 'L' GNU long name, '5' dir...). */
-static inline void tgz_member(struct aipkg_buf *tar, const char *name, char type,
-			      const void *data, size_t len)
+static inline void tgz_member(struct aipkg_buf *tar, const char *name, char type, const void *data,
+			      size_t len)
 {
 	unsigned char h[512];
 	unsigned sum = 0;
