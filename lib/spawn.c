@@ -12,16 +12,26 @@
 
 #include "spawn.h"
 
-#define KILL_GRACE 5.0
+#define KILL_GRACE 5.0 /* from SIGTERM to SIGKILL */
+#define KILL_WAIT 1.0  /* for the pipes to close after SIGKILL */
 
 static volatile sig_atomic_t spawn_child;
 static volatile sig_atomic_t spawn_signal;
+
+/* The child leads its own process group, so what it started gets the
+ * signal too (a shell's or apk's children would otherwise keep our pipes
+ * open after the child itself is gone). */
+static void kill_child(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0)
+		kill(pid, sig);
+}
 
 static void spawn_forward(int sig)
 {
 	spawn_signal = sig;
 	if (spawn_child > 0)
-		kill((pid_t)spawn_child, sig);
+		kill_child((pid_t)spawn_child, sig);
 }
 
 static double now(void)
@@ -34,9 +44,10 @@ static double now(void)
 
 static void child_exec(const struct aipkg_spawn *sp, int out[2], int err[2], int status)
 {
-	int devnull = open("/dev/null", O_RDONLY);
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int e;
 
+	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
@@ -67,8 +78,12 @@ static bool drain(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, 
 		return false;
 	if (sp->on_output)
 		sp->on_output(sp->ud, stream, chunk, (size_t)n);
-	if (aipkg_buf_add(b, chunk, (size_t)n) < 0)
+	if (aipkg_buf_add(b, chunk, (size_t)n) < 0) {
+		/* keep the start whole: fill up to the cap, drop all after it */
+		if (b->limit > b->len)
+			aipkg_buf_add(b, chunk, b->limit - b->len);
 		res->truncated = true;
+	}
 	return true;
 }
 
@@ -76,27 +91,28 @@ static void pump(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, p
 		 int outfd, int errfd)
 {
 	struct pollfd fds[2] = { { outfd, POLLIN, 0 }, { errfd, POLLIN, 0 } };
-	double deadline = sp->timeout > 0 ? now() + sp->timeout : 0, killed_at = 0;
+	double deadline = sp->timeout > 0 ? now() + sp->timeout : 0;
+	int phase = 0; /* 0 running, 1 sent SIGTERM, 2 sent SIGKILL */
 
 	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
 		int wait_ms = -1, r;
 
 		if (deadline) {
-			double left = (killed_at ? killed_at + KILL_GRACE : deadline) - now();
+			double left = deadline - now();
 			wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
 		}
 		r = poll(fds, 2, wait_ms);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r == 0 && deadline) {
-			if (!killed_at) {
-				res->timed_out = true;
-				kill(pid, SIGTERM);
-				killed_at = now();
-			} else {
-				kill(pid, SIGKILL);
-				deadline = 0;
-			}
+		/* checked even when output keeps coming, or a chatty child never times out */
+		if (deadline && now() >= deadline) {
+			/* something outside the group may hold the pipes: stop waiting */
+			if (phase == 2)
+				break;
+			res->timed_out = true;
+			kill_child(pid, phase == 0 ? SIGTERM : SIGKILL);
+			deadline = now() + (phase == 0 ? KILL_GRACE : KILL_WAIT);
+			phase++;
 			continue;
 		}
 		for (int i = 0; i < 2 && r > 0; i++) {
@@ -168,7 +184,10 @@ int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res
 	}
 	if (pid == 0)
 		child_exec(sp, out, err, st[1]);
+	setpgid(pid, pid); /* also here, so it holds before we might signal */
 	spawn_child = pid;
+	if (spawn_signal)
+		kill_child(pid, spawn_signal); /* arrived before the child existed */
 	close(out[1]);
 	close(err[1]);
 	close(st[1]);

@@ -30,9 +30,10 @@ struct aipkg_spawn_result {
 
 /*
  * Fork and exec SP->argv with stdin from /dev/null, capturing stdout and
- * stderr separately.  SIGINT, SIGTERM and SIGHUP received meanwhile are
- * forwarded to the child and reported in res->interrupted; the child is
- * killed (TERM, then KILL after 5 s) at the timeout.
+ * stderr separately.  The child leads a new process group.  SIGINT, SIGTERM
+ * and SIGHUP received meanwhile are forwarded to that group and reported in
+ * res->interrupted; the group is killed (TERM, then KILL after 5 s) at the
+ * timeout.
  * Returns 0 once the child has been reaped (look at res), -ENOENT/-EACCES
  * when the program cannot be executed, or another -errno.
  * res must be released by the caller in every case.

@@ -233,7 +233,7 @@ static int apk_map_failure(struct aipkg_ctx *ctx, const struct aipkg_apk_call *c
 				      res->interrupted, strsignal(res->interrupted));
 	if (res->timed_out)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_TIMEOUT,
-				      "apk %s took longer than %.0f s and was stopped (apk.timeout)",
+				      "apk %s took longer than %g s and was stopped (apk.timeout)",
 				      call->applet, ctx->cfg.apk_timeout);
 	if (res->term_signal)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_APK_FAILED, "apk %s was killed by signal %d (%s)",

@@ -1,0 +1,368 @@
+/* Unit tests of spawn.c: running small child processes, capture, timeouts, signals. */
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aipkg/error.h"
+#include "spawn.h"
+
+/* aipkg never runs a shell; these tests use one only to make small children. */
+#define SH(script) ((const char *const[]){ "/bin/sh", "-c", script, NULL })
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_sh(const char *script, double timeout, struct aipkg_spawn_result *res)
+{
+	struct aipkg_spawn sp = { .argv = SH(script), .timeout = timeout };
+
+	return aipkg_spawn_run(&sp, res);
+}
+
+/* ---- exit status and capture ---- */
+
+static void test_stdout_and_stderr_are_captured_separately(void **state)
+{
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(run_sh("printf 'to out\\n'; printf 'to err\\n' >&2; printf more", 0, &res),
+			 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "to out\nmore");
+	assert_string_equal(aipkg_buf_str(&res.err), "to err\n");
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(res.term_signal, 0);
+	assert_false(res.timed_out);
+	assert_false(res.truncated);
+	assert_int_equal(res.interrupted, 0);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_the_exit_code_is_reported(void **state)
+{
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(run_sh("echo ERROR: failed >&2; exit 99", 0, &res), 0);
+	assert_int_equal(res.exit_code, 99);
+	assert_int_equal(res.term_signal, 0);
+	assert_string_equal(aipkg_buf_str(&res.err), "ERROR: failed\n");
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_silent_child_gives_empty_strings(void **state)
+{
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(run_sh("exit 0", 0, &res), 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "");
+	assert_string_equal(aipkg_buf_str(&res.err), "");
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_argv_is_passed_without_a_shell(void **state)
+{
+	const char *const argv[] = { "printf", "%s|", "a b", "$HOME", "*", NULL };
+	struct aipkg_spawn sp = { .argv = argv };
+	struct aipkg_spawn_result res;
+
+	/* found in PATH, and every argument arrives as one word, unexpanded */
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "a b|$HOME|*|");
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_death_by_signal_sets_term_signal(void **state)
+{
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(run_sh("kill -TERM $$", 0, &res), 0);
+	assert_int_equal(res.exit_code, -1);
+	assert_int_equal(res.term_signal, SIGTERM);
+	assert_false(res.timed_out);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_missing_program_is_enoent(void **state)
+{
+	const char *const argv[] = { "/nonexistent/bin/apk", "--version", NULL };
+	const char *const bare[] = { "aipkg-no-such-program-anywhere", NULL };
+	struct aipkg_spawn sp = { .argv = argv };
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(aipkg_spawn_run(&sp, &res), -ENOENT);
+	aipkg_spawn_result_release(&res);
+	sp.argv = bare;
+	assert_int_equal(aipkg_spawn_run(&sp, &res), -ENOENT);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_program_that_cannot_be_executed_is_eacces(void **state)
+{
+	const char *const argv[] = { "/etc/passwd", NULL };
+	struct aipkg_spawn sp = { .argv = argv };
+	struct aipkg_spawn_result res;
+
+	if (geteuid() == 0 && access("/etc/passwd", X_OK) == 0)
+		skip();
+	assert_int_equal(aipkg_spawn_run(&sp, &res), -EACCES);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_stdin_is_dev_null(void **state)
+{
+	struct aipkg_spawn_result res;
+	double t0 = now();
+
+	/* cat would wait forever on a terminal or an inherited pipe */
+	assert_int_equal(run_sh("cat; echo done", 5, &res), 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "done\n");
+	assert_false(res.timed_out);
+	assert_true(now() - t0 < 2);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_no_descriptor_of_ours_leaks_into_the_child(void **state)
+{
+	struct aipkg_spawn_result res;
+	struct aipkg_slice text, line;
+
+	assert_int_equal(run_sh("ls /proc/$$/fd", 0, &res), 0);
+	text = aipkg_slice_of(&res.out);
+	/* beyond 0, 1 and 2 the child may only hold what the test runner gave us */
+	while (aipkg_slice_next_line(&text, &line)) {
+		int fd = atoi(line.ptr);
+
+		if (fd > 2 && fcntl(fd, F_GETFD) < 0)
+			fail_msg("descriptor %d leaked into the child", fd);
+	}
+	aipkg_spawn_result_release(&res);
+}
+
+/* ---- timeouts ---- */
+
+static void test_a_timeout_stops_the_child_quickly(void **state)
+{
+	struct aipkg_spawn_result res;
+	double t0 = now(), took;
+
+	assert_int_equal(run_sh("sleep 10", 0.3, &res), 0);
+	took = now() - t0;
+	assert_true(res.timed_out);
+	assert_int_equal(res.term_signal, SIGTERM);
+	assert_true(took >= 0.25);
+	assert_true(took < 2);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_timeout_also_stops_what_the_child_started(void **state)
+{
+	struct aipkg_spawn_result res;
+	double t0 = now();
+
+	/* the shell forks sleep, which holds the output pipes open */
+	assert_int_equal(run_sh("echo started; sleep 10; echo never", 0.3, &res), 0);
+	assert_true(res.timed_out);
+	assert_string_equal(aipkg_buf_str(&res.out), "started\n");
+	assert_true(now() - t0 < 2);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_child_that_finishes_in_time_is_not_timed_out(void **state)
+{
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(run_sh("sleep 0.05; echo ok", 5, &res), 0);
+	assert_false(res.timed_out);
+	assert_int_equal(res.exit_code, 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "ok\n");
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_chatty_child_still_times_out(void **state)
+{
+	const char *const argv[] = { "yes", "y", NULL };
+	struct aipkg_spawn sp = { .argv = argv, .timeout = 0.3, .capture_limit = 1 << 20 };
+	struct aipkg_spawn_result res;
+	double t0 = now();
+
+	/* output never stops, so poll() never runs out of time by itself */
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_true(res.timed_out);
+	assert_true(res.truncated);
+	assert_int_equal(res.out.len, 1 << 20);
+	assert_true(now() - t0 < 2);
+	aipkg_spawn_result_release(&res);
+}
+
+/* The one slow test: SIGTERM is ignored, so the 5 s grace runs out. */
+static void test_a_child_ignoring_sigterm_is_killed_after_the_grace(void **state)
+{
+	struct aipkg_spawn_result res;
+	double t0 = now(), took;
+
+	assert_int_equal(run_sh("trap '' TERM; echo ready; sleep 30", 0.2, &res), 0);
+	took = now() - t0;
+	assert_true(res.timed_out);
+	assert_int_equal(res.term_signal, SIGKILL);
+	assert_string_equal(aipkg_buf_str(&res.out), "ready\n");
+	assert_true(took >= 5);
+	assert_true(took < 8);
+	aipkg_spawn_result_release(&res);
+}
+
+/* ---- output size and streaming ---- */
+
+/* 99 characters: with echo's newline, a line of 100 bytes */
+#define LINE100 "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+		"0123456789abcdefghijklmnopqrstuvwxyzA"
+
+static void test_output_beyond_the_capture_limit_is_truncated(void **state)
+{
+	struct aipkg_spawn sp = {
+		.argv = SH("i=0; while [ $i -lt 2000 ]; do echo " LINE100 "; i=$((i+1)); done; "
+			   "echo tail >&2"),
+		.capture_limit = 10000,
+	};
+	struct aipkg_spawn_result res;
+	const char *line = LINE100 "\n";
+
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_true(res.truncated);
+	assert_int_equal(res.exit_code, 0);
+	/* what is kept is the start of the output, without gaps */
+	assert_int_equal(res.out.len, 10000);
+	for (size_t off = 0; off + 100 <= res.out.len; off += 100)
+		assert_memory_equal(res.out.data + off, line, 100);
+	assert_string_equal(aipkg_buf_str(&res.err), "tail\n");
+	aipkg_spawn_result_release(&res);
+}
+
+struct collected {
+	struct aipkg_buf out, err;
+	int calls;
+};
+
+static void collect(void *ud, enum aipkg_stream stream, const char *data, size_t len)
+{
+	struct collected *c = ud;
+
+	c->calls++;
+	aipkg_buf_add(stream == AIPKG_STDOUT ? &c->out : &c->err, data, len);
+}
+
+static void test_the_stream_callback_sees_every_byte_in_order(void **state)
+{
+	struct collected c = { AIPKG_BUF_INIT, AIPKG_BUF_INIT, 0 };
+	struct aipkg_spawn sp = {
+		.argv = SH("i=0; while [ $i -lt 5000 ]; do echo \"line $i\"; i=$((i+1)); done; "
+			   "echo warning >&2"),
+		.on_output = collect,
+		.ud = &c,
+	};
+	struct aipkg_spawn_result res;
+	struct aipkg_buf want = AIPKG_BUF_INIT;
+
+	for (int i = 0; i < 5000; i++)
+		aipkg_buf_addf(&want, "line %d\n", i);
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_true(c.calls >= 2);
+	assert_string_equal(aipkg_buf_str(&c.out), aipkg_buf_str(&want));
+	assert_string_equal(aipkg_buf_str(&c.err), "warning\n");
+	/* and it is captured as well */
+	assert_string_equal(aipkg_buf_str(&res.out), aipkg_buf_str(&want));
+	aipkg_spawn_result_release(&res);
+	aipkg_buf_release(&want);
+	aipkg_buf_release(&c.out);
+	aipkg_buf_release(&c.err);
+}
+
+/* ---- signals to the parent ---- */
+
+/* Press ^C (SIGINT to ourselves) once the child says it is ready. */
+static void interrupt_when_ready(void *ud, enum aipkg_stream stream, const char *data,
+				 size_t len)
+{
+	int *sent = ud;
+
+	if (!*sent && stream == AIPKG_STDOUT && memmem(data, len, "ready", 5)) {
+		*sent = 1;
+		kill(getpid(), SIGINT);
+	}
+}
+
+static void test_sigint_is_forwarded_to_the_child_and_reported(void **state)
+{
+	int sent = 0;
+	struct aipkg_spawn sp = {
+		.argv = SH("trap 'echo got INT; kill $! 2>/dev/null; exit 3' INT; "
+			   "sleep 10 & echo ready; wait"),
+		.timeout = 5,
+		.on_output = interrupt_when_ready,
+		.ud = &sent,
+	};
+	struct aipkg_spawn_result res;
+	struct sigaction old;
+	double t0 = now();
+
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_int_equal(sent, 1);
+	assert_int_equal(res.interrupted, SIGINT);
+	assert_false(res.timed_out);
+	assert_int_equal(res.exit_code, 3);
+	assert_string_equal(aipkg_buf_str(&res.out), "ready\ngot INT\n");
+	assert_true(now() - t0 < 2);
+	/* and the parent's own SIGINT handling is back as it was */
+	sigaction(SIGINT, NULL, &old);
+	assert_ptr_equal(old.sa_handler, SIG_DFL);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_later_run_is_not_reported_interrupted(void **state)
+{
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(run_sh("exit 0", 0, &res), 0);
+	assert_int_equal(res.interrupted, 0);
+	aipkg_spawn_result_release(&res);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stdout_and_stderr_are_captured_separately),
+		cmocka_unit_test(test_the_exit_code_is_reported),
+		cmocka_unit_test(test_a_silent_child_gives_empty_strings),
+		cmocka_unit_test(test_argv_is_passed_without_a_shell),
+		cmocka_unit_test(test_death_by_signal_sets_term_signal),
+		cmocka_unit_test(test_a_missing_program_is_enoent),
+		cmocka_unit_test(test_a_program_that_cannot_be_executed_is_eacces),
+		cmocka_unit_test(test_stdin_is_dev_null),
+		cmocka_unit_test(test_no_descriptor_of_ours_leaks_into_the_child),
+		cmocka_unit_test(test_a_timeout_stops_the_child_quickly),
+		cmocka_unit_test(test_a_timeout_also_stops_what_the_child_started),
+		cmocka_unit_test(test_a_child_that_finishes_in_time_is_not_timed_out),
+		cmocka_unit_test(test_a_chatty_child_still_times_out),
+		cmocka_unit_test(test_a_child_ignoring_sigterm_is_killed_after_the_grace),
+		cmocka_unit_test(test_output_beyond_the_capture_limit_is_truncated),
+		cmocka_unit_test(test_the_stream_callback_sees_every_byte_in_order),
+		cmocka_unit_test(test_sigint_is_forwarded_to_the_child_and_reported),
+		cmocka_unit_test(test_a_later_run_is_not_reported_interrupted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
