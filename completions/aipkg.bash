@@ -11,12 +11,17 @@ _aipkg_packages()
 	aipkg ${root:+--root "$root"} list -q "$@" 2>/dev/null
 }
 
+_aipkg_tools()
+{
+	aipkg tool --list 2>/dev/null | sed -n 's/^ *"name": "\(pkg\.[^"]*\)".*/\1/p'
+}
+
 _aipkg()
 {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="config help info install list remove search update version"
+	local commands="ask check-vuln config help info install list mcp remove search tool update version"
 	local globals="--root --repository -X --allow-untrusted --config --json --yes -y
 		--dry-run -n --quiet -q --verbose -v --no-color --lock-timeout --help -h
 		--version -V"
@@ -26,6 +31,10 @@ _aipkg()
 		return
 		;;
 	--repository | -X | --lock-timeout)
+		return
+		;;
+	--fail-on)
+		mapfile -t COMPREPLY < <(compgen -W "any critical high medium low" -- "$cur")
 		return
 		;;
 	esac
@@ -48,6 +57,11 @@ _aipkg()
 	list) opts="--installed -I --upgradable -u --available -a --world -w" ;;
 	remove) opts="--rdepends -r" ;;
 	version) opts="--test -t --check -c" ;;
+	check-vuln) opts="--refresh --fail-on" ;;
+	install) opts="--force --ask" ;;
+	ask) opts="--offline --force" ;;
+	mcp) opts="--read-only -r" ;;
+	tool) opts="--list -l" ;;
 	esac
 
 	if [[ $cur == -* ]]; then
@@ -57,8 +71,10 @@ _aipkg()
 	case $cmd in
 	"") mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
 	help) mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
-	remove | update) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur") ;;
+	remove | update | check-vuln) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur") ;;
 	install | info) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages --available)" -- "$cur") ;;
+	tool) [[ ${words[cword - 1]} == tool ]] &&
+		mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_tools)" -- "$cur") ;;
 	esac
 }
 complete -F _aipkg aipkg

@@ -1,20 +1,28 @@
 # fish completion for aipkg
 # SPDX-License-Identifier: MIT
 
-set -l commands config help info install list remove search update version
+set -l commands ask check-vuln config help info install list mcp remove search tool update version
 
 function __aipkg_packages
     aipkg list -q $argv 2>/dev/null
 end
 
+function __aipkg_tools
+    aipkg tool --list 2>/dev/null | string replace -rf '^ *"name": "(pkg\.[^"]*)".*' '$1'
+end
+
 complete -c aipkg -f
+complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a ask -d 'plan packages for a request in plain words'
+complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a check-vuln -d 'check packages against the security database'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a config -d 'print the effective configuration'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a help -d 'show the commands or one command'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a info -d 'show a package'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a install -d 'install packages'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a list -d 'list packages'
+complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a mcp -d 'serve the pkg.* tools over MCP'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a remove -d 'remove packages'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a search -d 'search packages and providers'
+complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a tool -d 'call a pkg.* tool with JSON'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a update -d 'refresh indexes and upgrade'
 complete -c aipkg -n "not __fish_seen_subcommand_from $commands" -a version -d 'compare or check versions'
 
@@ -43,8 +51,18 @@ complete -c aipkg -n '__fish_seen_subcommand_from list' -s w -l world -d 'the wo
 complete -c aipkg -n '__fish_seen_subcommand_from remove' -s r -l rdepends -d 'also remove what needs them'
 complete -c aipkg -n '__fish_seen_subcommand_from version' -s t -l test -d 'compare two versions'
 complete -c aipkg -n '__fish_seen_subcommand_from version' -s c -l check -d 'check versions'
+complete -c aipkg -n '__fish_seen_subcommand_from mcp' -s r -l read-only -d 'offer only the tools that change nothing'
+complete -c aipkg -n '__fish_seen_subcommand_from tool' -s l -l list -d 'list every tool and its schema'
+
+complete -c aipkg -n '__fish_seen_subcommand_from check-vuln' -l refresh -d 'download the security database now'
+complete -c aipkg -n '__fish_seen_subcommand_from check-vuln' -l fail-on -x -a 'any critical high medium low' -d 'exit 3 at or above this severity'
+complete -c aipkg -n '__fish_seen_subcommand_from install' -l force -d 'install even known-vulnerable versions'
+complete -c aipkg -n '__fish_seen_subcommand_from install' -l ask -d 'the arguments are a request in plain words'
+complete -c aipkg -n '__fish_seen_subcommand_from ask' -l offline -d 'plan without the language model'
+complete -c aipkg -n '__fish_seen_subcommand_from ask' -l force -d 'install even known-vulnerable versions'
 
 # package names
-complete -c aipkg -n '__fish_seen_subcommand_from remove update' -a '(__aipkg_packages)'
+complete -c aipkg -n '__fish_seen_subcommand_from remove update check-vuln' -a '(__aipkg_packages)'
 complete -c aipkg -n '__fish_seen_subcommand_from install info' -a '(__aipkg_packages --available)'
 complete -c aipkg -n '__fish_seen_subcommand_from help' -a "$commands"
+complete -c aipkg -n '__fish_seen_subcommand_from tool' -a '(__aipkg_tools)'

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "aipkg/error.h"
+#include "ai/llm.h"
 #include "config.h"
 
 enum key_type { KEY_MAP, KEY_STRING, KEY_WORDS, KEY_SECONDS, KEY_INT };
@@ -20,18 +21,39 @@ struct config_key {
 	enum key_type type;
 	size_t offset;
 	size_t count_offset; /* KEY_WORDS: where the word count goes */
+	const char *choices; /* KEY_STRING: "a|b|c", the values allowed; NULL: any */
 };
 
 #define OFF(field) offsetof(struct aipkg_config, field)
+#define LLM_KEYS(tier)                                                                  \
+	{ "llm." #tier, KEY_MAP, 0, 0, NULL },                                          \
+	{ "llm." #tier ".api_key_env", KEY_STRING, OFF(llm_##tier.api_key_env), 0, NULL }, \
+	{ "llm." #tier ".base_url", KEY_STRING, OFF(llm_##tier.base_url), 0, NULL },    \
+	{ "llm." #tier ".model", KEY_STRING, OFF(llm_##tier.model), 0, NULL },          \
+	{ "llm." #tier ".provider", KEY_STRING, OFF(llm_##tier.provider), 0,            \
+	  "openai|anthropic" },                                                         \
+	{ "llm." #tier ".retries", KEY_INT, OFF(llm_##tier.retries), 0, NULL },         \
+	{ "llm." #tier ".timeout", KEY_SECONDS, OFF(llm_##tier.timeout), 0, NULL }
 
 /* Every key aipkg understands; anything else is an error, so a typo never
  * silently falls back to a default. */
 static const struct config_key config_keys[] = {
-	{ "apk", KEY_MAP, 0, 0 },
-	{ "apk.command", KEY_WORDS, OFF(apk_command), OFF(apk_command_n) },
-	{ "apk.timeout", KEY_SECONDS, OFF(apk_timeout), 0 },
-	{ "apk.wait", KEY_INT, OFF(apk_wait), 0 },
-	{ "lock_timeout", KEY_SECONDS, OFF(lock_timeout), 0 },
+	{ "apk", KEY_MAP, 0, 0, NULL },
+	{ "apk.command", KEY_WORDS, OFF(apk_command), OFF(apk_command_n), NULL },
+	{ "apk.timeout", KEY_SECONDS, OFF(apk_timeout), 0, NULL },
+	{ "apk.wait", KEY_INT, OFF(apk_wait), 0, NULL },
+	{ "journal", KEY_MAP, 0, 0, NULL },
+	{ "journal.keep_packages_mb", KEY_INT, OFF(keep_packages_mb), 0, NULL },
+	{ "lock_timeout", KEY_SECONDS, OFF(lock_timeout), 0, NULL },
+	{ "vuln", KEY_MAP, 0, 0, NULL },
+	{ "vuln.fail_on", KEY_STRING, OFF(vuln_fail_on), 0, "any|critical|high|medium|low|never" },
+	{ "vuln.max_age", KEY_SECONDS, OFF(vuln_max_age), 0, NULL },
+	{ "vuln.secdb_url", KEY_STRING, OFF(vuln_secdb_url), 0, NULL },
+	{ "vuln.severity", KEY_STRING, OFF(vuln_severity), 0, NULL },
+	{ "vuln.timeout", KEY_SECONDS, OFF(vuln_timeout), 0, NULL },
+	{ "llm", KEY_MAP, 0, 0, NULL },
+	LLM_KEYS(tactical),
+	LLM_KEYS(strategic),
 };
 
 struct loader {
@@ -202,6 +224,21 @@ static int set_number(struct loader *ld, yaml_node_t *node, const struct config_
 	return 0;
 }
 
+/* Is S one of the '|'-separated CHOICES? */
+static bool is_choice(const char *s, const char *choices)
+{
+	size_t n = strlen(s);
+
+	for (const char *c = choices; *c;) {
+		size_t len = strcspn(c, "|");
+
+		if (len == n && strncmp(c, s, n) == 0)
+			return true;
+		c += len + (c[len] == '|');
+	}
+	return false;
+}
+
 static int set_value(struct loader *ld, yaml_node_t *node, const struct config_key *key)
 {
 	void *slot = (char *)ld->cfg + key->offset;
@@ -210,6 +247,8 @@ static int set_value(struct loader *ld, yaml_node_t *node, const struct config_k
 	case KEY_STRING:
 		if (!scalar(node))
 			return fail_at(ld, node, "'%s' must be %s", key->path, type_name(key->type));
+		if (key->choices && !is_choice(scalar(node), key->choices))
+			return fail_at(ld, node, "'%s' must be one of %s", key->path, key->choices);
 		free(*(char **)slot);
 		*(char **)slot = strdup(scalar(node));
 		return *(char **)slot ? 0 : -ENOMEM;
@@ -295,6 +334,11 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->apk_wait = 600;
 	cfg->lock_timeout = -1;
+	cfg->keep_packages_mb = 256;
+	cfg->vuln_max_age = 86400;
+	cfg->vuln_timeout = 60;
+	aipkg_llm_config_defaults(&cfg->llm_tactical);
+	aipkg_llm_config_defaults(&cfg->llm_strategic);
 	if (!path)
 		return 0;
 	aipkg_buf_init(&text, 1 << 20);
@@ -313,14 +357,28 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 	cfg->path = strdup(path);
 	r = parse_text(&ld, aipkg_buf_str(&text), text.len);
 	aipkg_buf_release(&text);
-	return r;
+	return r < 0 ? r : aipkg_llm_config_check(cfg, err);
 }
 
 void aipkg_config_release(struct aipkg_config *cfg)
 {
 	free(cfg->path);
 	aipkg_strv_free(cfg->apk_command, cfg->apk_command_n);
+	free(cfg->vuln_secdb_url);
+	free(cfg->vuln_severity);
+	free(cfg->vuln_fail_on);
+	aipkg_llm_config_release(&cfg->llm_tactical);
+	aipkg_llm_config_release(&cfg->llm_strategic);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+static json_t *vuln_json(const struct aipkg_config *cfg)
+{
+	return json_pack("{s:s, s:s?, s:s, s:f, s:f}", "secdb_url",
+			 cfg->vuln_secdb_url ? cfg->vuln_secdb_url : AIPKG_SECDB_URL_DEFAULT,
+			 "severity", cfg->vuln_severity, "fail_on",
+			 cfg->vuln_fail_on ? cfg->vuln_fail_on : "high", "max_age",
+			 cfg->vuln_max_age, "timeout", cfg->vuln_timeout);
 }
 
 json_t *aipkg_config_json(const struct aipkg_config *cfg)
@@ -331,8 +389,10 @@ json_t *aipkg_config_json(const struct aipkg_config *cfg)
 		json_array_append_new(cmd, json_string(cfg->apk_command[i]));
 	if (!cfg->apk_command_n)
 		json_array_append_new(cmd, json_string("apk"));
-	return json_pack("{s:o?, s:{s:o, s:f, s:I}, s:f}", "file",
+	return json_pack("{s:o?, s:{s:o, s:f, s:I}, s:f, s:{s:I}, s:o, s:o}", "file",
 			 cfg->path ? json_string(cfg->path) : json_null(), "apk", "command", cmd,
 			 "timeout", cfg->apk_timeout, "wait", (json_int_t)cfg->apk_wait,
-			 "lock_timeout", cfg->lock_timeout);
+			 "lock_timeout", cfg->lock_timeout, "journal", "keep_packages_mb",
+			 (json_int_t)cfg->keep_packages_mb, "vuln", vuln_json(cfg), "llm",
+			 aipkg_llm_config_json(cfg));
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "ai/llm.h"
 #include "buf.h"
 
 struct aipkg_config {
@@ -16,7 +17,17 @@ struct aipkg_config {
 	double apk_timeout;  /* apk.timeout: seconds an apk run may take; 0 none */
 	long apk_wait;       /* apk.wait: seconds apk waits for its own lock */
 	double lock_timeout; /* lock_timeout: seconds to wait for aipkg's lock */
+	long keep_packages_mb; /* journal.keep_packages_mb: kept package files; 0 none */
+	char *vuln_secdb_url; /* vuln.secdb_url: secdb base URL */
+	char *vuln_severity;  /* vuln.severity: CVSS source (URL or file); NULL: none */
+	char *vuln_fail_on;   /* vuln.fail_on: refuse installs at or above this */
+	double vuln_max_age;  /* vuln.max_age: seconds before the secdb is refreshed */
+	double vuln_timeout;  /* vuln.timeout: seconds a secdb download may take */
+	struct aipkg_llm_config llm_tactical;  /* llm.tactical: planning; NULL provider: offline */
+	struct aipkg_llm_config llm_strategic; /* llm.strategic: security decisions */
 };
+
+#define AIPKG_SECDB_URL_DEFAULT "https://secdb.alpinelinux.org/"
 
 /*
  * Defaults, then PATH if it exists (REQUIRED: it must exist).  Unknown keys,

@@ -112,6 +112,11 @@ void aipkg_ctx_free(struct aipkg_ctx *ctx)
 	free(ctx);
 }
 
+void aipkg_ctx_set_caller(struct aipkg_ctx *ctx, const char *caller)
+{
+	ctx->opts.caller = caller ? caller : "cli";
+}
+
 const char *aipkg_ctx_errmsg(const struct aipkg_ctx *ctx)
 {
 	return ctx ? aipkg_buf_str(&ctx->err) : "";

@@ -1,6 +1,7 @@
 /* Shared CLI plumbing: diagnostics, tool calls, rendering, usage. */
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -38,16 +39,25 @@ void cli_warn(const struct cli *cli, const char *fmt, ...)
 
 void cli_print_json(json_t *doc)
 {
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* one write: json_dumpf() makes a stdio call per token, which was the
+	 * largest cost of a check-vuln with thousands of findings */
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (text)
+		fputs(text, stdout);
+	free(text);
 	fputc('\n', stdout);
 	fflush(stdout);
 }
 
 int cli_fail(struct cli *cli, int r, json_t *detail)
 {
-	const char *msg = aipkg_ctx_errmsg(cli->ctx);
+	return cli_fail_msg(cli, r, aipkg_ctx_errmsg(cli->ctx), detail);
+}
 
-	if (!*msg)
+int cli_fail_msg(struct cli *cli, int r, const char *msg, json_t *detail)
+{
+	if (!msg || !*msg)
 		msg = aipkg_strerror(r);
 	cli_error(cli, "%s", msg);
 	if (cli->json) {

@@ -23,6 +23,8 @@ struct cli_option {
 
 enum cli_needs {
 	CLI_NEEDS_CTX = 1 << 0, /* a context: root and configuration */
+	CLI_JSON_OUT = 1 << 1,  /* prints JSON whatever --json says, errors too */
+	CLI_PROTOCOL_OUT = 1 << 2, /* stdout carries a protocol: never a --json document */
 };
 
 struct cli;
@@ -62,6 +64,10 @@ const struct aipkg_cmd *cli_command_find(const char *name);
 /* Each command, defined in its cmd_<name>.c. */
 extern const struct aipkg_cmd cmd_config, cmd_help, cmd_info, cmd_install, cmd_list,
 	cmd_remove, cmd_search, cmd_update, cmd_version;
+extern const struct aipkg_cmd cmd_mcp, cmd_tool;
+extern const struct aipkg_cmd cmd_check_vuln;
+extern const struct aipkg_cmd cmd_ask;
+extern const struct aipkg_cmd cmd_history, cmd_lock, cmd_recover, cmd_rollback, cmd_unlock;
 
 /* Diagnostics on stderr: "error: ..." / "warning: ...". */
 void cli_error(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -77,11 +83,21 @@ int cli_call_tool(struct cli *cli, const char *name, json_t *args,
 
 /* Print an error for code R and return its exit code. */
 int cli_fail(struct cli *cli, int r, json_t *detail);
+/* The same with the command's own MSG rather than the context's. */
+int cli_fail_msg(struct cli *cli, int r, const char *msg, json_t *detail);
 
 /* Renderers shared by several commands. */
 void cli_render_packages(struct cli *cli, json_t *result);
 void cli_render_changes(struct cli *cli, json_t *result);
 void cli_print_json(json_t *doc);
+
+/* Natural-language requests (cmd_ask.c): plan REQUEST with pkg.ask and
+ * render it (PLAN_ONLY: a dry run); the plan of a request as a person reads
+ * it (for the confirmation too); the positional arguments joined by spaces
+ * (malloc'd). */
+int cli_ask(struct cli *cli, const char *request, bool plan_only, bool offline, bool force);
+void cli_show_request_plan(FILE *out, const json_t *plan);
+char *cli_args_joined(const struct cli *cli);
 
 /* Usage text for a command (or the overview when cmd is NULL). */
 void cli_usage(FILE *out, const struct aipkg_cmd *cmd);

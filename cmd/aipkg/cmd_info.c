@@ -25,6 +25,28 @@ static void field(const char *label, json_t *o, const char *key)
 		printf("%-14s %s\n", label, s);
 }
 
+/* "CVE-2024-6119 (fixed in 3.3.2-r0, available)", one per line. */
+static void vulns(json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	if (json_is_null(a)) {
+		printf("%-14s unknown (no security database cached: run 'aipkg check-vuln "
+		       "--refresh')\n",
+		       "vulnerable:");
+		return;
+	}
+	if (!json_array_size(a))
+		printf("%-14s none known\n", "vulnerable:");
+	json_array_foreach(a, i, v)
+		printf("%-14s %s (fixed in %s%s, severity %s)\n", i ? "" : "vulnerable:",
+		       json_string_value(json_object_get(v, "cve")),
+		       json_string_value(json_object_get(v, "fixed_in")),
+		       json_is_true(json_object_get(v, "fix_available")) ? ", available" : "",
+		       json_string_value(json_object_get(v, "severity")));
+}
+
 static void render(struct cli *cli, json_t *r)
 {
 	bool inst = json_is_true(json_object_get(r, "installed"));
@@ -37,12 +59,16 @@ static void render(struct cli *cli, json_t *r)
 	field("license:", r, "license");
 	field("origin:", r, "origin");
 	printf("%-14s %s\n", "installed:", inst ? "yes" : "no");
+	if (json_is_true(json_object_get(r, "locked")))
+		field("locked:", r, "lock");
 	if (avail && (!inst || strcmp(avail, ver) != 0))
 		printf("%-14s %s\n", "available:", avail);
 	list_line("depends:", json_object_get(r, "depends"));
 	list_line("provides:", json_object_get(r, "provides"));
 	if (inst)
 		list_line("required by:", json_object_get(r, "required_by"));
+	if (json_object_get(r, "vulnerabilities"))
+		vulns(json_object_get(r, "vulnerabilities"));
 }
 
 static int run(struct cli *cli)

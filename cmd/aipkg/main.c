@@ -250,6 +250,9 @@ static void show_plan(const json_t *plan)
 	json_t *changes = json_object_get(plan, "changes"), *c;
 	size_t i;
 
+	/* a plan made from a request: what was asked, who planned it and why */
+	if (json_object_get(plan, "request"))
+		cli_show_request_plan(stderr, plan);
 	fprintf(stderr, "The following changes will be made:\n");
 	json_array_foreach(changes, i, c) {
 		const char *from = json_string_value(json_object_get(c, "from"));
@@ -298,7 +301,12 @@ static int run_command(struct cli *cli, struct parse *p)
 
 	cli->opts.repos = cli->repos;
 	cli->opts.nrepos = cli->nrepos;
+	if (cli->cmd->needs & CLI_JSON_OUT)
+		cli->json = true;
+	if (cli->cmd->needs & CLI_PROTOCOL_OUT)
+		cli->json = false;
 	cli->opts.interactive = isatty(0) && isatty(2);
+	cli->opts.batch = cli->json;
 	cli->opts.stream = cli->opts.interactive && cli->opts.verbose >= 0 && !cli->json;
 	if (cli->opts.verbose > 0 && !cli->json)
 		cli->opts.stream = true;

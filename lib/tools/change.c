@@ -10,6 +10,7 @@
 #include "ctx.h"
 #include "tools/tools.h"
 #include "tools/txn.h"
+#include "vuln/vuln.h"
 
 struct targets {
 	const char **v; /* borrowed from the args */
@@ -131,11 +132,18 @@ static bool any_index(const struct aipkg_state *st)
 	return false;
 }
 
+/* What an install's txn hooks need (txn.ud). */
+struct install_ud {
+	const struct aipkg_state *st;
+	bool force; /* install known-vulnerable versions too */
+};
+
 /* A change was asked for when its package is one of the targets by name or
  * provides one of them (cmd:dig -> bind-tools). */
 static bool install_asked(const struct aipkg_txn *txn, const json_t *change)
 {
-	const struct aipkg_state *st = txn->ud;
+	const struct install_ud *ud = txn->ud;
+	const struct aipkg_state *st = ud->st;
 	const char *name = json_string_value(json_object_get(change, "name"));
 	const struct aipkg_pkg *pkg = aipkg_state_best(st, name);
 
@@ -150,12 +158,54 @@ static bool install_asked(const struct aipkg_txn *txn, const json_t *change)
 	return false;
 }
 
+/* The vulnerability check of what apk plans to install, before anything changes. */
+static int install_check(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan,
+			 json_t *extra)
+{
+	const struct install_ud *ud = txn->ud;
+
+	return aipkg_vuln_check_plan(ctx, ud->st, plan, ud->force, extra);
+}
+
+/* Package arguments with blanks ("I need a web server") are a request in
+ * plain words: pkg.ask's arguments for it, else NULL. */
+static json_t *request_args(json_t *args)
+{
+	json_t *pkgs = json_object_get(args, "packages"), *p, *ask = NULL;
+	struct aipkg_buf req = AIPKG_BUF_INIT;
+	bool words = false;
+	size_t i;
+
+	json_array_foreach(pkgs, i, p) {
+		const char *s = json_string_value(p);
+
+		words |= s[strcspn(s, " \t\n")] != '\0';
+		aipkg_buf_addf(&req, "%s%s", i ? " " : "", s);
+	}
+	if (words)
+		ask = json_pack("{s:s, s:b, s:b, s:b}", "request", aipkg_buf_str(&req), "confirm",
+				aipkg_arg_bool(args, "confirm"), "dry_run",
+				aipkg_arg_bool(args, "dry_run"), "force", aipkg_arg_bool(args, "force"));
+	aipkg_buf_release(&req);
+	return ask;
+}
+
 int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
-	struct aipkg_txn txn = { .applet = "add", .what = "install", .asked = install_asked };
+	struct aipkg_txn txn = { .applet = "add", .what = "install", .asked = install_asked,
+				 .check = install_check };
+	struct install_ud ud = { NULL, ctx->opts.force || aipkg_arg_bool(args, "force") };
+	json_t *ask = request_args(args);
 	struct aipkg_state *st;
 	struct targets t;
-	int r = targets_get(ctx, args, &t, true);
+	int r;
+
+	if (ask) {
+		r = aipkg_tool_ask(ctx, ask, result);
+		json_decref(ask);
+		return r;
+	}
+	r = targets_get(ctx, args, &t, true);
 
 	st = r == 0 ? aipkg_ctx_state(ctx, &r) : NULL;
 	for (size_t i = 0; st && r == 0 && i < t.n; i++) {
@@ -171,7 +221,8 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	if (r == 0) {
 		txn.args = t.v;
 		txn.nargs = t.n;
-		txn.ud = st;
+		ud.st = st;
+		txn.ud = &ud;
 		txn.dry_run = txn_dry_run(ctx, args);
 		txn.confirmed = txn_confirmed(ctx, args);
 		r = aipkg_txn_run(ctx, &txn, result);
@@ -304,6 +355,7 @@ int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
 	struct aipkg_txn txn = { .applet = "upgrade", .what = "upgrade" };
 	struct aipkg_state *st = NULL;
+	json_t *held = NULL;
 	struct targets t;
 	int r = targets_get(ctx, args, &t, false);
 
@@ -315,11 +367,16 @@ int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	if (st && t.n)
 		r = check_removable(ctx, st, &t);
 	if (r == 0) {
+		/* apk keeps locked packages (world NAME=VERSION): say which */
+		held = aipkg_locked_held_back(st);
 		txn.args = t.v;
 		txn.nargs = t.n;
 		txn.confirmed = txn_confirmed(ctx, args);
 		r = aipkg_txn_run(ctx, &txn, result);
 	}
+	if (*result && held)
+		json_object_set(*result, "skipped_locked", held);
+	json_decref(held);
 	free(t.v);
 	return r;
 }

@@ -7,6 +7,7 @@
 #include "apk/version.h"
 #include "ctx.h"
 #include "tools/tools.h"
+#include "vuln/vuln.h"
 
 static json_t *strv_json(const struct aipkg_strv *v)
 {
@@ -27,6 +28,8 @@ static json_t *pkg_summary(const struct aipkg_state *st, const struct aipkg_pkg 
 
 	if (inst)
 		json_object_set_new(o, "installed_version", json_string(inst->version));
+	/* only an installed package can be locked (pkg.lock) */
+	json_object_set_new(o, "locked", json_boolean(inst && aipkg_locked_atom(st, pkg->name)));
 	return o;
 }
 
@@ -109,6 +112,12 @@ int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		      inst ? aipkg_required_by(st, inst) : json_array());
 	json_object_set_new(o, "available", avail ? json_string(avail->version) : json_null());
 	json_object_set_new(o, "installed_size", json_integer((json_int_t)pkg->installed_size));
+	json_object_set_new(o, "locked", json_boolean(inst && aipkg_locked_atom(st, name)));
+	json_object_set_new(o, "lock", inst && aipkg_locked_atom(st, name)
+					       ? json_string(aipkg_locked_atom(st, name))
+					       : json_null());
+	/* from the cached secdb only: info never waits for the network */
+	json_object_set_new(o, "vulnerabilities", aipkg_vuln_package(ctx, st, pkg));
 	*result = o;
 	return 0;
 }
@@ -167,13 +176,33 @@ static json_t *list_world(const struct aipkg_state *st)
 		if (aipkg_dep_parse(aipkg_slice_str(st->world[i]), &dep) == 0 &&
 		    (name = aipkg_slice_dup(dep.name)))
 			inst = aipkg_state_installed(st, name);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:b}", "name",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:b, s:b}", "name",
 						   name ? name : st->world[i], "constraint",
 						   st->world[i], "version",
 						   inst ? inst->version : NULL, "installed",
-						   inst != NULL));
+						   inst != NULL, "locked",
+						   inst && aipkg_locked_atom(st, name) == st->world[i]));
 		free(name);
 	}
+	return a;
+}
+
+/* The world's entries that lock a package, with the newer version held back. */
+static json_t *list_locked(const struct aipkg_state *st)
+{
+	json_t *all = list_world(st), *a = json_array(), *held = aipkg_locked_held_back(st), *o, *h;
+	size_t i, k;
+
+	json_array_foreach(all, i, o) {
+		if (!json_is_true(json_object_get(o, "locked")))
+			continue;
+		json_array_foreach(held, k, h)
+			if (json_equal(json_object_get(h, "name"), json_object_get(o, "name")))
+				json_object_set(o, "available", json_object_get(h, "available"));
+		json_array_append(a, o);
+	}
+	json_decref(all);
+	json_decref(held);
 	return a;
 }
 
@@ -216,6 +245,8 @@ int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		pkgs = list_upgradable(st);
 	else if (strcmp(filter, "available") == 0)
 		pkgs = list_available(st);
+	else if (strcmp(filter, "locked") == 0)
+		pkgs = list_locked(st);
 	else
 		pkgs = list_world(st);
 	sort_by_name(pkgs);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "journal/journal.h"
 #include "tools/tools.h"
 
 #define PKGS_SCHEMA                                                                    \
@@ -13,30 +14,82 @@
 
 /* Sorted by name (aipkg_tools() promises it). */
 static const struct aipkg_tool tools[] = {
-	{ "pkg.info", "Show a package: version, dependencies, reverse dependencies, provides",
+	{ "pkg.ask", "Plan packages for a request in plain words (\"I need a web server\"): "
+	  "checked against the indexes, simulated with apk, installed only when confirmed",
+	  "{\"type\":\"object\",\"properties\":{\"request\":{\"type\":\"string\","
+	  "\"minLength\":1,\"maxLength\":2000,\"description\":\"what the user needs, in plain "
+	  "words\"}," CHANGE_ARGS ","
+	  "\"offline\":{\"type\":\"boolean\",\"description\":\"use the offline planner, not the "
+	  "language model\"},"
+	  "\"force\":{\"type\":\"boolean\",\"description\":\"install even known-vulnerable "
+	  "versions\"}},"
+	  "\"required\":[\"request\"],\"additionalProperties\":false}",
+	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK | AIPKG_TOOL_NETWORK, aipkg_tool_ask },
+	{ "pkg.check_vuln", "Check installed (or the named) packages against Alpine's security database",
+	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA ","
+	  "\"refresh\":{\"type\":\"boolean\",\"description\":\"download the security database now\"},"
+	  "\"fail_on\":{\"type\":\"string\",\"enum\":[\"any\",\"critical\",\"high\",\"medium\",\"low\"],"
+	  "\"description\":\"count the findings at or above this severity in failing\"}},"
+	  "\"additionalProperties\":false}",
+	  AIPKG_TOOL_NETWORK, aipkg_tool_check_vuln },
+	{ "pkg.history", "List the operations aipkg made, newest first, or one in full",
+	  "{\"type\":\"object\",\"properties\":{"
+	  "\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"one operation in full\"},"
+	  "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"at most this many\"},"
+	  "\"package\":{\"type\":\"string\",\"maxLength\":256,"
+	  "\"description\":\"only operations that changed this package\"},"
+	  "\"since\":{\"type\":\"string\",\"maxLength\":64,"
+	  "\"description\":\"only operations since this UTC date, YYYY-MM-DD[ HH:MM[:SS]]\"}},"
+	  "\"additionalProperties\":false}",
+	  0, aipkg_tool_history },
+	{ "pkg.info", "Show a package: version, dependencies, reverse dependencies, provides, "
+	  "known vulnerabilities",
 	  "{\"type\":\"object\",\"properties\":{\"package\":{\"type\":\"string\",\"maxLength\":256}},"
 	  "\"required\":[\"package\"],\"additionalProperties\":false}",
 	  0, aipkg_tool_info },
 	{ "pkg.install", "Install packages (names or constraints such as curl=8.9.0-r0) with apk",
-	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA "," CHANGE_ARGS "},"
+	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA "," CHANGE_ARGS ","
+	  "\"force\":{\"type\":\"boolean\",\"description\":\"install even known-vulnerable "
+	  "versions\"}},"
 	  "\"required\":[\"packages\"],\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK | AIPKG_TOOL_NETWORK, aipkg_tool_install },
 	{ "pkg.list", "List installed, upgradable, available or world packages",
 	  "{\"type\":\"object\",\"properties\":{\"filter\":{\"type\":\"string\",\"enum\":"
-	  "[\"installed\",\"upgradable\",\"available\",\"world\"]}},"
+	  "[\"installed\",\"upgradable\",\"available\",\"world\",\"locked\"]}},"
 	  "\"additionalProperties\":false}",
 	  0, aipkg_tool_list },
+	{ "pkg.lock", "Hold an installed package at its installed version (a world constraint "
+	  "PKG=VERSION, which plain apk respects too)",
+	  "{\"type\":\"object\",\"properties\":{\"package\":{\"type\":\"string\","
+	  "\"maxLength\":256}," CHANGE_ARGS "},\"required\":[\"package\"],"
+	  "\"additionalProperties\":false}",
+	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_lock },
+	{ "pkg.recover", "Reconcile operations a crash left pending with the installed database",
+	  "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+	  0, aipkg_tool_recover },
 	{ "pkg.remove", "Remove packages; refuses when other installed packages need them",
 	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA ","
 	  "\"rdepends\":{\"type\":\"boolean\",\"description\":\"also remove what needs them\"},"
 	  CHANGE_ARGS "},\"required\":[\"packages\"],\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_remove },
+	{ "pkg.rollback", "Undo the newest operation not undone yet, or the given one: package "
+	  "versions and the world file, from kept package files",
+	  "{\"type\":\"object\",\"properties\":{"
+	  "\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the operation to undo\"},"
+	  "\"force\":{\"type\":\"boolean\",\"description\":\"even when later operations "
+	  "changed the same packages\"}," CHANGE_ARGS "},\"additionalProperties\":false}",
+	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_rollback },
 	{ "pkg.search", "Search package names, descriptions and cmd:/so: providers",
 	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"maxLength\":1024},"
 	  "\"description\":{\"type\":\"boolean\",\"description\":\"also search descriptions\"},"
 	  "\"exact\":{\"type\":\"boolean\",\"description\":\"match names exactly\"}},"
 	  "\"required\":[\"query\"],\"additionalProperties\":false}",
 	  0, aipkg_tool_search },
+	{ "pkg.unlock", "Release a package held by pkg.lock",
+	  "{\"type\":\"object\",\"properties\":{\"package\":{\"type\":\"string\","
+	  "\"maxLength\":256}," CHANGE_ARGS "},\"required\":[\"package\"],"
+	  "\"additionalProperties\":false}",
+	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_unlock },
 	{ "pkg.update", "Refresh the indexes, then upgrade all packages or the named ones",
 	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA "," CHANGE_ARGS "},"
 	  "\"additionalProperties\":false}",
@@ -57,10 +110,45 @@ const struct aipkg_tool *aipkg_tool_find(const char *name)
 	return NULL;
 }
 
+static void tell_recovered(struct aipkg_ctx *ctx, const json_t *report)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(report, i, e)
+		aipkg_ctx_warn(ctx, "operation %lld ('%s') had been interrupted; reconciled with the "
+				    "installed database, it is now '%s' (see 'aipkg history %lld')",
+			       (long long)json_integer_value(json_object_get(e, "id")),
+			       json_string_value(json_object_get(e, "command")),
+			       json_string_value(json_object_get(e, "status")),
+			       (long long)json_integer_value(json_object_get(e, "id")));
+}
+
+/* A change holds the state lock, and first reconciles an operation a crash
+ * left pending, so that operation's changes are not taken for its own. */
+static int change_prepare(struct aipkg_ctx *ctx)
+{
+	json_t *report = NULL;
+	int r = aipkg_statelock_acquire(ctx);
+
+	if (r == 0)
+		r = aipkg_journal_recover(ctx, false, &report);
+	tell_recovered(ctx, report);
+	json_decref(report);
+	return r;
+}
+
+static bool locks(const struct aipkg_ctx *ctx, const struct aipkg_tool *tool, const json_t *args)
+{
+	return (tool->flags & AIPKG_TOOL_CHANGES) && !ctx->opts.dry_run &&
+	       !aipkg_arg_bool(args, "dry_run") && ctx->lock_fd < 0;
+}
+
 int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_t **result)
 {
 	const struct aipkg_tool *tool = aipkg_tool_find(name);
-	json_t *schema, *empty = NULL;
+	json_t *empty = NULL;
+	bool locked = false;
 	int r;
 
 	*result = NULL;
@@ -69,11 +157,23 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 				      name);
 	if (!args)
 		args = empty = json_object();
-	schema = json_loads(tool->schema, 0, NULL);
-	r = schema ? aipkg_schema_check(ctx, schema, args) : -AIPKG_E_USAGE;
-	json_decref(schema);
+	r = aipkg_tool_check(ctx, tool, args);
+	if (r == 0 && (locked = locks(ctx, tool, args)))
+		r = change_prepare(ctx);
+	else if (r == 0)
+		aipkg_journal_check_pending(ctx); /* read-only: never waits */
 	if (r == 0)
 		r = tool->run(ctx, args, result);
+	if (locked)
+		aipkg_statelock_release(ctx);
 	json_decref(empty);
 	return r;
+}
+
+bool aipkg_tool_unconfirmed(const struct aipkg_ctx *ctx, const struct aipkg_tool *tool,
+			    const json_t *args)
+{
+	if (!(tool->flags & AIPKG_TOOL_CHANGES) || ctx->opts.yes || ctx->opts.dry_run)
+		return false;
+	return !aipkg_arg_bool(args, "confirm") && !aipkg_arg_bool(args, "dry_run");
 }

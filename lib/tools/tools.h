@@ -10,12 +10,27 @@
 
 struct aipkg_ctx;
 
+int aipkg_tool_check_vuln(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_ask(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_search(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_remove(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_history(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_recover(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_lock(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+
+/* Locks (pkg.lock): the world constraint "NAME=VERSION" (or "NAME><CHECKSUM")
+ * holding NAME, or NULL when it is not locked; borrowed from ST. */
+struct aipkg_state;
+const char *aipkg_locked_atom(const struct aipkg_state *st, const char *name);
+/* The locked packages for which the indexes hold a newer version, as a new
+ * array of {"name","version","constraint","available"}. */
+json_t *aipkg_locked_held_back(const struct aipkg_state *st);
 
 /*
  * Check ARGS against SCHEMA (the subset of JSON Schema the registry uses:
@@ -24,6 +39,10 @@ int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result);
  * On failure returns -AIPKG_E_USAGE and writes the reason to the context.
  */
 int aipkg_schema_check(struct aipkg_ctx *ctx, const json_t *schema, const json_t *args);
+
+/* The first keyword in SCHEMA (or its properties and items) that
+ * aipkg_schema_check() does not know, so would not enforce; NULL if none. */
+const char *aipkg_schema_unsupported(const json_t *schema);
 
 /* Argument helpers: a boolean member, false when absent. */
 bool aipkg_arg_bool(const json_t *args, const char *key);

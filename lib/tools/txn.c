@@ -1,5 +1,6 @@
-/* One change through apk: simulate, confirm, run, and see what really changed. */
+/* One change through apk: simulate, confirm, journal, run, and see what really changed. */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,43 +8,28 @@
 #include "apk/runner.h"
 #include "apk/state.h"
 #include "ctx.h"
+#include "journal/journal.h"
 #include "tools/txn.h"
+
+#define TXN_MAX_CALLS 8
 
 static bool change_is(const json_t *c, const char *action)
 {
 	return strcmp(json_string_value(json_object_get(c, "action")), action) == 0;
 }
 
-/* Does this planned change need the user's yes? */
-static bool change_needs_yes(const struct aipkg_txn *txn, const json_t *c)
+static bool needs_confirmation(const struct aipkg_txn *txn, const json_t *plan)
 {
-	if (change_is(c, "remove") || change_is(c, "downgrade"))
-		return true;
-	return txn->asked ? !txn->asked(txn, c) : change_is(c, "install");
-}
-
-/* "also install pcre2, remove telnet-a" for the refusal message; "" when
- * nothing needs a yes. */
-static char *unasked_changes(const struct aipkg_txn *txn, const json_t *plan)
-{
-	struct aipkg_buf b = AIPKG_BUF_INIT;
-	const char *last = NULL;
 	const json_t *c;
 	size_t i;
 
 	json_array_foreach(plan, i, c) {
-		const char *action = json_string_value(json_object_get(c, "action"));
-
-		if (!change_needs_yes(txn, c))
-			continue;
-		if (!last || strcmp(last, action) != 0)
-			aipkg_buf_addf(&b, "%s%s ", b.len ? "; " : "", action);
-		else
-			aipkg_buf_addstr(&b, ", ");
-		aipkg_buf_addstr(&b, json_string_value(json_object_get(c, "name")));
-		last = action;
+		if (change_is(c, "remove") || change_is(c, "downgrade"))
+			return true;
+		if (txn->asked ? !txn->asked(txn, c) : change_is(c, "install"))
+			return true;
 	}
-	return aipkg_buf_detach(&b);
+	return false;
 }
 
 static json_t *result_new(json_t *changes, int apk_exit)
@@ -52,33 +38,38 @@ static json_t *result_new(json_t *changes, int apk_exit)
 			 apk_exit);
 }
 
-static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t *plan)
+static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan)
 {
-	char *unasked;
 	json_t *doc;
 	int answer;
 
-	if (txn->confirmed)
+	if (txn->confirmed || !needs_confirmation(txn, plan))
 		return 0;
-	unasked = unasked_changes(txn, plan);
-	if (!unasked || !*unasked) {
-		free(unasked);
-		return 0;
-	}
 	doc = json_pack("{s:O}", "changes", plan);
 	answer = ctx->cb.confirm ? ctx->cb.confirm(ctx->cb.ud, "Proceed?", doc) : -1;
 	json_decref(doc);
 	if (answer > 0)
-		answer = 0;
-	else if (answer == 0)
-		answer = aipkg_ctx_fail(ctx, -AIPKG_E_DECLINED, "nothing changed: you declined");
-	else
-		answer = aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
-					"this %s needs confirmation (it would %s); nothing changed: "
-					"rerun with --yes to confirm, or --dry-run to see the plan",
-					txn->what, unasked);
-	free(unasked);
-	return answer;
+		return 0;
+	if (answer == 0)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_DECLINED, "nothing changed: you declined");
+	return aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
+			      "this %s also changes packages you did not name (see the plan with "
+			      "--dry-run); nothing changed: confirm with --yes",
+			      txn->what);
+}
+
+/* TXN's apk calls with FLAGS: its own first, then txn->more. */
+static size_t txn_calls(const struct aipkg_txn *txn, unsigned flags, struct aipkg_apk_call *calls)
+{
+	size_t n = 0;
+
+	calls[n++] = (struct aipkg_apk_call){ txn->applet, txn->options, txn->args, txn->nargs,
+					      flags };
+	for (size_t i = 0; i < txn->nmore && n < TXN_MAX_CALLS; i++) {
+		calls[n] = txn->more[i];
+		calls[n++].flags = flags;
+	}
+	return n;
 }
 
 static int simulate(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **plan,
@@ -95,27 +86,173 @@ static int simulate(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t *
 	return r;
 }
 
-/* Run for real; the state read before is BEFORE (owned by the caller). */
-static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
-		  const struct aipkg_state *before, json_t **result)
+/* The command lines TXN runs, for the journal and --dry-run. */
+static json_t *txn_lines(struct aipkg_ctx *ctx, const struct aipkg_txn *txn)
 {
-	struct aipkg_apk_call call = { txn->applet, txn->options, txn->args, txn->nargs,
-				       AIPKG_APK_CHANGE };
-	struct aipkg_spawn_result res;
-	struct aipkg_state after = { 0 };
-	int r = aipkg_apk_run(ctx, &call, &res), apk_exit = res.exit_code;
-	int lr;
+	struct aipkg_apk_call calls[TXN_MAX_CALLS];
+	size_t n = txn_calls(txn, AIPKG_APK_CHANGE, calls);
+	json_t *lines = json_array();
 
-	aipkg_spawn_result_release(&res);
-	/* what really happened, even when apk failed half-way */
-	lr = aipkg_state_load(ctx, &after, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);
-	if (lr == 0)
-		*result = result_new(aipkg_changes_diff(&before->installed, &after.installed),
-				     apk_exit);
-	else
-		*result = result_new(NULL, apk_exit);
+	for (size_t i = 0; i < n; i++) {
+		json_t *argv;
+		char *line;
+
+		if (aipkg_apk_argv(ctx, &calls[i], &argv) < 0)
+			continue;
+		line = aipkg_jentry_argv_line(argv);
+		json_array_append_new(lines, json_string(line ? line : ""));
+		json_decref(argv);
+		free(line);
+	}
+	return lines;
+}
+
+static json_t *world_json(const struct aipkg_state *st)
+{
+	json_t *w = json_array();
+
+	for (size_t i = 0; i < st->nworld; i++)
+		json_array_append_new(w, json_string(st->world[i]));
+	return w;
+}
+
+/* The journal entry as it is written before apk runs. */
+static json_t *entry_new(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+			 const struct aipkg_state *before, const json_t *plan)
+{
+	json_t *entry = json_object();
+
+	if (json_is_object(txn->journal))
+		json_object_update(entry, (json_t *)txn->journal);
+	if (txn->undoes > 0)
+		json_object_set_new(entry, "undoes", json_integer(txn->undoes));
+	json_object_set_new(entry, "apk", txn_lines(ctx, txn));
+	json_object_set_new(entry, "world_before", world_json(before));
+	json_object_set_new(entry, "planned", json_deep_copy(plan));
+	return entry;
+}
+
+/* {"name","version"} of each change's FROM (what it replaces or removes)
+ * or TO (what it installs). */
+static json_t *versions(const json_t *changes, const char *side)
+{
+	json_t *out = json_array(), *c;
+	size_t i;
+
+	json_array_foreach(changes, i, c) {
+		const char *v = json_string_value(json_object_get(c, side));
+
+		if (v)
+			json_array_append_new(out, json_pack("{s:O, s:s}", "name",
+							     json_object_get(c, "name"), "version", v));
+	}
+	return out;
+}
+
+static int keep(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *changes,
+		const char *side, json_t *entry)
+{
+	json_t *wanted = versions(changes, side);
+	int r = aipkg_keep_packages(ctx, st, wanted, entry);
+
+	json_decref(wanted);
+	return r;
+}
+
+/* Run each call while they succeed; *apk_exit is the last one's exit. */
+static int run_calls(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, int *apk_exit)
+{
+	struct aipkg_apk_call calls[TXN_MAX_CALLS];
+	size_t n = txn_calls(txn, AIPKG_APK_CHANGE, calls);
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct aipkg_spawn_result res;
+
+		r = aipkg_apk_run(ctx, &calls[i], &res);
+		*apk_exit = res.exit_code;
+		aipkg_spawn_result_release(&res);
+	}
+	return r;
+}
+
+/* What apk really did, read back from the installed database. */
+static int observe(struct aipkg_ctx *ctx, const struct aipkg_state *before, json_t *entry)
+{
+	struct aipkg_state after = { 0 };
+	int r = aipkg_state_load(ctx, &after, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);
+
+	if (r == 0) {
+		json_object_set_new(entry, "changes",
+				    aipkg_changes_diff(&before->installed, &after.installed));
+		json_object_set_new(entry, "world_after", world_json(&after));
+	}
 	aipkg_state_release(&after);
+	return r;
+}
+
+static const char *final_status(int r, const json_t *entry)
+{
+	if (r == 0)
+		return "committed";
+	if (r == -AIPKG_E_INTERRUPTED && json_array_size(json_object_get(entry, "changes")))
+		return "interrupted";
+	return "failed";
+}
+
+/* After apk: record, keep the new files, bound the kept ones, finish. */
+static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, json_t *entry,
+		    int r, int apk_exit)
+{
+	char *apk_error = r < 0 ? strdup(aipkg_ctx_errmsg(ctx)) : NULL;
+	int lr = observe(ctx, before, entry), fr;
+
+	json_object_set_new(entry, "apk_exit", json_integer(apk_exit));
+	if (apk_error)
+		json_object_set_new(entry, "error", json_string(apk_error));
+	if (lr == 0)
+		keep(ctx, before, json_object_get(entry, "changes"), "to", entry);
+	aipkg_keep_trim(ctx, json_object_get(entry, "kept"));
+	fr = aipkg_journal_finish(ctx, entry, final_status(r, entry));
+	if (fr < 0)
+		aipkg_ctx_warn(ctx, "%s", aipkg_ctx_errmsg(ctx));
+	if (r < 0)
+		aipkg_ctx_fail(ctx, r, "%s", apk_error ? apk_error : "");
+	free(apk_error);
 	return r < 0 ? r : lr;
+}
+
+/* Journal, run for real, and see what happened; BEFORE is owned by the caller. */
+static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+		  const struct aipkg_state *before, const json_t *plan, json_t **result)
+{
+	json_t *entry = entry_new(ctx, txn, before, plan);
+	bool took = ctx->lock_fd < 0;
+	int r = aipkg_statelock_acquire(ctx), apk_exit = 0;
+
+	if (r == 0)
+		r = keep(ctx, before, plan, "from", entry);
+	if (r == 0)
+		r = aipkg_journal_begin(ctx, entry);
+	if (r == 0) {
+		r = run_calls(ctx, txn, &apk_exit);
+		r = conclude(ctx, before, entry, r, apk_exit);
+		*result = result_new(json_incref(json_object_get(entry, "changes")), apk_exit);
+		json_object_set(*result, "id", json_object_get(entry, "id"));
+	}
+	if (took)
+		aipkg_statelock_release(ctx);
+	json_decref(entry);
+	return r;
+}
+
+static json_t *dry_result(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan)
+{
+	json_t *res = result_new(json_deep_copy(plan), 0);
+
+	json_object_set_new(res, "dry_run", json_true());
+	json_object_set_new(res, "apk", txn_lines(ctx, txn));
+	return res;
 }
 
 int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **result)
@@ -133,6 +270,10 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		*result = result_new(NULL, apk_exit);
 		goto out;
 	}
+	if (txn->plan) {
+		json_decref(plan);
+		plan = json_deep_copy(txn->plan);
+	}
 	if (txn->check)
 		r = txn->check(ctx, txn, plan, extra);
 	if (r < 0) {
@@ -142,13 +283,12 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		goto out;
 	}
 	if (txn->dry_run) {
-		*result = result_new(json_incref(plan), 0);
-		json_object_set_new(*result, "dry_run", json_true());
+		*result = dry_result(ctx, txn, plan);
 		goto out;
 	}
 	r = confirm(ctx, txn, plan);
 	if (r == 0)
-		r = commit(ctx, txn, before, result);
+		r = commit(ctx, txn, before, plan, result);
 out:
 	if (*result)
 		json_object_update_missing(*result, extra);

@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "apk/runner.h"
+
 struct aipkg_ctx;
 
 struct aipkg_txn {
@@ -25,13 +27,28 @@ struct aipkg_txn {
 	bool dry_run;
 	bool confirmed;              /* --yes or "confirm": true */
 	const char *what;            /* "install", "remove", "upgrade": for messages */
+	/* Members for the journal entry of a planned request ("request",
+	 * "planner", "model", "plan": see lib/journal/journal.h); NULL: none. */
+	const json_t *journal;
+	/* A rollback: the operation it undoes (journalled as "undoes"), the
+	 * apk calls to run after the first one, in order, while each succeeds,
+	 * and the plan to show and confirm instead of apk's simulation of the
+	 * first call (which is still simulated, to check it).  0/NULL: none. */
+	long long undoes;
+	const struct aipkg_apk_call *more;
+	size_t nmore;
+	const json_t *plan;
 };
 
 /*
  * Simulate TXN with apk, ask for confirmation when it does more than was
- * asked or removes anything, run it, and return in *result
- * {"changes":[...], "apk_exit":N} derived from the installed database
- * before and after (with --dry-run: apk's plan and "dry_run": true).
+ * asked or removes anything, keep the package files it replaces, journal it
+ * (pending), run it, keep the files it installed, finish the journal entry,
+ * and return in *result {"changes":[...], "apk_exit":N, "id":JOURNAL_ID}
+ * derived from the installed database before and after (with --dry-run:
+ * the plan, "dry_run": true and the "apk" command lines; nothing is
+ * journalled).  When the journal entry cannot be written nothing runs.
+ * The caller should hold the state lock (aipkg_tool_call takes it).
  * *result is set on failure too when apk ran.
  */
 int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **result);

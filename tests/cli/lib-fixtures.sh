@@ -104,24 +104,22 @@ fixture_repo_b () {
 fixture_root () {
 	_fr_root=$1
 	shift
-	rm -rf "$_fr_root" &&
-	mkdir -p "$_fr_root/etc/apk/keys" "$_fr_root/lib/apk/db" || return 1
+	rm -rf "$_fr_root" || return 1
 	if test "$TEST_MODE" = real
 	then
+		# apk 2 will not --initdb over a half-made lib/apk/db
 		# shellcheck disable=SC2086 # AIPKG_TEST_APK may be several words
 		$AIPKG_TEST_APK --root "$_fr_root" --arch "$FIXTURE_ARCH" --initdb \
 			--allow-untrusted --no-progress add >/dev/null ||
 			error "apk --initdb failed in $_fr_root"
+		mkdir -p "$_fr_root/etc/apk/keys" || return 1
 	else
+		mkdir -p "$_fr_root/etc/apk/keys" "$_fr_root/lib/apk/db" &&
 		printf '%s\n' "$FIXTURE_ARCH" >"$_fr_root/etc/apk/arch" &&
 		: >"$_fr_root/etc/apk/world" &&
 		: >"$_fr_root/lib/apk/db/installed" || return 1
 	fi
-	: >"$_fr_root/etc/apk/repositories"
-	for _fr_repo
-	do
-		printf '%s\n' "$_fr_repo" >>"$_fr_root/etc/apk/repositories"
-	done
+	fixture_use_repos "$_fr_root" "$@" &&
 	printf '3.20.3\n' >"$_fr_root/etc/alpine-release"
 }
 

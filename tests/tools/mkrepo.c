@@ -39,6 +39,7 @@ struct entry {
 
 struct pkgspec {
 	const char *name, *version, *desc, *url, *license, *origin, *arch;
+	char *owned[2]; /* defaults made up for desc and url */
 	const char *maintainer, *commit, *priority;
 	unsigned long long builddate, padding;
 	const char **deps, **provides, **iif;
@@ -250,6 +251,20 @@ static void write_package(struct pkgspec *ps, const char *outdir)
 	aipkg_buf_release(&apk);
 }
 
+static void pkgspec_release(struct pkgspec *ps)
+{
+	for (size_t i = 0; i < ps->nents; i++) {
+		free(ps->ents[i].path);
+		free(ps->ents[i].data);
+	}
+	free(ps->ents);
+	free(ps->deps);
+	free(ps->provides);
+	free(ps->iif);
+	free(ps->owned[0]);
+	free(ps->owned[1]);
+}
+
 static unsigned long long parse_ull(const char *s, const char *what)
 {
 	char *end;
@@ -298,9 +313,9 @@ static int cmd_pkg(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (!ps.desc)
-		ps.desc = xasprintf("The %s test package", ps.name);
+		ps.desc = ps.owned[0] = xasprintf("The %s test package", ps.name);
 	if (!ps.url)
-		ps.url = xasprintf("https://example.org/%s", ps.name);
+		ps.url = ps.owned[1] = xasprintf("https://example.org/%s", ps.name);
 	if (!ps.origin)
 		ps.origin = ps.name;
 	if (ps.padding)
@@ -308,6 +323,7 @@ static int cmd_pkg(int argc, char **argv)
 	add_parent_dirs(&ps);
 	qsort(ps.ents, ps.nents, sizeof(*ps.ents), cmp_entry);
 	write_package(&ps, argv[1]);
+	pkgspec_release(&ps);
 	return 0;
 }
 
@@ -458,6 +474,19 @@ static int cmd_index(int argc, char **argv)
 	path = xasprintf("%s/APKINDEX.tar.gz", argv[optind]);
 	if ((r = file_write_atomic(path, gz.data, gz.len, 0644)) < 0)
 		die("%s: %s", path, strerror(-r));
+	free(path);
+	for (size_t i = 0; i < n; i++) {
+		free(recs[i].name);
+		free(recs[i].version);
+		aipkg_buf_release(&recs[i].text);
+	}
+	free(recs);
+	for (size_t i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	aipkg_buf_release(&text);
+	aipkg_buf_release(&tar);
+	aipkg_buf_release(&gz);
 	return 0;
 }
 

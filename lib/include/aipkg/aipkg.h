@@ -47,6 +47,8 @@ struct aipkg_opts {
 	bool force;
 	bool stream;                 /* pass apk's output live to callbacks.output */
 	bool interactive;            /* a person is at a terminal */
+	bool batch;                  /* a program reads the output (--json): the
+					state lock is not waited for by default */
 	int verbose;                 /* -1 quiet, 0 normal, >0 verbose */
 	double lock_timeout;         /* seconds to wait for the state lock; <0 default */
 	const char *caller;          /* "cli", "tool", "mcp", "agent" (journal) */
@@ -61,6 +63,10 @@ struct aipkg_opts {
 AIPKG_API int aipkg_ctx_new(struct aipkg_ctx **out, const struct aipkg_opts *opts,
 			    const struct aipkg_callbacks *cb);
 AIPKG_API void aipkg_ctx_free(struct aipkg_ctx *ctx);
+
+/* Who asks for the operations that follow, as the journal records it:
+ * "cli", "tool", "mcp", "agent" (borrowed, usually a string constant). */
+AIPKG_API void aipkg_ctx_set_caller(struct aipkg_ctx *ctx, const char *caller);
 
 /* The detail of the last failure ("/etc/aipkg/aipkg.yaml:3: unknown key
  * 'foo'"); "" when there is none.  Owned by the context. */

@@ -37,8 +37,12 @@
 	X(TOOBIG, 1, "input too large")                                           \
 	X(NETWORK, 1, "network failure")                                          \
 	X(HTTP, 1, "server returned an error")                                    \
+	X(AUTH, 1, "the server refused the credentials")                          \
+	X(BADANSWER, 1, "unusable answer from the language model")                \
 	X(JOURNAL, 1, "journal error")                                            \
 	X(NOSPACE, 1, "not enough disk space")                                    \
+	X(NO_ENTRY, 1, "no such operation in the journal")                        \
+	X(CANNOT_UNDO, 1, "the operation cannot be undone")                       \
 	X(VULNERABLE, 3, "vulnerabilities found")                                 \
 	X(LOCKED, 75, "another aipkg holds the lock")
 

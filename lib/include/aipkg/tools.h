@@ -30,6 +30,25 @@ AIPKG_API const struct aipkg_tool *aipkg_tools(size_t *n);
 AIPKG_API const struct aipkg_tool *aipkg_tool_find(const char *name);
 
 /*
+ * Check ARGS (NULL means {}) against TOOL's schema: types, required members,
+ * no members the schema does not name.  Returns 0, or -AIPKG_E_USAGE with
+ * the reason ("arguments.packages[0]: must be a string, not an integer") in
+ * aipkg_ctx_errmsg().
+ */
+AIPKG_API int aipkg_tool_check(struct aipkg_ctx *ctx, const struct aipkg_tool *tool,
+			       const json_t *args);
+
+/*
+ * true when calling TOOL with ARGS would change the system without anyone
+ * having agreed: the tool has AIPKG_TOOL_CHANGES and neither ARGS'
+ * "confirm" or "dry_run" nor the context's --yes or --dry-run is set.
+ * Callers with nobody to ask (MCP, `aipkg tool` without a terminal) refuse
+ * such a call rather than run it.
+ */
+AIPKG_API bool aipkg_tool_unconfirmed(const struct aipkg_ctx *ctx, const struct aipkg_tool *tool,
+				      const json_t *args);
+
+/*
  * Validate ARGS against the tool's schema (types, required, no extras) and
  * run it.  Returns 0 or a negative error; the detail is in
  * aipkg_ctx_errmsg().  *result as for aipkg_tool.run.

@@ -1,0 +1,190 @@
+/* aipkg history: the operations aipkg made, newest first, or one of them in full. */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { O_LIMIT, O_PACKAGE, O_SINCE };
+
+static const struct cli_option options[] = {
+	{ "limit", 0, "N", O_LIMIT, "show at most N operations" },
+	{ "package", 'p', "NAME", O_PACKAGE, "only operations that changed package NAME" },
+	{ "since", 0, "DATE", O_SINCE, "only operations since DATE (UTC: YYYY-MM-DD[ HH:MM[:SS]])" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* "2026-11-24 10:15" from "2026-11-24T10:15:02Z". */
+static void short_time(const char *iso, char out[17])
+{
+	snprintf(out, 17, "%s", iso);
+	if (out[10] == 'T')
+		out[10] = ' ';
+}
+
+static void list_row(const json_t *t)
+{
+	json_int_t by = json_integer_value(json_object_get(t, "undone_by"));
+	char when[17], status[32];
+
+	short_time(str(t, "time"), when);
+	if (by)
+		snprintf(status, sizeof(status), "undone by %lld", (long long)by);
+	else
+		snprintf(status, sizeof(status), "%s", str(t, "status"));
+	printf("%6lld  %-16s  %-12s %7zu  %s\n", (long long)json_integer_value(json_object_get(t, "id")),
+	       when, status, json_array_size(json_object_get(t, "changes")), str(t, "command"));
+}
+
+static void render_list(struct cli *cli, json_t *result)
+{
+	json_t *all = json_object_get(result, "transactions"), *t;
+	size_t i;
+
+	if (cli->opts.verbose < 0) {
+		json_array_foreach(all, i, t)
+			printf("%lld\n", (long long)json_integer_value(json_object_get(t, "id")));
+		return;
+	}
+	if (!json_array_size(all)) {
+		printf("No operations in the journal.\n");
+		return;
+	}
+	printf("%6s  %-16s  %-12s %7s  %s\n", "ID", "Date (UTC)", "Status", "Changes", "Command");
+	json_array_foreach(all, i, t)
+		list_row(t);
+}
+
+static void words_line(const char *label, const json_t *a)
+{
+	const json_t *w;
+	size_t i;
+
+	if (!a)
+		return;
+	printf("%-12s", label);
+	if (!json_array_size(a))
+		printf(" (empty)");
+	json_array_foreach(a, i, w)
+		printf(" %s", json_string_value(w));
+	printf("\n");
+}
+
+static void pkgs_line(const char *label, const json_t *a)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(a, i, p) {
+		const char *why = str(p, "reason");
+
+		printf("%-12s %s %s%s%s%s\n", i ? "" : label, str(p, "name"), str(p, "version"),
+		       *why ? " (" : "", why, *why ? ")" : "");
+	}
+}
+
+static void field(const char *label, const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (s && *s)
+		printf("%-12s %s\n", label, s);
+}
+
+static void status_line(const json_t *t)
+{
+	const json_t *code = json_object_get(t, "apk_exit");
+	json_int_t by = json_integer_value(json_object_get(t, "undone_by"));
+
+	printf("%-12s %s", "Status:", str(t, "status"));
+	if (json_is_integer(code))
+		printf(" (apk exit %lld)", (long long)json_integer_value(code));
+	if (by)
+		printf(", undone by operation %lld", (long long)by);
+	printf("\n");
+}
+
+static void render_one(struct cli *cli, const json_t *t)
+{
+	const json_t *apk = json_object_get(t, "apk"), *line;
+	json_int_t undoes = json_integer_value(json_object_get(t, "undoes"));
+	size_t i;
+
+	printf("Operation %lld\n", (long long)json_integer_value(json_object_get(t, "id")));
+	status_line(t);
+	field("Started:", t, "time");
+	field("Finished:", t, "end_time");
+	field("User:", t, "user");
+	field("Caller:", t, "caller");
+	field("Command:", t, "command");
+	field("Request:", t, "request");
+	field("Planner:", t, "planner");
+	field("Model:", t, "model");
+	field("Plan:", t, "plan");
+	if (undoes)
+		printf("%-12s operation %lld\n", "Undoes:", (long long)undoes);
+	json_array_foreach(apk, i, line)
+		printf("%-12s %s\n", i ? "" : "apk:", json_string_value(line));
+	words_line("World before:", json_object_get(t, "world_before"));
+	words_line("World after:", json_object_get(t, "world_after"));
+	pkgs_line("Kept:", json_object_get(t, "kept"));
+	pkgs_line("Not kept:", json_object_get(t, "unkept"));
+	field("Error:", t, "error");
+	field("Recovered:", t, "recovered");
+	printf("Changes:\n");
+	cli_render_changes(cli, (json_t *)t);
+}
+
+static void render(struct cli *cli, json_t *result)
+{
+	json_t *all = json_object_get(result, "transactions");
+
+	if (cli->nargs == 1 && json_array_size(all) == 1)
+		render_one(cli, json_array_get(all, 0));
+	else
+		render_list(cli, result);
+}
+
+/* A positive whole number, or 0. */
+static long long positive(const char *s)
+{
+	char *end;
+	long long n = s ? strtoll(s, &end, 10) : 0;
+
+	return s && *s && !*end && n > 0 ? n : 0;
+}
+
+static int run(struct cli *cli)
+{
+	json_t *args = json_object();
+	long long id = cli->nargs == 1 ? positive(cli->args[0]) : 0;
+	long long limit = positive(cli->opt[O_LIMIT]);
+
+	if (cli->nargs > 1 || (cli->nargs == 1 && !id) || (cli->opt_set[O_LIMIT] && !limit)) {
+		cli_error(cli, "history takes one operation id (a number, see 'aipkg history') and "
+			       "--limit takes a number of operations (1 or more)");
+		json_decref(args);
+		return 2;
+	}
+	if (id)
+		json_object_set_new(args, "id", json_integer(id));
+	if (limit)
+		json_object_set_new(args, "limit", json_integer(limit));
+	if (cli->opt_set[O_PACKAGE])
+		json_object_set_new(args, "package", json_string(cli->opt[O_PACKAGE]));
+	if (cli->opt_set[O_SINCE])
+		json_object_set_new(args, "since", json_string(cli->opt[O_SINCE]));
+	return cli_call_tool(cli, "pkg.history", args, render);
+}
+
+const struct aipkg_cmd cmd_history = {
+	"history", "[ID]", "list the operations aipkg made, newest first, or one in full",
+	options, CLI_NEEDS_CTX, run,
+};

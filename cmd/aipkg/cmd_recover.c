@@ -1,0 +1,35 @@
+/* aipkg recover: reconcile operations a crash left pending with the installed database. */
+/* SPDX-License-Identifier: MIT */
+#include "cli.h"
+
+static void render(struct cli *cli, json_t *result)
+{
+	json_t *all = json_object_get(result, "recovered"), *t;
+	size_t i;
+
+	if (cli->opts.verbose < 0)
+		return;
+	if (!json_array_size(all))
+		printf("Nothing to recover: no operation is pending.\n");
+	json_array_foreach(all, i, t)
+		printf("Operation %lld ('%s'): now %s, %zu changes found in the installed "
+		       "database.\n",
+		       (long long)json_integer_value(json_object_get(t, "id")),
+		       json_string_value(json_object_get(t, "command")),
+		       json_string_value(json_object_get(t, "status")),
+		       json_array_size(json_object_get(t, "changes")));
+}
+
+static int run(struct cli *cli)
+{
+	if (cli->nargs) {
+		cli_error(cli, "recover takes no arguments");
+		return 2;
+	}
+	return cli_call_tool(cli, "pkg.recover", json_object(), render);
+}
+
+const struct aipkg_cmd cmd_recover = {
+	"recover", NULL, "reconcile operations a crash left pending with the installed database",
+	NULL, CLI_NEEDS_CTX, run,
+};

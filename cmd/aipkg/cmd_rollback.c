@@ -1,0 +1,56 @@
+/* aipkg rollback: undo the newest operation not undone yet, or the given one. */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+
+#include "cli.h"
+
+enum { O_FORCE };
+
+static const struct cli_option options[] = {
+	{ "force", 'f', NULL, O_FORCE, "even when later operations changed the same packages" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static void render(struct cli *cli, json_t *result)
+{
+	json_int_t undoes = json_integer_value(json_object_get(result, "undoes"));
+	json_int_t id = json_integer_value(json_object_get(result, "id"));
+	const json_t *line;
+	size_t i;
+
+	cli_render_changes(cli, result);
+	if (cli->opts.verbose < 0)
+		return;
+	if (json_is_true(json_object_get(result, "dry_run"))) {
+		printf("Would roll back operation %lld with:\n", (long long)undoes);
+		json_array_foreach(json_object_get(result, "apk"), i, line)
+			printf("  %s\n", json_string_value(line));
+		return;
+	}
+	printf("Rolled back operation %lld; this is operation %lld ('aipkg rollback %lld' "
+	       "redoes it).\n",
+	       (long long)undoes, (long long)id, (long long)id);
+}
+
+static int run(struct cli *cli)
+{
+	json_t *args = json_object();
+	char *end = NULL;
+	long long id = cli->nargs == 1 ? strtoll(cli->args[0], &end, 10) : 0;
+
+	if (cli->nargs > 1 || (cli->nargs == 1 && (*end || id < 1))) {
+		cli_error(cli, "rollback takes at most one operation id (a number, see 'aipkg history')");
+		json_decref(args);
+		return 2;
+	}
+	if (id)
+		json_object_set_new(args, "id", json_integer(id));
+	if (cli->opt_set[O_FORCE])
+		json_object_set_new(args, "force", json_true());
+	return cli_call_tool(cli, "pkg.rollback", args, render);
+}
+
+const struct aipkg_cmd cmd_rollback = {
+	"rollback", "[ID]", "undo the newest operation not undone yet, or operation ID",
+	options, CLI_NEEDS_CTX, run,
+};

@@ -1,0 +1,104 @@
+/* The llm.tactical / llm.strategic settings: defaults, checks, masked display. */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ai/llm.h"
+#include "aipkg/error.h"
+#include "config.h"
+#include "ctx.h"
+#include "http.h"
+
+void aipkg_llm_config_defaults(struct aipkg_llm_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->timeout = AIPKG_LLM_TIMEOUT;
+	c->retries = AIPKG_LLM_RETRIES;
+}
+
+void aipkg_llm_config_release(struct aipkg_llm_config *c)
+{
+	free(c->provider);
+	free(c->base_url);
+	free(c->model);
+	free(c->api_key_env);
+	memset(c, 0, sizeof(*c));
+}
+
+static int tier_check(const char *file, const char *tier, const struct aipkg_llm_config *c,
+		      struct aipkg_buf *err)
+{
+	const char *problem = NULL;
+
+	if (!c->provider && !c->base_url && !c->model && !c->api_key_env)
+		return 0;
+	if (!c->provider || !c->base_url || !c->model)
+		problem = "needs provider, base_url and model together";
+	else if (strncasecmp(c->base_url, "http://", 7) != 0 &&
+		 strncasecmp(c->base_url, "https://", 8) != 0)
+		problem = "base_url must be an http:// or https:// URL";
+	else if (c->timeout <= 0)
+		problem = "timeout must be more than 0 seconds";
+	if (!problem)
+		return 0;
+	aipkg_buf_reset(err);
+	aipkg_buf_addf(err, "%s: llm.%s %s (see aipkg(8), CONFIGURATION)", file, tier, problem);
+	return -AIPKG_E_CONFIG;
+}
+
+int aipkg_llm_config_check(const struct aipkg_config *cfg, struct aipkg_buf *err)
+{
+	const char *file = cfg->path ? cfg->path : "configuration";
+	int r = tier_check(file, "tactical", &cfg->llm_tactical, err);
+
+	return r < 0 ? r : tier_check(file, "strategic", &cfg->llm_strategic, err);
+}
+
+/* Whether the key is there, never the key. */
+static json_t *key_state(const char *env)
+{
+	const char *v = env ? getenv(env) : NULL;
+
+	if (!env)
+		return json_null();
+	return json_string(v && *v ? "(set, hidden)" : "(not set)");
+}
+
+static json_t *tier_json(const struct aipkg_llm_config *c)
+{
+	char *url;
+	json_t *o;
+
+	if (!c->provider)
+		return json_null();
+	url = aipkg_http_url_redacted(c->base_url);
+	o = json_pack("{s:s, s:s?, s:s, s:s?, s:o, s:f, s:I}", "provider", c->provider, "base_url",
+		      url, "model", c->model, "api_key_env", c->api_key_env, "api_key",
+		      key_state(c->api_key_env), "timeout", c->timeout, "retries",
+		      (json_int_t)c->retries);
+	free(url);
+	return o;
+}
+
+json_t *aipkg_llm_config_json(const struct aipkg_config *cfg)
+{
+	return json_pack("{s:o, s:o}", "tactical", tier_json(&cfg->llm_tactical), "strategic",
+			 tier_json(&cfg->llm_strategic));
+}
+
+const struct aipkg_llm_config *aipkg_llm_endpoint(const struct aipkg_ctx *ctx,
+						  enum aipkg_llm_tier tier)
+{
+	const struct aipkg_llm_config *t = &ctx->cfg.llm_tactical, *s = &ctx->cfg.llm_strategic;
+
+	if (tier == AIPKG_LLM_STRATEGIC && s->provider)
+		return s;
+	return t->provider ? t : NULL;
+}
+
+const char *aipkg_llm_planner_name(const struct aipkg_ctx *ctx, enum aipkg_llm_tier tier)
+{
+	return aipkg_llm_endpoint(ctx, tier) == &ctx->cfg.llm_strategic ? "llm:strategic"
+									: "llm:tactical";
+}

@@ -1,0 +1,110 @@
+/* Words of a natural-language request: tokens, filler words, plural-blind matching. */
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ai/words.h"
+
+/* Words that carry no intent; sorted for bsearch.  Adjectives such as
+ * "lightweight" are here too: they would only drag unrelated packages in
+ * through their descriptions. */
+static const char *const filler[] = {
+	"a", "able", "about", "add", "all", "also", "am", "an", "and", "any", "are", "as",
+	"at", "available", "basic", "be", "been", "being", "best", "better", "but", "by",
+	"can", "could", "do", "does", "each", "easy", "every", "fast", "few", "for", "from",
+	"get", "give", "going", "good", "got", "great", "had", "has", "have", "help", "here",
+	"how", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "install", "installed",
+	"installing", "into", "is", "it", "it's", "its", "just", "latest", "let", "lets",
+	"lightweight", "like", "lot", "lots", "machine", "make", "many", "me", "might",
+	"mine", "minimal", "modern", "more", "most", "much", "must", "my", "myself", "need",
+	"needed", "needs", "new", "nice", "no", "not", "now", "of", "on", "one", "only", "or",
+	"other", "our", "out", "over", "own", "please", "popular", "quick", "quickly",
+	"really", "recommend", "recommended", "run", "running", "same", "set", "setup",
+	"should", "simple", "small", "so", "some", "something", "stable", "such", "suggest",
+	"system", "than", "that", "the", "their", "them", "then", "there", "there's", "these",
+	"thing", "this", "tiny", "to", "too", "try", "trying", "up", "us", "use", "using",
+	"very", "wanna", "want", "was", "way", "ways", "we", "were", "what", "when", "where",
+	"which", "while", "who", "why", "will", "with", "without", "would", "you", "you're",
+	"your",
+};
+
+static const char *const weak[] = {
+	"app", "application", "applications", "client", "command", "commands", "development",
+	"environment", "file", "files", "language", "library", "package", "packages", "program",
+	"programs", "server", "servers", "service", "software", "support", "tool", "tools",
+	"utilities", "utility",
+};
+
+static int cmp_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static bool in_list(const char *w, const char *const *list, size_t n)
+{
+	return bsearch(w, list, n, sizeof(*list), cmp_word) != NULL;
+}
+
+bool aipkg_word_weak(const char *w)
+{
+	return in_list(w, weak, sizeof(weak) / sizeof(weak[0]));
+}
+
+static bool word_char(unsigned char c)
+{
+	return isalnum(c) || c == '+' || c == '.' || c == '_' || c == '-' || c == '\'';
+}
+
+/* Keep a finished word unless it is filler, empty or too long. */
+static void words_take(struct aipkg_words *out, char *w, size_t len, bool keep_filler)
+{
+	while (len && strchr(".-_'", w[len - 1]))
+		len--;
+	while (len && strchr(".-_'", w[0]))
+		memmove(w, w + 1, len--);
+	w[len] = '\0';
+	if (!len || len >= AIPKG_WORD_LEN || out->n >= AIPKG_WORDS_MAX)
+		return;
+	if (!keep_filler && in_list(w, filler, sizeof(filler) / sizeof(filler[0])))
+		return;
+	memcpy(out->w[out->n++], w, len + 1);
+}
+
+void aipkg_words_split(const char *text, bool keep_filler, struct aipkg_words *out)
+{
+	char w[AIPKG_WORD_LEN * 2];
+	size_t len = 0;
+	bool skip = false; /* inside a word too long to keep */
+
+	out->n = 0;
+	for (const unsigned char *p = (const unsigned char *)text;; p++) {
+		if (*p && word_char(*p)) {
+			if (len + 1 < sizeof(w))
+				w[len++] = (char)tolower(*p);
+			else
+				skip = true;
+			continue;
+		}
+		if (len && !skip)
+			words_take(out, w, len, keep_filler);
+		len = 0;
+		skip = false;
+		if (!*p)
+			break;
+	}
+}
+
+static bool plural_of(const char *plural, const char *single)
+{
+	size_t ls = strlen(single), lp = strlen(plural);
+
+	if (lp <= ls || strncmp(plural, single, ls) != 0)
+		return false;
+	return strcmp(plural + ls, "s") == 0 || strcmp(plural + ls, "es") == 0;
+}
+
+bool aipkg_word_eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0 || plural_of(a, b) || plural_of(b, a);
+}

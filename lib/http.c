@@ -1,0 +1,295 @@
+/* HTTP(S) and file:// transfers through libcurl, with failures translated at the boundary. */
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+
+#include "aipkg/aipkg.h"
+#include "ctx.h"
+#include "http.h"
+
+#define HTTP_CONNECT_TIMEOUT 10.0
+#define HTTP_TIMEOUT	     60.0
+#define HTTP_MAX_BODY	     ((size_t)64 << 20)
+#define HTTP_MAX_REDIRECTS   5L
+
+struct transfer {
+	struct aipkg_http_response *res;
+	bool too_big;
+	char reason[64]; /* the status line's reason phrase */
+};
+
+bool aipkg_http_url_supported(const char *url)
+{
+	return url && (strncasecmp(url, "http://", 7) == 0 ||
+		       strncasecmp(url, "https://", 8) == 0 || strncasecmp(url, "file://", 7) == 0);
+}
+
+char *aipkg_http_url_redacted(const char *url)
+{
+	const char *host = strstr(url, "://"), *end, *at;
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+
+	if (!host)
+		return strdup(url);
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (!at)
+		return strdup(url);
+	if (aipkg_buf_add(&b, url, (size_t)(host - url)) < 0 || aipkg_buf_addstr(&b, at + 1) < 0) {
+		aipkg_buf_release(&b);
+		return NULL;
+	}
+	return aipkg_buf_detach(&b);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct transfer *t = ud;
+
+	if (aipkg_buf_add(&t->res->body, data, size * n) < 0) {
+		t->too_big = true;
+		return 0;
+	}
+	return size * n;
+}
+
+/* The value of header LINE if it is NAME ("ETag"), trimmed and malloc'd. */
+static char *header_value(const char *line, size_t len, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *v, *end = line + len;
+
+	if (len <= nlen || strncasecmp(line, name, nlen) != 0 || line[nlen] != ':')
+		return NULL;
+	for (v = line + nlen + 1; v < end && isspace((unsigned char)*v); v++)
+		;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	return end > v ? strndup(v, (size_t)(end - v)) : NULL;
+}
+
+static void set_header(char **slot, char *value)
+{
+	if (!value)
+		return;
+	free(*slot);
+	*slot = value;
+}
+
+/* A new status line starts the headers of another response (a redirect):
+ * forget what the previous one said. */
+static void on_status_line(struct transfer *t, const char *line, size_t len)
+{
+	const char *sp = memchr(line, ' ', len), *reason;
+	size_t rlen;
+
+	free(t->res->etag);
+	free(t->res->last_modified);
+	free(t->res->content_type);
+	free(t->res->retry_after);
+	t->res->etag = t->res->last_modified = t->res->content_type = NULL;
+	t->res->retry_after = NULL;
+	t->reason[0] = '\0';
+	if (!sp || !(reason = memchr(sp + 1, ' ', len - (size_t)(sp + 1 - line))))
+		return;
+	rlen = len - (size_t)(reason + 1 - line);
+	while (rlen && isspace((unsigned char)reason[rlen])) /* the CRLF */
+		rlen--;
+	snprintf(t->reason, sizeof(t->reason), "%.*s", (int)rlen, reason + 1);
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	struct transfer *t = ud;
+	size_t len = size * n;
+
+	if (len > 5 && strncmp(data, "HTTP/", 5) == 0)
+		on_status_line(t, data, len);
+	set_header(&t->res->etag, header_value(data, len, "ETag"));
+	set_header(&t->res->last_modified, header_value(data, len, "Last-Modified"));
+	set_header(&t->res->content_type, header_value(data, len, "Content-Type"));
+	set_header(&t->res->retry_after, header_value(data, len, "Retry-After"));
+	return len;
+}
+
+static struct curl_slist *request_headers(const struct aipkg_http_request *req)
+{
+	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+	char line[1024];
+
+	for (const char *const *p = req->headers; p && *p && h; p++)
+		h = curl_slist_append(h, *p);
+	if (req->etag && h) {
+		snprintf(line, sizeof(line), "If-None-Match: %s", req->etag);
+		h = curl_slist_append(h, line);
+	}
+	if (req->last_modified && h) {
+		snprintf(line, sizeof(line), "If-Modified-Since: %s", req->last_modified);
+		h = curl_slist_append(h, line);
+	}
+	return h;
+}
+
+static long ms(double seconds, double dflt)
+{
+	return (long)((seconds > 0 ? seconds : dflt) * 1000.0);
+}
+
+static void setup_transfer(CURL *c, const struct aipkg_http_request *req)
+{
+	long redirects = req->max_redirects ? req->max_redirects : HTTP_MAX_REDIRECTS;
+
+	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "aipkg/" AIPKG_VERSION_STRING);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+#endif
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, redirects > 0 ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, redirects > 0 ? redirects : 0L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+			 ms(req->connect_timeout, HTTP_CONNECT_TIMEOUT));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms(req->timeout, HTTP_TIMEOUT));
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	}
+	if (req->method)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+}
+
+/* A CURLcode as one of aipkg's errors, with the reason in the context. */
+static int curl_failure(struct aipkg_ctx *ctx, const char *url, CURLcode code,
+			const struct transfer *t, const struct aipkg_http_request *req,
+			const char *detail)
+{
+	const char *why = *detail ? detail : curl_easy_strerror(code);
+
+	switch (code) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return aipkg_ctx_fail(ctx, -AIPKG_E_TIMEOUT, "%s: timed out (%s)", url, why);
+	case CURLE_TOO_MANY_REDIRECTS:
+		return aipkg_ctx_fail(
+		    ctx, -AIPKG_E_HTTP, "%s: more than %ld redirects (a redirect loop?)", url,
+		    req->max_redirects > 0 ? req->max_redirects : HTTP_MAX_REDIRECTS);
+	case CURLE_FILE_COULDNT_READ_FILE:
+		t->res->status = 404;
+		return aipkg_ctx_fail(ctx, -AIPKG_E_HTTP, "%s: no such file", url);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
+				      "%s: not a valid http, https or file URL (%s)", url, why);
+	case CURLE_WRITE_ERROR:
+		if (t->too_big)
+			return aipkg_ctx_fail(ctx, -AIPKG_E_TOOBIG, "%s: larger than %zu bytes",
+					      url, t->res->body.limit);
+		break;
+	default:
+		break;
+	}
+	return aipkg_ctx_fail(ctx, -AIPKG_E_NETWORK, "%s: %s", url, why);
+}
+
+static int status_failure(struct aipkg_ctx *ctx, const char *url, const struct transfer *t)
+{
+	long st = t->res->status;
+
+	return aipkg_ctx_fail(ctx, -AIPKG_E_HTTP, "%s: HTTP %ld%s%s", url, st,
+			      t->reason[0] ? " " : "", t->reason);
+}
+
+static bool is_file_url(const char *url)
+{
+	return strncasecmp(url, "file://", 7) == 0;
+}
+
+static int perform(struct aipkg_ctx *ctx, CURL *c, const struct aipkg_http_request *req,
+		   struct transfer *t, const char *shown)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode code;
+
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+	code = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t->res->status);
+	if (code != CURLE_OK)
+		return curl_failure(ctx, shown, code, t, req, errbuf);
+	if (is_file_url(req->url))
+		t->res->status = 200;
+	if (t->res->status == 304) {
+		t->res->not_modified = true;
+		return 0;
+	}
+	return t->res->status >= 200 && t->res->status < 300 ? 0 : status_failure(ctx, shown, t);
+}
+
+/* libcurl's global set-up, once per process (aipkg is single-threaded). */
+static int http_global_init(void)
+{
+	static bool done;
+
+	if (!done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -ENOMEM;
+	done = true;
+	return 0;
+}
+
+int aipkg_http_fetch(struct aipkg_ctx *ctx, const struct aipkg_http_request *req,
+		     struct aipkg_http_response *res)
+{
+	struct transfer t = {res, false, ""};
+	struct curl_slist *headers = NULL;
+	char *shown = NULL;
+	CURL *c = NULL;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	aipkg_buf_init(&res->body, req->max_body ? req->max_body : HTTP_MAX_BODY);
+	if (!(shown = aipkg_http_url_redacted(req->url ? req->url : "")))
+		return -ENOMEM;
+	if (!aipkg_http_url_supported(req->url)) {
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
+				   "'%s' is not an http://, https:// or file:// URL", shown);
+		goto out;
+	}
+	r = http_global_init();
+	if (r == 0 && (!(c = curl_easy_init()) || !(headers = request_headers(req))))
+		r = -ENOMEM;
+	if (r == 0) {
+		setup_transfer(c, req);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+		r = perform(ctx, c, req, &t, shown);
+	}
+out:
+	curl_slist_free_all(headers);
+	if (c)
+		curl_easy_cleanup(c);
+	free(shown);
+	return r;
+}
+
+void aipkg_http_response_release(struct aipkg_http_response *res)
+{
+	aipkg_buf_release(&res->body);
+	free(res->etag);
+	free(res->last_modified);
+	free(res->content_type);
+	free(res->retry_after);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,420 @@
+/* The context's journal: begin and finish operations, walk history, notice and recover crashes. */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apk/changes.h"
+#include "apk/search.h"
+#include "apk/state.h"
+#include "apk/version.h"
+#include "ctx.h"
+#include "journal/journal.h"
+
+#define JOURNAL_DIR "var/lib/aipkg/journal"
+
+int aipkg_journal_open(struct aipkg_ctx *ctx, struct aipkg_jstore *js)
+{
+	char *dir = aipkg_ctx_path(ctx, JOURNAL_DIR);
+	int r = dir ? aipkg_jstore_init(js, dir) : -ENOMEM;
+
+	free(dir);
+	return r;
+}
+
+/* "root", or "root (sudo by alice)", or "uid 1000" without a passwd entry. */
+static json_t *journal_user(void)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	const char *sudo = getenv("SUDO_USER");
+	char buf[256];
+
+	if (pw)
+		snprintf(buf, sizeof(buf), "%s", pw->pw_name);
+	else
+		snprintf(buf, sizeof(buf), "uid %ld", (long)getuid());
+	if (getuid() == 0 && sudo && *sudo)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " (sudo by %s)", sudo);
+	return json_string(buf);
+}
+
+static void set_now(json_t *entry, const char *member)
+{
+	char now[32];
+
+	aipkg_jentry_now(now, sizeof(now));
+	json_object_set_new(entry, member, json_string(now));
+}
+
+static int journal_write_fail(struct aipkg_ctx *ctx, int r, const struct aipkg_buf *why,
+			      const char *consequence)
+{
+	return aipkg_ctx_fail(ctx, r == -AIPKG_E_NOSPACE ? r : -AIPKG_E_JOURNAL,
+			      "cannot write the journal entry %s%s; %s", aipkg_buf_str(why),
+			      r == -AIPKG_E_NOSPACE ? " (the disk is full)" : "", consequence);
+}
+
+int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	struct aipkg_jstore js;
+	long long newest = 0;
+	int r = aipkg_statedir_make(ctx, "journal");
+
+	if (r == 0)
+		r = aipkg_journal_open(ctx, &js);
+	if (r < 0)
+		return r;
+	r = aipkg_jstore_newest(&js, &newest);
+	if (r < 0)
+		aipkg_buf_addf(&why, "(cannot read %s: %s)", js.dir, strerror(-r));
+	json_object_set_new(entry, "status", json_string("pending"));
+	set_now(entry, "time");
+	json_object_set_new(entry, "user", journal_user());
+	json_object_set_new(entry, "caller", json_string(ctx->opts.caller ? ctx->opts.caller : "cli"));
+	json_object_set_new(entry, "pid", json_integer(getpid()));
+	json_object_set_new(entry, "command", json_string(ctx->opts.cmdline ? ctx->opts.cmdline : ""));
+	/* a clash means a writer that ignored the lock: take the next id */
+	for (int tries = 0; r == 0 && tries < 3; tries++) {
+		json_object_set_new(entry, "id", json_integer(newest + 1 + tries));
+		r = aipkg_jstore_write(&js, entry, true, &why);
+		if (r == -EEXIST)
+			r = tries < 2 ? 0 : r;
+		else
+			break;
+	}
+	if (r < 0)
+		r = journal_write_fail(ctx, r, &why, "nothing was changed");
+	aipkg_jstore_release(&js);
+	aipkg_buf_release(&why);
+	return r;
+}
+
+int aipkg_journal_finish(struct aipkg_ctx *ctx, json_t *entry, const char *status)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	struct aipkg_jstore js;
+	int r = aipkg_journal_open(ctx, &js);
+
+	if (r < 0)
+		return r;
+	json_object_set_new(entry, "status", json_string(status));
+	set_now(entry, "end_time");
+	r = aipkg_jstore_write(&js, entry, false, &why);
+	if (r < 0)
+		r = journal_write_fail(ctx, r, &why,
+				       "apk has run, and the entry still says 'pending': run "
+				       "'aipkg recover' once that is fixed");
+	aipkg_jstore_release(&js);
+	aipkg_buf_release(&why);
+	return r;
+}
+
+int aipkg_journal_walk(struct aipkg_ctx *ctx, int (*fn)(void *ud, json_t *entry), void *ud)
+{
+	struct aipkg_buf err = AIPKG_BUF_INIT;
+	struct aipkg_jstore js;
+	struct aipkg_jiter it;
+	long long id;
+	int r = aipkg_journal_open(ctx, &js);
+
+	if (r < 0)
+		return r;
+	r = aipkg_jiter_init(&it, &js);
+	while (r >= 0 && (r = aipkg_jiter_next(&it, &id)) > 0) {
+		json_t *entry;
+		int rr = aipkg_jstore_read(it.path, id, &entry, &err);
+
+		if (rr == -ENOENT)
+			continue;
+		if (rr < 0) {
+			aipkg_ctx_warn(ctx, "skipped a journal entry that cannot be read (left as it "
+					    "is): %s", aipkg_buf_str(&err));
+			continue;
+		}
+		r = fn(ud, entry);
+		json_decref(entry);
+		if (r)
+			break;
+	}
+	if (r < 0 && r != -ENOMEM)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_JOURNAL, "cannot read the journal in %s: %s",
+				   js.dir, strerror(-r));
+	aipkg_jiter_release(&it);
+	aipkg_jstore_release(&js);
+	aipkg_buf_release(&err);
+	return r;
+}
+
+int aipkg_journal_get(struct aipkg_ctx *ctx, long long id, json_t **entry)
+{
+	struct aipkg_buf err = AIPKG_BUF_INIT;
+	struct aipkg_jstore js;
+	char *path;
+	int r = aipkg_journal_open(ctx, &js);
+
+	*entry = NULL;
+	if (r < 0)
+		return r;
+	path = aipkg_jstore_path(&js, id);
+	r = path ? aipkg_jstore_read(path, id, entry, &err) : -ENOMEM;
+	if (r == -ENOENT)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_NO_ENTRY,
+				   "no operation %lld in the journal (see 'aipkg history')", id);
+	else if (r < 0 && err.len)
+		aipkg_ctx_fail(ctx, r, "journal entry %lld cannot be read (left as it is): %s", id,
+			       aipkg_buf_str(&err));
+	aipkg_jstore_release(&js);
+	aipkg_buf_release(&err);
+	free(path);
+	return r;
+}
+
+/* The newest entry, NULL when the journal is empty or it cannot be read. */
+static json_t *journal_newest(struct aipkg_ctx *ctx)
+{
+	struct aipkg_jstore js;
+	long long id = 0;
+	json_t *entry = NULL;
+
+	if (aipkg_journal_open(ctx, &js) < 0)
+		return NULL;
+	if (aipkg_jstore_newest(&js, &id) == 0 && id > 0 && aipkg_journal_get(ctx, id, &entry) < 0)
+		entry = NULL;
+	aipkg_jstore_release(&js);
+	return entry;
+}
+
+/* The aipkg that wrote a pending entry is still running. */
+static bool writer_alive(const json_t *entry)
+{
+	json_int_t pid = json_integer_value(json_object_get(entry, "pid"));
+
+	if (pid <= 0 || pid == getpid())
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+void aipkg_journal_check_pending(struct aipkg_ctx *ctx)
+{
+	json_t *entry = journal_newest(ctx);
+
+	if (entry && aipkg_jentry_status_is(entry, "pending") && !writer_alive(entry))
+		aipkg_ctx_warn(ctx, "operation %lld ('%s', %s) was interrupted and is still marked "
+				    "pending; run 'aipkg recover' to reconcile it with the installed "
+				    "database",
+			       (long long)json_integer_value(json_object_get(entry, "id")),
+			       json_string_value(json_object_get(entry, "command")),
+			       json_string_value(json_object_get(entry, "time")));
+	json_decref(entry);
+}
+
+/*
+ * Recovery.
+ */
+
+/* Wait until no apk works on the root: apk holds an flock on
+ * ROOT/lib/apk/db/lock while it runs, also when aipkg was killed under it. */
+static int wait_for_apk(struct aipkg_ctx *ctx)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000L };
+	char *path = aipkg_ctx_path(ctx, "lib/apk/db/lock");
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	long waited = 0;
+	int r = 0;
+
+	while (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		if (waited++ == 0)
+			aipkg_ctx_warn(ctx, "waiting for the apk that is still running on this root");
+		if (waited > ctx->cfg.apk_wait * 10) {
+			r = aipkg_ctx_fail(ctx, -AIPKG_E_APK_LOCKED,
+					   "apk still holds %s after %ld s; run 'aipkg recover' "
+					   "once it has finished",
+					   path, ctx->cfg.apk_wait);
+			break;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return r;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* The change from FROM to CUR (either may be NULL: not installed). */
+static json_t *change_to(const char *name, const char *from, const char *cur)
+{
+	int cmp;
+
+	if (!from)
+		return aipkg_change_new(name, "install", NULL, cur);
+	if (!cur)
+		return aipkg_change_new(name, "remove", from, NULL);
+	cmp = aipkg_version_compare(aipkg_slice_str(from), aipkg_slice_str(cur));
+	if (cmp == AIPKG_VER_LESS)
+		return aipkg_change_new(name, "upgrade", from, cur);
+	if (cmp == AIPKG_VER_GREATER)
+		return aipkg_change_new(name, "downgrade", from, cur);
+	return aipkg_change_new(name, "reinstall", from, cur);
+}
+
+static json_t *world_json(const struct aipkg_state *st)
+{
+	json_t *w = json_array();
+
+	for (size_t i = 0; i < st->nworld; i++)
+		json_array_append_new(w, json_string(st->world[i]));
+	return w;
+}
+
+/* What of ENTRY's plan the installed database shows; *done counts the
+ * planned changes found. */
+static json_t *recovered_changes(const json_t *entry, const struct aipkg_state *st, size_t *done)
+{
+	json_t *changes = json_array(), *c;
+	size_t i;
+
+	*done = 0;
+	json_array_foreach(json_object_get(entry, "planned"), i, c) {
+		const struct aipkg_pkg *pkg = aipkg_state_installed(st, str(c, "name"));
+		const char *cur = pkg ? pkg->version : NULL;
+
+		if (same(cur, str(c, "to"))) {
+			json_array_append(changes, c);
+			(*done)++;
+		} else if (!same(cur, str(c, "from"))) {
+			json_array_append_new(changes, change_to(str(c, "name"), str(c, "from"), cur));
+		}
+	}
+	return changes;
+}
+
+/* committed, failed or interrupted, from what was found. */
+static const char *recovered_status(size_t planned, size_t done, size_t changed, bool world_moved)
+{
+	if (planned ? done == planned && changed == done : world_moved)
+		return "committed";
+	if (!changed && !world_moved)
+		return "failed";
+	return "interrupted";
+}
+
+static void reconcile(json_t *entry, const struct aipkg_state *st)
+{
+	size_t planned = json_array_size(json_object_get(entry, "planned")), done;
+	json_t *changes = recovered_changes(entry, st, &done), *world = world_json(st);
+	bool moved = !json_equal(world, json_object_get(entry, "world_before"));
+	const char *status = recovered_status(planned, done, json_array_size(changes), moved);
+	char now[32], note[256];
+
+	aipkg_jentry_now(now, sizeof(now));
+	snprintf(note, sizeof(note), "%s by aipkg recover: %zu of %zu planned changes found in "
+		 "the installed database", now, done, planned);
+	json_object_set_new(entry, "changes", changes);
+	json_object_set_new(entry, "world_after", world);
+	json_object_set_new(entry, "apk_exit", json_null());
+	json_object_set_new(entry, "recovered", json_string(note));
+	json_object_set_new(entry, "status", json_string(status));
+	json_object_set_new(entry, "end_time", json_string(now));
+	if (strcmp(status, "committed") != 0 && !json_object_get(entry, "error"))
+		json_object_set_new(entry, "error",
+				    json_string("aipkg or apk was interrupted (killed, or the "
+						"system went down) before the operation finished"));
+}
+
+struct pending {
+	json_t *entries; /* pending entries found */
+	bool all;
+};
+
+static int collect_pending(void *ud, json_t *entry)
+{
+	struct pending *p = ud;
+
+	if (aipkg_jentry_status_is(entry, "pending") && !writer_alive(entry))
+		json_array_append(p->entries, entry);
+	return p->all ? 0 : 1;
+}
+
+static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, json_t *entry,
+		       const struct aipkg_state *st)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	int r;
+
+	reconcile(entry, st);
+	r = aipkg_jstore_write(js, entry, false, &why);
+	if (r < 0)
+		r = journal_write_fail(ctx, r, &why, "the entry still says 'pending'");
+	aipkg_buf_release(&why);
+	return r;
+}
+
+int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report)
+{
+	struct pending p = { json_array(), all };
+	struct aipkg_state st = { 0 };
+	struct aipkg_jstore js = { 0 };
+	json_t *entry;
+	size_t i;
+	int r = aipkg_journal_walk(ctx, collect_pending, &p);
+
+	if (r >= 0 && json_array_size(p.entries)) {
+		r = wait_for_apk(ctx);
+		if (r == 0)
+			r = aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);
+		if (r == 0)
+			r = aipkg_journal_open(ctx, &js);
+	}
+	json_array_foreach(p.entries, i, entry)
+		if (r >= 0)
+			r = recover_one(ctx, &js, entry, &st);
+	if (report)
+		*report = json_incref(p.entries);
+	aipkg_state_release(&st);
+	aipkg_jstore_release(&js);
+	json_decref(p.entries);
+	return r < 0 ? r : 0;
+}
+
+bool aipkg_jentry_undoable(const json_t *entry)
+{
+	return aipkg_jentry_status_is(entry, "committed") ||
+	       (aipkg_jentry_status_is(entry, "interrupted") &&
+		json_array_size(json_object_get(entry, "changes")));
+}
+
+long long aipkg_journal_undone_by(json_t *map, const json_t *entry)
+{
+	long long id = json_integer_value(json_object_get(entry, "id"));
+	long long target = json_integer_value(json_object_get(entry, "undoes"));
+	char key[32];
+	long long by;
+
+	snprintf(key, sizeof(key), "%lld", id);
+	by = json_integer_value(json_object_get(map, key));
+	/* an undo that was itself undone no longer counts */
+	if (!by && target > 0 && aipkg_jentry_undoable(entry)) {
+		snprintf(key, sizeof(key), "%lld", target);
+		if (!json_object_get(map, key))
+			json_object_set_new(map, key, json_integer(id));
+	}
+	return by;
+}

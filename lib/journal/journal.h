@@ -1,0 +1,216 @@
+/* The journal: one plain-text file per operation under ROOT/var/lib/aipkg/journal/. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_JOURNAL_H
+#define AIPKG_JOURNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "buf.h"
+
+struct aipkg_ctx;
+
+/*
+ * An entry in memory is a JSON object with these members, each optional
+ * unless marked (aipkg-journal(5) describes the text form):
+ *   id* (integer >= 1), status* ("pending", "committed", "failed",
+ *   "interrupted"), time* and end_time (UTC, "2026-11-24T10:15:02Z"),
+ *   user, caller, pid (integer), command, request, planner, model, plan,
+ *   undoes (integer), apk (array of shell-quoted command lines), apk_exit
+ *   (integer, or null when unknown), world_before and world_after (arrays
+ *   of atoms), planned and changes (arrays of {"name","action","from",
+ *   "to"}), kept ([{"name","version"}]), unkept ([{"name","version",
+ *   "reason"}]), error, recovered.
+ */
+
+/* Entries per shard directory: journal/0000/00000042.txt holds id 42. */
+#define AIPKG_JOURNAL_SHARD 1000
+
+/* Append the text form of ENTRY to OUT (-ENOMEM or -AIPKG_E_TOOBIG). */
+int aipkg_jentry_format(const json_t *entry, struct aipkg_buf *out);
+
+/*
+ * Parse the text form; *entry is a new object owned by the caller.  A
+ * truncated, hand-broken or foreign text fails with -AIPKG_E_CORRUPT and
+ * the reason ("line 7: unknown status 'done'") in WHY.
+ */
+int aipkg_jentry_parse(const char *text, size_t len, json_t **entry, struct aipkg_buf *why);
+
+/* The current time as "2026-11-24T10:15:02Z" in BUF (at least 32 bytes). */
+void aipkg_jentry_now(char *buf, size_t size);
+
+/* seconds since the epoch for TEXT: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]"
+ * or "YYYY-MM-DDTHH:MM:SSZ", all UTC; -1 when TEXT is none of them. */
+long long aipkg_jentry_parse_time(const char *text);
+
+/* ARGV (a JSON array of strings) as one shell-quoted line, malloc'd. */
+char *aipkg_jentry_argv_line(const json_t *argv);
+
+/* The store: shard directories of entry files. */
+struct aipkg_jstore {
+	char *dir;   /* ROOT/var/lib/aipkg/journal, owned */
+	bool nosync; /* skip fsync (tests and benchmarks only) */
+};
+
+/* Point JS at DIR (copied); release with aipkg_jstore_release. */
+int aipkg_jstore_init(struct aipkg_jstore *js, const char *dir);
+void aipkg_jstore_release(struct aipkg_jstore *js);
+
+/* DIR/SHARD/ID.txt for ID, malloc'd (NULL when out of memory). */
+char *aipkg_jstore_path(const struct aipkg_jstore *js, long long id);
+
+/*
+ * Write ENTRY (its "id" names the file) atomically: a temporary file in the
+ * same directory, fsync, rename into place (with CREATE: link, so an
+ * existing entry is never replaced: -EEXIST), fsync of the directory.
+ * Directories are created as needed.  A full disk is -AIPKG_E_NOSPACE,
+ * anything else -errno; the detail (path and reason) is in ERR.  Nothing
+ * is left behind on failure.
+ */
+int aipkg_jstore_write(const struct aipkg_jstore *js, const json_t *entry, bool create,
+		       struct aipkg_buf *err);
+
+/*
+ * Read and parse the entry file PATH, which must hold entry ID.  -ENOENT
+ * when it does not exist; -AIPKG_E_CORRUPT (or -errno) with "PATH: reason"
+ * in ERR.
+ */
+int aipkg_jstore_read(const char *path, long long id, json_t **entry, struct aipkg_buf *err);
+
+/* Walking the store newest first without reading every directory. */
+struct aipkg_jiter {
+	const struct aipkg_jstore *js;
+	long long *shards; /* shard numbers, ascending; consumed from the end */
+	size_t nshards;
+	long long *ids;    /* ids of the current shard, ascending */
+	size_t nids;
+	char *path;        /* the current entry's file */
+};
+
+int aipkg_jiter_init(struct aipkg_jiter *it, const struct aipkg_jstore *js);
+/* The next entry (newest first): 1 with *id and it->path set, 0 at the
+ * end, -errno when a directory cannot be read. */
+int aipkg_jiter_next(struct aipkg_jiter *it, long long *id);
+void aipkg_jiter_release(struct aipkg_jiter *it);
+
+/* The highest id in the store, 0 when it is empty. */
+int aipkg_jstore_newest(const struct aipkg_jstore *js, long long *id);
+
+/*
+ * Operations on the context's journal (ROOT/var/lib/aipkg/journal).
+ */
+
+/* Open the context's store (the directory need not exist yet). */
+int aipkg_journal_open(struct aipkg_ctx *ctx, struct aipkg_jstore *js);
+
+/*
+ * Start an operation: give ENTRY the next id, status "pending", time, user,
+ * caller, pid and command, and write it before apk runs.  The caller holds
+ * the state lock.  Fails with -AIPKG_E_NOSPACE or -AIPKG_E_JOURNAL (and a
+ * message saying nothing was changed); then apk must not run.
+ */
+int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry);
+
+/* Finish it: STATUS ("committed", "failed"), end_time, written over the
+ * pending entry.  On failure the message says to run 'aipkg recover'. */
+int aipkg_journal_finish(struct aipkg_ctx *ctx, json_t *entry, const char *status);
+
+/*
+ * Call FN with every readable entry, newest first, until it returns
+ * non-zero (which is returned; 1 means "stop, fine").  Unreadable files are
+ * reported with aipkg_ctx_warn, by name, and skipped.
+ */
+int aipkg_journal_walk(struct aipkg_ctx *ctx, int (*fn)(void *ud, json_t *entry), void *ud);
+
+/* Entry ID (a new reference): -AIPKG_E_NO_ENTRY when there is none, or
+ * -AIPKG_E_CORRUPT naming the file; the message is in the context. */
+int aipkg_journal_get(struct aipkg_ctx *ctx, long long id, json_t **entry);
+
+/*
+ * When the newest entry is pending and the aipkg that wrote it is gone,
+ * warn that it was interrupted and how to reconcile it.  Never fails.
+ */
+void aipkg_journal_check_pending(struct aipkg_ctx *ctx);
+
+/*
+ * Reconcile pending entries with the installed database: each becomes
+ * "committed" (every planned change happened), "failed" (none did and the
+ * world is unchanged) or "interrupted" (some did), with the changes that
+ * really happened.  Waits for a running apk first (its database lock).
+ * ALL: every pending entry (aipkg recover); else only the newest, which is
+ * the only one a crash can leave when every change recovers first.
+ * *report (may be NULL) gets a new array of the entries rewritten.  The
+ * caller holds the state lock.
+ */
+int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report);
+
+/*
+ * Which operations are undone, tracked along a walk newest first: call it
+ * for each entry in turn with the same MAP (a JSON object, initially
+ * empty).  Returns the id of the operation that undid ENTRY, 0 when none
+ * did (or its undoing was itself undone: a redo).
+ */
+long long aipkg_journal_undone_by(json_t *map, const json_t *entry);
+
+/* ENTRY did something that can be undone: committed, or interrupted
+ * half-way with changes. */
+bool aipkg_jentry_undoable(const json_t *entry);
+
+/* true when ENTRY's status is S. */
+bool aipkg_jentry_status_is(const json_t *entry, const char *s);
+
+/*
+ * The state lock: ROOT/var/lib/aipkg/lock, held with flock by every
+ * changing operation.  Waits as long as the --lock-timeout option, else the
+ * lock_timeout setting, else 30 s when a person is at a terminal and 0
+ * otherwise; then -AIPKG_E_LOCKED naming the holder (its pid and command,
+ * which the holder writes into the file).  -AIPKG_E_JOURNAL when the state
+ * directory cannot be created (a read-only root).  Held until released or
+ * the context is freed.
+ */
+int aipkg_statelock_acquire(struct aipkg_ctx *ctx);
+void aipkg_statelock_release(struct aipkg_ctx *ctx);
+
+/* Seconds the state lock is waited for under the context's options. */
+double aipkg_statelock_timeout(const struct aipkg_ctx *ctx);
+
+/* mkdir -p PATH (0755): 1 when the last directory was created, 0 when it
+ * existed, -errno. */
+int aipkg_mkdir_p(const char *path);
+
+/* Create ROOT/var/lib/aipkg/REL (and its parents); -AIPKG_E_JOURNAL with a
+ * message naming the directory when that is impossible. */
+int aipkg_statedir_make(struct aipkg_ctx *ctx, const char *rel);
+
+/*
+ * Kept package files, for rollback: ROOT/var/lib/aipkg/packages/NAME-VERSION.apk.
+ */
+
+struct aipkg_state;
+
+/* The kept file of NAME at VERSION (it may not exist), malloc'd. */
+char *aipkg_keep_path(struct aipkg_ctx *ctx, const char *name, const char *version);
+
+/*
+ * Keep the files of WANTED ([{"name","version"}]): already kept, copied (or
+ * linked) from apk's cache, else fetched with one `apk fetch`.  Each is
+ * recorded in ENTRY's "kept", or "unkept" with the reason; a package that
+ * cannot be kept never stops the change.  ST is the state before the
+ * change (its indexes say what apk can fetch).  Nothing happens when
+ * journal.keep_packages_mb is 0.  Fails only when out of memory.
+ */
+int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *wanted,
+			json_t *entry);
+
+/*
+ * Delete the oldest (by modification time) *.apk files of DIR until their
+ * sizes add up to at most LIMIT bytes, sparing those named in PROTECT
+ * ([{"name","version"}]); the names deleted are appended to DROPPED (may be
+ * NULL).
+ */
+int aipkg_keep_trim_dir(const char *dir, long long limit, const json_t *protect, json_t *dropped);
+
+/* aipkg_keep_trim_dir on the context's packages under journal.keep_packages_mb. */
+void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *protect);
+
+#endif

@@ -1,0 +1,448 @@
+/* Kept package files for rollback: ROOT/var/lib/aipkg/packages/NAME-VERSION.apk, size-bounded. */
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "apk/runner.h"
+#include "apk/search.h"
+#include "ctx.h"
+#include "journal/journal.h"
+
+#define KEEP_DIR "var/lib/aipkg/packages"
+
+char *aipkg_keep_path(struct aipkg_ctx *ctx, const char *name, const char *version)
+{
+	char *p;
+
+	return asprintf(&p, "%s/" KEEP_DIR "/%s-%s.apk", ctx->root, name, version) < 0 ? NULL : p;
+}
+
+/* The 8 hex digits apk puts in a cached package's name: the start of its
+ * identity, which the C: field carries as "Q1" + base64 (SHA-1) or "Q2"
+ * (SHA-256).  false when CHECKSUM is neither. */
+static bool cache_hash(const char *checksum, char hex[9])
+{
+	unsigned char raw[64];
+	size_t len = strlen(checksum ? checksum : "");
+
+	if (len < 8 || len - 2 > 88 || checksum[0] != 'Q' || (checksum[1] != '1' && checksum[1] != '2'))
+		return false;
+	if (EVP_DecodeBlock(raw, (const unsigned char *)checksum + 2, (int)(len - 2)) < 4)
+		return false;
+	snprintf(hex, 9, "%02x%02x%02x%02x", raw[0], raw[1], raw[2], raw[3]);
+	return true;
+}
+
+/* The record of NAME at VERSION: installed, else in an index. */
+struct find_ver {
+	const char *version;
+	const struct aipkg_pkg *found;
+};
+
+static void find_ver_cb(const struct aipkg_pkg *pkg, void *ud)
+{
+	struct find_ver *fv = ud;
+
+	if (!fv->found && strcmp(pkg->version, fv->version) == 0)
+		fv->found = pkg;
+}
+
+static const struct aipkg_pkg *pkg_at(const struct aipkg_state *st, const char *name,
+				      const char *version, bool installed)
+{
+	struct find_ver fv = { version, NULL };
+
+	if (installed)
+		aipkg_pkgset_each_named(&st->installed, name, find_ver_cb, &fv);
+	if (!fv.found)
+		aipkg_pkgset_each_named(&st->available, name, find_ver_cb, &fv);
+	return fv.found;
+}
+
+static int copy_fd(int in, int out)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+
+			if (w < 0)
+				return -errno;
+			done += w;
+		}
+	return n < 0 ? -errno : 0;
+}
+
+/* Copy SRC to DST through a temporary name; a hard link when possible. */
+static int keep_copy(const char *src, const char *dst)
+{
+	char *tmp = NULL;
+	int in, out, r;
+
+	if (link(src, dst) == 0 || errno == EEXIST)
+		return 0;
+	if (asprintf(&tmp, "%s.%ld.tmp", dst, (long)getpid()) < 0)
+		return -ENOMEM;
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	r = in < 0 || out < 0 ? -errno : copy_fd(in, out);
+	if (out >= 0 && close(out) < 0 && r == 0)
+		r = -errno;
+	if (in >= 0)
+		close(in);
+	if (r == 0 && rename(tmp, dst) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+/* apk's package cache: ROOT/etc/apk/cache when it is a directory, and the
+ * default ROOT/var/cache/apk. */
+static int keep_from_cache(struct aipkg_ctx *ctx, const struct aipkg_pkg *pkg, const char *dst)
+{
+	static const char *const dirs[] = { "etc/apk/cache", "var/cache/apk" };
+	char hex[9];
+
+	if (!pkg || !cache_hash(pkg->checksum, hex))
+		return -ENOENT;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *src = NULL;
+		int r;
+
+		if (asprintf(&src, "%s/%s/%s-%s.%s.apk", ctx->root, dirs[i], pkg->name,
+			     pkg->version, hex) < 0)
+			return -ENOMEM;
+		r = access(src, R_OK) == 0 ? keep_copy(src, dst) : -ENOENT;
+		free(src);
+		if (r == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static void record(json_t *entry, const char *member, const char *name, const char *version,
+		   const char *reason)
+{
+	json_t *list = json_object_get(entry, member);
+
+	if (!list) {
+		list = json_array();
+		json_object_set_new(entry, member, list);
+	}
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s*}", "name", name, "version", version,
+					      "reason", reason));
+}
+
+/* A package not kept yet, waiting for apk fetch. */
+struct fetch_item {
+	const char *name, *version;
+	char *dst;
+	const char *why_not; /* set when apk cannot fetch it at all */
+};
+
+struct fetch_batch {
+	struct fetch_item *v;
+	size_t n;
+	char *dir; /* ROOT/var/lib/aipkg/packages/.fetch-PID */
+	int major;
+};
+
+/*
+ * Why apk cannot fetch NAME at VERSION, or NULL when it may.  Neither apk
+ * fetches by version ("apk fetch nginx=1.26.2-r0" selects nothing in 2.14
+ * and 3.0.6 alike): apk 2 takes the newest version of a name, apk 3 the
+ * installed one (else the newest), and either needs a repository with it.
+ */
+static const char *fetch_blocker(const struct aipkg_state *st, int major, const char *name,
+				 const char *version)
+{
+	const struct aipkg_pkg *best = aipkg_state_best(st, name);
+	bool any_index = false;
+
+	for (size_t i = 0; i < st->nrepos; i++)
+		any_index |= st->repos[i].loaded;
+	if (!any_index)
+		return NULL; /* aipkg cannot tell (no index it reads): let apk try */
+	if (!best || !pkg_at(st, name, version, false))
+		return "no configured repository has this version and apk's cache does not either";
+	if (major < 3 && strcmp(best->version, version) != 0)
+		return "apk 2 fetches only the newest version of a package, and the cache does not "
+		       "have this one";
+	return NULL;
+}
+
+/* "apk fetch --link -o DIR NAME..." for the items FROM..TO; 0 or apk's
+ * error, whose text goes to *REASON. */
+static int fetch_run(struct aipkg_ctx *ctx, struct fetch_batch *b, size_t from, size_t to,
+		     char **reason)
+{
+	const char *opts[] = { "--link", "--output", b->dir, NULL };
+	const char **args = calloc(to - from + 1, sizeof(char *));
+	struct aipkg_apk_call call = { "fetch", opts, args, 0, AIPKG_APK_QUIET };
+	struct aipkg_spawn_result res;
+	int r = args ? 0 : -ENOMEM;
+
+	for (size_t i = from; r == 0 && i < to; i++)
+		if (!b->v[i].why_not)
+			args[call.nargs++] = b->v[i].name;
+	if (r == 0 && call.nargs) {
+		r = aipkg_apk_run(ctx, &call, &res);
+		*reason = r < 0 ? strdup(aipkg_ctx_errmsg(ctx)) : NULL;
+		aipkg_spawn_result_release(&res);
+	}
+	free(args);
+	return r;
+}
+
+/* Move what apk fetched into place and record each item. */
+static void fetch_collect(struct fetch_batch *b, size_t from, size_t to, const char *reason,
+			  json_t *entry)
+{
+	for (size_t i = from; i < to; i++) {
+		struct fetch_item *it = &b->v[i];
+		char *got = NULL;
+
+		if (it->why_not || asprintf(&got, "%s/%s-%s.apk", b->dir, it->name, it->version) < 0) {
+			record(entry, "unkept", it->name, it->version, it->why_not);
+			continue;
+		}
+		if (rename(got, it->dst) == 0)
+			record(entry, "kept", it->name, it->version, NULL);
+		else
+			record(entry, "unkept", it->name, it->version,
+			       reason ? reason : "apk fetch did not produce this version");
+		free(got);
+	}
+}
+
+static void fetch_cleanup(struct fetch_batch *b)
+{
+	DIR *d = opendir(b->dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char *p = NULL;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&p, "%s/%s", b->dir, de->d_name) >= 0)
+			unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(b->dir);
+}
+
+/* One apk fetch for all; when it fails, each alone, so one version that
+ * cannot be fetched does not cost the others. */
+static void fetch_all(struct aipkg_ctx *ctx, struct fetch_batch *b, json_t *entry)
+{
+	char *reason = NULL;
+
+	if (mkdir(b->dir, 0755) < 0 && errno != EEXIST) {
+		for (size_t i = 0; i < b->n; i++)
+			b->v[i].why_not = "cannot create a directory to fetch into";
+		fetch_collect(b, 0, b->n, NULL, entry);
+		return;
+	}
+	if (fetch_run(ctx, b, 0, b->n, &reason) == 0 || b->n == 1) {
+		fetch_collect(b, 0, b->n, reason, entry);
+	} else {
+		for (size_t i = 0; i < b->n; i++) {
+			char *one = NULL;
+
+			fetch_run(ctx, b, i, i + 1, &one);
+			fetch_collect(b, i, i + 1, one, entry);
+			free(one);
+		}
+	}
+	free(reason);
+	fetch_cleanup(b);
+}
+
+/* Kept already, or copied from apk's cache now; else queued for apk fetch. */
+static int keep_one(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name,
+		    const char *version, struct fetch_batch *b, json_t *entry)
+{
+	char *dst = aipkg_keep_path(ctx, name, version);
+	struct fetch_item *v;
+
+	if (!dst)
+		return -ENOMEM;
+	if (access(dst, F_OK) == 0 || keep_from_cache(ctx, pkg_at(st, name, version, true), dst) == 0) {
+		utimensat(AT_FDCWD, dst, NULL, 0); /* used again: dropped last */
+		record(entry, "kept", name, version, NULL);
+		free(dst);
+		return 0;
+	}
+	v = realloc(b->v, (b->n + 1) * sizeof(*v));
+	if (!v) {
+		free(dst);
+		return -ENOMEM;
+	}
+	b->v = v;
+	b->v[b->n++] = (struct fetch_item){ name, version, dst,
+					    fetch_blocker(st, b->major, name, version) };
+	return 0;
+}
+
+int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *wanted,
+			json_t *entry)
+{
+	struct fetch_batch b = { NULL, 0, NULL, 2 };
+	struct aipkg_apk *apk;
+	const json_t *w;
+	size_t i;
+	int r;
+
+	if (ctx->cfg.keep_packages_mb <= 0 || !json_array_size(wanted))
+		return 0;
+	r = aipkg_statedir_make(ctx, "packages");
+	if (r == 0 && aipkg_apk_get(ctx, &apk) == 0)
+		b.major = apk->major;
+	if (r == 0 && asprintf(&b.dir, "%s/" KEEP_DIR "/.fetch-%ld", ctx->root, (long)getpid()) < 0)
+		r = -ENOMEM;
+	json_array_foreach(wanted, i, w)
+		if (r == 0)
+			r = keep_one(ctx, st, json_string_value(json_object_get(w, "name")),
+				     json_string_value(json_object_get(w, "version")), &b, entry);
+	if (r == 0 && b.n)
+		fetch_all(ctx, &b, entry);
+	for (i = 0; i < b.n; i++)
+		free(b.v[i].dst);
+	free(b.v);
+	free(b.dir);
+	return r;
+}
+
+/*
+ * The size bound.
+ */
+
+struct kept_file {
+	char *name;
+	long long size;
+	long long mtime;
+};
+
+static int by_age(const void *a, const void *b)
+{
+	const struct kept_file *x = a, *y = b;
+
+	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime ? 1 : strcmp(x->name, y->name);
+}
+
+static bool protected_file(const char *file, const json_t *protect)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(protect, i, p) {
+		const char *n = json_string_value(json_object_get(p, "name"));
+		const char *v = json_string_value(json_object_get(p, "version"));
+		size_t nl = n ? strlen(n) : 0;
+
+		if (n && v && strncmp(file, n, nl) == 0 && file[nl] == '-' &&
+		    strncmp(file + nl + 1, v, strlen(v)) == 0 && strcmp(file + nl + 1 + strlen(v), ".apk") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The *.apk files of DIR with their sizes and ages. */
+static int kept_list(const char *dir, struct kept_file **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (r == 0 && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct kept_file *v;
+		struct stat sb;
+
+		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".apk") ||
+		    fstatat(dirfd(d), de->d_name, &sb, 0) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		v = realloc(*out, (*n + 1) * sizeof(*v));
+		if (!v || !(v[*n].name = strdup(de->d_name))) {
+			if (v)
+				*out = v;
+			r = -ENOMEM;
+			break;
+		}
+		*out = v;
+		v[*n].size = (long long)sb.st_size;
+		v[(*n)++].mtime = (long long)sb.st_mtime;
+	}
+	closedir(d);
+	return r;
+}
+
+int aipkg_keep_trim_dir(const char *dir, long long limit, const json_t *protect, json_t *dropped)
+{
+	struct kept_file *files;
+	long long total = 0;
+	size_t n;
+	int r = kept_list(dir, &files, &n);
+
+	for (size_t i = 0; i < n; i++)
+		total += files[i].size;
+	if (r == 0 && n)
+		qsort(files, n, sizeof(*files), by_age);
+	for (size_t i = 0; r == 0 && i < n && total > limit; i++) {
+		char *p = NULL;
+
+		if (protected_file(files[i].name, protect) ||
+		    asprintf(&p, "%s/%s", dir, files[i].name) < 0 || unlink(p) < 0) {
+			free(p);
+			continue;
+		}
+		total -= files[i].size;
+		if (dropped)
+			json_array_append_new(dropped, json_string(files[i].name));
+		free(p);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i].name);
+	free(files);
+	return r;
+}
+
+void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *protect)
+{
+	char *dir = aipkg_ctx_path(ctx, KEEP_DIR);
+	json_t *dropped = json_array();
+	int r;
+
+	if (!dir || ctx->cfg.keep_packages_mb <= 0) {
+		free(dir);
+		json_decref(dropped);
+		return;
+	}
+	r = aipkg_keep_trim_dir(dir, ctx->cfg.keep_packages_mb * 1024 * 1024, protect, dropped);
+	if (r < 0)
+		aipkg_ctx_warn(ctx, "cannot check the size of %s: %s", dir, strerror(-r));
+	if (json_array_size(dropped))
+		aipkg_ctx_note(ctx, "dropped %zu old kept package files (journal.keep_packages_mb)",
+			       json_array_size(dropped));
+	json_decref(dropped);
+	free(dir);
+}

@@ -1,0 +1,100 @@
+# A scripted MCP client for the CLI tests: requests as lines, replies picked with jsonq.
+# SPDX-License-Identifier: MIT
+#
+# Sourced after test-lib.sh.  A session is the requests printed one per
+# line into `aipkg mcp`; its replies land in a file, one per line, and
+# mcp_get picks values out of the reply to a given id:
+#
+#	{ mcp_init 1 && mcp_call 2 pkg.list "{}"; } | mcp_serve >out 2>err &&
+#	test "$(mcp_get 2 .result.isError <out)" = false
+
+# Loopback must not go through a proxy the environment names.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+
+# offline_config ROOT: pkg.check_vuln and friends find no server, at once,
+# rather than reach secdb.alpinelinux.org from a test.
+offline_config () {
+	mkdir -p "$1/etc/aipkg" &&
+	printf 'vuln:\n  secdb_url: http://127.0.0.1:9/\n' >"$1/etc/aipkg/aipkg.yaml"
+}
+
+# The protocol revision the sessions speak unless a test says otherwise.
+MCP_VERSION=2025-06-18
+
+# mcp_serve [OPTIONS...]: aipkg mcp on $ROOT, untrusted fixtures allowed.
+mcp_serve () {
+	"$AIPKG" --root "$ROOT" --allow-untrusted "$@" mcp
+}
+
+# mcp_request ID METHOD [PARAMS]: one request line.
+mcp_request () {
+	_mr_params=${3-}
+	test -n "$_mr_params" || _mr_params='{}'
+	printf '{"jsonrpc":"2.0","id":%s,"method":"%s","params":%s}\n' "$1" "$2" "$_mr_params"
+}
+
+# mcp_notify METHOD: one notification line.
+mcp_notify () {
+	printf '{"jsonrpc":"2.0","method":"%s"}\n' "$1"
+}
+
+# mcp_init ID [VERSION]: the client's half of the handshake.
+mcp_init () {
+	mcp_request "$1" initialize \
+		"{\"protocolVersion\":\"${2:-$MCP_VERSION}\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t07\",\"version\":\"1\"}}" &&
+	mcp_notify notifications/initialized
+}
+
+# mcp_call ID TOOL ARGS: tools/call.
+mcp_call () {
+	mcp_request "$1" tools/call "{\"name\":\"$2\",\"arguments\":$3}"
+}
+
+# mcp_get ID PATH... < REPLIES: values from the reply to request ID.
+mcp_get () {
+	_mg_id=$1
+	shift
+	"$TEST_TOOLS/jsonq" -i "$_mg_id" "$@"
+}
+
+# mcp_error_code ID < REPLIES: the JSON-RPC error code answered to ID.
+mcp_error_code () {
+	mcp_get "$1" .error.code
+}
+
+# mcp_tool_error ID < REPLIES: the aipkg error code of a failed tool call.
+mcp_tool_error () {
+	mcp_get "$1" .result.structuredContent.error.code
+}
+
+# mcp_replies_are_json FILE: stdout held nothing but protocol messages.
+mcp_replies_are_json () {
+	"$TEST_TOOLS/jsonq" -c <"$1" && test_grep '"jsonrpc":"2.0"' "$1" &&
+	test_grep ! -v '^{"jsonrpc":"2.0",' "$1"
+}
+
+# tool_args TOOL: arguments that make sense for TOOL on the fixtures.
+tool_args () {
+	case $1 in
+	pkg.search) echo '{"query":"nginx"}' ;;
+	pkg.info) echo '{"package":"nginx"}' ;;
+	pkg.ask) echo '{"request":"a web server"}' ;;
+	*) echo '{}' ;;
+	esac
+}
+
+# The tools, and those that change nothing, as the registry lists them.
+tool_names () {
+	"$AIPKG" tool --list >tools.json &&
+	_tn_n=$("$TEST_TOOLS/jsonq" '.tools#' <tools.json) &&
+	_tn_i=0 &&
+	while test "$_tn_i" -lt "$_tn_n"
+	do
+		if test -z "$1" ||
+		   test "$("$TEST_TOOLS/jsonq" ".tools[$_tn_i].changes" <tools.json)" = "$1"
+		then
+			"$TEST_TOOLS/jsonq" ".tools[$_tn_i].name" <tools.json || return 1
+		fi
+		_tn_i=$((_tn_i + 1))
+	done
+}

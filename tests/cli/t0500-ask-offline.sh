@@ -1,0 +1,141 @@
+#!/bin/sh
+# t0500: requests in plain words with no language model: the offline planner, the plan, the install.
+# SPDX-License-Identifier: MIT
+# Test bodies are single-quoted and eval'd later, by design (as in git's t/).
+# shellcheck disable=SC2016,SC2034,SC2317
+
+test_description='aipkg ask and aipkg install "request" with the offline planner
+
+With no llm configuration the offline planner answers (and says so): the
+catalogue of intents, names and commands in the request, ranked search.
+The plan shows each package, why, and what apk adds; --dry-run and a plain
+ask change nothing; install "request" installs only with a yes; plain names
+stay plain installs.  Runs against the apk double and, with AIPKG_TEST_APK,
+a real apk.'
+
+# shellcheck source=tests/cli/test-lib.sh
+. "$TEST_SRC/cli/test-lib.sh"
+# shellcheck source=tests/cli/lib-fixtures.sh
+. "$TEST_SRC/cli/lib-fixtures.sh"
+
+ROOT=$TRASH_DIRECTORY/root
+REPO_A=$TRASH_DIRECTORY/repo-a
+JSONQ=$TEST_TOOLS/jsonq
+
+aipkg () {
+	"$AIPKG" --root "$ROOT" --allow-untrusted "$@"
+}
+
+test_expect_success 'setup: repository A and a fresh root without llm configuration' '
+	fixture_repo_a "$REPO_A" &&
+	fixture_root "$ROOT" "$REPO_A" &&
+	aipkg config >out &&
+	test_grep "^llm.tactical = null$" out
+'
+
+test_expect_success 'ask plans a web server offline and says so' '
+	cp "$ROOT/lib/apk/db/installed" installed.before &&
+	aipkg ask "I need a web server" >out 2>err &&
+	test_grep "^Planner:  offline$" out &&
+	test_grep "^  nginx  *web server: HTTP and reverse proxy server" out &&
+	test_grep "^Would install   pcre2 " out &&
+	test_grep "^Would install   nginx  *1.26.2-r0$" out &&
+	test_grep "Nothing changed" out &&
+	test_cmp installed.before "$ROOT/lib/apk/db/installed" &&
+	test_grep ! nginx "$ROOT/etc/apk/world"
+'
+
+test_expect_success 'ask --json has the documented shape' '
+	aipkg --json ask "I need a web server" >out.json &&
+	"$JSONQ" .request .planner .model "packages[0].name" "packages[0].reason" \
+		rejected "changes#" .dry_run <out.json >actual &&
+	cat >expect <<-\EOF &&
+	I need a web server
+	offline
+	null
+	nginx
+	web server: HTTP and reverse proxy server (stable version)
+	[]
+	5
+	true
+	EOF
+	test_cmp expect actual &&
+	"$JSONQ" "changes[4]" <out.json >actual &&
+	echo "{\"name\":\"nginx\",\"action\":\"install\",\"from\":null,\"to\":\"1.26.2-r0\"}" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'words that name commands and packages are planned too' '
+	aipkg --json ask "I need dig and htop" >out.json &&
+	"$JSONQ" "packages[0].name" "packages[1].name" <out.json >actual &&
+	printf "bind-tools\nhtop\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a request nothing answers fails with a hint, exit 1' '
+	test_expect_code 1 aipkg ask "a quantum flux capacitor" >out 2>err &&
+	test_grep "no package in the indexes answers" err &&
+	test_grep "aipkg search" err
+'
+
+test_expect_success 'an empty request is a usage error (exit 2)' '
+	test_expect_code 2 aipkg ask "   " 2>err &&
+	test_grep "say what you need" err &&
+	test_expect_code 2 aipkg ask 2>err &&
+	test_grep "ask needs a request" err
+'
+
+test_expect_success 'install "request" without a terminal and without --yes changes nothing' '
+	cp "$ROOT/lib/apk/db/installed" installed.before &&
+	test_expect_code 1 aipkg install "I need a web server" </dev/null >out 2>err &&
+	test_grep "needs confirmation" err &&
+	test_cmp installed.before "$ROOT/lib/apk/db/installed"
+'
+
+test_expect_success 'install "request" --dry-run shows the plan and changes nothing' '
+	aipkg --dry-run install "I need a web server" >out &&
+	test_grep "^Planner:  offline$" out &&
+	test_grep "^Would install   nginx " out &&
+	test_cmp installed.before "$ROOT/lib/apk/db/installed"
+'
+
+test_expect_success 'install "request" --yes installs the plan through apk' '
+	aipkg --yes install "I need a web server" >out 2>err &&
+	test_grep "^Installed       nginx  *1.26.2-r0$" out &&
+	test_grep "^nginx$" "$ROOT/etc/apk/world" &&
+	test -x "$ROOT/usr/sbin/nginx"
+'
+
+test_expect_success 'ask --yes installs too' '
+	aipkg --json --yes ask "I need the htop command" >out.json &&
+	"$JSONQ" "packages[0].name" "changes[0].name" "changes[0].action" .apk_exit <out.json >actual &&
+	printf "htop\nhtop\ninstall\n0\n" >expect &&
+	test_cmp expect actual &&
+	test_grep "^htop$" "$ROOT/etc/apk/world"
+'
+
+test_expect_success 'plain names stay plain installs; --ask makes them a request' '
+	test_expect_code 1 aipkg install "curl" </dev/null 2>err &&
+	test_grep "nothing changed" err &&
+	test_grep ! "request" err &&
+	aipkg --json --dry-run install --ask curl >out.json &&
+	"$JSONQ" .planner "packages[0].name" <out.json >actual &&
+	printf "offline\ncurl\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'pkg.install with a package argument holding blanks is a request' '
+	"$AIPKG" --root "$ROOT" --allow-untrusted tool pkg.install \
+		"{\"packages\":[\"I need dns tools\"],\"dry_run\":true}" >out.json &&
+	"$JSONQ" .planner "packages[0].name" <out.json >actual &&
+	printf "offline\nbind-tools\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'without any repository index a request is refused' '
+	fixture_root empty-root &&
+	test_expect_code 1 "$AIPKG" --root empty-root ask "a web server" 2>err &&
+	test_grep "run .aipkg update. first" err
+'
+
+test_done
