@@ -178,6 +178,30 @@ static void record_decision(struct ask *a, const char *decision, const char *why
 			    json_pack("{s:s, s:s}", "decision", decision, "reason", why ? why : ""));
 }
 
+/* The strategic model's alternative replaces the plan: simulated and
+ * checked again, and refused when it is vulnerable too. */
+static int take_alternative(struct ask *a, const struct aipkg_plan *alt)
+{
+	json_t *serious;
+	int r;
+
+	json_array_clear(a->ans.plan.packages);
+	json_array_extend(a->ans.plan.packages, alt->packages);
+	json_array_extend(a->ans.plan.rejected, alt->rejected);
+	result_update(a);
+	r = simulate(a);
+	serious = r == 0 ? serious_vulns(a) : NULL;
+	if (json_array_size(serious))
+		r = refuse_vulnerable(a, serious, "the alternative is vulnerable too");
+	json_decref(serious);
+	return r;
+}
+
+static const char *decision_name(enum aipkg_ai_decision d)
+{
+	return d == AIPKG_AI_PROCEED ? "proceed" : d == AIPKG_AI_ALTERNATIVE ? "alternative" : "refuse";
+}
+
 /* Known critical/high vulnerabilities in the plan: the strategic model
  * decides, or nobody does and the answer is no. */
 static int security_decision(struct ask *a)
@@ -188,28 +212,19 @@ static int security_decision(struct ask *a)
 	char *why = NULL;
 	int r = 0;
 
-	aipkg_plan_init(&alt);
-	if (!json_array_size(serious) || a->force)
-		goto out;
-	d = aipkg_ai_decide(a->ctx, a->st, a->request, &a->ans.plan, serious, &alt, &why);
-	record_decision(a, d == AIPKG_AI_PROCEED ? "proceed" : d == AIPKG_AI_ALTERNATIVE ? "alternative"
-											 : "refuse", why);
-	if (d == AIPKG_AI_PROCEED) {
-		aipkg_ctx_warn(a->ctx, "installing despite known vulnerabilities: %s", why);
-	} else if (d == AIPKG_AI_ALTERNATIVE) {
-		json_array_clear(a->ans.plan.packages);
-		json_array_extend(a->ans.plan.packages, alt.packages);
-		json_array_extend(a->ans.plan.rejected, alt.rejected);
-		result_update(a);
-		r = simulate(a);
+	if (!json_array_size(serious) || a->force) {
 		json_decref(serious);
-		serious = r == 0 ? serious_vulns(a) : NULL;
-		if (r == 0 && json_array_size(serious))
-			r = refuse_vulnerable(a, serious, "the alternative is vulnerable too");
-	} else {
-		r = refuse_vulnerable(a, serious, why);
+		return 0;
 	}
-out:
+	aipkg_plan_init(&alt);
+	d = aipkg_ai_decide(a->ctx, a->st, a->request, &a->ans.plan, serious, &alt, &why);
+	record_decision(a, decision_name(d), why);
+	if (d == AIPKG_AI_PROCEED)
+		aipkg_ctx_warn(a->ctx, "installing despite known vulnerabilities: %s", why);
+	else if (d == AIPKG_AI_ALTERNATIVE)
+		r = take_alternative(a, &alt);
+	else
+		r = refuse_vulnerable(a, serious, why);
 	aipkg_plan_release(&alt);
 	json_decref(serious);
 	free(why);

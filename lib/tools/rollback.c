@@ -21,7 +21,8 @@
  *     as NAME=VERSION when a repository still has it.  The pins live in the
  *     virtual package, not in the world file;
  *  2. apk add the world atoms the operation removed;
- *  3. apk del .aipkg-rollback and the world atoms the operation added.
+ *  3. apk del .aipkg-rollback, the world atoms the operation added and the
+ *     packages it installed (apk keeps those that something still needs).
  *     apk keeps the restored versions: without --upgrade it prefers what is
  *     installed, and only the names deleted are re-chosen (apk 3 re-picks
  *     the version of every name given to del, so no restored package is).
@@ -348,10 +349,13 @@ static int undo_change(struct aipkg_ctx *ctx, struct undo *u, const struct aipkg
 	const char *arg;
 
 	if (!from) {
-		if (now)
-			json_array_append_new(u->plan, aipkg_change_new(name, "remove", now->version,
-									NULL));
-		return 0;
+		/* named to apk del too: a dependency is not in the world file
+		 * (after a crash, neither may the package asked for be), and apk
+		 * keeps it if something else still needs it */
+		if (!now)
+			return 0;
+		json_array_append_new(u->plan, aipkg_change_new(name, "remove", now->version, NULL));
+		return arg_push(&u->del, &u->ndel, name) ? 0 : -ENOMEM;
 	}
 	if (now && strcmp(now->version, from) == 0)
 		return 0;
