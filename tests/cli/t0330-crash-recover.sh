@@ -132,12 +132,16 @@ test_expect_success SETSID 'a change after a crash reconciles the pending entry 
 
 test_expect_success DOUBLE 'only aipkg killed: its apk is waited for, or dies with it' '
 	fresh_root &&
-	APK_DOUBLE_DELAY=1 aipkg --yes install nginx >out 2>err &
+	{
+		env APK_DOUBLE_DELAY=1 "$AIPKG" --root "$ROOT" --allow-untrusted --yes \
+			install nginx >out 2>err &
+	} &&
 	pid=$! &&
 	wait_for 30 installed_count_at_least 1 &&
 	kill -KILL "$pid" &&
-	wait "$pid"
+	{ wait "$pid"; true; } &&
 	aipkg --lock-timeout 30 recover >out 2>err &&
+	test_grep "^Operation 2 " out &&
 	test_journal_matches_db
 '
 
