@@ -21,6 +21,7 @@ struct aipkg_ctx {
 	struct aipkg_apk *apk;     /* detected on first use (apk/runner.c) */
 	struct aipkg_state *state; /* loaded on first use (apk/state.c) */
 	int lock_fd;               /* the state lock, -1 when not held */
+	bool warned_untrusted;     /* said once that --allow-untrusted is unsafe */
 	char **repos;              /* --repository, local paths made absolute;
 				      opts.repos points here */
 };

@@ -312,9 +312,6 @@ static int run_command(struct cli *cli, struct parse *p)
 		cli->opts.stream = true;
 	if (lock_timeout(cli, p->lock_timeout, &cli->opts.lock_timeout))
 		return 2;
-	if (cli->opts.allow_untrusted && !cli->json)
-		cli_warn(cli, "--allow-untrusted: apk will install packages without checking "
-			      "their signatures");
 	if (cli->cmd->needs & CLI_NEEDS_CTX) {
 		r = aipkg_ctx_new(&cli->ctx, &cli->opts, &cb);
 		if (r < 0)

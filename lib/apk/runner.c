@@ -270,6 +270,12 @@ int aipkg_apk_run(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	if (ctx->opts.allow_untrusted && (call->flags & AIPKG_APK_CHANGE) &&
+	    !(call->flags & AIPKG_APK_SIMULATE) && !ctx->warned_untrusted) {
+		ctx->warned_untrusted = true;
+		aipkg_ctx_warn(ctx, "--allow-untrusted: apk installs packages without checking "
+				    "their signatures");
+	}
 	r = aipkg_apk_argv(ctx, call, &a);
 	if (r < 0)
 		return r;
