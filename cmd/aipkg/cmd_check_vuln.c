@@ -65,26 +65,6 @@ static void update_hint(json_t *found)
 		printf("\n");
 }
 
-static const char *age_text(json_int_t s, char *buf, size_t size)
-{
-	static const struct {
-		json_int_t secs;
-		const char *unit;
-	} units[] = {
-	    {86400, "day"},
-	    {3600, "hour"},
-	    {60, "minute"},
-	    {1, "second"},
-	};
-	size_t i = 0;
-
-	while (i + 1 < sizeof(units) / sizeof(units[0]) && s < units[i].secs)
-		i++;
-	snprintf(buf, size, "%lld %s%s", (long long)(s / units[i].secs), units[i].unit,
-		 s / units[i].secs == 1 ? "" : "s");
-	return buf;
-}
-
 static void summary(json_t *r)
 {
 	json_t *found = json_object_get(r, "vulnerabilities"), *db = json_object_get(r, "secdb");
@@ -100,7 +80,7 @@ static void summary(json_t *r)
 		       json_array_size(found), json_array_size(found) == 1 ? "y" : "ies",
 		       (long long)scanned, scanned == 1 ? "" : "s");
 	printf("Security database: %s from %s, %s old%s.\n", str(db, "branch"), str(db, "source"),
-	       age_text(age, when, sizeof(when)),
+	       aipkg_age_text((double)age, when, sizeof(when)),
 	       json_is_true(json_object_get(db, "offline")) ? " (could not refresh it)" : "");
 	if (json_array_size(found) && json_is_null(json_object_get(r, "severity_source")))
 		printf("Severity: unknown (secdb has none; set vuln.severity to a CVSS source, "

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "apk/search.h"
+#include "jsonutil.h"
 #include "apk/version.h"
 
 const struct aipkg_pkg *aipkg_state_best(const struct aipkg_state *st, const char *name)
@@ -293,8 +294,6 @@ static int name_order(const void *a, const void *b)
 json_t *aipkg_required_by(const struct aipkg_state *st, const struct aipkg_pkg *pkg)
 {
 	json_t *out = json_array();
-	json_t **v;
-	size_t n;
 
 	for (size_t i = 0; i < st->installed.n; i++) {
 		const struct aipkg_pkg *user = &st->installed.pkgs[i];
@@ -302,16 +301,6 @@ json_t *aipkg_required_by(const struct aipkg_state *st, const struct aipkg_pkg *
 		if (strcmp(user->name, pkg->name) != 0 && depends_on(user, pkg))
 			json_array_append_new(out, json_string(user->name));
 	}
-	n = json_array_size(out);
-	v = malloc((n + 1) * sizeof(*v));
-	if (!v)
-		return out;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(out, i));
-	qsort(v, n, sizeof(*v), name_order);
-	json_array_clear(out);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(out, v[i]);
-	free(v);
+	aipkg_json_sort(out, name_order);
 	return out;
 }

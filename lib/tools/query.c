@@ -6,6 +6,7 @@
 #include "apk/search.h"
 #include "apk/version.h"
 #include "ctx.h"
+#include "jsonutil.h"
 #include "tools/tools.h"
 #include "vuln/vuln.h"
 
@@ -214,22 +215,6 @@ static int by_name(const void *a, const void *b)
 	return strcmp(x ? x : "", y ? y : "");
 }
 
-static void sort_by_name(json_t *a)
-{
-	size_t n = json_array_size(a);
-	json_t **v = malloc((n + 1) * sizeof(*v));
-
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(a, i));
-	qsort(v, n, sizeof(*v), by_name);
-	json_array_clear(a);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, v[i]);
-	free(v);
-}
-
 int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
 	const char *filter = json_string_value(json_object_get(args, "filter"));
@@ -249,7 +234,7 @@ int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		pkgs = list_locked(st);
 	else
 		pkgs = list_world(st);
-	sort_by_name(pkgs);
+	aipkg_json_sort(pkgs, by_name);
 	*result = json_pack("{s:o}", "packages", pkgs);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonutil.h"
 #include "apk/search.h"
 #include "apk/state.h"
 #include "apk/version.h"
@@ -81,22 +82,6 @@ static int by_package_then_cve(const void *a, const void *b)
 	int c = strcmp(str(x, "package"), str(y, "package"));
 
 	return c ? c : strverscmp(str(x, "cve"), str(y, "cve"));
-}
-
-static void findings_sort(json_t *a)
-{
-	size_t n = json_array_size(a);
-	json_t **v = malloc((n + 1) * sizeof(*v));
-
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(a, i));
-	qsort(v, n, sizeof(*v), by_package_then_cve);
-	json_array_clear(a);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, v[i]);
-	free(v);
 }
 
 static enum aipkg_severity finding_severity(const json_t *f)
@@ -227,7 +212,7 @@ int aipkg_vuln_scan(struct aipkg_ctx *ctx, const struct aipkg_vuln_scan *scan, j
 		warn_skipped(ctx, &db.secdb);
 		warn_unknown_levels(ctx, scan->fail_on);
 		severities_set(ctx, found, true);
-		findings_sort(found);
+		aipkg_json_sort(found, by_package_then_cve);
 		*result = scan_result(ctx, &db, json_incref(found), scanned, scan->fail_on);
 	}
 	json_decref(found);
@@ -356,7 +341,7 @@ static void warn_stale(struct aipkg_ctx *ctx, const struct aipkg_vuln_db *db)
 		aipkg_ctx_warn(ctx,
 			       "the security database was refreshed %s ago; run 'aipkg "
 			       "check-vuln --refresh' for current data",
-			       aipkg_vuln_age_text(age, text, sizeof(text)));
+			       aipkg_age_text(age, text, sizeof(text)));
 }
 
 /* Open the cached secdb; false (after one warning) when there is none. */
@@ -387,7 +372,7 @@ int aipkg_vuln_check_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, c
 	r = plan_findings(&db, st, plan, found);
 	if (r == 0 && json_array_size(found)) {
 		severities_set(ctx, found, false);
-		findings_sort(found);
+		aipkg_json_sort(found, by_package_then_cve);
 		r = refuse_or_warn(ctx, found, force);
 	}
 	json_object_set_new(extra, "vulnerabilities", found);
@@ -406,7 +391,7 @@ json_t *aipkg_vuln_package(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 		if (findings_add(&db, st, pkg, aipkg_state_installed(st, pkg->name) == pkg,
 				 found) == 0) {
 			severities_set(ctx, found, false);
-			findings_sort(found);
+			aipkg_json_sort(found, by_package_then_cve);
 		}
 	}
 	aipkg_vuln_db_release(&db);

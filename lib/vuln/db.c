@@ -28,7 +28,7 @@ struct source {
 	json_t *meta;	 /* NULL when there is no cache of this URL */
 };
 
-const char *aipkg_vuln_age_text(double s, char *buf, size_t size)
+const char *aipkg_age_text(double s, char *buf, size_t size)
 {
 	static const struct {
 		double secs;
@@ -380,7 +380,7 @@ static void warn_offline(struct aipkg_ctx *ctx, const struct source *src, const 
 	char when[64], age[32];
 
 	iso_time(at, when, sizeof(when));
-	aipkg_vuln_age_text(difftime(time(NULL), at), age, sizeof(age));
+	aipkg_age_text(difftime(time(NULL), at), age, sizeof(age));
 	aipkg_ctx_warn(ctx,
 		       "could not refresh the security database: %s; using the copy cached "
 		       "on %s (%s old)",

@@ -60,7 +60,5 @@ char *aipkg_vuln_branch(const struct aipkg_state *st, char **warning);
 /* mkdir -p of the directory PATH is in (PATH itself is a file); -errno. */
 int aipkg_vuln_mkdir_for(const char *path);
 
-/* "3 days", "5 hours", "12 minutes", "40 seconds" into BUF. */
-const char *aipkg_vuln_age_text(double seconds, char *buf, size_t size);
 
 #endif

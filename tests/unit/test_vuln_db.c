@@ -377,10 +377,10 @@ static void test_age_text(void **state)
 {
 	char b[32];
 
-	assert_string_equal(aipkg_vuln_age_text(0, b, sizeof(b)), "0 seconds");
-	assert_string_equal(aipkg_vuln_age_text(1, b, sizeof(b)), "1 second");
-	assert_string_equal(aipkg_vuln_age_text(150, b, sizeof(b)), "2 minutes");
-	assert_string_equal(aipkg_vuln_age_text(3 * 86400 + 5, b, sizeof(b)), "3 days");
+	assert_string_equal(aipkg_age_text(0, b, sizeof(b)), "0 seconds");
+	assert_string_equal(aipkg_age_text(1, b, sizeof(b)), "1 second");
+	assert_string_equal(aipkg_age_text(150, b, sizeof(b)), "2 minutes");
+	assert_string_equal(aipkg_age_text(3 * 86400 + 5, b, sizeof(b)), "3 days");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -76,6 +76,9 @@ AIPKG_API const char *aipkg_ctx_errmsg(const struct aipkg_ctx *ctx);
  * or 0 when either version is invalid. */
 AIPKG_API int aipkg_version_compare_str(const char *a, const char *b);
 
+/* SECONDS as words ("3 days", "1 hour") in BUF, for messages; returns BUF. */
+AIPKG_API const char *aipkg_age_text(double seconds, char *buf, size_t size);
+
 /* true when VERSION is a valid apk version. */
 AIPKG_API bool aipkg_version_valid(const char *version);
 

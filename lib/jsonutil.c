@@ -1,0 +1,24 @@
+/* Small jansson helpers the library repeats otherwise. */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+
+#include "jsonutil.h"
+
+void aipkg_json_sort(json_t *array, int (*cmp)(const void *a, const void *b))
+{
+	size_t n = json_array_size(array);
+	json_t **v;
+
+	if (n < 2)
+		return;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(array, i));
+	qsort(v, n, sizeof(*v), cmp);
+	json_array_clear(array);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(array, v[i]);
+	free(v);
+}

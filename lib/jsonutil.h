@@ -1,0 +1,11 @@
+/* Small jansson helpers the library repeats otherwise. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_JSONUTIL_H
+#define AIPKG_JSONUTIL_H
+
+#include <jansson.h>
+
+/* Sort ARRAY in place; CMP gets pointers to json_t * elements (qsort). */
+void aipkg_json_sort(json_t *array, int (*cmp)(const void *a, const void *b));
+
+#endif
