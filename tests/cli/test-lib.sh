@@ -1,4 +1,4 @@
-# test-lib.sh: the harness of the CLI tests, in the style of git's t/test-lib.sh (POSIX sh, TAP output).
+# test-lib.sh: the CLI tests' harness, in the style of git's t/test-lib.sh (POSIX sh, TAP).
 # SPDX-License-Identifier: MIT
 #
 # A script sets test_description, sources this file, declares tests with

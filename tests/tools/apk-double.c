@@ -1,4 +1,4 @@
-/* apk-double: a test double of apk for aipkg's tests, working on the real file formats under --root. */
+/* apk-double: a test double of apk that works on the real file formats under --root. */
 /* SPDX-License-Identifier: MIT */
 
 /*
@@ -22,16 +22,23 @@
  *   APK_DOUBLE_DELAY=SECS   sleep after each applied change, once the
  *                           installed db names it (tests kill -9 there)
  *   APK_DOUBLE_FAIL_AT=N    apply N changes, then fail the next one with
- *                           "ERROR: NAME-VER: IO ERROR" (exit 1), as an apk
- *                           failing mid-commit does
+ *                           "ERROR: NAME-VER: IO ERROR", stop, write the
+ *                           world and the installed db (the first N
+ *                           applied) and end with "1 error; ..." (exit 1),
+ *                           as an apk failing mid-commit does
  *   APK_DOUBLE_LOG=FILE     append each command line (argv joined by
  *                           spaces, one line) to FILE
  *
+ * Like apk, fetch takes names only ("fetch nginx=1.2" fails: apk 2.14 and
+ * 3.0 both say "unable to select package") and takes the newest version.
+ *
  * Known differences from apk: no signature verification (an index or
  * package counts as signed when it has a .SIGN.* member whose key file is in
- * ROOT/etc/apk/keys); no scripts, triggers, self-upgrade of apk-tools or
- * protected-file handling; the solver is simpler (it agrees with apk on
- * ordinary repositories); apk 2's lax version parsing is not reproduced.
+ * ROOT/etc/apk/keys); no scripts, triggers, audit, cache applet, self-upgrade
+ * of apk-tools or protected-file handling; the solver is simpler (it agrees
+ * with apk on the fixtures and ordinary repositories, error counts of tangled
+ * conflicts may differ); apk 2's lax version parsing ("version -t 1.0 x") is
+ * not reproduced; virtual packages' identities differ (apk hashes its pid).
  */
 #include <fnmatch.h>
 #include <signal.h>
@@ -40,36 +47,84 @@
 #include "double-commit.h"
 
 enum applet {
-	A_NONE, A_ADD, A_DEL, A_UPGRADE, A_UPDATE, A_FIX, A_FETCH, A_VERSION,
-	A_SEARCH, A_INFO, A_LIST, A_POLICY,
+	A_NONE,
+	A_ADD,
+	A_DEL,
+	A_UPGRADE,
+	A_UPDATE,
+	A_FIX,
+	A_FETCH,
+	A_VERSION,
+	A_SEARCH,
+	A_INFO,
+	A_LIST,
+	A_POLICY,
 };
 
 static const char *const applet_names[] = {
-	"", "add", "del", "upgrade", "update", "fix", "fetch", "version",
-	"search", "info", "list", "policy",
+    "",	     "add",	"del",	  "upgrade", "update", "fix",
+    "fetch", "version", "search", "info",    "list",   "policy",
 };
 
 /* Which applets take the commit options (-s/--simulate and friends). */
 #define COMMIT_APPLETS ((1u << A_ADD) | (1u << A_DEL) | (1u << A_UPGRADE) | (1u << A_FIX))
 
 enum opt_id {
-	O_IGNORED, O_ALLOW_UNTRUSTED, O_ARCH, O_CACHE_DIR, O_HELP, O_NO_CACHE, O_NO_NETWORK,
-	O_PRINT_ARCH, O_QUIET, O_REPOSITORY, O_ROOT, O_UPDATE_CACHE, O_VERBOSE, O_VERSION,
-	O_WAIT, O_INITDB, O_SIMULATE,
-	/* add */ O_UPGRADE_FLAG, O_LATEST, O_VIRTUAL,
+	O_IGNORED,
+	O_ALLOW_UNTRUSTED,
+	O_ARCH,
+	O_CACHE_DIR,
+	O_HELP,
+	O_NO_CACHE,
+	O_NO_NETWORK,
+	O_PRINT_ARCH,
+	O_QUIET,
+	O_REPOSITORY,
+	O_ROOT,
+	O_UPDATE_CACHE,
+	O_VERBOSE,
+	O_VERSION,
+	O_WAIT,
+	O_INITDB,
+	O_SIMULATE,
+	/* add */ O_UPGRADE_FLAG,
+	O_LATEST,
+	O_VIRTUAL,
 	/* del */ O_RDEPENDS,
-	/* upgrade */ O_AVAILABLE, O_IGNORE, O_PRUNE, O_SELF_ONLY,
+	/* upgrade */ O_AVAILABLE,
+	O_IGNORE,
+	O_PRUNE,
+	O_SELF_ONLY,
 	/* fix */ O_REINSTALL,
-	/* fetch */ O_OUTPUT, O_RECURSIVE, O_STDOUT, O_LINK, O_URL, O_WORLD,
-	/* version */ O_ALL, O_CHECK, O_LIMIT, O_TEST, O_INDEXES,
-	/* search */ O_DESCRIPTION, O_EXACT, O_ORIGIN, O_HAS_ORIGIN,
-	/* info */ O_CONTENTS, O_DEPENDS, O_INSTALLED, O_LICENSE, O_PROVIDES, O_SIZE, O_WEBPAGE,
-	O_INSTALL_IF, O_WHO_OWNS,
+	/* fetch */ O_OUTPUT,
+	O_RECURSIVE,
+	O_STDOUT,
+	O_LINK,
+	O_URL,
+	O_WORLD,
+	/* version */ O_ALL,
+	O_CHECK,
+	O_LIMIT,
+	O_TEST,
+	O_INDEXES,
+	/* search */ O_DESCRIPTION,
+	O_EXACT,
+	O_ORIGIN,
+	O_HAS_ORIGIN,
+	/* info */ O_CONTENTS,
+	O_DEPENDS,
+	O_INSTALLED,
+	O_LICENSE,
+	O_PROVIDES,
+	O_SIZE,
+	O_WEBPAGE,
+	O_INSTALL_IF,
+	O_WHO_OWNS,
 	/* list */ O_UPGRADABLE,
 };
 
 struct option_def {
-	int applet;       /* 0: global, -1: commit options, else the applet */
+	int applet; /* 0: global, -1: commit options, else the applet */
 	const char *name;
 	char shortopt;
 	bool arg;
@@ -77,103 +132,103 @@ struct option_def {
 };
 
 static const struct option_def options[] = {
-	{ 0, "allow-untrusted", 0, false, O_ALLOW_UNTRUSTED },
-	{ 0, "arch", 0, true, O_ARCH },
-	{ 0, "cache-dir", 0, true, O_CACHE_DIR },
-	{ 0, "cache-max-age", 0, true, O_IGNORED },
-	{ 0, "force", 'f', false, O_IGNORED },
-	{ 0, "force-binary-stdout", 0, false, O_IGNORED },
-	{ 0, "force-broken-world", 0, false, O_IGNORED },
-	{ 0, "force-missing-repositories", 0, false, O_IGNORED },
-	{ 0, "force-non-repository", 0, false, O_IGNORED },
-	{ 0, "force-old-apk", 0, false, O_IGNORED },
-	{ 0, "force-overwrite", 0, false, O_IGNORED },
-	{ 0, "force-refresh", 0, false, O_IGNORED },
-	{ 0, "help", 'h', false, O_HELP },
-	{ 0, "interactive", 'i', false, O_IGNORED },
-	{ 0, "keys-dir", 0, true, O_IGNORED },
-	{ 0, "no-cache", 0, false, O_NO_CACHE },
-	{ 0, "no-check-certificate", 0, false, O_IGNORED },
-	{ 0, "no-interactive", 0, false, O_IGNORED },
-	{ 0, "no-logfile", 0, false, O_IGNORED },
-	{ 0, "no-network", 0, false, O_NO_NETWORK },
-	{ 0, "no-progress", 0, false, O_IGNORED },
-	{ 0, "preserve-env", 0, false, O_IGNORED },
-	{ 0, "print-arch", 0, false, O_PRINT_ARCH },
-	{ 0, "progress", 0, false, O_IGNORED },
-	{ 0, "progress-fd", 0, true, O_IGNORED },
-	{ 0, "purge", 0, false, O_IGNORED },
-	{ 0, "quiet", 'q', false, O_QUIET },
-	{ 0, "repositories-file", 0, true, O_IGNORED },
-	{ 0, "repository", 'X', true, O_REPOSITORY },
-	{ 0, "root", 'p', true, O_ROOT },
-	{ 0, "timeout", 0, true, O_IGNORED },
-	{ 0, "update-cache", 'U', false, O_UPDATE_CACHE },
-	{ 0, "verbose", 'v', false, O_VERBOSE },
-	{ 0, "version", 'V', false, O_VERSION },
-	{ 0, "wait", 0, true, O_WAIT },
-	{ 0, "initdb", 0, false, O_INITDB },
-	{ -1, "simulate", 's', false, O_SIMULATE },
-	{ -1, "clean-protected", 0, false, O_IGNORED },
-	{ -1, "no-scripts", 0, false, O_IGNORED },
-	{ -1, "no-commit-hooks", 0, false, O_IGNORED },
-	{ -1, "initramfs-diskless-boot", 0, false, O_IGNORED },
-	{ A_ADD, "latest", 'l', false, O_LATEST },
-	{ A_ADD, "no-chown", 0, false, O_IGNORED },
-	{ A_ADD, "upgrade", 'u', false, O_UPGRADE_FLAG },
-	{ A_ADD, "virtual", 't', true, O_VIRTUAL },
-	{ A_DEL, "rdepends", 'r', false, O_RDEPENDS },
-	{ A_UPGRADE, "available", 'a', false, O_AVAILABLE },
-	{ A_UPGRADE, "ignore", 0, false, O_IGNORE },
-	{ A_UPGRADE, "latest", 'l', false, O_LATEST },
-	{ A_UPGRADE, "no-self-upgrade", 0, false, O_IGNORED },
-	{ A_UPGRADE, "prune", 0, false, O_PRUNE },
-	{ A_UPGRADE, "self-upgrade-only", 0, false, O_SELF_ONLY },
-	{ A_FIX, "depends", 'd', false, O_IGNORED },
-	{ A_FIX, "reinstall", 'r', false, O_REINSTALL },
-	{ A_FIX, "upgrade", 'u', false, O_UPGRADE_FLAG },
-	{ A_FIX, "xattr", 'x', false, O_IGNORED },
-	{ A_FIX, "directory-permissions", 0, false, O_IGNORED },
-	{ A_FETCH, "built-after", 0, true, O_IGNORED },
-	{ A_FETCH, "link", 'l', false, O_LINK },
-	{ A_FETCH, "recursive", 'R', false, O_RECURSIVE },
-	{ A_FETCH, "output", 'o', true, O_OUTPUT },
-	{ A_FETCH, "simulate", 0, false, O_SIMULATE },
-	{ A_FETCH, "stdout", 's', false, O_STDOUT },
-	{ A_FETCH, "url", 0, false, O_URL },
-	{ A_FETCH, "world", 'w', false, O_WORLD },
-	{ A_VERSION, "all", 'a', false, O_ALL },
-	{ A_VERSION, "check", 'c', false, O_CHECK },
-	{ A_VERSION, "indexes", 'I', false, O_INDEXES },
-	{ A_VERSION, "limit", 'l', true, O_LIMIT },
-	{ A_VERSION, "test", 't', false, O_TEST },
-	{ A_SEARCH, "all", 'a', false, O_ALL },
-	{ A_SEARCH, "description", 'd', false, O_DESCRIPTION },
-	{ A_SEARCH, "exact", 'e', false, O_EXACT },
-	{ A_SEARCH, "exact", 'x', false, O_EXACT },
-	{ A_SEARCH, "has-origin", 0, false, O_HAS_ORIGIN },
-	{ A_SEARCH, "origin", 'o', false, O_ORIGIN },
-	{ A_SEARCH, "rdepends", 'r', false, O_RDEPENDS },
-	{ A_INFO, "all", 'a', false, O_ALL },
-	{ A_INFO, "contents", 'L', false, O_CONTENTS },
-	{ A_INFO, "depends", 'R', false, O_DEPENDS },
-	{ A_INFO, "description", 'd', false, O_DESCRIPTION },
-	{ A_INFO, "install-if", 0, false, O_INSTALL_IF },
-	{ A_INFO, "installed", 'e', false, O_INSTALLED },
-	{ A_INFO, "license", 0, false, O_LICENSE },
-	{ A_INFO, "provides", 'P', false, O_PROVIDES },
-	{ A_INFO, "rdepends", 'r', false, O_RDEPENDS },
-	{ A_INFO, "size", 's', false, O_SIZE },
-	{ A_INFO, "webpage", 'w', false, O_WEBPAGE },
-	{ A_INFO, "who-owns", 'W', false, O_WHO_OWNS },
-	{ A_LIST, "available", 'a', false, O_AVAILABLE },
-	{ A_LIST, "installed", 'I', false, O_INSTALLED },
-	{ A_LIST, "depends", 'd', false, O_DEPENDS },
-	{ A_LIST, "origin", 'o', false, O_ORIGIN },
-	{ A_LIST, "orphaned", 'O', false, O_IGNORED },
-	{ A_LIST, "providers", 'P', false, O_PROVIDES },
-	{ A_LIST, "upgradable", 'u', false, O_UPGRADABLE },
-	{ A_LIST, "upgradeable", 0, false, O_UPGRADABLE },
+    {0, "allow-untrusted", 0, false, O_ALLOW_UNTRUSTED},
+    {0, "arch", 0, true, O_ARCH},
+    {0, "cache-dir", 0, true, O_CACHE_DIR},
+    {0, "cache-max-age", 0, true, O_IGNORED},
+    {0, "force", 'f', false, O_IGNORED},
+    {0, "force-binary-stdout", 0, false, O_IGNORED},
+    {0, "force-broken-world", 0, false, O_IGNORED},
+    {0, "force-missing-repositories", 0, false, O_IGNORED},
+    {0, "force-non-repository", 0, false, O_IGNORED},
+    {0, "force-old-apk", 0, false, O_IGNORED},
+    {0, "force-overwrite", 0, false, O_IGNORED},
+    {0, "force-refresh", 0, false, O_IGNORED},
+    {0, "help", 'h', false, O_HELP},
+    {0, "interactive", 'i', false, O_IGNORED},
+    {0, "keys-dir", 0, true, O_IGNORED},
+    {0, "no-cache", 0, false, O_NO_CACHE},
+    {0, "no-check-certificate", 0, false, O_IGNORED},
+    {0, "no-interactive", 0, false, O_IGNORED},
+    {0, "no-logfile", 0, false, O_IGNORED},
+    {0, "no-network", 0, false, O_NO_NETWORK},
+    {0, "no-progress", 0, false, O_IGNORED},
+    {0, "preserve-env", 0, false, O_IGNORED},
+    {0, "print-arch", 0, false, O_PRINT_ARCH},
+    {0, "progress", 0, false, O_IGNORED},
+    {0, "progress-fd", 0, true, O_IGNORED},
+    {0, "purge", 0, false, O_IGNORED},
+    {0, "quiet", 'q', false, O_QUIET},
+    {0, "repositories-file", 0, true, O_IGNORED},
+    {0, "repository", 'X', true, O_REPOSITORY},
+    {0, "root", 'p', true, O_ROOT},
+    {0, "timeout", 0, true, O_IGNORED},
+    {0, "update-cache", 'U', false, O_UPDATE_CACHE},
+    {0, "verbose", 'v', false, O_VERBOSE},
+    {0, "version", 'V', false, O_VERSION},
+    {0, "wait", 0, true, O_WAIT},
+    {0, "initdb", 0, false, O_INITDB},
+    {-1, "simulate", 's', false, O_SIMULATE},
+    {-1, "clean-protected", 0, false, O_IGNORED},
+    {-1, "no-scripts", 0, false, O_IGNORED},
+    {-1, "no-commit-hooks", 0, false, O_IGNORED},
+    {-1, "initramfs-diskless-boot", 0, false, O_IGNORED},
+    {A_ADD, "latest", 'l', false, O_LATEST},
+    {A_ADD, "no-chown", 0, false, O_IGNORED},
+    {A_ADD, "upgrade", 'u', false, O_UPGRADE_FLAG},
+    {A_ADD, "virtual", 't', true, O_VIRTUAL},
+    {A_DEL, "rdepends", 'r', false, O_RDEPENDS},
+    {A_UPGRADE, "available", 'a', false, O_AVAILABLE},
+    {A_UPGRADE, "ignore", 0, false, O_IGNORE},
+    {A_UPGRADE, "latest", 'l', false, O_LATEST},
+    {A_UPGRADE, "no-self-upgrade", 0, false, O_IGNORED},
+    {A_UPGRADE, "prune", 0, false, O_PRUNE},
+    {A_UPGRADE, "self-upgrade-only", 0, false, O_SELF_ONLY},
+    {A_FIX, "depends", 'd', false, O_IGNORED},
+    {A_FIX, "reinstall", 'r', false, O_REINSTALL},
+    {A_FIX, "upgrade", 'u', false, O_UPGRADE_FLAG},
+    {A_FIX, "xattr", 'x', false, O_IGNORED},
+    {A_FIX, "directory-permissions", 0, false, O_IGNORED},
+    {A_FETCH, "built-after", 0, true, O_IGNORED},
+    {A_FETCH, "link", 'l', false, O_LINK},
+    {A_FETCH, "recursive", 'R', false, O_RECURSIVE},
+    {A_FETCH, "output", 'o', true, O_OUTPUT},
+    {A_FETCH, "simulate", 0, false, O_SIMULATE},
+    {A_FETCH, "stdout", 's', false, O_STDOUT},
+    {A_FETCH, "url", 0, false, O_URL},
+    {A_FETCH, "world", 'w', false, O_WORLD},
+    {A_VERSION, "all", 'a', false, O_ALL},
+    {A_VERSION, "check", 'c', false, O_CHECK},
+    {A_VERSION, "indexes", 'I', false, O_INDEXES},
+    {A_VERSION, "limit", 'l', true, O_LIMIT},
+    {A_VERSION, "test", 't', false, O_TEST},
+    {A_SEARCH, "all", 'a', false, O_ALL},
+    {A_SEARCH, "description", 'd', false, O_DESCRIPTION},
+    {A_SEARCH, "exact", 'e', false, O_EXACT},
+    {A_SEARCH, "exact", 'x', false, O_EXACT},
+    {A_SEARCH, "has-origin", 0, false, O_HAS_ORIGIN},
+    {A_SEARCH, "origin", 'o', false, O_ORIGIN},
+    {A_SEARCH, "rdepends", 'r', false, O_RDEPENDS},
+    {A_INFO, "all", 'a', false, O_ALL},
+    {A_INFO, "contents", 'L', false, O_CONTENTS},
+    {A_INFO, "depends", 'R', false, O_DEPENDS},
+    {A_INFO, "description", 'd', false, O_DESCRIPTION},
+    {A_INFO, "install-if", 0, false, O_INSTALL_IF},
+    {A_INFO, "installed", 'e', false, O_INSTALLED},
+    {A_INFO, "license", 0, false, O_LICENSE},
+    {A_INFO, "provides", 'P', false, O_PROVIDES},
+    {A_INFO, "rdepends", 'r', false, O_RDEPENDS},
+    {A_INFO, "size", 's', false, O_SIZE},
+    {A_INFO, "webpage", 'w', false, O_WEBPAGE},
+    {A_INFO, "who-owns", 'W', false, O_WHO_OWNS},
+    {A_LIST, "available", 'a', false, O_AVAILABLE},
+    {A_LIST, "installed", 'I', false, O_INSTALLED},
+    {A_LIST, "depends", 'd', false, O_DEPENDS},
+    {A_LIST, "origin", 'o', false, O_ORIGIN},
+    {A_LIST, "orphaned", 'O', false, O_IGNORED},
+    {A_LIST, "providers", 'P', false, O_PROVIDES},
+    {A_LIST, "upgradable", 'u', false, O_UPGRADABLE},
+    {A_LIST, "upgradeable", 0, false, O_UPGRADABLE},
 };
 
 #define NOPTS (sizeof(options) / sizeof(options[0]))
@@ -222,9 +277,10 @@ static const struct option_def *find_option(const char *lng, char sh)
 	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < NOPTS; i++) {
 			const struct option_def *o = &options[i];
-			bool group = pass == 0 ? o->applet > 0 && o->applet == (int)cl.applet :
-				     pass == 1 ? o->applet == -1 && ((COMMIT_APPLETS >> cl.applet) & 1) :
-				     o->applet == 0;
+			bool group = pass == 0 ? o->applet > 0 && o->applet == (int)cl.applet
+				     : pass == 1
+					 ? o->applet == -1 && ((COMMIT_APPLETS >> cl.applet) & 1)
+					 : o->applet == 0;
 			if (group && (lng ? !strcmp(o->name, lng) : o->shortopt == sh))
 				return o;
 		}
@@ -235,19 +291,39 @@ static void take_option(const struct option_def *o, const char *arg)
 {
 	cl.seen[o->id] = true;
 	switch (o->id) {
-	case O_ARCH: cl.arch = arg; break;
-	case O_CACHE_DIR: cl.cache_dir = arg; break;
-	case O_ROOT: cl.root = arg; break;
-	case O_VIRTUAL: cl.virtual_name = arg; break;
-	case O_OUTPUT: cl.output = arg; break;
-	case O_LIMIT: cl.limit = arg; break;
-	case O_QUIET: db.verbosity--; break;
-	case O_VERBOSE: db.verbosity++; break;
-	case O_WAIT: cl.wait = strtod(arg, NULL); cl.wait_set = true; break;
+	case O_ARCH:
+		cl.arch = arg;
+		break;
+	case O_CACHE_DIR:
+		cl.cache_dir = arg;
+		break;
+	case O_ROOT:
+		cl.root = arg;
+		break;
+	case O_VIRTUAL:
+		cl.virtual_name = arg;
+		break;
+	case O_OUTPUT:
+		cl.output = arg;
+		break;
+	case O_LIMIT:
+		cl.limit = arg;
+		break;
+	case O_QUIET:
+		db.verbosity--;
+		break;
+	case O_VERBOSE:
+		db.verbosity++;
+		break;
+	case O_WAIT:
+		cl.wait = strtod(arg, NULL);
+		cl.wait_set = true;
+		break;
 	case O_REPOSITORY:
 		*(const char **)xgrow(&cl.repos, &cl.crepos, cl.nrepos++, sizeof(char *)) = arg;
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -288,8 +364,8 @@ static int parse_cmdline(int argc, char **argv)
 			continue;
 		}
 		if (a[1] == '-') {
-			char *eq = strchr(a + 2, '='), *name = eq ? xstrndup(a + 2, (size_t)(eq - a - 2)) :
-								    xstrdup(a + 2);
+			char *eq = strchr(a + 2, '='),
+			     *name = eq ? xstrndup(a + 2, (size_t)(eq - a - 2)) : xstrdup(a + 2);
 			const struct option_def *o = find_option(name, 0);
 			if (!o)
 				return bad_option("unrecognized option", name);
@@ -301,7 +377,7 @@ static int parse_cmdline(int argc, char **argv)
 		}
 		for (char *s = a + 1; *s; s++) {
 			const struct option_def *o = find_option(NULL, *s);
-			char opt[2] = { *s, 0 };
+			char opt[2] = {*s, 0};
 			if (!o)
 				return bad_option("unrecognized option", opt);
 			if (!o->arg) {
@@ -377,7 +453,7 @@ static int take_lock(void)
 	if (!cl.wait_set || cl.wait <= 0)
 		return open_failed("Unable to lock database", e == EWOULDBLOCK ? EAGAIN : e);
 	msg("Waiting for repository lock");
-	struct sigaction sa = { .sa_handler = alarm_noop };
+	struct sigaction sa = {.sa_handler = alarm_noop};
 	sigaction(SIGALRM, &sa, NULL);
 	alarm((unsigned)(cl.wait + 0.999));
 	if (flock(db.lock_fd, LOCK_EX) < 0)
@@ -398,7 +474,7 @@ static void write_if_missing(const char *rel, const void *data, size_t len)
 /* apk --initdb: the directories and empty database files. */
 static void init_db(void)
 {
-	static const char *dirs[] = { "etc/apk", "lib/apk/db", "var/cache/apk", "tmp" };
+	static const char *dirs[] = {"etc/apk", "lib/apk/db", "var/cache/apk", "tmp"};
 	struct aipkg_buf scripts = AIPKG_BUF_INIT, gz = AIPKG_BUF_INIT;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -504,7 +580,7 @@ static const char *load_index(const struct aipkg_buf *file, size_t r)
 
 	if (gunzip_members(file->data, file->len, &plain, m, 8) < 1)
 		return "BAD archive";
-	it = (struct tar_iter){ (const unsigned char *)plain.data, plain.len, 0 };
+	it = (struct tar_iter){(const unsigned char *)plain.data, plain.len, 0};
 	while (tar_next(&it, &e) > 0) {
 		if (!strncmp(e.name, ".SIGN.", 6))
 			trusted |= index_trusted(e.name);
@@ -525,7 +601,9 @@ static const char *load_index(const struct aipkg_buf *file, size_t r)
 	return ok ? NULL : "BAD archive";
 }
 
-static struct { int unavailable, stale; } repo_stats;
+static struct {
+	int unavailable, stale;
+} repo_stats;
 
 static const char *download_error(int e)
 {
@@ -535,8 +613,10 @@ static const char *download_error(int e)
 		return "could not connect to server (check repositories file)";
 	if (db.major >= 3 && download_status >= 400) {
 		snprintf(buf, sizeof(buf), "HTTP %ld: %s", download_status,
-			 download_status == 404 ? "Not Found" : download_status == 403 ? "Forbidden" :
-			 download_status == 500 ? "Internal Server Error" : "Error");
+			 download_status == 404	  ? "Not Found"
+			 : download_status == 403 ? "Forbidden"
+			 : download_status == 500 ? "Internal Server Error"
+						  : "Error");
 		return buf;
 	}
 	return apk_strerror(-e);
@@ -635,7 +715,8 @@ static void add_repos(struct aipkg_repo *repos, size_t n)
 			die("out of memory");
 		if (rp->remote) {
 			char *name = aipkg_repo_cache_name(&repos[i], db.arch, db.major);
-			rp->cache = xasprintf("%s/%s", db.cache_dir, name ? name : "APKINDEX.tar.gz");
+			rp->cache =
+			    xasprintf("%s/%s", db.cache_dir, name ? name : "APKINDEX.tar.gz");
 			free(name);
 		}
 	}
@@ -748,8 +829,7 @@ static struct pkg *make_virtual(const char *spec, const struct deps *deps)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (!dep_parse(spec, strlen(spec), &d) || d.conflict ||
-	    (d.version && d.mask != V_EQUAL)) {
+	if (!dep_parse(spec, strlen(spec), &d) || d.conflict || (d.version && d.mask != V_EQUAL)) {
 		err("%s: bad package specifier", spec);
 		return NULL;
 	}
@@ -779,7 +859,7 @@ static struct pkg *make_virtual(const char *spec, const struct deps *deps)
 /* A package file named on the command line ("apk add ./x.apk"). */
 static struct pkg *add_file_pkg(const char *path, struct dep *d)
 {
-	struct archive a = { 0 };
+	struct archive a = {0};
 	char *info = NULL, val[4096];
 	const char *why;
 	struct pkg *p;
@@ -795,11 +875,14 @@ static struct pkg *add_file_pkg(const char *path, struct dep *d)
 		return NULL;
 	}
 	p = pkg_new();
-	static const struct { const char *key; char field; } keys[] = {
-		{ "pkgname", 'P' }, { "pkgver", 'V' }, { "pkgdesc", 'T' }, { "url", 'U' },
-		{ "size", 'I' }, { "license", 'L' }, { "arch", 'A' }, { "origin", 'o' },
-		{ "maintainer", 'm' }, { "builddate", 't' }, { "commit", 'c' },
-		{ "provider_priority", 'k' }, { "install_if", 'i' },
+	static const struct {
+		const char *key;
+		char field;
+	} keys[] = {
+	    {"pkgname", 'P'},	 {"pkgver", 'V'},    {"pkgdesc", 'T'}, {"url", 'U'},
+	    {"size", 'I'},	 {"license", 'L'},   {"arch", 'A'},    {"origin", 'o'},
+	    {"maintainer", 'm'}, {"builddate", 't'}, {"commit", 'c'},  {"provider_priority", 'k'},
+	    {"install_if", 'i'},
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (pkginfo_value(info, strlen(info), keys[i].key, val, sizeof(val)))
@@ -828,13 +911,13 @@ static struct pkg *add_file_pkg(const char *path, struct dep *d)
 		err("%s: BAD archive", path);
 		return NULL;
 	}
-	*d = (struct dep){ .name = p->name, .version = p->csum, .mask = DEPMASK_CHECKSUM };
+	*d = (struct dep){.name = p->name, .version = p->csum, .mask = DEPMASK_CHECKSUM};
 	return p;
 }
 
 static int cmd_add(void)
 {
-	struct deps vdeps = { 0 };
+	struct deps vdeps = {0};
 	int r;
 
 	/* apk edits a copy of the world; the double edits its own, which is
@@ -931,7 +1014,7 @@ static int cmp_str_name(const void *a, const void *b)
 static int cmd_del(void)
 {
 	struct deps *world;
-	struct not_deleted nd = { .header = false };
+	struct not_deleted nd = {.header = false};
 	int r, errors = 0;
 
 	if ((r = open_db(OPEN_WRITE)))
@@ -990,7 +1073,8 @@ static int cmd_upgrade(void)
 		return r;
 	if (repo_stats.unavailable || repo_stats.stale) {
 		err("Not continuing due to stale/unavailable repositories.%s"
-		    "Use --force-missing-repositories to continue.", db.major >= 3 ? " " : "");
+		    "Use --force-missing-repositories to continue.",
+		    db.major >= 3 ? " " : "");
 		return 99;
 	}
 	if (cl.seen[O_SELF_ONLY])
@@ -1033,8 +1117,8 @@ static int cmd_upgrade(void)
 
 static int cmd_fix(void)
 {
-	unsigned flags = (cl.seen[O_UPGRADE_FLAG] ? SF_UPGRADE : 0) |
-			 (cl.seen[O_REINSTALL] ? SF_REINSTALL : 0);
+	unsigned flags =
+	    (cl.seen[O_UPGRADE_FLAG] ? SF_UPGRADE : 0) | (cl.seen[O_REINSTALL] ? SF_REINSTALL : 0);
 	int r, errors = 0;
 
 	if ((r = open_db(OPEN_WRITE)))
@@ -1086,7 +1170,7 @@ static int cmd_update(void)
 
 static int fetch_one(struct pkg *p, int outfd)
 {
-	struct archive a = { 0 };
+	struct archive a = {0};
 	char *name = xasprintf("%s-%s.apk", p->name->s, p->version);
 	struct stat st;
 	int r = 0, fd;
@@ -1129,7 +1213,8 @@ static void fetch_fail(const char *arg)
 	char *name = xstrndup(arg, strcspn(arg, "<>=~"));
 
 	if (!strchr(arg, '*'))
-		msg("%s: unable to select package (or its dependencies)", db.major >= 3 ? name : arg);
+		msg("%s: unable to select package (or its dependencies)",
+		    db.major >= 3 ? name : arg);
 	free(name);
 }
 
@@ -1155,7 +1240,7 @@ static int cmd_fetch(void)
 				errors++;
 				continue;
 			}
-			struct dep d = { .name = n, .mask = DEPMASK_ANY };
+			struct dep d = {.name = n, .mask = DEPMASK_ANY};
 			deps_set(world, &d);
 		}
 		if (errors)
@@ -1168,7 +1253,8 @@ static int cmd_fetch(void)
 		}
 		for (size_t i = 0; i < cset.n; i++)
 			if (cset.v[i].new && !cset.v[i].new->is_virtual)
-				*(struct pkg **)xgrow(&sel, &csel, nsel++, sizeof(*sel)) = cset.v[i].new;
+				*(struct pkg **)xgrow(&sel, &csel, nsel++, sizeof(*sel)) =
+				    cset.v[i].new;
 	} else {
 		for (size_t i = 0; i < cl.nargs; i++) {
 			struct name *n = name_find(cl.args[i]);
@@ -1238,8 +1324,8 @@ static int cmd_version(void)
 	}
 	if ((r = open_db(0)))
 		return r;
-	const char *limit = cl.limit ? (*cl.limit ? cl.limit : NULL) :
-			    (!cl.nargs && db.verbosity == 1 ? "<" : NULL);
+	const char *limit = cl.limit ? (*cl.limit ? cl.limit : NULL)
+				     : (!cl.nargs && db.verbosity == 1 ? "<" : NULL);
 	struct pkg **inst = sorted_installed();
 	if (db.verbosity > 0)
 		printf("%-39s   %s\n", "Installed:", "Available:");
@@ -1328,8 +1414,8 @@ static int cmd_search(void)
 	if ((r = open_db(0)))
 		return r;
 	for (size_t i = 0; i < cl.nargs; i++)
-		pats[i] = cl.seen[O_EXACT] || cl.seen[O_HAS_ORIGIN] ? xstrdup(cl.args[i]) :
-			  xasprintf("*%s*", cl.args[i]);
+		pats[i] = cl.seen[O_EXACT] || cl.seen[O_HAS_ORIGIN] ? xstrdup(cl.args[i])
+								    : xasprintf("*%s*", cl.args[i]);
 	v = sorted_pkgs(&n);
 	for (size_t i = 0; i <= n; i++) {
 		struct pkg *p = i < n ? v[i] : NULL;
@@ -1393,7 +1479,7 @@ static void info_contents(const char *path, bool dir, void *ud)
 
 static void info_size(const struct pkg *p)
 {
-	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	uint64_t v = p->isize;
 	int u = 0;
 
@@ -1546,8 +1632,9 @@ static int cmd_list(void)
 			continue;
 		if (cl.seen[O_INSTALLED] && !p->installed)
 			continue;
-		if (cl.seen[O_UPGRADABLE] && (!inst || inst == p || !newest || !(p->repos & allowed) ||
-					     version_cmp(p->version, inst->version, false) != V_GREATER))
+		if (cl.seen[O_UPGRADABLE] &&
+		    (!inst || inst == p || !newest || !(p->repos & allowed) ||
+		     version_cmp(p->version, inst->version, false) != V_GREATER))
 			continue;
 		if ((cl.seen[O_AVAILABLE] || (!cl.seen[O_INSTALLED] && !cl.seen[O_UPGRADABLE])) &&
 		    (!newest || !p->repos) && !p->installed)
@@ -1589,7 +1676,8 @@ static int cmd_policy(void)
 			for (size_t rp = 0; rp < db.nrepos; rp++)
 				if (v[k]->repos & (1u << rp))
 					printf("    %s%s%s\n", db.repos[rp].tag ? "@" : "",
-					       db.repos[rp].tag ? db.tags[db.repos[rp].tag].name : "",
+					       db.repos[rp].tag ? db.tags[db.repos[rp].tag].name
+								: "",
 					       db.repos[rp].url);
 		}
 		free(v);
@@ -1600,18 +1688,30 @@ static int cmd_policy(void)
 static int run_applet(void)
 {
 	switch (cl.applet) {
-	case A_ADD: return cmd_add();
-	case A_DEL: return cmd_del();
-	case A_UPGRADE: return cmd_upgrade();
-	case A_UPDATE: return cmd_update();
-	case A_FIX: return cmd_fix();
-	case A_FETCH: return cmd_fetch();
-	case A_VERSION: return cmd_version();
-	case A_SEARCH: return cmd_search();
-	case A_INFO: return cmd_info();
-	case A_LIST: return cmd_list();
-	case A_POLICY: return cmd_policy();
-	default: return 1;
+	case A_ADD:
+		return cmd_add();
+	case A_DEL:
+		return cmd_del();
+	case A_UPGRADE:
+		return cmd_upgrade();
+	case A_UPDATE:
+		return cmd_update();
+	case A_FIX:
+		return cmd_fix();
+	case A_FETCH:
+		return cmd_fetch();
+	case A_VERSION:
+		return cmd_version();
+	case A_SEARCH:
+		return cmd_search();
+	case A_INFO:
+		return cmd_info();
+	case A_LIST:
+		return cmd_list();
+	case A_POLICY:
+		return cmd_policy();
+	default:
+		return 1;
 	}
 }
 

@@ -1,4 +1,4 @@
-/* apk-double's commit: fetch and verify packages, extract them under --root, purge, and record it all. */
+/* apk-double's commit: fetch, verify and extract packages under --root, purge, record it all. */
 /* SPDX-License-Identifier: MIT */
 #ifndef AIPKG_TEST_DOUBLE_COMMIT_H
 #define AIPKG_TEST_DOUBLE_COMMIT_H
@@ -113,7 +113,7 @@ static const char *archive_open(struct archive *a, const char *csum, char **info
 	*info = NULL;
 	if (n < 2 || n > 16)
 		return "BAD archive";
-	it = (struct tar_iter){ (const unsigned char *)a->plain.data, a->plain.len, 0 };
+	it = (struct tar_iter){(const unsigned char *)a->plain.data, a->plain.len, 0};
 	while (tar_next(&it, &e) > 0) {
 		size_t at = (size_t)(e.data - (const unsigned char *)a->plain.data);
 		int mi = 0;
@@ -185,8 +185,8 @@ static void files_each(const struct pkg *p, void (*fn)(const char *path, bool di
 			fn(dir, true, ud);
 		if (l > 2 && s[0] == 'R') {
 			char path[8192];
-			snprintf(path, sizeof(path), "%s%s%.*s", dir, dir[0] ? "/" : "", (int)(l - 2),
-				 s + 2);
+			snprintf(path, sizeof(path), "%s%s%.*s", dir, dir[0] ? "/" : "",
+				 (int)(l - 2), s + 2);
 			fn(path, false, ud);
 		}
 		s += l + (s[l] == '\n');
@@ -199,8 +199,8 @@ static void owned_add(const char *path, bool dir, void *ud)
 {
 	struct owned *o = ud;
 
-	*(char **)xgrow(&o->paths, &o->cap, o->n, sizeof(char *)) = xasprintf("%s%s", path,
-									    dir ? "/" : "");
+	*(char **)xgrow(&o->paths, &o->cap, o->n, sizeof(char *)) =
+	    xasprintf("%s%s", path, dir ? "/" : "");
 	o->owner = xrealloc(o->owner, o->cap * sizeof(*o->owner));
 	o->owner[o->n++] = owned_pkg;
 }
@@ -279,7 +279,7 @@ static int write_entry(const struct fent *f)
 	}
 	if (r == 0 && f->type != '2') {
 		/* the archive's time, as apk keeps it */
-		struct timespec ts[2] = { { (time_t)f->mtime, 0 }, { (time_t)f->mtime, 0 } };
+		struct timespec ts[2] = {{(time_t)f->mtime, 0}, {(time_t)f->mtime, 0}};
 		(void)utimensat(AT_FDCWD, tmp, ts, AT_SYMLINK_NOFOLLOW);
 	}
 	if (r == 0 && rename(tmp, path) < 0)
@@ -388,7 +388,7 @@ static void purge_one(const char *path, bool dir, void *ud)
  * archive, or NULL) does not have and no other package owns. */
 static void purge(struct pkg *old, struct pkg *new, const struct archive *keep)
 {
-	struct purge_ctx pc = { .keep = keep };
+	struct purge_ctx pc = {.keep = keep};
 
 	owned_build(&pc.o, old, new);
 	files_each(old, purge_one, &pc);
@@ -413,14 +413,18 @@ static const char *change_verb(const struct change *c)
 		return "Purging";
 	if (c->new == c->old) {
 		if (c->reinstall)
-			return pkg_repo(c->new) >= 0 || c->new->is_virtual || c->new->file ?
-				"Reinstalling" : "[APK unavailable, skipped] Reinstalling";
+			return pkg_repo(c->new) >= 0 || c->new->is_virtual || c->new->file
+				   ? "Reinstalling"
+				   : "[APK unavailable, skipped] Reinstalling";
 		return c->old_tag != c->new_tag ? "Updating pinning" : NULL;
 	}
 	switch (version_cmp(c->new->version, c->old->version, false)) {
-	case V_LESS: return "Downgrading";
-	case V_EQUAL: return "Replacing";
-	default: return "Upgrading";
+	case V_LESS:
+		return "Downgrading";
+	case V_EQUAL:
+		return "Replacing";
+	default:
+		return "Upgrading";
 	}
 }
 
@@ -432,7 +436,7 @@ static bool change_counts(const struct change *c)
 /* Install, upgrade or purge one package; the number of errors. */
 static int apply_change(const struct change *c)
 {
-	struct archive a = { 0 };
+	struct archive a = {0};
 	struct aipkg_buf fdb = AIPKG_BUF_INIT;
 	char *info = NULL;
 	const char *why;
@@ -486,7 +490,7 @@ static double env_number(const char *name, double dflt)
 /* apk 3's human-readable size (apk_fmt_human_size). */
 static char *human_size(uint64_t v)
 {
-	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	double s = (double)v;
 	int i = 0;
 
@@ -537,11 +541,12 @@ static void print_ok(int errors, int64_t size_diff, int pkg_diff)
 		snprintf(prefix, sizeof(prefix), "%d error%s;", errors, errors > 1 ? "s" : "");
 	else
 		snprintf(prefix, sizeof(prefix), "OK:");
-	size = db.major >= 3 ? human_size(bytes) :
-		xasprintf("%llu MiB", (unsigned long long)(bytes / (1024 * 1024)));
+	size = db.major >= 3 ? human_size(bytes)
+			     : xasprintf("%llu MiB", (unsigned long long)(bytes / (1024 * 1024)));
 	if (db.verbosity > 1) {
 		count_files(&ndirs, &nfiles);
-		msg("%s %d packages, %zu dirs, %zu files, %s", prefix, packages, ndirs, nfiles, size);
+		msg("%s %d packages, %zu dirs, %zu files, %s", prefix, packages, ndirs, nfiles,
+		    size);
 	} else {
 		msg("%s %s in %d packages", prefix, size, packages);
 	}
@@ -561,13 +566,14 @@ static bool change_is(const struct change *c, int kind)
 	case 1:
 		return !c->new;
 	case 2:
-		return c->new && c->old &&
-		       version_cmp(c->new->version, c->old->version, false) == V_LESS;
+		return c->new &&
+		       c->old &&version_cmp(c->new->version, c->old->version, false) == V_LESS;
 	case 3:
 		return !c->old;
 	case 4:
-		return c->new && c->old && c->new != c->old &&
-		       version_cmp(c->new->version, c->old->version, false) != V_LESS;
+		return c->new && c->old &&
+		       c->new != c->old &&version_cmp(c->new->version, c->old->version, false) !=
+			   V_LESS;
 	default:
 		return c->reinstall;
 	}
@@ -577,7 +583,8 @@ static int change_cmp_name(const void *a, const void *b)
 {
 	const struct change *ca = *(struct change *const *)a, *cb = *(struct change *const *)b;
 
-	return name_cmp((ca->old ? ca->old : ca->new)->name->s, (cb->old ? cb->old : cb->new)->name->s);
+	return name_cmp((ca->old ? ca->old : ca->new)->name->s,
+			(cb->old ? cb->old : cb->new)->name->s);
 }
 
 /* The lists apk prints before a commit with -v (dump_packages). */
@@ -614,7 +621,7 @@ static size_t dump_changes(const struct changeset *cs, int kind, const char *tit
 /* apk 2's whole-unit size, apk 3's pretty one. */
 static char *size_text(uint64_t v)
 {
-	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	int u = 0;
 
 	if (db.major >= 3)
@@ -633,7 +640,8 @@ static void dump_plan(const struct changeset *cs, int64_t size_diff)
 	char *s;
 
 	if (db.major >= 3)
-		dump_changes(cs, 0, "NOTE: Consider running apk upgrade with --prune and/or "
+		dump_changes(cs, 0,
+			     "NOTE: Consider running apk upgrade with --prune and/or "
 			     "--available.\nThe following packages are no longer available "
 			     "from a repository");
 	r = dump_changes(cs, 1, "The following packages will be REMOVED");
@@ -644,8 +652,8 @@ static void dump_plan(const struct changeset *cs, int64_t size_diff)
 	dump_changes(cs, 4, "The following packages will be upgraded");
 	dump_changes(cs, 5, "The following packages will be reinstalled");
 	for (size_t i = 0; i < cs->n; i++)
-		if (cs->v[i].new && cs->v[i].new != cs->v[i].old && !(cs->v[i].new->repos & db.local) &&
-		    !cs->v[i].new->file)
+		if (cs->v[i].new && cs->v[i].new != cs->v[i].old &&
+		    !(cs->v[i].new->repos &db.local) && !cs->v[i].new->file)
 			download += cs->v[i].new->size;
 	if (download) {
 		s = size_text(download);
@@ -653,8 +661,8 @@ static void dump_plan(const struct changeset *cs, int64_t size_diff)
 		free(s);
 	}
 	s = size_text((uint64_t)(size_diff < 0 ? -size_diff : size_diff));
-	msg("After this operation, %s of %s.", s, size_diff < 0 ? "disk space will be freed" :
-	    "additional disk space will be used");
+	msg("After this operation, %s of %s.", s,
+	    size_diff < 0 ? "disk space will be freed" : "additional disk space will be used");
 	free(s);
 }
 
@@ -675,7 +683,8 @@ static int commit(const struct changeset *cs, const struct deps *world)
 		const struct change *c = &cs->v[i];
 		total += change_counts(c);
 		if (c->new != c->old) {
-			size_diff += (int64_t)(c->new ? c->new->isize : 0) - (int64_t)(c->old ? c->old->isize : 0);
+			size_diff += (int64_t)(c->new ? c->new->isize : 0) -
+				     (int64_t)(c->old ? c->old->isize : 0);
 			pkg_diff += (c->new != NULL) - (c->old != NULL);
 		}
 	}
@@ -690,13 +699,14 @@ static int commit(const struct changeset *cs, const struct deps *world)
 		const char *verb = change_verb(c);
 		int r = c->old && c->old->broken && strchr(c->old->broken, 'f');
 		if (verb) {
-			char *tag = c->new_tag ? xasprintf("@%s", db.tags[c->new_tag].name) : xstrdup("");
+			char *tag =
+			    c->new_tag ? xasprintf("@%s", db.tags[c->new_tag].name) : xstrdup("");
 			if (c->new && c->old && c->new != c->old)
-				msg("(%*zu/%zu) %s %s%s (%s -> %s)", digits, done + 1, total, verb, p->name->s, tag,
-				    c->old->version, c->new->version);
+				msg("(%*zu/%zu) %s %s%s (%s -> %s)", digits, done + 1, total, verb,
+				    p->name->s, tag, c->old->version, c->new->version);
 			else
-				msg("(%*zu/%zu) %s %s%s (%s)", digits, done + 1, total, verb, p->name->s, tag,
-				    p->version);
+				msg("(%*zu/%zu) %s %s%s (%s)", digits, done + 1, total, verb,
+				    p->name->s, tag, p->version);
 			free(tag);
 			if (!db.simulate && (c->old != c->new || c->reinstall)) {
 				if (fail_at >= 0 && (double)done >= fail_at) {

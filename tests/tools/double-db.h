@@ -23,7 +23,7 @@
 
 /* apk's version comparison bits and dependency masks */
 enum { V_EQUAL = 1, V_LESS = 2, V_GREATER = 4, V_FUZZY = 8 };
-#define DEPMASK_ANY (V_EQUAL | V_LESS | V_GREATER)
+#define DEPMASK_ANY	 (V_EQUAL | V_LESS | V_GREATER)
 #define DEPMASK_CHECKSUM (V_LESS | V_GREATER)
 
 struct name;
@@ -34,7 +34,7 @@ struct dep {
 	const char *version; /* NULL when any version */
 	unsigned mask;
 	bool conflict, fuzzy;
-	int tag;             /* repository tag id, 0 untagged */
+	int tag; /* repository tag id, 0 untagged */
 };
 
 struct deps {
@@ -58,9 +58,9 @@ struct name {
 	bool locked, seen;
 	int requirers;
 	unsigned sflags, sflags_inh; /* set on the command line (add -u, upgrade NAME) */
-	unsigned pins;       /* repository tags the requirers allow */
+	unsigned pins;		     /* repository tags the requirers allow */
 	bool queued;
-	int chain;           /* dependency depth below, -1 unknown */
+	int chain; /* dependency depth below, -1 unknown */
 	/* changeset */
 	struct pkg *inst_pkg;
 	struct name *inst_name;
@@ -79,12 +79,12 @@ struct pkg {
 	uint64_t size, isize, build_time;
 	long priority;
 	struct deps depends, provides, iif;
-	unsigned repos;       /* bit N: in repository N */
+	unsigned repos; /* bit N: in repository N */
 	bool installed, is_virtual;
-	const char *file;     /* a package file named on the command line */
+	const char *file; /* a package file named on the command line */
 	size_t inst_order;
-	const char *inst_tag; /* the installed db's s: */
-	const char *broken;   /* the installed db's f: ("f": files failed to extract) */
+	const char *inst_tag;	/* the installed db's s: */
+	const char *broken;	/* the installed db's f: ("f": files failed to extract) */
 	struct aipkg_buf extra; /* r:, q:, f: and unknown installed-db lines */
 	struct aipkg_buf files; /* F:, M:, R:, a:, Z: lines */
 	/* solver */
@@ -94,24 +94,24 @@ struct pkg {
 };
 
 struct repo {
-	char *url;    /* as written */
+	char *url; /* as written */
 	int tag;
 	bool remote, ok;
 	char *desc;
 	char *index_url; /* the index's URL or path */
-	char *cache;     /* remote: the cached index's path */
+	char *cache;	 /* remote: the cached index's path */
 };
 
 struct tagdef {
-	char *name;   /* "" for the default */
+	char *name;	  /* "" for the default */
 	unsigned allowed; /* repositories carrying the tag */
 };
 
 static struct db {
-	int major;         /* 2 or 3: which apk is mimicked */
-	char *root;        /* without trailing '/' */
+	int major;  /* 2 or 3: which apk is mimicked */
+	char *root; /* without trailing '/' */
 	char *arch;
-	char *cache_dir;   /* absolute */
+	char *cache_dir; /* absolute */
 	struct name **names;
 	size_t nnames, cnames, hcap;
 	struct name **hash;
@@ -124,18 +124,17 @@ static struct db {
 	size_t nrepos;
 	struct tagdef tags[32];
 	size_t ntags;
-	unsigned available;  /* repositories that may be used */
+	unsigned available; /* repositories that may be used */
 	unsigned local;
 	int verbosity;
 	bool allow_untrusted, no_network, no_cache, update_cache, simulate, initdb;
 	unsigned genid;
 	int lock_fd;
-} db = { .major = 2, .ntags = 1, .verbosity = 1, .lock_fd = -1 };
+} db = {.major = 2, .ntags = 1, .verbosity = 1, .lock_fd = -1};
 
 /* ---- messages, as apk prints them ---- */
 
-__attribute__((format(printf, 1, 2), unused))
-static void msg(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), unused)) static void msg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -148,8 +147,7 @@ static void msg(const char *fmt, ...)
 	fflush(stdout);
 }
 
-__attribute__((format(printf, 1, 2), unused))
-static void err(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), unused)) static void err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -161,8 +159,7 @@ static void err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-__attribute__((format(printf, 1, 2), unused))
-static void warn(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), unused)) static void warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -202,8 +199,8 @@ TOOL_FN void ind_init(struct indent *i, FILE *f)
 		i->width = w.ws_col;
 }
 
-__attribute__((format(printf, 3, 4), unused))
-static void ind_group(struct indent *i, int indent, const char *fmt, ...)
+__attribute__((format(printf, 3, 4), unused)) static void ind_group(struct indent *i, int indent,
+								    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -324,26 +321,41 @@ TOOL_FN int name_cmp(const char *a, const char *b)
 TOOL_FN unsigned version_cmp(const char *a, const char *b, bool fuzzy)
 {
 	switch (aipkg_version_compare_fuzzy(aipkg_slice_str(a), aipkg_slice_str(b), fuzzy)) {
-	case AIPKG_VER_LESS: return V_LESS;
-	case AIPKG_VER_EQUAL: return V_EQUAL;
-	case AIPKG_VER_GREATER: return V_GREATER;
-	default: return 0;
+	case AIPKG_VER_LESS:
+		return V_LESS;
+	case AIPKG_VER_EQUAL:
+		return V_EQUAL;
+	case AIPKG_VER_GREATER:
+		return V_GREATER;
+	default:
+		return 0;
 	}
 }
 
 TOOL_FN const char *op_string(unsigned mask)
 {
 	switch (mask) {
-	case V_LESS: return "<";
-	case V_LESS | V_EQUAL: return "<=";
-	case V_EQUAL | V_FUZZY: case V_FUZZY: return "~";
-	case V_EQUAL: return "=";
-	case V_GREATER | V_EQUAL: return ">=";
-	case V_GREATER: return ">";
-	case DEPMASK_CHECKSUM: return "><";
-	case V_LESS | V_EQUAL | V_FUZZY: return "<~";
-	case V_GREATER | V_EQUAL | V_FUZZY: return ">~";
-	default: return "";
+	case V_LESS:
+		return "<";
+	case V_LESS | V_EQUAL:
+		return "<=";
+	case V_EQUAL | V_FUZZY:
+	case V_FUZZY:
+		return "~";
+	case V_EQUAL:
+		return "=";
+	case V_GREATER | V_EQUAL:
+		return ">=";
+	case V_GREATER:
+		return ">";
+	case DEPMASK_CHECKSUM:
+		return "><";
+	case V_LESS | V_EQUAL | V_FUZZY:
+		return "<~";
+	case V_GREATER | V_EQUAL | V_FUZZY:
+		return ">~";
+	default:
+		return "";
 	}
 }
 
@@ -352,7 +364,8 @@ TOOL_FN const char *op_string(unsigned mask)
 TOOL_FN char *dep_str(const struct dep *d, bool with_tag)
 {
 	return xasprintf("%s%s%s%s%s%s", d->conflict ? "!" : "", d->name->s,
-			 with_tag && d->tag ? "@" : "", with_tag && d->tag ? db.tags[d->tag].name : "",
+			 with_tag && d->tag ? "@" : "",
+			 with_tag && d->tag ? db.tags[d->tag].name : "",
 			 d->version ? op_string(d->mask) : "", d->version ? d->version : "");
 }
 
@@ -389,8 +402,10 @@ TOOL_FN bool dep_parse(const char *s, size_t len, struct dep *d)
 		d->mask = 0;
 		for (; i + olen < len && strchr(ops, s[i + olen]); olen++) {
 			char c = s[i + olen];
-			d->mask |= c == '<' ? V_LESS : c == '>' ? V_GREATER :
-				   c == '=' ? V_EQUAL : V_EQUAL | V_FUZZY;
+			d->mask |= c == '<'   ? V_LESS
+				   : c == '>' ? V_GREATER
+				   : c == '=' ? V_EQUAL
+					      : V_EQUAL | V_FUZZY;
 			d->fuzzy |= c == '~';
 		}
 		d->version = intern(s + i + olen, len - i - olen);
@@ -494,13 +509,13 @@ TOOL_FN unsigned dep_analyze(const struct dep *d, struct pkg *pkg)
 	if (!pkg)
 		return DEP_IRRELEVANT;
 	if (d->name == pkg->name) {
-		struct provider p = { pkg, pkg->version };
+		struct provider p = {pkg, pkg->version};
 		return dep_is_provided(d, &p) ? DEP_SATISFIES : DEP_CONFLICTS;
 	}
 	for (size_t i = 0; i < pkg->provides.n; i++) {
 		if (pkg->provides.v[i].name != d->name)
 			continue;
-		struct provider p = { pkg, pkg->provides.v[i].version };
+		struct provider p = {pkg, pkg->provides.v[i].version};
 		return dep_is_provided(d, &p) ? DEP_SATISFIES : DEP_CONFLICTS;
 	}
 	return DEP_IRRELEVANT;
@@ -565,7 +580,8 @@ static uint32_t murmur3_32(const char *key, uint32_t len, uint32_t seed)
 
 	for (i = 0; i + 4 <= len; i += 4) {
 		k = (uint32_t)(unsigned char)key[i] | (uint32_t)(unsigned char)key[i + 1] << 8 |
-		    (uint32_t)(unsigned char)key[i + 2] << 16 | (uint32_t)(unsigned char)key[i + 3] << 24;
+		    (uint32_t)(unsigned char)key[i + 2] << 16 |
+		    (uint32_t)(unsigned char)key[i + 3] << 24;
 		k *= c1;
 		k = k << 15 | k >> 17;
 		k *= c2;
@@ -574,8 +590,10 @@ static uint32_t murmur3_32(const char *key, uint32_t len, uint32_t seed)
 	}
 	k = 0;
 	switch (len & 3) {
-	case 3: k ^= (uint32_t)(unsigned char)key[i + 2] << 16; /* fall through */
-	case 2: k ^= (uint32_t)(unsigned char)key[i + 1] << 8; /* fall through */
+	case 3:
+		k ^= (uint32_t)(unsigned char)key[i + 2] << 16; /* fall through */
+	case 2:
+		k ^= (uint32_t)(unsigned char)key[i + 1] << 8; /* fall through */
 	case 1:
 		k ^= (uint32_t)(unsigned char)key[i];
 		k *= c1;
@@ -610,6 +628,10 @@ TOOL_FN void rdeps_rebuild(void)
 {
 	struct name **v = xmalloc((db.nnames + 1) * sizeof(*v));
 
+	if (!db.nnames) {
+		free(v);
+		return;
+	}
 	memcpy(v, db.names, db.nnames * sizeof(*v));
 	qsort(v, db.nnames, sizeof(*v), name_cmp_apk_hash);
 	for (size_t i = 0; i < db.nnames; i++)
@@ -690,24 +712,59 @@ TOOL_FN struct pkg *installed_named(struct name *n)
 static bool pkg_field(struct pkg *p, char field, const char *v)
 {
 	switch (field) {
-	case 'P': p->name = name_get(v, strlen(v)); break;
-	case 'V': p->version = intern_str(v); break;
-	case 'A': p->arch = intern_str(v); break;
-	case 'T': p->desc = intern_str(v); break;
-	case 'U': p->url = intern_str(v); break;
-	case 'L': p->license = intern_str(v); break;
-	case 'o': p->origin = intern_str(v); break;
-	case 'm': p->maintainer = intern_str(v); break;
-	case 'c': p->commit = intern_str(v); break;
-	case 'C': p->csum = intern_str(v); break;
-	case 'S': p->size = strtoull(v, NULL, 10); break;
-	case 'I': p->isize = strtoull(v, NULL, 10); break;
-	case 't': p->build_time = strtoull(v, NULL, 10); break;
-	case 'k': p->priority = strtol(v, NULL, 10); break;
-	case 'D': deps_parse_list(&p->depends, v); break;
-	case 'p': deps_parse_list(&p->provides, v); break;
-	case 'i': deps_parse_list(&p->iif, v); break;
-	default: return false;
+	case 'P':
+		p->name = name_get(v, strlen(v));
+		break;
+	case 'V':
+		p->version = intern_str(v);
+		break;
+	case 'A':
+		p->arch = intern_str(v);
+		break;
+	case 'T':
+		p->desc = intern_str(v);
+		break;
+	case 'U':
+		p->url = intern_str(v);
+		break;
+	case 'L':
+		p->license = intern_str(v);
+		break;
+	case 'o':
+		p->origin = intern_str(v);
+		break;
+	case 'm':
+		p->maintainer = intern_str(v);
+		break;
+	case 'c':
+		p->commit = intern_str(v);
+		break;
+	case 'C':
+		p->csum = intern_str(v);
+		break;
+	case 'S':
+		p->size = strtoull(v, NULL, 10);
+		break;
+	case 'I':
+		p->isize = strtoull(v, NULL, 10);
+		break;
+	case 't':
+		p->build_time = strtoull(v, NULL, 10);
+		break;
+	case 'k':
+		p->priority = strtol(v, NULL, 10);
+		break;
+	case 'D':
+		deps_parse_list(&p->depends, v);
+		break;
+	case 'p':
+		deps_parse_list(&p->provides, v);
+		break;
+	case 'i':
+		deps_parse_list(&p->iif, v);
+		break;
+	default:
+		return false;
 	}
 	return true;
 }
@@ -793,7 +850,7 @@ TOOL_FN void pkg_write_header(const struct pkg *p, struct aipkg_buf *b)
 		bprintf(b, "c:%s\n", p->commit);
 	if (p->priority)
 		bprintf(b, "k:%ld\n", p->priority);
-	const struct deps *lists[] = { &p->depends, &p->provides, &p->iif };
+	const struct deps *lists[] = {&p->depends, &p->provides, &p->iif};
 	for (int i = 0; i < 3; i++) {
 		if (!lists[i]->n)
 			continue;
@@ -903,8 +960,9 @@ TOOL_FN int download(const char *url, struct aipkg_buf *out)
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK)
-		return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ?
-			-ECONNREFUSED : -EIO;
+		return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST
+			   ? -ECONNREFUSED
+			   : -EIO;
 	download_status = status;
 	if (status == 404)
 		return -ENOENT;

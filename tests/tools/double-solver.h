@@ -1,4 +1,4 @@
-/* apk-double's solver: choose packages for the world, order the changes, explain failures as apk does. */
+/* apk-double's solver: pick packages for the world, order the changes, explain failures. */
 /* SPDX-License-Identifier: MIT */
 #ifndef AIPKG_TEST_DOUBLE_SOLVER_H
 #define AIPKG_TEST_DOUBLE_SOLVER_H
@@ -125,7 +125,7 @@ static void add_cons(struct pkg *from, const struct dep *d, unsigned pins, unsig
 	struct name *n = d->name;
 	struct cons *c = xgrow(&sv.cur, &sv.ccur, sv.ncur++, sizeof(*c));
 
-	*c = (struct cons){ from, d, pins, flags };
+	*c = (struct cons){from, d, pins, flags};
 	if (!d->conflict) {
 		n->requirers++;
 		n->pins |= pins;
@@ -220,7 +220,7 @@ static void assign(struct name *n, struct pkg *p, const char *version)
 		return;
 	}
 	n->locked = true;
-	n->chosen = (struct provider){ p, version };
+	n->chosen = (struct provider){p, version};
 }
 
 static void choose(struct pkg *p)
@@ -255,7 +255,7 @@ static unsigned pref_pins(struct name *n)
 
 static void select_name(struct name *n)
 {
-	struct cand best = { 0 }, c;
+	struct cand best = {0}, c;
 	unsigned upgrade = n->sflags & SF_UPGRADE;
 
 	for (size_t i = 0; i < sv.ncur; i++)
@@ -268,14 +268,14 @@ static void select_name(struct name *n)
 		if (!p->version && !pkg->priority && !pkg->name->requirers)
 			continue;
 		c = (struct cand){
-			.p = p,
-			.selectable = pkg_available(pkg) && !breaks_any(pkg, sv.cur, sv.ncur) &&
-				      !clashes(pkg),
-			.hint_ok = !breaks_any(pkg, sv.hints, sv.nhints),
-			.tag_ok = pkg_tag_ok(pkg, n->pins),
-			.tag_pref = pkg->is_virtual || pkg->file ||
-				    (pkg_repos(pkg) & repos_for_pins(pref_pins(n))),
-			.upgrade = (upgrade | pkg->name->sflags) & SF_UPGRADE,
+		    .p = p,
+		    .selectable =
+			pkg_available(pkg) && !breaks_any(pkg, sv.cur, sv.ncur) && !clashes(pkg),
+		    .hint_ok = !breaks_any(pkg, sv.hints, sv.nhints),
+		    .tag_ok = pkg_tag_ok(pkg, n->pins),
+		    .tag_pref = pkg->is_virtual || pkg->file ||
+				(pkg_repos(pkg) & repos_for_pins(pref_pins(n))),
+		    .upgrade = (upgrade | pkg->name->sflags) & SF_UPGRADE,
 		};
 		if (!best.p || cand_cmp(&c, &best) > 0)
 			best = c;
@@ -296,13 +296,14 @@ static bool add_install_if(void)
 		bool ok = p->iif.n > 0 && !p->name->locked && !p->name->queued;
 		for (size_t j = 0; ok && j < p->iif.n; j++) {
 			const struct dep *d = &p->iif.v[j];
-			ok = d->conflict ? !d->name->chosen.pkg :
-			     d->name->chosen.pkg && dep_is_provided(d, &d->name->chosen);
+			ok = d->conflict
+				 ? !d->name->chosen.pkg
+				 : d->name->chosen.pkg && dep_is_provided(d, &d->name->chosen);
 		}
 		if (!ok)
 			continue;
 		struct dep *d = xgrow(&iif_deps, &ciif, niif++, sizeof(*d));
-		*d = (struct dep){ .name = p->name, .mask = DEPMASK_ANY };
+		*d = (struct dep){.name = p->name, .mask = DEPMASK_ANY};
 		add_cons(NULL, d, PIN_DEFAULT, 0);
 		added = true;
 	}
@@ -313,7 +314,7 @@ static void solve_reset(void)
 {
 	for (size_t i = 0; i < db.nnames; i++) {
 		struct name *n = db.names[i];
-		n->chosen = (struct provider){ 0 };
+		n->chosen = (struct provider){0};
 		n->locked = n->queued = false;
 		n->chain = -1;
 		n->requirers = 0;
@@ -431,7 +432,8 @@ static void solve(struct deps *world, unsigned flags)
 		if (!n->chosen.pkg || n->chosen.pkg->name != n)
 			continue;
 		struct pkg *p = n->chosen.pkg;
-		if (!pkg_available(p) || breaks_any(p, sv.cur, sv.ncur) || !pkg_tag_ok(p, p->pin_allowed))
+		if (!pkg_available(p) || breaks_any(p, sv.cur, sv.ncur) ||
+		    !pkg_tag_ok(p, p->pin_allowed))
 			mark_error(p);
 	}
 }
@@ -449,7 +451,7 @@ static void record_change(struct changeset *cs, struct pkg *old, struct pkg *new
 	c->new = new;
 	c->old_tag = old ? (int)tag_id(old->inst_tag) : 0;
 	c->new_tag = new ? pkg_tag(new, new->pin_allowed) : 0;
-	c->reinstall = new && (new->flags & SF_REINSTALL);
+	c->reinstall = new && (new->flags &SF_REINSTALL);
 	if (!new)
 		cs->removes++;
 	else if (!old)
@@ -506,7 +508,8 @@ static void cs_check_install_if(struct changeset *cs, struct pkg *trigger)
 {
 	for (size_t i = 0; i < db.npkgs; i++) {
 		struct pkg *p = db.pkgs[i];
-		bool hit = false, ready = p->iif.n > 0 && p->name->chosen.pkg == p && !p->name->in_cs;
+		bool hit = false,
+		     ready = p->iif.n > 0 && p->name->chosen.pkg == p && !p->name->in_cs;
 		for (size_t j = 0; ready && j < p->iif.n; j++) {
 			struct name *n = p->iif.v[j].name;
 			hit |= dep_analyze(&p->iif.v[j], trigger) != DEP_IRRELEVANT;
@@ -707,8 +710,8 @@ static void analyze_missing_name(struct name *n)
 		label = xasprintf("%s (virtual)", n->s);
 		report.label = label;
 		label_start("note:");
-		const char *words[] = { "please", "select", "one", "of", "the", "'provided",
-					"by'", "packages", "explicitly" };
+		const char *words[] = {"please",    "select", "one",	  "of",	       "the",
+				       "'provided", "by'",    "packages", "explicitly"};
 		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 			ind_word(&report.i, words[i]);
 		ind_end(&report.i);

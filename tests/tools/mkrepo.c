@@ -50,12 +50,13 @@ struct pkgspec {
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: mkrepo pkg OUTDIR NAME VERSION [-d DESC] [-u URL] [-l LICENSE] [-o ORIGIN]\n"
-		"                 [-a ARCH] [-t BUILDDATE] [-m MAINTAINER] [-c COMMIT] [-k PRIO]\n"
-		"                 [-D DEP]... [-p PROVIDES]... [-i INSTALL_IF]...\n"
-		"                 [-f PATH=CONTENT]... [-x PATH=CONTENT]... [-L PATH=TARGET]... [-s SIZE]\n"
-		"       mkrepo index DIR [-d DESCRIPTION]\n");
+	fputs("usage: mkrepo pkg OUTDIR NAME VERSION [-d DESC] [-u URL] [-l LICENSE]\n"
+	      "         [-o ORIGIN] [-a ARCH] [-t BUILDDATE] [-m MAINTAINER] [-c COMMIT]\n"
+	      "         [-k PRIO] [-D DEP]... [-p PROVIDES]... [-i INSTALL_IF]...\n"
+	      "         [-f PATH=CONTENT]... [-x PATH=CONTENT]... [-L PATH=TARGET]...\n"
+	      "         [-s SIZE]\n"
+	      "       mkrepo index DIR [-d DESCRIPTION]\n",
+	      stderr);
 	exit(2);
 }
 
@@ -90,8 +91,8 @@ static struct entry *find_entry(struct pkgspec *ps, const char *path)
 	return NULL;
 }
 
-static void add_entry(struct pkgspec *ps, const char *path, char type, unsigned mode,
-		      char *data, size_t len)
+static void add_entry(struct pkgspec *ps, const char *path, char type, unsigned mode, char *data,
+		      size_t len)
 {
 	struct entry *e;
 
@@ -100,7 +101,7 @@ static void add_entry(struct pkgspec *ps, const char *path, char type, unsigned 
 	if (!*path || find_entry(ps, path))
 		die("duplicate or empty path '%s'", path);
 	e = xgrow(&ps->ents, &ps->cents, ps->nents++, sizeof(*e));
-	*e = (struct entry){ xstrdup(path), type, mode, data, len };
+	*e = (struct entry){xstrdup(path), type, mode, data, len};
 }
 
 /* Parse "PATH=CONTENT" into a file, executable or symlink entry. */
@@ -175,7 +176,8 @@ static void build_data_tar(struct pkgspec *ps, struct aipkg_buf *tar, uint64_t *
 		if (e->type == '5')
 			dirname = xasprintf("%s/", e->path);
 		if (e->type == '2')
-			tar_entry_add(tar, e->path, '2', 0777, NULL, 0, ps->builddate, e->data, &pax);
+			tar_entry_add(tar, e->path, '2', 0777, NULL, 0, ps->builddate, e->data,
+				      &pax);
 		else
 			tar_entry_add(tar, dirname ? dirname : e->path, e->type, e->mode, e->data,
 				      e->type == '0' ? e->len : 0, ps->builddate, NULL, &pax);
@@ -279,7 +281,7 @@ static unsigned long long parse_ull(const char *s, const char *what)
 
 static int cmd_pkg(int argc, char **argv)
 {
-	struct pkgspec ps = { .arch = "x86_64", .license = "MIT", .builddate = DEFAULT_BUILDDATE };
+	struct pkgspec ps = {.arch = "x86_64", .license = "MIT", .builddate = DEFAULT_BUILDDATE};
 	int c;
 
 	if (argc < 4)
@@ -291,23 +293,56 @@ static int cmd_pkg(int argc, char **argv)
 	optind = 4;
 	while ((c = getopt(argc, argv, "d:u:l:o:a:t:m:c:k:D:p:i:f:x:L:s:")) != -1) {
 		switch (c) {
-		case 'd': ps.desc = optarg; break;
-		case 'u': ps.url = optarg; break;
-		case 'l': ps.license = optarg; break;
-		case 'o': ps.origin = optarg; break;
-		case 'a': ps.arch = optarg; break;
-		case 't': ps.builddate = parse_ull(optarg, "build date"); break;
-		case 'm': ps.maintainer = optarg; break;
-		case 'c': ps.commit = optarg; break;
-		case 'k': ps.priority = optarg; break;
-		case 'D': strv_add(&ps.deps, &ps.ndeps, &ps.cdeps, optarg); break;
-		case 'p': strv_add(&ps.provides, &ps.nprovides, &ps.cprovides, optarg); break;
-		case 'i': strv_add(&ps.iif, &ps.niif, &ps.ciif, optarg); break;
-		case 'f': add_file_arg(&ps, optarg, '0', 0644); break;
-		case 'x': add_file_arg(&ps, optarg, '0', 0755); break;
-		case 'L': add_file_arg(&ps, optarg, '2', 0777); break;
-		case 's': ps.padding = parse_ull(optarg, "size"); break;
-		default: usage();
+		case 'd':
+			ps.desc = optarg;
+			break;
+		case 'u':
+			ps.url = optarg;
+			break;
+		case 'l':
+			ps.license = optarg;
+			break;
+		case 'o':
+			ps.origin = optarg;
+			break;
+		case 'a':
+			ps.arch = optarg;
+			break;
+		case 't':
+			ps.builddate = parse_ull(optarg, "build date");
+			break;
+		case 'm':
+			ps.maintainer = optarg;
+			break;
+		case 'c':
+			ps.commit = optarg;
+			break;
+		case 'k':
+			ps.priority = optarg;
+			break;
+		case 'D':
+			strv_add(&ps.deps, &ps.ndeps, &ps.cdeps, optarg);
+			break;
+		case 'p':
+			strv_add(&ps.provides, &ps.nprovides, &ps.cprovides, optarg);
+			break;
+		case 'i':
+			strv_add(&ps.iif, &ps.niif, &ps.ciif, optarg);
+			break;
+		case 'f':
+			add_file_arg(&ps, optarg, '0', 0644);
+			break;
+		case 'x':
+			add_file_arg(&ps, optarg, '0', 0755);
+			break;
+		case 'L':
+			add_file_arg(&ps, optarg, '2', 0777);
+			break;
+		case 's':
+			ps.padding = parse_ull(optarg, "size");
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc)
@@ -321,7 +356,8 @@ static int cmd_pkg(int argc, char **argv)
 	if (ps.padding)
 		add_padding(&ps);
 	add_parent_dirs(&ps);
-	qsort(ps.ents, ps.nents, sizeof(*ps.ents), cmp_entry);
+	if (ps.nents) /* a package without files has no array to sort */
+		qsort(ps.ents, ps.nents, sizeof(*ps.ents), cmp_entry);
 	write_package(&ps, argv[1]);
 	pkgspec_release(&ps);
 	return 0;
@@ -357,14 +393,27 @@ static const char *pkginfo_get(const char *info, const char *key, struct aipkg_b
 /* The index record apk writes for one package (apk_pkg_write_index_header). */
 static void index_record(const char *info, const char *csum, uint64_t size, struct record *rec)
 {
-	static const struct { const char *key; char field; bool always; } fields[] = {
-		{ "pkgname", 'P', true }, { "pkgver", 'V', true }, { "arch", 'A', false },
-		{ NULL, 'S', true }, { "size", 'I', true }, { "pkgdesc", 'T', true },
-		{ "url", 'U', true }, { "license", 'L', true }, { "origin", 'o', false },
-		{ "maintainer", 'm', false }, { "builddate", 't', false },
-		{ "commit", 'c', false }, { "provider_priority", 'k', false },
-		{ "depend", 'D', false }, { "provides", 'p', false },
-		{ "install_if", 'i', false },
+	static const struct {
+		const char *key;
+		char field;
+		bool always;
+	} fields[] = {
+	    {"pkgname", 'P', true},
+	    {"pkgver", 'V', true},
+	    {"arch", 'A', false},
+	    {NULL, 'S', true},
+	    {"size", 'I', true},
+	    {"pkgdesc", 'T', true},
+	    {"url", 'U', true},
+	    {"license", 'L', true},
+	    {"origin", 'o', false},
+	    {"maintainer", 'm', false},
+	    {"builddate", 't', false},
+	    {"commit", 'c', false},
+	    {"provider_priority", 'k', false},
+	    {"depend", 'D', false},
+	    {"provides", 'p', false},
+	    {"install_if", 'i', false},
 	};
 	struct aipkg_buf v = AIPKG_BUF_INIT;
 
@@ -400,7 +449,7 @@ static int read_package(const char *path, struct record *rec)
 	if (file_read(path, &file) < 0)
 		return -1;
 	n = gunzip_members(file.data, file.len, &plain, m, 8);
-	it = (struct tar_iter){ (const unsigned char *)plain.data, plain.len, 0 };
+	it = (struct tar_iter){(const unsigned char *)plain.data, plain.len, 0};
 	while (n > 0 && tar_next(&it, &e) > 0) {
 		size_t at = (size_t)(e.data - (const unsigned char *)plain.data);
 		if (strcmp(e.name, ".PKGINFO"))
@@ -429,7 +478,8 @@ static int cmp_record(const void *a, const void *b)
 	if (!r)
 		r = strcmp(ra->name, rb->name);
 	if (!r)
-		r = aipkg_version_compare(aipkg_slice_str(ra->version), aipkg_slice_str(rb->version));
+		r = aipkg_version_compare(aipkg_slice_str(ra->version),
+					  aipkg_slice_str(rb->version));
 	return r;
 }
 
@@ -463,7 +513,8 @@ static int cmd_index(int argc, char **argv)
 		free(path);
 		n++;
 	}
-	qsort(recs, n, sizeof(*recs), cmp_record);
+	if (n)
+		qsort(recs, n, sizeof(*recs), cmp_record);
 	for (size_t i = 0; i < n; i++)
 		bput(&text, recs[i].text.data, recs[i].text.len);
 	if (desc)

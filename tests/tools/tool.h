@@ -30,8 +30,7 @@
 __attribute__((unused)) static const char *tool_name = "tool";
 __attribute__((unused)) static int tool_die_code = 2;
 
-__attribute__((noreturn, format(printf, 1, 2), unused))
-static void die(const char *fmt, ...)
+__attribute__((noreturn, format(printf, 1, 2), unused)) static void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,8 +77,7 @@ TOOL_FN char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-__attribute__((format(printf, 1, 2), unused))
-static char *xasprintf(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), unused)) static char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -117,8 +115,8 @@ TOOL_FN void bputs(struct aipkg_buf *b, const char *s)
 	bput(b, s, strlen(s));
 }
 
-__attribute__((format(printf, 2, 3), unused))
-static void bprintf(struct aipkg_buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3), unused)) static void bprintf(struct aipkg_buf *b,
+								  const char *fmt, ...)
 {
 	va_list ap;
 	int r;
@@ -151,7 +149,7 @@ TOOL_FN int mkdir_p(const char *path, mode_t mode)
 	char *p = xstrdup(path), *s;
 	int r = 0;
 
-	for (s = p + 1; ; s++) {
+	for (s = p + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;
 		char c = *s;
@@ -360,7 +358,8 @@ TOOL_FN int gunzip_members(const void *data, size_t len, struct aipkg_buf *plain
 			bput(plain, chunk, sizeof(chunk) - zs.avail_out);
 		} while (r != Z_STREAM_END);
 		if (n < max)
-			members[n] = (struct gz_member){ pos, zs.total_in, start, plain->len - start };
+			members[n] =
+			    (struct gz_member){pos, zs.total_in, start, plain->len - start};
 		n++;
 		pos += zs.total_in;
 		inflateEnd(&zs);
@@ -545,7 +544,8 @@ TOOL_FN void tar_apply_pax(struct tar_entry *e, const char *p, size_t len)
 				memcpy(e->name, v, vlen), e->name[vlen] = '\0';
 			else if (klen == 8 && !memcmp(k, "linkpath", 8) && vlen < sizeof(e->link))
 				memcpy(e->link, v, vlen), e->link[vlen] = '\0';
-			else if (klen == 23 && !memcmp(k, "APK-TOOLS.checksum.SHA1", 23) && vlen == 40)
+			else if (klen == 23 && !memcmp(k, "APK-TOOLS.checksum.SHA1", 23) &&
+				 vlen == 40)
 				memcpy(e->sha1, v, 40), e->sha1[40] = '\0';
 		}
 		pos += rlen;
@@ -571,7 +571,7 @@ TOOL_FN int tar_next(struct tar_iter *it, struct tar_entry *e)
 		const unsigned char *data = it->p + it->pos + 512;
 		it->pos += 512 + ((size + 511) & ~(uint64_t)511);
 		if (h->typeflag == 'x' || h->typeflag == 'L') {
-			struct tar_entry tmp = { .name = "" };
+			struct tar_entry tmp = {.name = ""};
 			if (h->typeflag == 'x')
 				tar_apply_pax(&tmp, (const char *)data, size);
 			else if (size < sizeof(tmp.name))
