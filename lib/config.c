@@ -14,7 +14,8 @@
 #include "ai/llm.h"
 #include "config.h"
 
-enum key_type { KEY_MAP, KEY_STRING, KEY_WORDS, KEY_SECONDS, KEY_INT };
+enum key_type { KEY_MAP, KEY_STRING, KEY_WORDS, KEY_SECONDS, KEY_INT, KEY_LIST, KEY_DICT,
+		KEY_BOOL, KEY_WINDOW };
 
 struct config_key {
 	const char *path;
@@ -25,6 +26,7 @@ struct config_key {
 };
 
 #define OFF(field) offsetof(struct aipkg_config, field)
+#define AGENT_ACTIONS "apply|sandbox|defer"
 #define LLM_KEYS(tier)                                                                  \
 	{ "llm." #tier, KEY_MAP, 0, 0, NULL },                                          \
 	{ "llm." #tier ".api_key_env", KEY_STRING, OFF(llm_##tier.api_key_env), 0, NULL }, \
@@ -54,6 +56,30 @@ static const struct config_key config_keys[] = {
 	{ "llm", KEY_MAP, 0, 0, NULL },
 	LLM_KEYS(tactical),
 	LLM_KEYS(strategic),
+	{ "agent", KEY_MAP, 0, 0, NULL },
+	{ "agent.allow", KEY_LIST, OFF(agent.allow), OFF(agent.allow_n), NULL },
+	{ "agent.checks", KEY_DICT, OFF(agent.checks), 0, NULL },
+	{ "agent.core_packages", KEY_LIST, OFF(agent.core_packages), OFF(agent.core_packages_n),
+	  NULL },
+	{ "agent.deny", KEY_LIST, OFF(agent.deny), OFF(agent.deny_n), NULL },
+	{ "agent.high_packages", KEY_LIST, OFF(agent.high_packages), OFF(agent.high_packages_n),
+	  NULL },
+	{ "agent.max_packages", KEY_INT, OFF(agent.max_packages), 0, NULL },
+	{ "agent.min_age", KEY_SECONDS, OFF(agent.min_age), 0, NULL },
+	{ "agent.notify", KEY_MAP, 0, 0, NULL },
+	{ "agent.notify.command", KEY_WORDS, OFF(agent.notify_command),
+	  OFF(agent.notify_command_n), NULL },
+	{ "agent.notify.syslog", KEY_BOOL, OFF(agent.notify_syslog), 0, NULL },
+	{ "agent.notify.webhook", KEY_STRING, OFF(agent.notify_webhook), 0, NULL },
+	{ "agent.policy", KEY_MAP, 0, 0, NULL },
+	{ "agent.policy.high", KEY_STRING, OFF(agent.policy_high), 0, AGENT_ACTIONS },
+	{ "agent.policy.low", KEY_STRING, OFF(agent.policy_low), 0, AGENT_ACTIONS },
+	{ "agent.policy.medium", KEY_STRING, OFF(agent.policy_medium), 0, AGENT_ACTIONS },
+	{ "agent.policy.security", KEY_STRING, OFF(agent.policy_security), 0, AGENT_ACTIONS },
+	{ "agent.reverse_deps_high", KEY_INT, OFF(agent.reverse_deps_high), 0, NULL },
+	{ "agent.review", KEY_BOOL, OFF(agent.review), 0, NULL },
+	{ "agent.sandbox_timeout", KEY_SECONDS, OFF(agent.sandbox_timeout), 0, NULL },
+	{ "agent.window", KEY_WINDOW, OFF(agent.window), 0, NULL },
 };
 
 struct loader {
@@ -76,6 +102,14 @@ static const char *type_name(enum key_type t)
 		return "a number of seconds";
 	case KEY_INT:
 		return "a whole number";
+	case KEY_LIST:
+		return "a list of names";
+	case KEY_DICT:
+		return "a mapping of names to strings";
+	case KEY_BOOL:
+		return "true or false";
+	case KEY_WINDOW:
+		return "a time window such as \"02:00-05:00\"";
 	}
 	return "?";
 }
@@ -224,6 +258,29 @@ static int set_number(struct loader *ld, yaml_node_t *node, const struct config_
 	return 0;
 }
 
+static bool clock_parse(const char *s, int *minutes)
+{
+	if (!(s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' &&
+	      s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9'))
+		return false;
+	*minutes = ((s[0] - '0') * 10 + (s[1] - '0')) * 60 + (s[3] - '0') * 10 + (s[4] - '0');
+	return *minutes < 24 * 60;
+}
+
+bool aipkg_config_window_parse(const char *s, int *start, int *end)
+{
+	int a, b;
+
+	if (strlen(s) != 11 || s[5] != '-' || !clock_parse(s, &a) || !clock_parse(s + 6, &b) ||
+	    a == b)
+		return false;
+	if (start)
+		*start = a;
+	if (end)
+		*end = b;
+	return true;
+}
+
 /* Is S one of the '|'-separated CHOICES? */
 static bool is_choice(const char *s, const char *choices)
 {
@@ -237,6 +294,79 @@ static bool is_choice(const char *s, const char *choices)
 		c += len + (c[len] == '|');
 	}
 	return false;
+}
+
+/* A name or glob: what apk allows in names, plus the glob characters. */
+static bool list_item_ok(const char *s)
+{
+	return *s && strlen(s) < 256 && !s[strcspn(s, " \t\n'\"")];
+}
+
+/* A list of names (or one name alone). */
+static int set_list(struct loader *ld, yaml_node_t *node, const struct config_key *key,
+		    void *slot)
+{
+	size_t *n = (size_t *)((char *)ld->cfg + key->count_offset);
+	char ***v = slot;
+
+	aipkg_strv_free(*v, *n);
+	*v = NULL;
+	*n = 0;
+	if (scalar(node))
+		return *scalar(node) ? aipkg_split_words(scalar(node), v, n) : 0;
+	if (node->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, node, "'%s' must be %s", key->path, type_name(key->type));
+	*v = calloc(node->data.sequence.items.top - node->data.sequence.items.start + 1,
+		    sizeof(char *));
+	if (!*v)
+		return -ENOMEM;
+	for (yaml_node_item_t *it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
+
+		if (!item || !scalar(item) || !list_item_ok(scalar(item)))
+			return fail_at(ld, item ? item : node, "'%s' must be %s", key->path,
+				       "a list of names or globs (no blanks or quotes)");
+		if (!((*v)[(*n)++] = strdup(scalar(item))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* {NAME: "string"}: keys are package names or globs. */
+static int set_dict(struct loader *ld, yaml_node_t *node, const struct config_key *key,
+		    void *slot)
+{
+	json_t **obj = slot;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return fail_at(ld, node, "'%s' must be %s", key->path, type_name(key->type));
+	json_decref(*obj);
+	*obj = json_object();
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+
+		if (!k || !v || !scalar(k) || !list_item_ok(scalar(k)) || !scalar(v) ||
+		    !*scalar(v))
+			return fail_at(ld, k ? k : node, "'%s' must be %s", key->path,
+				       type_name(key->type));
+		json_object_set_new(*obj, scalar(k), json_string(scalar(v)));
+	}
+	return 0;
+}
+
+static int set_bool(struct loader *ld, yaml_node_t *node, const struct config_key *key,
+		    void *slot)
+{
+	const char *s = scalar(node);
+
+	if (s && (is_choice(s, "true|yes|on|True|TRUE") || is_choice(s, "false|no|off|False|FALSE"))) {
+		*(bool *)slot = is_choice(s, "true|yes|on|True|TRUE");
+		return 0;
+	}
+	return fail_at(ld, node, "'%s' must be %s", key->path, type_name(key->type));
 }
 
 static int set_value(struct loader *ld, yaml_node_t *node, const struct config_key *key)
@@ -258,6 +388,18 @@ static int set_value(struct loader *ld, yaml_node_t *node, const struct config_k
 	case KEY_SECONDS:
 	case KEY_INT:
 		return set_number(ld, node, key, slot);
+	case KEY_LIST:
+		return set_list(ld, node, key, slot);
+	case KEY_DICT:
+		return set_dict(ld, node, key, slot);
+	case KEY_BOOL:
+		return set_bool(ld, node, key, slot);
+	case KEY_WINDOW:
+		if (!scalar(node) || !aipkg_config_window_parse(scalar(node), NULL, NULL))
+			return fail_at(ld, node, "'%s' must be %s", key->path, type_name(key->type));
+		free(*(char **)slot);
+		*(char **)slot = strdup(scalar(node));
+		return *(char **)slot ? 0 : -ENOMEM;
 	case KEY_MAP:
 		break;
 	}
@@ -324,13 +466,8 @@ static int parse_text(struct loader *ld, const char *text, size_t len)
 	return r;
 }
 
-int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
-		      struct aipkg_buf *err)
+static void config_defaults(struct aipkg_config *cfg)
 {
-	struct aipkg_buf text = AIPKG_BUF_INIT;
-	struct loader ld = { cfg, NULL, path, err };
-	int r;
-
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->apk_wait = 600;
 	cfg->lock_timeout = -1;
@@ -339,6 +476,29 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 	cfg->vuln_timeout = 60;
 	aipkg_llm_config_defaults(&cfg->llm_tactical);
 	aipkg_llm_config_defaults(&cfg->llm_strategic);
+	cfg->agent.reverse_deps_high = 10;
+	cfg->agent.sandbox_timeout = 600;
+}
+
+int aipkg_config_load_text(struct aipkg_config *cfg, const char *name, const char *text,
+			   size_t len, struct aipkg_buf *err)
+{
+	struct loader ld = { cfg, NULL, name, err };
+	int r;
+
+	config_defaults(cfg);
+	r = parse_text(&ld, text, len);
+	return r < 0 ? r : aipkg_llm_config_check(cfg, err);
+}
+
+int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
+		      struct aipkg_buf *err)
+{
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	struct loader ld = { cfg, NULL, path, err };
+	int r;
+
+	config_defaults(cfg);
 	if (!path)
 		return 0;
 	aipkg_buf_init(&text, 1 << 20);
@@ -360,6 +520,22 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 	return r < 0 ? r : aipkg_llm_config_check(cfg, err);
 }
 
+static void agent_release(struct aipkg_agent_config *a)
+{
+	free(a->policy_low);
+	free(a->policy_medium);
+	free(a->policy_high);
+	free(a->policy_security);
+	aipkg_strv_free(a->core_packages, a->core_packages_n);
+	aipkg_strv_free(a->high_packages, a->high_packages_n);
+	aipkg_strv_free(a->deny, a->deny_n);
+	aipkg_strv_free(a->allow, a->allow_n);
+	json_decref(a->checks);
+	free(a->notify_webhook);
+	aipkg_strv_free(a->notify_command, a->notify_command_n);
+	free(a->window);
+}
+
 void aipkg_config_release(struct aipkg_config *cfg)
 {
 	free(cfg->path);
@@ -369,6 +545,7 @@ void aipkg_config_release(struct aipkg_config *cfg)
 	free(cfg->vuln_fail_on);
 	aipkg_llm_config_release(&cfg->llm_tactical);
 	aipkg_llm_config_release(&cfg->llm_strategic);
+	agent_release(&cfg->agent);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -381,6 +558,38 @@ static json_t *vuln_json(const struct aipkg_config *cfg)
 			 cfg->vuln_max_age, "timeout", cfg->vuln_timeout);
 }
 
+static json_t *strv_json(char **v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *agent_json(const struct aipkg_agent_config *a)
+{
+	return json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, "
+			 "s:{s:s?, s:o, s:b}, s:f, s:s?, s:I, s:I, s:f, s:b}",
+			 "policy", "low", a->policy_low ? a->policy_low : "apply", "medium",
+			 a->policy_medium ? a->policy_medium : "sandbox", "high",
+			 a->policy_high ? a->policy_high : "defer", "security",
+			 a->policy_security ? a->policy_security : "sandbox", "core_packages",
+			 a->core_packages ? strv_json(a->core_packages, a->core_packages_n)
+					  : json_null(),
+			 "high_packages", strv_json(a->high_packages, a->high_packages_n), "deny",
+			 strv_json(a->deny, a->deny_n), "allow",
+			 a->allow ? strv_json(a->allow, a->allow_n) : json_null(), "checks",
+			 a->checks ? json_incref(a->checks) : json_object(), "notify", "webhook",
+			 a->notify_webhook, "command",
+			 a->notify_command ? strv_json(a->notify_command, a->notify_command_n)
+					   : json_null(),
+			 "syslog", a->notify_syslog, "min_age", a->min_age, "window", a->window,
+			 "max_packages", (json_int_t)a->max_packages, "reverse_deps_high",
+			 (json_int_t)a->reverse_deps_high, "sandbox_timeout", a->sandbox_timeout,
+			 "review", a->review);
+}
+
 json_t *aipkg_config_json(const struct aipkg_config *cfg)
 {
 	json_t *cmd = json_array();
@@ -389,10 +598,10 @@ json_t *aipkg_config_json(const struct aipkg_config *cfg)
 		json_array_append_new(cmd, json_string(cfg->apk_command[i]));
 	if (!cfg->apk_command_n)
 		json_array_append_new(cmd, json_string("apk"));
-	return json_pack("{s:o?, s:{s:o, s:f, s:I}, s:f, s:{s:I}, s:o, s:o}", "file",
+	return json_pack("{s:o?, s:{s:o, s:f, s:I}, s:f, s:{s:I}, s:o, s:o, s:o}", "file",
 			 cfg->path ? json_string(cfg->path) : json_null(), "apk", "command", cmd,
 			 "timeout", cfg->apk_timeout, "wait", (json_int_t)cfg->apk_wait,
 			 "lock_timeout", cfg->lock_timeout, "journal", "keep_packages_mb",
 			 (json_int_t)cfg->keep_packages_mb, "vuln", vuln_json(cfg), "llm",
-			 aipkg_llm_config_json(cfg));
+			 aipkg_llm_config_json(cfg), "agent", agent_json(&cfg->agent));
 }

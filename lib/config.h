@@ -10,6 +10,33 @@
 #include "ai/llm.h"
 #include "buf.h"
 
+/* agent: the Package Agent's policy (lib/agent/, aipkg(8) CONFIGURATION). */
+struct aipkg_agent_config {
+	char *policy_low;      /* agent.policy.*: "apply", "sandbox" or "defer"; */
+	char *policy_medium;   /* NULL: the default (apply, sandbox, defer, sandbox) */
+	char *policy_high;
+	char *policy_security;
+	char **core_packages;  /* names or globs; NULL: the built-in list */
+	size_t core_packages_n;
+	char **high_packages;
+	size_t high_packages_n;
+	char **deny;
+	size_t deny_n;
+	char **allow;          /* NULL: every package may be upgraded */
+	size_t allow_n;
+	json_t *checks;        /* {"nginx": "nginx -t"}: the admin's shell commands */
+	char *notify_webhook;
+	char **notify_command; /* words, run without a shell, the report on stdin */
+	size_t notify_command_n;
+	bool notify_syslog;
+	double min_age;        /* seconds a new version must have been built ago */
+	char *window;          /* "02:00-05:00" (local time), or NULL: any time */
+	long max_packages;     /* upgrades per run; 0: no limit */
+	long reverse_deps_high; /* this many reverse dependencies make it high */
+	double sandbox_timeout; /* seconds for a sandbox's apk and for each check */
+	bool review;           /* ask the strategic model about medium and high */
+};
+
 struct aipkg_config {
 	char *path;          /* the file read, NULL when none existed */
 	char **apk_command;  /* apk.command split into words; NULL: default */
@@ -25,6 +52,7 @@ struct aipkg_config {
 	double vuln_timeout;  /* vuln.timeout: seconds a secdb download may take */
 	struct aipkg_llm_config llm_tactical;  /* llm.tactical: planning; NULL provider: offline */
 	struct aipkg_llm_config llm_strategic; /* llm.strategic: security decisions */
+	struct aipkg_agent_config agent;       /* agent: the Package Agent */
 };
 
 #define AIPKG_SECDB_URL_DEFAULT "https://secdb.alpinelinux.org/"
@@ -37,6 +65,15 @@ struct aipkg_config {
 int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 		      struct aipkg_buf *err);
 void aipkg_config_release(struct aipkg_config *cfg);
+
+/* The same from TEXT (LEN bytes, no NUL needed) instead of a file; NAME
+ * is the file name messages use.  Release CFG in every case. */
+int aipkg_config_load_text(struct aipkg_config *cfg, const char *name, const char *text,
+			   size_t len, struct aipkg_buf *err);
+
+/* A maintenance window "HH:MM-HH:MM": *start and *end (may be NULL) get
+ * minutes after midnight; false when S is not one.  It may wrap midnight. */
+bool aipkg_config_window_parse(const char *s, int *start, int *end);
 
 /* Split a command line into words (whitespace-separated, with '...' and
  * "..." quoting, no other shell syntax).  -EINVAL on unbalanced quotes. */

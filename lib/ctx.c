@@ -133,8 +133,9 @@ int aipkg_ctx_fail(struct aipkg_ctx *ctx, int err, const char *fmt, ...)
 	return err;
 }
 
-static void ctx_tell(struct aipkg_ctx *ctx, void (*fn)(void *, const char *), const char *fmt,
-		     va_list ap)
+__attribute__((format(printf, 3, 0))) static void ctx_tell(struct aipkg_ctx *ctx,
+							   void (*fn)(void *, const char *),
+							   const char *fmt, va_list ap)
 {
 	struct aipkg_buf msg = AIPKG_BUF_INIT;
 

@@ -17,7 +17,8 @@ if [ -n "$banned" ]; then
 fi
 
 if command -v shellcheck >/dev/null 2>&1; then
-	shellcheck -s sh tests/run-all tests/lint.sh tests/cli/*.sh .ci/run || fail=1
+	shellcheck -s sh tests/run-all tests/lint.sh tests/cli/*.sh .ci/run tests/valgrind-run \
+		tests/fuzz/run tests/fuzz/run-one tests/fuzz/gen-seeds.sh tests/bench/*.sh || fail=1
 	shellcheck -s bash completions/aipkg.bash || fail=1
 else
 	echo "shellcheck: SKIPPED (not installed)"

@@ -6,8 +6,9 @@
 
 #include "cli.h"
 
-static void diag(const struct cli *cli, const char *label, const char *color, const char *fmt,
-		 va_list ap)
+/* format(printf, 4, 0): clang checks the callers' formats through the va_list */
+__attribute__((format(printf, 4, 0))) static void diag(const struct cli *cli, const char *label,
+						       const char *color, const char *fmt, va_list ap)
 {
 	if (cli && cli->color)
 		fprintf(stderr, "\033[%sm%s:\033[0m ", color, label);

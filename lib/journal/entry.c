@@ -337,8 +337,11 @@ static int parse_change(struct parser *p, const struct jfield *f, struct aipkg_s
 		return bad(p, "'%s' needs ACTION NAME FROM TO", f->key);
 	}
 	if (!one_of(action, jactions, sizeof(jactions) / sizeof(jactions[0]))) {
+		/* ACTION lives in W: say it before letting W go */
+		int r = bad(p, "unknown action '%s'", action ? action : "-");
+
 		json_decref(w);
-		return bad(p, "unknown action '%s'", action ? action : "-");
+		return r;
 	}
 	*out = aipkg_change_new(json_string_value(json_array_get(w, 1)), action,
 				json_string_value(json_array_get(w, 2)),

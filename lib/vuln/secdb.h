@@ -62,7 +62,8 @@ int aipkg_secdb_compile(const char *json, size_t len, const char *stamp, struct 
 			struct aipkg_buf *why);
 
 /*
- * Add an index TEXT of LEN bytes, which DB takes over (also on failure).
+ * Add an index TEXT of LEN bytes followed by a NUL (as an aipkg_buf's
+ * data is), which DB takes over (also on failure).
  * When WANT_STAMP is not NULL the header's stamp must equal it, else
  * -ESTALE.  -AIPKG_E_CORRUPT for anything that is not such an index.
  */

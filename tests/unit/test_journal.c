@@ -190,6 +190,19 @@ static void test_corrupt_texts(void **state)
 	aipkg_buf_release(&why);
 }
 
+/* Found by fuzz_journal: the message named an action that had been freed. */
+static void test_unknown_action_use_after_free(void **state)
+{
+	const char *text = "id: 2\nstatus: pending\ntime: 2026-01-02T03:04:05Z\n"
+			   "planned: remo.ve curl 4.9.0-r0 -\nend\n";
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	json_t *e;
+
+	assert_int_equal(aipkg_jentry_parse(text, strlen(text), &e, &why), -AIPKG_E_CORRUPT);
+	assert_non_null(strstr(aipkg_buf_str(&why), "unknown action 'remo.ve'"));
+	aipkg_buf_release(&why);
+}
+
 static void test_binary_garbage(void **state)
 {
 	struct aipkg_buf why = AIPKG_BUF_INIT;
@@ -564,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_minimal_and_unknown_keys),
 		cmocka_unit_test(test_corrupt_texts),
+		cmocka_unit_test(test_unknown_action_use_after_free),
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_times_and_argv),
 		cmocka_unit_test_setup(test_atomic_write, reset),

@@ -208,7 +208,7 @@ static void test_branch_from_release_and_repositories(void **state)
 	/* the main repository's branch beats an extra edge/testing */
 	branch_case(
 	    "3.19.1",
-	    URLS("@testing https://x/alpine/edge/testing" + 10, "https://x/alpine/v3.19/main"),
+	    URLS(&"@testing https://x/alpine/edge/testing"[10], "https://x/alpine/v3.19/main"),
 	    "v3.19", false);
 	branch_case(NULL, URLS("https://x/alpine/edge/main"), "edge", false);
 	branch_case("3.21_alpha20240807", URLS("https://x/alpine/edge/main"), "edge", false);

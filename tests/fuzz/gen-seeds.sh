@@ -1,0 +1,36 @@
+#!/bin/sh
+# Write the fuzz seeds that come from the test fixtures into BUILD/tests/fuzz/seeds-gen/.
+# usage: tests/fuzz/gen-seeds.sh BUILD_DIR
+# The small hand-written seeds live in tests/fuzz/seeds/; these are built
+# (an APKINDEX.tar.gz by mkrepo, ...), so no binary is committed.
+# SPDX-License-Identifier: MIT
+set -eu
+
+build=$1
+src=$(cd "$(dirname "$0")" && pwd)
+out=$build/tests/fuzz/seeds-gen
+mkrepo=$build/tests/tools/mkrepo
+mkdir -p "$out/apkindex" "$out/installed" "$out/world" "$out/version"
+if [ ! -x "$mkrepo" ]; then
+	echo "gen-seeds: no $mkrepo (AIPKG_TESTS=OFF?): only the committed seeds" >&2
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# ASan's leak check would fail a tool over something the fuzzers do not care about
+export ASAN_OPTIONS=detect_leaks=0
+"$mkrepo" pkg "$tmp/r/x86_64" nginx 1.26.2-r0 -a x86_64 -d "HTTP and reverse proxy server" \
+	-D pcre2 -D so:libcrypto.so.3 -p cmd:nginx=1.26.2-r0 -x "usr/sbin/nginx=#!/bin/sh\n" >/dev/null
+"$mkrepo" pkg "$tmp/r/x86_64" pcre2 10.43-r0 -a x86_64 -p so:libpcre2-8.so.0=0.12.0 >/dev/null
+"$mkrepo" pkg "$tmp/r/x86_64" libcrypto3 3.3.2-r0 -a x86_64 -o openssl -p so:libcrypto.so.3=3 \
+	-i "nginx openssl" >/dev/null
+"$mkrepo" index "$tmp/r/x86_64" -d "v3.20.3-fuzz" >/dev/null
+# fuzz_apkindex: a first byte with bit 0 set selects the .tar.gz
+{ printf '\001'; cat "$tmp/r/x86_64/APKINDEX.tar.gz"; } >"$out/apkindex/index.tar.gz"
+# its text: the installed db has the same records
+tar -xzOf "$tmp/r/x86_64/APKINDEX.tar.gz" APKINDEX >"$out/installed/apkindex" 2>/dev/null || true
+{ printf '\000'; cat "$out/installed/apkindex"; } >"$out/apkindex/text"
+sed -n 's/^V://p' "$out/installed/apkindex" | paste -sd'\n' - >"$out/version/fixture"
+sed -n 's/^[Dp]://p' "$out/installed/apkindex" | tr ' ' '\n' >"$out/world/fixture"
+n=$(find "$out" "$src/seeds" -type f | wc -l)
+echo "gen-seeds: $n seeds ($out and $src/seeds)"
