@@ -1,7 +1,7 @@
 #!/bin/sh
 # aipkg's own overhead on install and remove: its wall time minus the time its apk runs took.
 # Run by tests/bench/run (AIPKG, TEST_TOOLS set); prints BENCH lines.
-# The apk test double runs behind a wrapper that logs how long each run
+# The apk test double runs behind timewrap, which logs how long each run
 # took, so everything else (reading the state, the journal with its
 # fsyncs, planning, kept files) is aipkg's.  Median of 9 installs/removes.
 # SPDX-License-Identifier: MIT
@@ -24,16 +24,7 @@ echo "$work/repo" >"$root/etc/apk/repositories"
 echo 3.20.3 >"$root/etc/alpine-release"
 # no secdb download: vulnerability checks are the vuln benchmark's
 printf 'vuln:\n  secdb_url: http://127.0.0.1:9/\n  timeout: 1\n  fail_on: never\n' >"$root/etc/aipkg/aipkg.yaml"
-cat >"$work/apk" <<EOS
-#!/bin/sh
-s=\$(date +%s%N)
-"$TEST_TOOLS/apk-double" "\$@"
-rc=\$?
-echo \$((\$(date +%s%N) - s)) >>"$work/apk.ns"
-exit \$rc
-EOS
-chmod +x "$work/apk"
-export AIPKG_APK="$work/apk"
+export AIPKG_APK="$TEST_TOOLS/timewrap $work/apk.ns $TEST_TOOLS/apk-double"
 "$AIPKG" --root "$root" --allow-untrusted --yes update >/dev/null 2>&1
 
 # one OP: prints aipkg's wall time minus its apk runs', in microseconds
