@@ -11,6 +11,11 @@ _aipkg_packages()
 	aipkg ${root:+--root "$root"} list -q "$@" 2>/dev/null
 }
 
+_aipkg_ids()
+{
+	aipkg history -q --limit 20 2>/dev/null
+}
+
 _aipkg_tools()
 {
 	aipkg tool --list 2>/dev/null | sed -n 's/^ *"name": "\(pkg\.[^"]*\)".*/\1/p'
@@ -21,7 +26,8 @@ _aipkg()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="ask check-vuln config help info install list mcp remove search tool update version"
+	local commands="agent ask check-vuln config help history info install list lock mcp recover remove
+		rollback search tool unlock update version"
 	local globals="--root --repository -X --allow-untrusted --config --json --yes -y
 		--dry-run -n --quiet -q --verbose -v --no-color --lock-timeout --help -h
 		--version -V"
@@ -30,7 +36,12 @@ _aipkg()
 		_filedir
 		return
 		;;
-	--repository | -X | --lock-timeout)
+	--repository | -X | --lock-timeout | --limit | --since)
+		return
+		;;
+	--package | -p)
+		[[ ${words[1]} == history || " ${words[*]} " == *" history "* ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur")
 		return
 		;;
 	--fail-on)
@@ -54,7 +65,9 @@ _aipkg()
 	local opts=""
 	case $cmd in
 	search) opts="--description -d --exact -x" ;;
-	list) opts="--installed -I --upgradable -u --available -a --world -w" ;;
+	list) opts="--installed -I --upgradable -u --available -a --world -w --locked -l" ;;
+	history) opts="--limit --package -p --since" ;;
+	rollback) opts="--force -f" ;;
 	remove) opts="--rdepends -r" ;;
 	version) opts="--test -t --check -c" ;;
 	check-vuln) opts="--refresh --fail-on" ;;
@@ -62,6 +75,8 @@ _aipkg()
 	ask) opts="--offline --force" ;;
 	mcp) opts="--read-only -r" ;;
 	tool) opts="--list -l" ;;
+	agent) opts="--uninstall" ;;
+	update) opts="--plan" ;;
 	esac
 
 	if [[ $cur == -* ]]; then
@@ -70,9 +85,13 @@ _aipkg()
 	fi
 	case $cmd in
 	"") mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
+	agent) mapfile -t COMPREPLY < <(compgen -W "run status install-cron" -- "$cur") ;;
 	help) mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
 	remove | update | check-vuln) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur") ;;
 	install | info) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages --available)" -- "$cur") ;;
+	lock) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur") ;;
+	unlock) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages --locked)" -- "$cur") ;;
+	history | rollback) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_ids)" -- "$cur") ;;
 	tool) [[ ${words[cword - 1]} == tool ]] &&
 		mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_tools)" -- "$cur") ;;
 	esac

@@ -44,7 +44,7 @@ static double now(void)
 
 static void child_exec(const struct aipkg_spawn *sp, int out[2], int err[2], int status)
 {
-	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int devnull = open(sp->stdin_file ? sp->stdin_file : "/dev/null", O_RDONLY | O_CLOEXEC);
 	int e;
 
 	setpgid(0, 0);
@@ -56,6 +56,9 @@ static void child_exec(const struct aipkg_spawn *sp, int out[2], int err[2], int
 		goto fail;
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 		goto fail;
+	for (const char *const *v = sp->env; v && *v; v++)
+		if (putenv((char *)*v) < 0)
+			goto fail;
 	execvp(sp->argv[0], (char *const *)sp->argv);
 fail:
 	e = errno;

@@ -16,6 +16,8 @@ struct aipkg_spawn {
 	/* Called with each chunk as it arrives (may be NULL). */
 	void (*on_output)(void *ud, enum aipkg_stream stream, const char *data, size_t len);
 	void *ud;
+	const char *stdin_file;  /* the child's stdin; NULL: /dev/null */
+	const char *const *env;  /* "NAME=value" set in the child, NULL-terminated; may be NULL */
 };
 
 struct aipkg_spawn_result {
@@ -29,7 +31,8 @@ struct aipkg_spawn_result {
 };
 
 /*
- * Fork and exec SP->argv with stdin from /dev/null, capturing stdout and
+ * Fork and exec SP->argv with stdin from /dev/null (or SP->stdin_file),
+ * with SP->env added to the environment, capturing stdout and
  * stderr separately.  The child leads a new process group.  SIGINT, SIGTERM
  * and SIGHUP received meanwhile are forwarded to that group and reported in
  * res->interrupted; the group is killed (TERM, then KILL after 5 s) at the

@@ -67,6 +67,7 @@ extern const struct aipkg_cmd cmd_config, cmd_help, cmd_info, cmd_install, cmd_l
 extern const struct aipkg_cmd cmd_mcp, cmd_tool;
 extern const struct aipkg_cmd cmd_check_vuln;
 extern const struct aipkg_cmd cmd_ask;
+extern const struct aipkg_cmd cmd_agent;
 extern const struct aipkg_cmd cmd_history, cmd_lock, cmd_recover, cmd_rollback, cmd_unlock;
 
 /* Diagnostics on stderr: "error: ..." / "warning: ...". */

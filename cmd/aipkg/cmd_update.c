@@ -1,6 +1,14 @@
-/* aipkg update: refresh the indexes, then upgrade all or the named packages. */
+/* aipkg update: refresh the indexes, then upgrade all or the named packages; --plan assesses them. */
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
+
+enum { O_PLAN };
+
+static const struct cli_option options[] = {
+	{ "plan", 0, NULL, O_PLAN,
+	  "show each upgradable package's risk, reason and the agent's action; change nothing" },
+	{ NULL, 0, NULL, 0, NULL },
+};
 
 /* The changes, then the locked packages apk kept at their version. */
 static void render(struct cli *cli, json_t *result)
@@ -19,10 +27,41 @@ static void render(struct cli *cli, json_t *result)
 		       json_string_value(json_object_get(h, "name")));
 }
 
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static void render_plan(struct cli *cli, json_t *result)
+{
+	json_t *pkgs = json_object_get(result, "packages"), *p;
+	size_t i;
+
+	if (!json_array_size(pkgs) && cli->opts.verbose >= 0)
+		printf("Nothing to upgrade.\n");
+	else if (cli->opts.verbose >= 0)
+		printf("%-24s %-16s %-16s %-7s %-8s %s\n", "PACKAGE", "INSTALLED", "AVAILABLE",
+		       "RISK", "ACTION", "WHY");
+	json_array_foreach(pkgs, i, p)
+		printf("%-24s %-16s %-16s %-7s %-8s %s\n", str(p, "name"), str(p, "from"),
+		       str(p, "to"), str(p, "risk"), str(p, "action"), str(p, "why"));
+	if (!json_is_true(json_object_get(result, "security_data")) && cli->opts.verbose >= 0)
+		printf("(no cached security database: run 'aipkg check-vuln' to fetch one)\n");
+}
+
 static int run(struct cli *cli)
 {
 	json_t *args = json_object();
 
+	if (cli->opt_set[O_PLAN] && cli->nargs) {
+		json_decref(args);
+		cli_error(cli, "--plan assesses every upgradable package; name none");
+		return 2;
+	}
+	if (cli->opt_set[O_PLAN])
+		return cli_call_tool(cli, "pkg.update_plan", args, render_plan);
 	if (cli->nargs)
 		json_object_set_new(args, "packages", cli_args_json(cli));
 	return cli_call_tool(cli, "pkg.update", args, render);
@@ -30,5 +69,5 @@ static int run(struct cli *cli)
 
 const struct aipkg_cmd cmd_update = {
 	"update", "[PKG...]", "refresh the indexes, then upgrade all packages or the named ones",
-	NULL, CLI_NEEDS_CTX, run,
+	options, CLI_NEEDS_CTX, run,
 };

@@ -61,35 +61,49 @@ static int journal_write_fail(struct aipkg_ctx *ctx, int r, const struct aipkg_b
 			      r == -AIPKG_E_NOSPACE ? " (the disk is full)" : "", consequence);
 }
 
-int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry)
+/* Who, when and how: what every entry records about its start. */
+static void entry_stamp(struct aipkg_ctx *ctx, json_t *entry)
 {
-	struct aipkg_buf why = AIPKG_BUF_INIT;
-	struct aipkg_jstore js;
-	long long newest = 0;
-	int r = aipkg_statedir_make(ctx, "journal");
-
-	if (r == 0)
-		r = aipkg_journal_open(ctx, &js);
-	if (r < 0)
-		return r;
-	r = aipkg_jstore_newest(&js, &newest);
-	if (r < 0)
-		aipkg_buf_addf(&why, "(cannot read %s: %s)", js.dir, strerror(-r));
 	json_object_set_new(entry, "status", json_string("pending"));
 	set_now(entry, "time");
 	json_object_set_new(entry, "user", journal_user());
 	json_object_set_new(entry, "caller", json_string(ctx->opts.caller ? ctx->opts.caller : "cli"));
 	json_object_set_new(entry, "pid", json_integer(getpid()));
 	json_object_set_new(entry, "command", json_string(ctx->opts.cmdline ? ctx->opts.cmdline : ""));
-	/* a clash means a writer that ignored the lock: take the next id */
-	for (int tries = 0; r == 0 && tries < 3; tries++) {
+}
+
+/* Write ENTRY as the next id; a clash can only come from a writer that
+ * ignored the lock, and then the id after is taken. */
+static int write_new(const struct aipkg_jstore *js, json_t *entry, struct aipkg_buf *why)
+{
+	long long newest = 0;
+	int r = aipkg_jstore_newest(js, &newest);
+
+	if (r < 0) {
+		aipkg_buf_addf(why, "(cannot read %s: %s)", js->dir, strerror(-r));
+		return r;
+	}
+	for (int tries = 0; tries < 3; tries++) {
 		json_object_set_new(entry, "id", json_integer(newest + 1 + tries));
-		r = aipkg_jstore_write(&js, entry, true, &why);
-		if (r == -EEXIST)
-			r = tries < 2 ? 0 : r;
-		else
+		r = aipkg_jstore_write(js, entry, true, why);
+		if (r != -EEXIST)
 			break;
 	}
+	return r;
+}
+
+int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	struct aipkg_jstore js;
+	int r = aipkg_statedir_make(ctx, "journal");
+
+	if (r == 0)
+		r = aipkg_journal_open(ctx, &js);
+	if (r < 0)
+		return r;
+	entry_stamp(ctx, entry);
+	r = write_new(&js, entry, &why);
 	if (r < 0)
 		r = journal_write_fail(ctx, r, &why, "nothing was changed");
 	aipkg_jstore_release(&js);
@@ -344,11 +358,13 @@ struct pending {
 	bool all;
 };
 
+/* The caller holds the state lock, so no pending entry is being written:
+ * whatever process has the writer's pid now, the writer is gone. */
 static int collect_pending(void *ud, json_t *entry)
 {
 	struct pending *p = ud;
 
-	if (aipkg_jentry_status_is(entry, "pending") && !writer_alive(entry))
+	if (aipkg_jentry_status_is(entry, "pending"))
 		json_array_append(p->entries, entry);
 	return p->all ? 0 : 1;
 }

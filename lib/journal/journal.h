@@ -62,7 +62,7 @@ char *aipkg_jstore_path(const struct aipkg_jstore *js, long long id);
 /*
  * Write ENTRY (its "id" names the file) atomically: a temporary file in the
  * same directory, fsync, rename into place (with CREATE: link, so an
- * existing entry is never replaced: -EEXIST), fsync of the directory.
+ * existing entry is never replaced: -EEXIST, and an fsync of the directory).
  * Directories are created as needed.  A full disk is -AIPKG_E_NOSPACE,
  * anything else -errno; the detail (path and reason) is in ERR.  Nothing
  * is left behind on failure.

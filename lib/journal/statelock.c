@@ -18,6 +18,18 @@
 /* A person at a terminal waits this long by default; a program does not wait. */
 #define LOCK_WAIT_PERSON 30.0
 
+/* mkdir P: 1 made, 0 already a directory, -errno (-ENOTDIR: a file). */
+static int mkdir_one(const char *p)
+{
+	struct stat sb;
+
+	if (mkdir(p, 0755) == 0)
+		return 1;
+	if (errno != EEXIST)
+		return -errno;
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -ENOTDIR;
+}
+
 int aipkg_mkdir_p(const char *path)
 {
 	char *p = strdup(path);
@@ -31,7 +43,7 @@ int aipkg_mkdir_p(const char *path)
 		if (c && c != '/')
 			continue;
 		*s = '\0';
-		r = mkdir(p, 0755) == 0 ? 1 : errno == EEXIST ? 0 : -errno;
+		r = mkdir_one(p);
 		*s = c;
 		if (!c)
 			break;

@@ -142,7 +142,10 @@ int aipkg_jstore_write(const struct aipkg_jstore *js, const json_t *entry, bool 
 		r = io_error(err, tmp, r);
 	if (r == 0 && (r = publish(tmp, path, create)) < 0)
 		r = io_error(err, path, r);
-	if (r == 0 && (r = sync_dir(js, dir)) < 0)
+	/* a new name must survive a crash (it is the evidence apk ran); an
+	 * update lost with the directory leaves the pending entry, which
+	 * aipkg recover reconciles, so it needs no directory fsync */
+	if (r == 0 && create && (r = sync_dir(js, dir)) < 0)
 		r = io_error(err, dir, r);
 	if (r < 0 && tmp)
 		unlink(tmp);

@@ -14,6 +14,10 @@
 
 /* Sorted by name (aipkg_tools() promises it). */
 static const struct aipkg_tool tools[] = {
+	{ "pkg.agent_status", "Show the Package Agent's deferred updates (package, versions, risk, "
+	  "reason, since when) and its last run",
+	  "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+	  0, aipkg_tool_agent_status },
 	{ "pkg.ask", "Plan packages for a request in plain words (\"I need a web server\"): "
 	  "checked against the indexes, simulated with apk, installed only when confirmed",
 	  "{\"type\":\"object\",\"properties\":{\"request\":{\"type\":\"string\","
@@ -94,6 +98,10 @@ static const struct aipkg_tool tools[] = {
 	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA "," CHANGE_ARGS "},"
 	  "\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK | AIPKG_TOOL_NETWORK, aipkg_tool_update },
+	{ "pkg.update_plan", "Assess each upgradable package as the Package Agent would: risk, "
+	  "reason, vulnerabilities fixed and the policy's action; changes nothing",
+	  "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+	  0, aipkg_tool_update_plan },
 };
 
 const struct aipkg_tool *aipkg_tools(size_t *n)
@@ -160,7 +168,7 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	r = aipkg_tool_check(ctx, tool, args);
 	if (r == 0 && (locked = locks(ctx, tool, args)))
 		r = change_prepare(ctx);
-	else if (r == 0)
+	else if (r == 0 && tool->run != aipkg_tool_recover)
 		aipkg_journal_check_pending(ctx); /* read-only: never waits */
 	if (r == 0)
 		r = tool->run(ctx, args, result);

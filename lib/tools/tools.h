@@ -11,6 +11,8 @@
 struct aipkg_ctx;
 
 int aipkg_tool_check_vuln(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_agent_status(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_update_plan(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_ask(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_search(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result);

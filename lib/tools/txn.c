@@ -18,18 +18,36 @@ static bool change_is(const json_t *c, const char *action)
 	return strcmp(json_string_value(json_object_get(c, "action")), action) == 0;
 }
 
-static bool needs_confirmation(const struct aipkg_txn *txn, const json_t *plan)
+/* Does this planned change need the user's yes? */
+static bool change_needs_yes(const struct aipkg_txn *txn, const json_t *c)
 {
+	if (change_is(c, "remove") || change_is(c, "downgrade"))
+		return true;
+	return txn->asked ? !txn->asked(txn, c) : change_is(c, "install");
+}
+
+/* "also install pcre2, remove telnet-a" for the refusal message; "" when
+ * nothing needs a yes. */
+static char *unasked_changes(const struct aipkg_txn *txn, const json_t *plan)
+{
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	const char *last = NULL;
 	const json_t *c;
 	size_t i;
 
 	json_array_foreach(plan, i, c) {
-		if (change_is(c, "remove") || change_is(c, "downgrade"))
-			return true;
-		if (txn->asked ? !txn->asked(txn, c) : change_is(c, "install"))
-			return true;
+		const char *action = json_string_value(json_object_get(c, "action"));
+
+		if (!change_needs_yes(txn, c))
+			continue;
+		if (!last || strcmp(last, action) != 0)
+			aipkg_buf_addf(&b, "%s%s ", b.len ? "; " : "", action);
+		else
+			aipkg_buf_addstr(&b, ", ");
+		aipkg_buf_addstr(&b, json_string_value(json_object_get(c, "name")));
+		last = action;
 	}
-	return false;
+	return aipkg_buf_detach(&b);
 }
 
 static json_t *result_new(json_t *changes, int apk_exit)
@@ -40,22 +58,31 @@ static json_t *result_new(json_t *changes, int apk_exit)
 
 static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan)
 {
+	char *unasked;
 	json_t *doc;
 	int answer;
 
-	if (txn->confirmed || !needs_confirmation(txn, plan))
+	if (txn->confirmed)
 		return 0;
-	doc = json_pack("{s:O}", "changes", plan);
+	unasked = unasked_changes(txn, plan);
+	if (!unasked || !*unasked) {
+		free(unasked);
+		return 0;
+	}
+	doc = json_pack("{s:O}", "changes", (json_t *)plan);
 	answer = ctx->cb.confirm ? ctx->cb.confirm(ctx->cb.ud, "Proceed?", doc) : -1;
 	json_decref(doc);
 	if (answer > 0)
-		return 0;
-	if (answer == 0)
-		return aipkg_ctx_fail(ctx, -AIPKG_E_DECLINED, "nothing changed: you declined");
-	return aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
-			      "this %s also changes packages you did not name (see the plan with "
-			      "--dry-run); nothing changed: confirm with --yes",
-			      txn->what);
+		answer = 0;
+	else if (answer == 0)
+		answer = aipkg_ctx_fail(ctx, -AIPKG_E_DECLINED, "nothing changed: you declined");
+	else
+		answer = aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
+					"this %s needs confirmation (it would %s); nothing changed: "
+					"rerun with --yes to confirm, or --dry-run to see the plan",
+					txn->what, unasked);
+	free(unasked);
+	return answer;
 }
 
 /* TXN's apk calls with FLAGS: its own first, then txn->more. */

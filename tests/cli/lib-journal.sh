@@ -9,15 +9,15 @@ aipkg () {
 	"$AIPKG" --root "$ROOT" --allow-untrusted "$@"
 }
 
-# installed_list [ROOT]: NAME-VERSION of every installed package, sorted.
+# installed_list: NAME-VERSION of every package installed in ROOT, sorted.
 installed_list () {
 	awk '/^P:/ { p = substr($0, 3) } /^V:/ { print p "-" substr($0, 3) }' \
-		"${1:-$ROOT}/lib/apk/db/installed" | sort
+		"$ROOT/lib/apk/db/installed" | sort
 }
 
-# world_list [ROOT]: the world file's atoms, sorted, one per line.
+# world_list: ROOT's world file, one atom per line, sorted.
 world_list () {
-	tr -s ' \t' '\n\n' <"${1:-$ROOT}/etc/apk/world" | sed '/^$/d' | sort
+	awk '{ for (i = 1; i <= NF; i++) print $i }' "$ROOT/etc/apk/world" | sort
 }
 
 # journal_files: the entry files, oldest first (their names sort by id).
@@ -54,11 +54,13 @@ test_journal_matches_db () {
 # $SLOW_BEFORE and then $SLOW_AFTER seconds around a real change (not a
 # --simulate, fetch, update or --version), touching $SLOW_MARK.before and
 # .after when it starts sleeping, so a test can kill aipkg right there.
+# It writes its pid to $SLOW_MARK.pid: aipkg runs apk in a process group of
+# its own, which a test kills with "kill -KILL -PID".
 slow_apk_setup () {
 	SLOW_APK="sh $TRASH_DIRECTORY/slow-apk"
 	SLOW_APK_REAL=$AIPKG_APK
 	SLOW_MARK=$TRASH_DIRECTORY/slow-mark
-	export SLOW_APK_REAL SLOW_MARK
+	export SLOW_APK SLOW_APK_REAL SLOW_MARK
 	cat >"$TRASH_DIRECTORY/slow-apk" <<-\EOS
 	change=false
 	for a
@@ -68,6 +70,10 @@ slow_apk_setup () {
 		add|del|upgrade) change=true ;;
 		esac
 	done
+	if $change
+	then
+		echo $$ >"$SLOW_MARK.pid"
+	fi
 	if $change && test -n "$SLOW_BEFORE"
 	then
 		: >"$SLOW_MARK.before"

@@ -74,7 +74,7 @@ test_expect_success 'remove and a dry run: only the real change is journalled' '
 
 test_expect_success 'a change refused for want of confirmation is not journalled' '
 	test_must_fail aipkg remove nginx </dev/null >out 2>err &&
-	test_grep "confirm with --yes" err &&
+	test_grep "needs confirmation .*rerun with --yes" err &&
 	test "$(journal_count)" = 3
 '
 

@@ -74,7 +74,7 @@ test_expect_success 'rollback --dry-run shows the plan and the apk commands, cha
 
 test_expect_success 'rollback needs a confirmation: refused without a terminal' '
 	test_must_fail aipkg rollback </dev/null >out 2>err &&
-	test_grep "confirm with --yes" err &&
+	test_grep "needs confirmation .*rerun with --yes" err &&
 	same_as updated
 '
 

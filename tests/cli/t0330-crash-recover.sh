@@ -27,7 +27,7 @@ JSONQ=$TEST_TOOLS/jsonq
 # fresh_root: an empty root using repository A, its index fetched.
 fresh_root () {
 	fixture_root "$ROOT" "$REPO_A" &&
-	rm -f "$SLOW_MARK.before" "$SLOW_MARK.after" &&
+	rm -f "$SLOW_MARK.before" "$SLOW_MARK.after" "$SLOW_MARK.pid" &&
 	aipkg --yes update >out 2>err
 }
 
@@ -40,10 +40,16 @@ start_install () {
 	install_pid=$!
 }
 
-# crash: SIGKILL to aipkg and everything it started; wait for the end.
+# crash: SIGKILL to aipkg and to the apk it runs (in a process group of
+# its own), as a power loss would stop both; wait for the end.
 crash () {
 	kill -KILL "-$install_pid"
+	if test -f "$SLOW_MARK.pid"
+	then
+		kill -KILL "-$(cat "$SLOW_MARK.pid")"
+	fi
 	wait "$install_pid"
+	rm -f "$SLOW_MARK.pid"
 	true
 }
 
@@ -86,7 +92,7 @@ test_expect_success SETSID 'a second recover has nothing to do' '
 
 test_expect_success DOUBLE,SETSID 'killed half-way through apk: recover marks it interrupted' '
 	fresh_root &&
-	start_install APK_DOUBLE_DELAY=1 &&
+	start_install AIPKG_APK="$SLOW_APK" APK_DOUBLE_DELAY=1 &&
 	wait_for 30 installed_count_at_least 2 &&
 	crash &&
 	installed_list >now &&

@@ -223,6 +223,7 @@ static void test_the_settings_as_json(void **state)
 	 * this one's members, and that the language models default to none */
 	json_object_del(j, "vuln");
 	json_object_del(j, "journal");
+	json_object_del(j, "agent");
 	text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
 	assert_string_equal(text, "{\"apk\":{\"command\":[\"apk\"],\"timeout\":0.0,\"wait\":600},"
 				  "\"file\":null,\"llm\":{\"strategic\":null,\"tactical\":null},"

@@ -1,0 +1,119 @@
+/* aipkg agent: the Package Agent's scheduled pass (run), its deferred updates (status), its cron job. */
+/* SPDX-License-Identifier: MIT */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aipkg/agent.h"
+#include "cli.h"
+
+enum { O_UNINSTALL };
+
+static const struct cli_option options[] = {
+	{ "uninstall", 0, NULL, O_UNINSTALL, "install-cron: remove the job instead" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* Cron mails whatever is printed: only a run that needs a person speaks,
+ * unless -v asks for the report anyway. */
+static int agent_run(struct cli *cli)
+{
+	json_t *report = NULL;
+	int r = aipkg_agent_run(cli->ctx, &report);
+	bool speak = cli->opts.verbose > 0 || cli->opts.dry_run ||
+		     (cli->opts.verbose == 0 && json_is_true(json_object_get(report, "attention")));
+
+	if (r == -AIPKG_E_LOCKED) {
+		json_decref(report);
+		return cli_fail(cli, r, NULL);
+	}
+	if (cli->json) {
+		cli_print_json(report);
+	} else if (speak || r < 0) {
+		char *text = aipkg_agent_report_format(report);
+
+		fputs(text ? text : "", stdout);
+		free(text);
+	}
+	if (r < 0)
+		cli_error(cli, "the agent run failed; see the report above and %s",
+			  str(json_object_get(report, "files"), "text"));
+	json_decref(report);
+	return r < 0 ? aipkg_exit_code(r) : 0;
+}
+
+static void render_status(struct cli *cli, json_t *result)
+{
+	json_t *deferred = json_object_get(result, "deferred"), *d;
+	json_t *last = json_object_get(result, "last_run");
+	size_t i;
+
+	if (json_is_object(last))
+		printf("Last run: %s, %s (%s)\n", str(last, "time"), str(last, "status"),
+		       str(last, "file"));
+	else
+		printf("The agent has not run yet.\n");
+	printf("Cron job: %s\n", json_is_true(json_object_get(result, "cron")) ? "installed"
+									     : "not installed");
+	if (!json_array_size(deferred)) {
+		printf("No deferred updates.\n");
+		return;
+	}
+	printf("\n%-24s %-18s %-18s %-7s %-20s %s\n", "PACKAGE", "INSTALLED", "AVAILABLE", "RISK",
+	       "SINCE", "REASON");
+	json_array_foreach(deferred, i, d)
+		printf("%-24s %-18s %-18s %-7s %-20s %s\n", str(d, "name"), str(d, "from"),
+		       str(d, "to"), str(d, "risk"), str(d, "since"), str(d, "reason"));
+}
+
+static int agent_cron(struct cli *cli)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	bool un = cli->opt_set[O_UNINSTALL];
+	json_t *result = NULL;
+	int r;
+
+	snprintf(self + (n > 0 ? n : 0), sizeof(self) - (size_t)(n > 0 ? n : 0), "%s",
+		 n > 0 ? "" : "/usr/bin/aipkg");
+	r = aipkg_agent_cron(cli->ctx, self, un, &result);
+	if (r < 0)
+		return cli_fail(cli, r, NULL);
+	if (cli->json)
+		cli_print_json(result);
+	else if (cli->opts.verbose >= 0)
+		printf("%s %s\n", un ? (json_is_true(json_object_get(result, "changed"))
+					       ? "Removed" : "No job at")
+				     : "Wrote", str(result, "path"));
+	json_decref(result);
+	return 0;
+}
+
+static int run(struct cli *cli)
+{
+	const char *sub = cli->nargs ? cli->args[0] : "";
+
+	if (cli->nargs == 1 && strcmp(sub, "run") == 0)
+		return agent_run(cli);
+	if (cli->nargs == 1 && strcmp(sub, "status") == 0)
+		return cli_call_tool(cli, "pkg.agent_status", NULL, render_status);
+	if (cli->nargs == 1 && strcmp(sub, "install-cron") == 0)
+		return agent_cron(cli);
+	cli_error(cli, "agent takes one of run, status or install-cron%s%s%s",
+		  *sub ? ", not '" : "", sub, *sub ? "'" : "");
+	return 2;
+}
+
+const struct aipkg_cmd cmd_agent = {
+	"agent", "run|status|install-cron",
+	"the Package Agent: one unattended update pass for cron, its deferred updates, its job",
+	options, CLI_NEEDS_CTX, run,
+};

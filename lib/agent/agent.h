@@ -1,0 +1,137 @@
+/* The Package Agent: risk assessment, policy, sandbox trials, reports for unattended updates. */
+/* SPDX-License-Identifier: MIT */
+#ifndef AIPKG_AGENT_AGENT_H
+#define AIPKG_AGENT_AGENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+
+struct aipkg_ctx;
+struct aipkg_state;
+struct aipkg_secdb;
+
+/* How far apart two versions are, from the smallest step to the largest. */
+enum aipkg_bump {
+	AIPKG_BUMP_NONE,     /* equal, or not an upgrade */
+	AIPKG_BUMP_REVISION, /* only -rN: Alpine's rebuild of the same upstream */
+	AIPKG_BUMP_PATCH,    /* the third number or later, a letter, a _p/_git suffix */
+	AIPKG_BUMP_MINOR,    /* the second number, a date-based version, a pre-release */
+	AIPKG_BUMP_MAJOR,    /* the first number */
+};
+
+enum aipkg_risk { AIPKG_RISK_LOW, AIPKG_RISK_MEDIUM, AIPKG_RISK_HIGH };
+
+enum aipkg_action { AIPKG_ACTION_APPLY, AIPKG_ACTION_SANDBOX, AIPKG_ACTION_DEFER };
+
+/*
+ * The step from FROM to TO, both apk versions
+ * (digits {.digits} [letter] {_suffix[N]} [~hash] [-rN]).  An invalid
+ * version, a downgrade or an equal version is AIPKG_BUMP_NONE.
+ */
+enum aipkg_bump aipkg_agent_bump(const char *from, const char *to);
+
+/* What the risk of one upgrade depends on. */
+struct aipkg_risk_input {
+	const char *name;
+	const char *from, *to;
+	size_t reverse_deps; /* installed packages that need it */
+	size_t fixes;        /* known vulnerabilities the upgrade fixes */
+};
+
+struct aipkg_risk_result {
+	enum aipkg_risk risk;
+	enum aipkg_bump bump;
+	bool core;     /* one of agent.core_packages (or the built-in list) */
+	bool security; /* fixes a known vulnerability */
+	char reason[512]; /* every reason, "; "-separated, for a person */
+};
+
+/* Assess one upgrade under CFG's lists and thresholds; deterministic. */
+void aipkg_agent_assess(const struct aipkg_agent_config *cfg, const struct aipkg_risk_input *in,
+			struct aipkg_risk_result *out);
+
+/* The action CFG's policy takes for RISK (or for a security fix). */
+enum aipkg_action aipkg_agent_policy(const struct aipkg_agent_config *cfg, enum aipkg_risk risk,
+				     bool security);
+
+/* The more careful of two actions (defer > sandbox > apply). */
+enum aipkg_action aipkg_agent_careful(enum aipkg_action a, enum aipkg_action b);
+
+const char *aipkg_agent_risk_name(enum aipkg_risk risk);
+const char *aipkg_agent_action_name(enum aipkg_action action);
+const char *aipkg_agent_bump_name(enum aipkg_bump bump);
+/* "apply", "sandbox", "defer" -> the action; -1 for anything else. */
+int aipkg_agent_action_parse(const char *s);
+
+/* Does NAME match one of the N names or globs (fnmatch) in V? */
+bool aipkg_agent_glob_any(char *const *v, size_t n, const char *name);
+
+/* Is the local time of NOW inside WINDOW ("HH:MM-HH:MM", may wrap
+ * midnight)?  A NULL or invalid window is always open. */
+bool aipkg_agent_in_window(const char *window, time_t now);
+
+/* The check command CFG configures for NAME (an exact name first, then
+ * the first glob that matches), or NULL. */
+const char *aipkg_agent_check_for(const struct aipkg_agent_config *cfg, const char *name);
+
+/*
+ * The plan: every upgradable installed package with its risk and the
+ * action policy gives it, as a new JSON array of
+ *   {"name","from","to","origin","bump","risk","reason","reverse_deps",
+ *    "fixes":[IDS],"built":EPOCH|null,"action","why"}
+ * sorted by name.  "action" is apply, sandbox, defer or skip (denied, not
+ * allowed, locked) and "why" says why in one line.  DB (may be NULL: no
+ * security information) is the loaded secdb.  NOW decides min_age and the
+ * window.  Nothing is changed; the strategic review is not asked here.
+ */
+json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
+			 const struct aipkg_secdb *db, time_t now);
+
+/*
+ * The strategic model's review of PKG (a plan entry whose action is
+ * sandbox or defer, or apply with a risk above low): when agent.review is
+ * set and a model is configured, ask it; an answer can only make the
+ * action more careful (PKG's "action" and "why" are updated and
+ * "review" set).  Never fails: a model that is absent or fails leaves PKG
+ * as it was, with "review" saying so.
+ */
+void aipkg_agent_review(struct aipkg_ctx *ctx, json_t *pkg);
+
+/* The result of a sandbox trial, a new object:
+ *   {"passed":bool, "root":DIR, "apk_exit":N, "checks":[{"command",
+ *    "exit","timed_out","output"}], "reason":TEXT}
+ * The scratch root under ROOT/var/lib/aipkg/sandbox/ is removed in every
+ * case.  Returns 0 (look at "passed") or -ENOMEM. */
+int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *pkg,
+			json_t **trial);
+
+/* Remove the tree at PATH without following symbolic links or crossing
+ * mounts; -errno of the first failure. */
+int aipkg_agent_rmtree(const char *path);
+
+/* The agent's files under ROOT/var/lib/aipkg/agent/: NAME.json read as a
+ * new reference (NULL when missing or unreadable), and written atomically. */
+json_t *aipkg_agent_load(struct aipkg_ctx *ctx, const char *name);
+int aipkg_agent_save(struct aipkg_ctx *ctx, const char *name, const json_t *doc);
+
+/* The deferred updates as recorded by the last run: a new array of
+ * {"name","from","to","risk","reason","since","time"}. */
+json_t *aipkg_agent_deferred(struct aipkg_ctx *ctx);
+
+/* Write REPORT as ROOT/var/lib/aipkg/reports/STAMP.{json,txt}; sets
+ * REPORT's "files".  The text form is appended to TEXT (may be NULL). */
+int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg_buf *text);
+
+/* The plain-text form of REPORT. */
+void aipkg_agent_report_text(const json_t *report, struct aipkg_buf *out);
+
+/* Tell the configured recipients (syslog, webhook, command) about REPORT,
+ * whose text form is in the file TEXT_FILE.  Failures are warnings and
+ * are added to REPORT's "notify_errors". */
+void aipkg_agent_notify(struct aipkg_ctx *ctx, json_t *report, const char *text_file);
+
+#endif

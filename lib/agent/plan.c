@@ -1,0 +1,193 @@
+/* The agent's plan: each upgradable package with its risk, the vulnerabilities it fixes and the action. */
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "apk/search.h"
+#include "apk/version.h"
+#include "ctx.h"
+#include "tools/tools.h"
+#include "vuln/match.h"
+#include "vuln/db.h"
+
+/* The ids of ORIGIN's vulnerabilities at FROM that TO no longer has. */
+static json_t *fixed_ids(const struct aipkg_secdb *db, const char *origin, const char *from,
+			 const char *to)
+{
+	struct aipkg_vuln_hit *before = NULL, *after = NULL;
+	size_t nb = 0, na = 0;
+	json_t *ids = json_array();
+
+	if (!db || aipkg_vuln_match(db, origin, from, &before, &nb) < 0 ||
+	    aipkg_vuln_match(db, origin, to, &after, &na) < 0)
+		nb = 0;
+	for (size_t i = 0; i < nb; i++) {
+		bool still = false;
+
+		for (size_t k = 0; k < na && !still; k++)
+			still = before[i].id.len == after[k].id.len &&
+				memcmp(before[i].id.ptr, after[k].id.ptr, before[i].id.len) == 0;
+		if (!still)
+			json_array_append_new(ids, json_stringn(before[i].id.ptr, before[i].id.len));
+	}
+	free(before);
+	free(after);
+	return ids;
+}
+
+static size_t reverse_deps(const struct aipkg_state *st, const struct aipkg_pkg *inst)
+{
+	json_t *users = aipkg_required_by(st, inst);
+	size_t n = json_array_size(users);
+
+	json_decref(users);
+	return n;
+}
+
+static void set_action(json_t *pkg, const char *action, const char *why)
+{
+	json_object_set_new(pkg, "action", json_string(action));
+	json_object_set_new(pkg, "why", json_string(why));
+}
+
+/* An entry with the risk assessed, before the lists and the clock. */
+static json_t *assessed(const struct aipkg_agent_config *cfg, const struct aipkg_state *st,
+			const struct aipkg_secdb *db, const struct aipkg_pkg *inst,
+			const struct aipkg_pkg *best)
+{
+	json_t *fixes = fixed_ids(db, inst->origin, inst->version, best->version);
+	struct aipkg_risk_input in = { inst->name, inst->version, best->version,
+				       reverse_deps(st, inst), json_array_size(fixes) };
+	struct aipkg_risk_result r;
+	enum aipkg_action a;
+	char why[640];
+
+	aipkg_agent_assess(cfg, &in, &r);
+	a = aipkg_agent_policy(cfg, r.risk, r.security);
+	snprintf(why, sizeof(why), "%s risk (%s): agent.policy.%s is %s",
+		 aipkg_agent_risk_name(r.risk), r.reason,
+		 r.security ? "security" : aipkg_agent_risk_name(r.risk),
+		 aipkg_agent_action_name(a));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:b, s:s, s:s}",
+			 "name", inst->name, "from", inst->version, "to", best->version, "origin",
+			 inst->origin, "bump", aipkg_agent_bump_name(r.bump), "risk",
+			 aipkg_agent_risk_name(r.risk), "reason", r.reason, "reverse_deps",
+			 (json_int_t)in.reverse_deps, "fixes", fixes, "built",
+			 best->build_time ? json_integer((json_int_t)best->build_time) : json_null(),
+			 "core", r.core, "action", aipkg_agent_action_name(a), "why", why);
+}
+
+/* The lists: deny, allow and locks leave a package untouched. */
+static bool skipped(const struct aipkg_agent_config *cfg, const struct aipkg_state *st,
+		    json_t *pkg, const char *name)
+{
+	const char *atom = aipkg_locked_atom(st, name);
+	char why[320];
+
+	if (aipkg_agent_glob_any(cfg->deny, cfg->deny_n, name)) {
+		set_action(pkg, "skip", "listed in agent.deny");
+	} else if (cfg->allow && !aipkg_agent_glob_any(cfg->allow, cfg->allow_n, name)) {
+		set_action(pkg, "skip", "not listed in agent.allow");
+	} else if (atom) {
+		snprintf(why, sizeof(why), "locked (%s); 'aipkg unlock %s' lets it move", atom, name);
+		set_action(pkg, "skip", why);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void defer(json_t *pkg, const char *why)
+{
+	set_action(pkg, "defer", why);
+}
+
+/* The clock: min_age by the index's build time, and the window. */
+static void timing(const struct aipkg_agent_config *cfg, json_t *pkg, time_t now)
+{
+	json_int_t built = json_integer_value(json_object_get(pkg, "built"));
+	char why[200];
+
+	if (cfg->min_age > 0 && built > 0 && (double)(now - built) < cfg->min_age) {
+		snprintf(why, sizeof(why), "version built %.0f hours ago, younger than agent.min_age "
+					   "(%.0f hours)",
+			 (double)(now - built) / 3600, cfg->min_age / 3600);
+		defer(pkg, why);
+	} else if (!aipkg_agent_in_window(cfg->window, now)) {
+		snprintf(why, sizeof(why), "outside the maintenance window %s (agent.window)",
+			 cfg->window);
+		defer(pkg, why);
+	}
+}
+
+static bool acts(const json_t *pkg)
+{
+	const char *a = json_string_value(json_object_get(pkg, "action"));
+
+	return strcmp(a, "apply") == 0 || strcmp(a, "sandbox") == 0;
+}
+
+/* Past agent.max_packages, the rest waits for the next run. */
+static void limit(const struct aipkg_agent_config *cfg, json_t *plan)
+{
+	long seen = 0;
+	json_t *pkg;
+	size_t i;
+	char why[96];
+
+	if (cfg->max_packages <= 0)
+		return;
+	snprintf(why, sizeof(why), "agent.max_packages (%ld) reached in this run",
+		 cfg->max_packages);
+	json_array_foreach(plan, i, pkg)
+		if (acts(pkg) && ++seen > cfg->max_packages)
+			defer(pkg, why);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct aipkg_pkg *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* The installed packages the indexes hold a newer version of, by name. */
+static const struct aipkg_pkg **upgradable(const struct aipkg_state *st, size_t *n)
+{
+	const struct aipkg_pkg **v = calloc(st->installed.n + 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; v && i < st->installed.n; i++) {
+		const struct aipkg_pkg *inst = &st->installed.pkgs[i];
+		const struct aipkg_pkg *best = aipkg_state_best(st, inst->name);
+
+		if (best && aipkg_version_compare(aipkg_slice_str(best->version),
+						  aipkg_slice_str(inst->version)) == AIPKG_VER_GREATER)
+			v[(*n)++] = inst;
+	}
+	if (v)
+		qsort(v, *n, sizeof(*v), by_name);
+	return v;
+}
+
+json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
+			 const struct aipkg_secdb *db, time_t now)
+{
+	const struct aipkg_agent_config *cfg = &ctx->cfg.agent;
+	size_t n;
+	const struct aipkg_pkg **up = upgradable(st, &n);
+	json_t *plan = json_array();
+
+	for (size_t i = 0; up && i < n; i++) {
+		json_t *pkg = assessed(cfg, st, db, up[i], aipkg_state_best(st, up[i]->name));
+
+		if (!skipped(cfg, st, pkg, up[i]->name))
+			timing(cfg, pkg, now);
+		json_array_append_new(plan, pkg);
+	}
+	limit(cfg, plan);
+	free(up);
+	return plan;
+}

@@ -1,0 +1,105 @@
+/* The agent's report as a person reads it (mail from cron, the notify command, syslog). */
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "agent/agent.h"
+#include "aipkg/agent.h"
+#include "buf.h"
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static bool result_is(const json_t *pkg, const char *result)
+{
+	return strcmp(str(pkg, "result"), result) == 0;
+}
+
+static void section(const json_t *report, const char *result, const char *title,
+		    struct aipkg_buf *out)
+{
+	json_t *pkgs = json_object_get(report, "packages"), *p;
+	bool any = false;
+	size_t i;
+
+	json_array_foreach(pkgs, i, p) {
+		json_int_t op = json_integer_value(json_object_get(p, "operation"));
+
+		if (!result_is(p, result))
+			continue;
+		if (!any)
+			aipkg_buf_addf(out, "\n%s:\n", title);
+		any = true;
+		aipkg_buf_addf(out, "  %s %s -> %s: %s", str(p, "name"), str(p, "from"), str(p, "to"),
+			       str(p, "why"));
+		if (op)
+			aipkg_buf_addf(out, " [operation %lld]", (long long)op);
+		aipkg_buf_addch(out, '\n');
+	}
+}
+
+static void vulns(const json_t *report, struct aipkg_buf *out)
+{
+	json_t *v = json_object_get(report, "new_vulnerabilities"), *f;
+	size_t i;
+
+	if (json_array_size(v))
+		aipkg_buf_addf(out, "\nNew vulnerabilities since the last run:\n");
+	json_array_foreach(v, i, f)
+		aipkg_buf_addf(out, "  %s %s %s (fixed in %s)\n", str(f, "package"), str(f, "version"),
+			       str(f, "id"), *str(f, "fixed_in") ? str(f, "fixed_in") : "no release yet");
+}
+
+static void headline(const json_t *report, struct aipkg_buf *out)
+{
+	json_t *sum = json_object_get(report, "summary"), *db = json_object_get(report, "secdb");
+
+	aipkg_buf_addf(out, "aipkg agent run at %s: %s; %lld upgraded, %lld deferred, %lld failed\n",
+		       str(report, "time"), str(report, "status"),
+		       (long long)json_integer_value(json_object_get(sum, "applied")),
+		       (long long)json_integer_value(json_object_get(sum, "deferred")),
+		       (long long)json_integer_value(json_object_get(sum, "failed")));
+	aipkg_buf_addf(out, "Indexes: %s\n", json_is_true(json_object_get(report, "refreshed"))
+							 ? "refreshed"
+							 : "NOT refreshed, so nothing was upgraded");
+	if (json_is_object(db))
+		aipkg_buf_addf(out, "Security database: %s, %s%s\n", str(db, "branch"), str(db, "age"),
+			       json_is_true(json_object_get(db, "offline"))
+				       ? " (offline: could not refresh it, used the cache)"
+				       : "");
+	else
+		aipkg_buf_addf(out, "Security database: unavailable, upgrades were assessed "
+				    "without it\n");
+}
+
+void aipkg_agent_report_text(const json_t *report, struct aipkg_buf *out)
+{
+	json_t *errors = json_object_get(report, "errors"), *e, *rb;
+	size_t i;
+
+	headline(report, out);
+	json_array_foreach(errors, i, e)
+		aipkg_buf_addf(out, "Error: %s\n", json_string_value(e));
+	section(report, "failed", "Failed", out);
+	section(report, "applied", "Upgraded", out);
+	section(report, "deferred", "Deferred", out);
+	section(report, "not-run", "Not tried (the run stopped)", out);
+	section(report, "skipped", "Left alone", out);
+	vulns(report, out);
+	rb = json_object_get(report, "rollback");
+	if (json_array_size(rb))
+		aipkg_buf_addf(out, "\nTo undo this run's changes, newest first:\n");
+	json_array_foreach(rb, i, e)
+		aipkg_buf_addf(out, "  %s\n", json_string_value(e));
+}
+
+char *aipkg_agent_report_format(const json_t *report)
+{
+	struct aipkg_buf out = AIPKG_BUF_INIT;
+
+	aipkg_agent_report_text(report, &out);
+	return aipkg_buf_detach(&out);
+}
