@@ -117,6 +117,13 @@ void cli_render_packages(struct cli *cli, json_t *result)
 
 		if (cli->opts.verbose < 0) {
 			printf("%s\n", str(p, "name"));
+		} else if (json_object_get(p, "constraint")) {
+			/* world: what was asked for, and what it resolved to */
+			bool inst = json_is_true(json_object_get(p, "installed"));
+
+			printf("%-32s %-18s %s\n", str(p, "constraint"),
+			       inst ? str(p, "version") : "(not installed)",
+			       json_is_true(json_object_get(p, "locked")) ? "[locked]" : "");
 		} else if (*avail) {
 			printf("%-32s %s -> %s\n", str(p, "name"), str(p, "version"), avail);
 		} else {

@@ -194,29 +194,41 @@ int aipkg_apk_argv(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, jso
 	return 0;
 }
 
-char *aipkg_apk_reason(const struct aipkg_spawn_result *res)
+/* Join TEXT's lines into one paragraph; with ERRORS_ONLY, only the
+ * "ERROR:" lines and the indented lines that continue them. */
+static void reason_join(struct aipkg_buf *out, struct aipkg_slice text, bool errors_only)
 {
-	struct aipkg_buf out = AIPKG_BUF_INIT;
-	struct aipkg_slice text = aipkg_slice_of(&res->err), line;
+	struct aipkg_slice line;
+	bool in_error = false;
 
 	while (aipkg_slice_next_line(&text, &line)) {
+		bool indented = line.len && (line.ptr[0] == ' ' || line.ptr[0] == '\t');
+
 		line = aipkg_slice_trim(line);
 		if (!line.len)
+			continue;
+		if (!indented)
+			in_error = aipkg_slice_starts_with(line, "ERROR");
+		if (errors_only && !in_error)
 			continue;
 		if (aipkg_slice_starts_with(line, "ERROR: ")) {
 			line.ptr += 7;
 			line.len -= 7;
 		}
-		aipkg_buf_addf(&out, "%s%.*s", out.len ? " " : "", (int)line.len, line.ptr);
+		aipkg_buf_addf(out, "%s%.*s", out->len ? " " : "", (int)line.len, line.ptr);
 	}
-	if (!out.len) {
-		/* apk 2 says why a del kept packages on stdout, exit 0 */
-		text = aipkg_slice_of(&res->out);
-		while (aipkg_slice_next_line(&text, &line))
-			if (aipkg_slice_starts_with(aipkg_slice_trim(line), "ERROR"))
-				aipkg_buf_addf(&out, "%s%.*s", out.len ? " " : "",
-					       (int)line.len, line.ptr);
-	}
+}
+
+char *aipkg_apk_reason(const struct aipkg_spawn_result *res)
+{
+	struct aipkg_buf out = AIPKG_BUF_INIT;
+
+	/* apk's WARNINGs (a stale cache, say) only bury the ERROR that says why */
+	reason_join(&out, aipkg_slice_of(&res->err), true);
+	if (!out.len)
+		reason_join(&out, aipkg_slice_of(&res->err), false);
+	if (!out.len) /* apk 2 says why a del kept packages on stdout, exit 0 */
+		reason_join(&out, aipkg_slice_of(&res->out), true);
 	return aipkg_buf_detach(&out);
 }
 
