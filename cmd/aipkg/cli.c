@@ -121,9 +121,10 @@ void cli_render_packages(struct cli *cli, json_t *result)
 			/* world: what was asked for, and what it resolved to */
 			bool inst = json_is_true(json_object_get(p, "installed"));
 
-			printf("%-32s %-18s %s\n", str(p, "constraint"),
+			printf("%-32s %-18s %s%s%s\n", str(p, "constraint"),
 			       inst ? str(p, "version") : "(not installed)",
-			       json_is_true(json_object_get(p, "locked")) ? "[locked]" : "");
+			       json_is_true(json_object_get(p, "locked")) ? "[locked]" : "",
+			       *str(p, "provided_by") ? "provided by " : "", str(p, "provided_by"));
 		} else if (*avail) {
 			printf("%-32s %s -> %s\n", str(p, "name"), str(p, "version"), avail);
 		} else {

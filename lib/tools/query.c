@@ -165,6 +165,19 @@ static json_t *list_available(const struct aipkg_state *st)
 	return a;
 }
 
+/* The installed package that satisfies world atom DEP: the package of that
+ * name, else one that provides it (musl-utils provides libc-utils). */
+static const struct aipkg_pkg *world_resolve(const struct aipkg_state *st,
+					     const struct aipkg_dep *dep, const char *name)
+{
+	const struct aipkg_pkg *inst = aipkg_state_installed(st, name);
+
+	for (size_t i = 0; !inst && i < st->installed.n; i++)
+		if (aipkg_pkg_provides(&st->installed.pkgs[i], dep->name, NULL))
+			inst = &st->installed.pkgs[i];
+	return inst;
+}
+
 static json_t *list_world(const struct aipkg_state *st)
 {
 	json_t *a = json_array();
@@ -173,16 +186,18 @@ static json_t *list_world(const struct aipkg_state *st)
 		struct aipkg_dep dep;
 		const struct aipkg_pkg *inst = NULL;
 		char *name = NULL;
+		json_t *o;
 
 		if (aipkg_dep_parse(aipkg_slice_str(st->world[i]), &dep) == 0 &&
 		    (name = aipkg_slice_dup(dep.name)))
-			inst = aipkg_state_installed(st, name);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:b, s:b}", "name",
-						   name ? name : st->world[i], "constraint",
-						   st->world[i], "version",
-						   inst ? inst->version : NULL, "installed",
-						   inst != NULL, "locked",
-						   inst && aipkg_locked_atom(st, name) == st->world[i]));
+			inst = world_resolve(st, &dep, name);
+		o = json_pack("{s:s, s:s, s:s?, s:b, s:b}", "name", name ? name : st->world[i],
+			      "constraint", st->world[i], "version", inst ? inst->version : NULL,
+			      "installed", inst != NULL, "locked",
+			      inst && aipkg_locked_atom(st, name) == st->world[i]);
+		if (inst && name && strcmp(inst->name, name) != 0)
+			json_object_set_new(o, "provided_by", json_string(inst->name));
+		json_array_append_new(a, o);
 		free(name);
 	}
 	return a;
