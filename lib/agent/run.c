@@ -37,7 +37,7 @@ static const char *str(const json_t *o, const char *key)
 static void run_error(struct run *run, const char *what)
 {
 	json_array_append_new(json_object_get(run->report, "errors"),
-			      json_pack("s+s+s", what, ": ", aipkg_ctx_errmsg(run->ctx)));
+			      json_pack("s++", what, ": ", aipkg_ctx_errmsg(run->ctx)));
 }
 
 static json_t *report_new(void)

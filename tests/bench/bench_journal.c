@@ -19,7 +19,7 @@
 
 static char root[] = "/tmp/aipkg-bench-journal-XXXXXX";
 
-static void die(const char *what)
+static _Noreturn void die(const char *what)
 {
 	fprintf(stderr, "bench_journal: %s\n", what);
 	exit(1);

@@ -19,6 +19,8 @@
  *   /half/PATH          a complete answer holding the first half of the file
  *   /garbage/...        200 with a body that is not JSON
  *   /echo/...           200 with the request's head and body as the body
+ *   /post/PATH          stores the request's body as DIR/PATH (a webhook's
+ *                       receiver: the test reads what arrived), then 200
  *
  * A file DIR/PATH.fault makes /ok/PATH and /noetag/PATH fail instead, so a
  * test can break a URL a client has cached: it holds "404", "500" (any
@@ -294,6 +296,22 @@ static void on_echo(int fd, struct request *rq, const char *rest)
 	serve_echo(fd, rq);
 }
 
+/* Written to PATH.tmp and renamed, so a test never reads half a body. */
+static void on_post(int fd, struct request *rq, const char *rest)
+{
+	char *file = xasprintf("%s/%s", root_dir, rest), *tmp = xasprintf("%s.tmp", file);
+	int out = strstr(rest, "..") || !*rest
+			  ? -1
+			  : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	bool ok = out >= 0 && write_all(out, rq->body, rq->body_len) == 0;
+
+	if (out >= 0 && (close(out) < 0 || (ok && rename(tmp, file) < 0)))
+		ok = false;
+	send_text(fd, rq, ok ? 200 : 500, ok ? "stored\n" : "cannot store\n", NULL);
+	free(tmp);
+	free(file);
+}
+
 static const struct {
 	const char *prefix;
 	void (*handle)(int fd, struct request *rq, const char *rest);
@@ -301,7 +319,7 @@ static const struct {
     {"/ok/", on_ok},	   {"/noetag/", on_noetag},	{"/status/", on_status},
     {"/loop/", on_loop},   {"/redirect/", on_redirect}, {"/slow/", on_slow},
     {"/short/", on_short}, {"/half/", on_half},		{"/garbage/", on_garbage},
-    {"/echo/", on_echo},
+    {"/echo/", on_echo},   {"/post/", on_post},
 };
 
 static void route(int fd, struct request *rq)
