@@ -9,28 +9,8 @@
 
 #include "agent/agent.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "journal/journal.h"
-
-/* Write TEXT to PATH atomically: a temporary file, fsync, rename. */
-static int write_atomic(const char *path, const char *text, size_t len)
-{
-	char tmp[4200];
-	int fd, r = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
-		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
 
 static char *agent_path(struct aipkg_ctx *ctx, const char *name)
 {
@@ -57,7 +37,7 @@ int aipkg_agent_save(struct aipkg_ctx *ctx, const char *name, const json_t *doc)
 	if (r == 0 && !(path = agent_path(ctx, name)))
 		r = -ENOMEM;
 	if (r == 0 && text)
-		r = write_atomic(path, text, strlen(text));
+		r = aipkg_file_write_atomic(path, text, strlen(text));
 	if (r < 0 && r != -AIPKG_E_JOURNAL)
 		aipkg_ctx_fail(ctx, r, "cannot write %s: %s", path ? path : name, strerror(-r));
 	free(path);
@@ -125,9 +105,9 @@ int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg
 	aipkg_agent_report_text(report, &t);
 	doc = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (r == 0 && doc)
-		r = write_atomic(json, doc, strlen(doc));
+		r = aipkg_file_write_atomic(json, doc, strlen(doc));
 	if (r == 0)
-		r = write_atomic(txt, aipkg_buf_str(&t), t.len);
+		r = aipkg_file_write_atomic(txt, aipkg_buf_str(&t), t.len);
 	if (r < 0 && r != -AIPKG_E_JOURNAL)
 		aipkg_ctx_fail(ctx, r, "cannot write the report %s: %s", json ? json : "", strerror(-r));
 	if (text)

@@ -69,6 +69,11 @@ void aipkg_state_release(struct aipkg_state *st);
 /* Parsers of the individual files, for tests and the fuzzers. */
 int aipkg_world_parse(const char *text, char ***atoms, size_t *n);
 void aipkg_world_free(char **atoms, size_t n);
+
+/* Drop etc/apk/world's atoms on NAME when no installed package is NAME:
+ * what apk killed in the middle of `apk del NAME` can leave, after which
+ * apk refuses every change.  Returns how many atoms went, or -errno. */
+int aipkg_world_drop_orphan(struct aipkg_ctx *ctx, const char *name);
 /* Parse repositories-file TEXT, appending to *repos / *n (NULL / 0 to start);
  * a URL already listed is not added twice.  Lines apk would reject are
  * skipped.  -ENOMEM is the only failure. */

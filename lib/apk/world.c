@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "apk/state.h"
+#include "ctx.h"
+#include "fileio.h"
 
 static const char world_space[] = " \t\r\n\v\f";
 
@@ -51,4 +53,38 @@ void aipkg_world_free(char **atoms, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(atoms[i]);
 	free(atoms);
+}
+
+/* Is ATOM a dependency on NAME (any version, any operator)? */
+static bool atom_names(const char *atom, const char *name)
+{
+	struct aipkg_dep dep;
+
+	return aipkg_dep_parse(aipkg_slice_str(atom), &dep) == 0 && aipkg_slice_eq(dep.name, name);
+}
+
+int aipkg_world_drop_orphan(struct aipkg_ctx *ctx, const char *name)
+{
+	struct aipkg_state st = { 0 };
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	char *path = NULL;
+	int r = aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD), dropped = 0;
+
+	if (r == 0 && aipkg_pkgset_find(&st.installed, name))
+		goto out;
+	for (size_t i = 0; r == 0 && i < st.nworld; i++) {
+		if (atom_names(st.world[i], name))
+			dropped++;
+		else
+			aipkg_buf_addf(&text, "%s\n", st.world[i]);
+	}
+	if (r == 0 && dropped) {
+		path = aipkg_ctx_path(ctx, "etc/apk/world");
+		r = path ? aipkg_file_write_atomic(path, aipkg_buf_str(&text), text.len) : -ENOMEM;
+	}
+out:
+	free(path);
+	aipkg_buf_release(&text);
+	aipkg_state_release(&st);
+	return r < 0 ? r : dropped;
 }

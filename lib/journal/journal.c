@@ -383,6 +383,32 @@ static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, jso
 	return r;
 }
 
+/* A rollback whose apk was killed while deleting its virtual package can
+ * leave world naming a package that is gone, and apk then refuses every
+ * change; drop that atom (apk already removed the package). */
+static int repair_rollback_world(struct aipkg_ctx *ctx)
+{
+	struct aipkg_buf world = AIPKG_BUF_INIT;
+	char *path = aipkg_ctx_path(ctx, "etc/apk/world");
+	bool suspect = path && aipkg_buf_read_file(&world, path) == 0 &&
+		       strstr(aipkg_buf_str(&world), AIPKG_ROLLBACK_VIRTUAL);
+	int r;
+
+	free(path);
+	aipkg_buf_release(&world);
+	if (!suspect) /* the usual case: one read, nothing else */
+		return 0;
+	r = wait_for_apk(ctx);
+	if (r == 0)
+		r = aipkg_world_drop_orphan(ctx, AIPKG_ROLLBACK_VIRTUAL);
+
+	if (r > 0)
+		aipkg_ctx_warn(ctx, "removed %s from etc/apk/world, left there by an interrupted "
+				    "rollback whose virtual package apk had already removed",
+			       AIPKG_ROLLBACK_VIRTUAL);
+	return r < 0 ? r : 0;
+}
+
 int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report)
 {
 	struct pending p = { json_array(), all };
@@ -402,6 +428,8 @@ int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report)
 	json_array_foreach(p.entries, i, entry)
 		if (r >= 0)
 			r = recover_one(ctx, &js, entry, &st);
+	if (r >= 0)
+		r = repair_rollback_world(ctx);
 	if (report)
 		*report = json_incref(p.entries);
 	aipkg_state_release(&st);

@@ -144,6 +144,9 @@ void aipkg_journal_check_pending(struct aipkg_ctx *ctx);
  */
 int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report);
 
+/* The virtual package a rollback holds the restored versions with. */
+#define AIPKG_ROLLBACK_VIRTUAL ".aipkg-rollback"
+
 /*
  * Which operations are undone, tracked along a walk newest first: call it
  * for each entry in turn with the same MAP (a JSON object, initially

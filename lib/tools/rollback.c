@@ -29,8 +29,6 @@
  * The world file ends exactly as before the operation and no pin is left.
  */
 
-#define ROLLBACK_VIRTUAL ".aipkg-rollback"
-
 static const char *str(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
@@ -420,7 +418,7 @@ static int undo_plan(struct aipkg_ctx *ctx, struct undo *u, const struct aipkg_s
 	json_array_foreach(json_object_get(u->e, "changes"), i, c)
 		if (r == 0)
 			r = undo_change(ctx, u, st, c);
-	if (r == 0 && u->npins && !arg_push(&u->del, &u->ndel, ROLLBACK_VIRTUAL))
+	if (r == 0 && u->npins && !arg_push(&u->del, &u->ndel, AIPKG_ROLLBACK_VIRTUAL))
 		r = -ENOMEM;
 	if (r == 0)
 		r = undo_world(u, st);
@@ -459,8 +457,8 @@ static bool never_asked(const struct aipkg_txn *txn, const json_t *change)
 /* The non-empty calls in order: the first as the txn's own, the rest as more. */
 static void undo_calls(struct undo *u, struct aipkg_txn *txn, struct aipkg_apk_call *more)
 {
-	static const char *const pin_repo[] = { "--virtual", ROLLBACK_VIRTUAL, NULL };
-	static const char *const pin_files[] = { "--virtual", ROLLBACK_VIRTUAL,
+	static const char *const pin_repo[] = { "--virtual", AIPKG_ROLLBACK_VIRTUAL, NULL };
+	static const char *const pin_files[] = { "--virtual", AIPKG_ROLLBACK_VIRTUAL,
 						 "--force-non-repository", NULL };
 	struct aipkg_apk_call calls[3] = {
 		{ "add", u->files ? pin_files : pin_repo, u->pins, u->npins, 0 },

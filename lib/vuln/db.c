@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "apk/state.h"
+#include "fileio.h"
 #include "ctx.h"
 #include "http.h"
 #include "vuln/db.h"
@@ -86,58 +87,6 @@ static int mkdir_p(char *path)
 	return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-static int fsync_dir_of(const char *path)
-{
-	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
-	int fd, r = 0;
-
-	if (!slash) {
-		free(dir);
-		return dir ? 0 : -ENOMEM;
-	}
-	*slash = '\0';
-	fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && fsync(fd) < 0)
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return r;
-}
-
-/* Replace PATH with DATA: a temporary file, fsync, rename, fsync of the
- * directory, so a crash leaves the old file or the new one. */
-static int write_atomic(const char *path, const void *data, size_t len)
-{
-	struct aipkg_buf tmp = AIPKG_BUF_INIT;
-	int fd, r = 0;
-
-	if (aipkg_buf_addf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkstemp(tmp.data);
-	if (fd < 0) {
-		aipkg_buf_release(&tmp);
-		return -errno;
-	}
-	for (size_t off = 0; r == 0 && off < len;) {
-		ssize_t n = write(fd, (const char *)data + off, len - off);
-
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		off += n > 0 ? (size_t)n : 0;
-	}
-	if (r == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp.data, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp.data);
-	aipkg_buf_release(&tmp);
-	return r == 0 ? fsync_dir_of(path) : r;
-}
-
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -201,7 +150,7 @@ static int source_init(struct source *src, const char *repo, const char *base, c
 static int meta_write(struct source *src)
 {
 	char *text = json_dumps(src->meta, JSON_COMPACT | JSON_SORT_KEYS);
-	int r = text ? write_atomic(src->meta_path, text, strlen(text)) : -ENOMEM;
+	int r = text ? aipkg_file_write_atomic(src->meta_path, text, strlen(text)) : -ENOMEM;
 
 	free(text);
 	return r;
@@ -232,7 +181,7 @@ static int cache_rebuild(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct
 		r = aipkg_secdb_compile(aipkg_buf_str(&json), json.len, sha, &idx, &why);
 	}
 	if (r == 0) {
-		(void)write_atomic(src->idx_path, idx.data, idx.len); /* next time faster */
+		(void)aipkg_file_write_atomic(src->idx_path, idx.data, idx.len); /* next time faster */
 		if (strcmp(sha, meta_str(src->meta, "sha256")) != 0) {
 			/* not what the meta's ETag describes: download it whole next time */
 			json_object_set_new(src->meta, "sha256", json_string(sha));
@@ -283,9 +232,9 @@ static int cache_store(struct aipkg_ctx *ctx, struct source *src, const struct a
 	int r = aipkg_vuln_mkdir_for(src->json_path);
 
 	if (r == 0)
-		r = write_atomic(src->json_path, json->data, json->len);
+		r = aipkg_file_write_atomic(src->json_path, json->data, json->len);
 	if (r == 0)
-		r = write_atomic(src->idx_path, idx->data, idx->len);
+		r = aipkg_file_write_atomic(src->idx_path, idx->data, idx->len);
 	if (r == 0)
 		r = meta_write(src);
 	if (r < 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "fileio.h"
 #include "http.h"
 #include "vuln/db.h"
 #include "vuln/severity.h"
@@ -196,18 +197,12 @@ static json_t *cache_read(const char *path, const char *src)
 
 static int cache_write(const char *path, const json_t *cache)
 {
-	struct aipkg_buf tmp = AIPKG_BUF_INIT;
-	int r = aipkg_vuln_mkdir_for(path);
+	char *text = json_dumps(cache, JSON_COMPACT);
+	int r = text ? aipkg_vuln_mkdir_for(path) : -ENOMEM;
 
-	if (r == 0 && aipkg_buf_addf(&tmp, "%s.%ld", path, (long)getpid()) < 0)
-		r = -ENOMEM;
-	if (r == 0 && json_dump_file(cache, tmp.data, JSON_COMPACT) < 0)
-		r = errno ? -errno : -EIO;
-	if (r == 0 && rename(tmp.data, path) < 0)
-		r = -errno;
-	if (r < 0 && tmp.data)
-		unlink(tmp.data);
-	aipkg_buf_release(&tmp);
+	if (r == 0)
+		r = aipkg_file_write_atomic(path, text, strlen(text));
+	free(text);
 	return r;
 }
 
