@@ -59,6 +59,12 @@ test_expect_success 'help for an unknown command is a usage error' '
 	test_expect_code 2 "$AIPKG" help nosuch 2>err
 '
 
+test_expect_success 'help --json is the same table' '
+	"$AIPKG" --json help >table.json &&
+	"$TEST_TOOLS/jsonq" "commands#" <table.json >n &&
+	test "$(cat n)" = "$(wc -l <commands | tr -d " ")"
+'
+
 test_expect_success '--version' '
 	"$AIPKG" --version >out &&
 	test_grep "^aipkg [0-9]" out
