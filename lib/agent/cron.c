@@ -10,6 +10,7 @@
 
 #include "aipkg/agent.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "journal/journal.h"
 
 #define CRON_REL "etc/periodic/daily/aipkg"
@@ -30,24 +31,41 @@ static int cron_write(struct aipkg_ctx *ctx, const char *path, const char *aipkg
 {
 	struct aipkg_buf s = AIPKG_BUF_INIT;
 	char dir[4096];
-	int fd, r = 0;
+	int r = 0;
 
 	aipkg_buf_addf(&s, "#!/bin/sh\n%s; 'aipkg agent install-cron --uninstall'\n"
 			   "# removes it.  busybox crond runs /etc/periodic/daily once a day;\n"
 			   "# cron mails what it prints, and it prints only what needs a person.\n"
-			   "exec '%s' agent run\n",
+			   "exec %s agent run\n",
 		       CRON_MARK, aipkg);
 	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
-	if (aipkg_mkdir_p(dir) < 0 ||
-	    (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755)) < 0)
+	if (aipkg_mkdir_p(dir) < 0)
 		r = -errno;
-	else if (write(fd, s.data, s.len) != (ssize_t)s.len || fchmod(fd, 0755) < 0 ||
-		 close(fd) < 0)
+	if (r == 0)
+		r = aipkg_file_write_atomic(path, s.data, s.len);
+	if (r == 0 && chmod(path, 0755) < 0)
 		r = -errno;
 	aipkg_buf_release(&s);
 	if (r < 0)
 		aipkg_ctx_fail(ctx, r, "cannot write %s: %s", path, strerror(-r));
 	return r;
+}
+
+/* The aipkg the job runs: this very binary for the running system; for
+ * another root, the aipkg on that system's PATH when it runs.  Quoted for
+ * sh, and refused when it cannot be (a quote in the path). */
+static int cron_command(struct aipkg_ctx *ctx, const char *self, char *out, size_t size)
+{
+	if (ctx->root[0]) {
+		snprintf(out, size, "aipkg");
+		return 0;
+	}
+	if (strchr(self, '\'') || (size_t)snprintf(out, size, "'%s'", self) >= size)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
+				      "cannot write a job that runs '%s': install aipkg in a "
+				      "plain path such as /usr/bin",
+				      self);
+	return 0;
 }
 
 int aipkg_agent_cron(struct aipkg_ctx *ctx, const char *aipkg, bool uninstall, json_t **result)
@@ -63,10 +81,15 @@ int aipkg_agent_cron(struct aipkg_ctx *ctx, const char *aipkg, bool uninstall, j
 		r = aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "%s exists and was not written by aipkg; "
 							"nothing changed: remove it yourself",
 				   path);
-	else if (uninstall && exists && unlink(path) < 0)
+	else if (uninstall && exists && !ctx->opts.dry_run && unlink(path) < 0)
 		r = aipkg_ctx_fail(ctx, -errno, "cannot remove %s: %s", path, strerror(errno));
-	else if (!uninstall && !ctx->opts.dry_run)
-		r = cron_write(ctx, path, aipkg);
+	else if (!uninstall && !ctx->opts.dry_run) {
+		char cmd[4200];
+
+		r = cron_command(ctx, aipkg, cmd, sizeof(cmd));
+		if (r == 0)
+			r = cron_write(ctx, path, cmd);
+	}
 	if (r == 0)
 		*result = json_pack("{s:s, s:b, s:b}", "path", path, "installed", !uninstall,
 				    "changed", uninstall ? exists : true);
