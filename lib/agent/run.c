@@ -25,6 +25,8 @@ struct run {
 	bool have_db;
 	bool db_opened; /* aipkg_vuln_db_open was called: release it */
 	bool stopped; /* an upgrade failed: nothing more is tried */
+	long applied; /* upgrades done, against agent.max_packages */
+	bool assessed; /* the plan was made: its deferred updates replace the last run's */
 };
 
 static const char *str(const json_t *o, const char *key)
@@ -203,6 +205,7 @@ static void apply(struct run *run, json_t *pkg)
 		run->stopped = true;
 	} else {
 		set_result(pkg, "applied", NULL);
+		run->applied++;
 	}
 	if (json_is_integer(id) && json_array_size(json_object_get(pkg, "changes")))
 		rollback_hint(run, json_integer_value(id));
@@ -243,6 +246,22 @@ static void act(struct run *run, json_t *pkg)
 		apply(run, pkg);
 }
 
+/* A package the plan held back for agent.max_packages (as ACTION) gets
+ * its turn when fewer were applied than it allows: a trial failed, or the
+ * review deferred one. */
+static bool unhold(struct run *run, json_t *pkg, const char *action)
+{
+	json_t *held = json_object_get(pkg, "held");
+
+	if (!held || strcmp(str(held, "action"), action) != 0 || run->stopped ||
+	    run->applied >= run->ctx->cfg.agent.max_packages)
+		return false;
+	json_object_set(pkg, "action", json_object_get(held, "action"));
+	json_object_set(pkg, "why", json_object_get(held, "why"));
+	json_object_del(pkg, "held");
+	return true;
+}
+
 /* Low risk first, so what is safe is done even when a later one fails. */
 static void act_all(struct run *run, json_t *plan)
 {
@@ -252,7 +271,7 @@ static void act_all(struct run *run, json_t *plan)
 
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 		json_array_foreach(plan, i, pkg)
-			if (!strcmp(str(pkg, "action"), order[k]))
+			if (!strcmp(str(pkg, "action"), order[k]) || unhold(run, pkg, order[k]))
 				act(run, pkg);
 }
 
@@ -349,6 +368,7 @@ static void assess_and_act(struct run *run, bool dry)
 	if (!dry)
 		act_all(run, plan);
 	json_object_set_new(run->report, "packages", plan);
+	run->assessed = true;
 }
 
 /* The lock, then what a crash may have left pending. */
@@ -391,7 +411,9 @@ static void run_end(struct run *run, bool dry)
 
 	if (!dry) {
 		track_vulns(run);
-		record_deferred(run, &fresh);
+		/* a run that could not look (no indexes) keeps the last record */
+		if (run->assessed)
+			record_deferred(run, &fresh);
 	}
 	conclude(run, fresh);
 	if (dry)
@@ -427,5 +449,11 @@ int aipkg_agent_run(struct aipkg_ctx *ctx, json_t **report)
 		aipkg_statelock_release(ctx);
 	if (r == 0 && run.stopped)
 		r = -AIPKG_E_APK_FAILED;
+	/* cron must see a failure too when no upgrade failed but the run could
+	 * not do its job (no secdb at all, the report not saved) */
+	if (r == 0 && !dry && json_array_size(json_object_get(run.report, "errors")))
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_AGENT, "the agent run had errors: %s",
+				   json_string_value(json_array_get(
+					   json_object_get(run.report, "errors"), 0)));
 	return r;
 }

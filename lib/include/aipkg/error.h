@@ -44,6 +44,7 @@
 	X(NO_ENTRY, 1, "no such operation in the journal")                        \
 	X(CANNOT_UNDO, 1, "the operation cannot be undone")                       \
 	X(VULNERABLE, 3, "vulnerabilities found")                                 \
+	X(AGENT, 1, "the agent run had errors")                                   \
 	X(LOCKED, 75, "another aipkg holds the lock")
 
 enum aipkg_error {
