@@ -74,6 +74,15 @@ static void render_status(struct cli *cli, json_t *result)
 		       str(d, "to"), str(d, "risk"), str(d, "since"), str(d, "reason"));
 }
 
+static const char *cron_verb(bool uninstall, bool changed, bool dry)
+{
+	if (!uninstall)
+		return dry ? "Would write" : "Wrote";
+	if (!changed)
+		return "No job at";
+	return dry ? "Would remove" : "Removed";
+}
+
 static int agent_cron(struct cli *cli)
 {
 	char self[PATH_MAX];
@@ -90,9 +99,9 @@ static int agent_cron(struct cli *cli)
 	if (cli->json)
 		cli_print_json(result);
 	else if (cli->opts.verbose >= 0)
-		printf("%s %s\n", un ? (json_is_true(json_object_get(result, "changed"))
-					       ? "Removed" : "No job at")
-				     : "Wrote", str(result, "path"));
+		printf("%s %s\n", cron_verb(un, json_is_true(json_object_get(result, "changed")),
+					    cli->opts.dry_run),
+		       str(result, "path"));
 	json_decref(result);
 	return 0;
 }

@@ -41,12 +41,15 @@ static int list_tools(struct cli *cli)
 	return 0;
 }
 
-/* All of stdin, up to MAX_ARGS bytes (one more tells it was longer). */
+/* All of stdin, up to MAX_ARGS bytes (one more tells it was longer),
+ * NUL-terminated: read_args runs strspn over it. */
 static char *read_stdin(size_t *len)
 {
-	char *buf = malloc(MAX_ARGS + 1);
+	char *buf = malloc(MAX_ARGS + 2);
 
 	*len = buf ? fread(buf, 1, MAX_ARGS + 1, stdin) : 0;
+	if (buf)
+		buf[*len] = '\0';
 	return buf;
 }
 

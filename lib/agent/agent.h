@@ -84,7 +84,9 @@ const char *aipkg_agent_check_for(const struct aipkg_agent_config *cfg, const ch
  *   {"name","from","to","origin","bump","risk","reason","reverse_deps",
  *    "fixes":[IDS],"built":EPOCH|null,"action","why"}
  * sorted by name.  "action" is apply, sandbox, defer or skip (denied, not
- * allowed, locked) and "why" says why in one line.  DB (may be NULL: no
+ * allowed, locked) and "why" says why in one line; an entry deferred only
+ * by agent.max_packages also has "held":{"action","why"}, what the policy
+ * said (a run gives it the turn of an upgrade that was not applied).  DB (may be NULL: no
  * security information) is the loaded secdb.  NOW decides min_age and the
  * window.  Nothing is changed; the strategic review is not asked here.
  */

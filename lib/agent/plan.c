@@ -129,9 +129,14 @@ static bool acts(const json_t *pkg)
 	return strcmp(a, "apply") == 0 || strcmp(a, "sandbox") == 0;
 }
 
-/* Past agent.max_packages, the rest waits for the next run. */
+/*
+ * Past agent.max_packages, the rest waits for the next run, counted in the
+ * order a run acts (apply, then sandbox).  "held" keeps what the policy
+ * said, so a run whose trial fails gives the turn to the next one.
+ */
 static void limit(const struct aipkg_agent_config *cfg, json_t *plan)
 {
+	static const char *const order[] = { "apply", "sandbox" };
 	long seen = 0;
 	json_t *pkg;
 	size_t i;
@@ -141,9 +146,18 @@ static void limit(const struct aipkg_agent_config *cfg, json_t *plan)
 		return;
 	snprintf(why, sizeof(why), "agent.max_packages (%ld) reached in this run",
 		 cfg->max_packages);
-	json_array_foreach(plan, i, pkg)
-		if (acts(pkg) && ++seen > cfg->max_packages)
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		json_array_foreach(plan, i, pkg) {
+			json_t *action = json_object_get(pkg, "action");
+
+			if (strcmp(json_string_value(action), order[k]) != 0 ||
+			    ++seen <= cfg->max_packages)
+				continue;
+			json_object_set_new(pkg, "held",
+					    json_pack("{s:s, s:O}", "action", order[k], "why",
+						      json_object_get(pkg, "why")));
 			defer(pkg, why);
+		}
 }
 
 static int by_name(const void *a, const void *b)
@@ -183,7 +197,9 @@ json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 	for (size_t i = 0; up && i < n; i++) {
 		json_t *pkg = assessed(cfg, st, db, up[i], aipkg_state_best(st, up[i]->name));
 
-		if (!skipped(cfg, st, pkg, up[i]->name))
+		/* the clock only holds back what policy would do now: a high
+		 * risk keeps its own reason, not "outside the window" */
+		if (!skipped(cfg, st, pkg, up[i]->name) && acts(pkg))
 			timing(cfg, pkg, now);
 		json_array_append_new(plan, pkg);
 	}

@@ -378,6 +378,10 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	}
 	if (r == 0)
 		trial_checks(ctx, scratch, name, *trial);
+	else if (r == -AIPKG_E_TIMEOUT) /* the runner's message names apk.timeout */
+		trial_fail(*trial, "apk did not finish in the sandbox within %g s "
+				   "(agent.sandbox_timeout) and was stopped",
+			   ctx->cfg.agent.sandbox_timeout);
 	else
 		trial_fail(*trial, "apk could not install it in the sandbox: %s",
 			   aipkg_ctx_errmsg(ctx));

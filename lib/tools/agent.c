@@ -31,6 +31,19 @@ int aipkg_tool_update_plan(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	return 0;
 }
 
+/* Order report names STAMP.json, STAMP-2.json, ... STAMP-10.json by time,
+ * then by the run's number within that second (plain strcmp puts "-2"
+ * before ".json" and "-10" before "-2"). */
+static int report_cmp(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "-."), lb = strcspn(b, "-.");
+	int c = la == lb ? strncmp(a, b, la) : (la > lb) - (la < lb);
+	long na = a[la] == '-' ? strtol(a + la + 1, NULL, 10) : 1;
+	long nb = b[lb] == '-' ? strtol(b + lb + 1, NULL, 10) : 1;
+
+	return c ? c : (na > nb) - (na < nb);
+}
+
 /* The newest report's JSON file name under DIR, malloc'd, or NULL. */
 static char *newest_report(const char *dir)
 {
@@ -43,7 +56,7 @@ static char *newest_report(const char *dir)
 
 		if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
 			continue;
-		if (!best || strcmp(e->d_name, best) > 0) {
+		if (!best || report_cmp(e->d_name, best) > 0) {
 			free(best);
 			best = strdup(e->d_name);
 		}

@@ -79,3 +79,9 @@ agent_config () {
 version_of () {
 	sed -n "/^P:$1\$/,/^\$/s/^V://p" "$ROOT/lib/apk/db/installed"
 }
+
+# agent_last_report: the newest report's JSON file, as agent status names it.
+agent_last_report () {
+	aipkg --json agent status >"$TRASH_DIRECTORY/.last-run.json" &&
+	"$TEST_TOOLS/jsonq" last_run.file <"$TRASH_DIRECTORY/.last-run.json"
+}

@@ -27,11 +27,6 @@ closed_port () {
 	cat closed.port
 }
 
-# newest_report: the newest JSON report.
-newest_report () {
-	ls "$ROOT"/var/lib/aipkg/reports/*.json | tail -n 1
-}
-
 # snapshot / test_unchanged: the installed database, the world and the
 # journal are as they were.
 snapshot () {
@@ -67,23 +62,23 @@ test_expect_success 'a repository on a closed port: nothing upgraded, exit 1, th
 	test_grep "^error: the agent run failed" err &&
 	test_grep ! "^Upgraded:" out &&
 	test_unchanged &&
-	report=$(newest_report) &&
+	report=$(agent_last_report) &&
 	"$JQ" status refreshed "packages#" summary.applied <"$report" >actual &&
 	printf "failed\nfalse\n0\n0\n" >expect &&
 	test_cmp expect actual
 '
 
 test_expect_success 'the text report on disk says the same' '
-	report=$(newest_report) &&
+	report=$(agent_last_report) &&
 	test_grep "NOT refreshed, so nothing was upgraded" "${report%.json}.txt"
 '
 
 test_expect_success 'a cached index whose server answers 500 is not trusted either' '
-	fixture_use_repos "$ROOT" "$SECDB_URL/repo-b" &&
-	aipkg update >/dev/null &&
+	fixture_use_repos "$ROOT" "${SECDB_URL}repo-b" &&
+	test_apk --root "$ROOT" --allow-untrusted --no-progress update >/dev/null &&
 	aipkg --json update --plan >plan.json &&
 	"$JQ" "packages#" <plan.json >n && echo 7 >expect && test_cmp expect n &&
-	secdb_fault repo-b/x86_64/APKINDEX.tar.gz 500 &&
+	echo 500 >"$SECDB_DIR/repo-b/x86_64/APKINDEX.tar.gz.fault" &&
 	test_must_fail aipkg agent run >out 2>err &&
 	test_grep "^Indexes: NOT refreshed" out &&
 	test_unchanged &&
@@ -101,7 +96,7 @@ test_expect_success 'with the network back the same run upgrades and defers' '
 '
 
 test_expect_success 'the network down again: the deferred updates are still on record' '
-	fixture_use_repos "$ROOT" "$SECDB_URL/repo-b" "http://127.0.0.1:$CLOSED/alpine" &&
+	fixture_use_repos "$ROOT" "${SECDB_URL}repo-b" "http://127.0.0.1:$CLOSED/alpine" &&
 	snapshot &&
 	test_must_fail aipkg agent run >out 2>err &&
 	test_unchanged &&

@@ -99,6 +99,9 @@ test_expect_success 'arguments from stdin, "-" or nothing' '
 	echo "{\"query\":\"cmd:dig\"}" | tool tool pkg.search - >out &&
 	test "$("$TEST_TOOLS/jsonq" ".packages[0].name" <out)" = bind-tools &&
 	tool tool pkg.list </dev/null >out &&
+	"$TEST_TOOLS/jsonq" ".packages" <out >/dev/null &&
+	# only white space on stdin: {} (read_args ran strspn past the bytes read)
+	printf " \n\t\n" | tool tool pkg.list >out &&
 	"$TEST_TOOLS/jsonq" ".packages" <out >/dev/null
 '
 
