@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "apk/changes.h"
+#include "apk/runner.h"
 #include "apk/search.h"
 #include "apk/state.h"
 #include "apk/version.h"
@@ -298,6 +299,17 @@ static json_t *world_json(const struct aipkg_state *st)
 	return w;
 }
 
+static bool planned_name(const json_t *entry, const char *name)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(entry, "planned"), i, c)
+		if (same(str(c, "name"), name))
+			return true;
+	return false;
+}
+
 /* What of ENTRY's plan the installed database shows; *done counts the
  * planned changes found. */
 static json_t *recovered_changes(const json_t *entry, const struct aipkg_state *st, size_t *done)
@@ -317,6 +329,16 @@ static json_t *recovered_changes(const json_t *entry, const struct aipkg_state *
 			json_array_append_new(changes, change_to(str(c, "name"), str(c, "from"), cur));
 		}
 	}
+	/* a rollback's virtual package is not in its plan (apk picks its
+	 * version when it runs); a rollback that starts with one left over
+	 * plans its removal, else it starts without it */
+	if (json_object_get(entry, "undoes") && !planned_name(entry, AIPKG_ROLLBACK_VIRTUAL)) {
+		const struct aipkg_pkg *v = aipkg_state_installed(st, AIPKG_ROLLBACK_VIRTUAL);
+
+		if (v)
+			json_array_append_new(changes,
+					      change_to(AIPKG_ROLLBACK_VIRTUAL, NULL, v->version));
+	}
 	return changes;
 }
 
@@ -330,7 +352,7 @@ static const char *recovered_status(size_t planned, size_t done, size_t changed,
 	return "interrupted";
 }
 
-static void reconcile(json_t *entry, const struct aipkg_state *st)
+static void reconcile(json_t *entry, const struct aipkg_state *st, const char *finished)
 {
 	size_t planned = json_array_size(json_object_get(entry, "planned")), done;
 	json_t *changes = recovered_changes(entry, st, &done), *world = world_json(st);
@@ -339,8 +361,8 @@ static void reconcile(json_t *entry, const struct aipkg_state *st)
 	char now[32], note[256];
 
 	aipkg_jentry_now(now, sizeof(now));
-	snprintf(note, sizeof(note), "%s by aipkg recover: %zu of %zu planned changes found in "
-		 "the installed database", now, done, planned);
+	snprintf(note, sizeof(note), "%s by aipkg recover: %s%zu of %zu planned changes found in "
+		 "the installed database", now, finished ? finished : "", done, planned);
 	json_object_set_new(entry, "changes", changes);
 	json_object_set_new(entry, "world_after", world);
 	json_object_set_new(entry, "apk_exit", json_null());
@@ -369,13 +391,59 @@ static int collect_pending(void *ud, json_t *entry)
 	return p->all ? 0 : 1;
 }
 
-static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, json_t *entry,
-		       const struct aipkg_state *st)
+/*
+ * An interrupted rollback: aipkg died between its apk steps (apk, in its own
+ * process group, finished the step it was on), so .aipkg-rollback and its
+ * pins stay installed.  Finish the cleanup the rollback's last step does:
+ * apk del .aipkg-rollback, recorded in the entry as one more apk line.
+ * Returns 1 when it ran, 0 when there was nothing to do; *ST is reloaded.
+ */
+static int finish_rollback(struct aipkg_ctx *ctx, json_t *entry, struct aipkg_state *st)
 {
-	struct aipkg_buf why = AIPKG_BUF_INIT;
+	static const char *const args[] = { AIPKG_ROLLBACK_VIRTUAL, NULL };
+	struct aipkg_apk_call call = { "del", NULL, args, 1, AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
+	struct aipkg_spawn_result res;
+	json_t *argv = NULL, *lines = json_object_get(entry, "apk");
+	char *line;
 	int r;
 
-	reconcile(entry, st);
+	if (!json_object_get(entry, "undoes") ||
+	    !aipkg_state_installed(st, AIPKG_ROLLBACK_VIRTUAL))
+		return 0;
+	if (aipkg_apk_argv(ctx, &call, &argv) == 0) {
+		line = aipkg_jentry_argv_line(argv);
+		if (!json_is_array(lines)) {
+			lines = json_array();
+			json_object_set_new(entry, "apk", lines);
+		}
+		json_array_append_new(lines, json_string(line ? line : ""));
+		free(line);
+		json_decref(argv);
+	}
+	r = aipkg_apk_run(ctx, &call, &res);
+	aipkg_spawn_result_release(&res);
+	if (r < 0)
+		aipkg_ctx_warn(ctx, "could not remove %s left by interrupted operation %lld: %s",
+			       AIPKG_ROLLBACK_VIRTUAL,
+			       (long long)json_integer_value(json_object_get(entry, "id")),
+			       aipkg_ctx_errmsg(ctx));
+	aipkg_state_release(st);
+	memset(st, 0, sizeof(*st));
+	r = aipkg_state_load(ctx, st, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);
+	return r < 0 ? r : 1;
+}
+
+static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, json_t *entry,
+		       struct aipkg_state *st)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	int r = finish_rollback(ctx, entry, st);
+
+	if (r < 0)
+		return r;
+	reconcile(entry, st, r ? "removed the rollback's virtual package " AIPKG_ROLLBACK_VIRTUAL
+				 " (its last step); "
+			       : NULL);
 	r = aipkg_jstore_write(js, entry, false, &why);
 	if (r < 0)
 		r = journal_write_fail(ctx, r, &why, "the entry still says 'pending'");

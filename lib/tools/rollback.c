@@ -107,11 +107,20 @@ static int find_target(struct aipkg_ctx *ctx, struct scan *s)
 	return target_usable(ctx, s);
 }
 
+/* The virtual package of an interrupted rollback is no change to undo:
+ * every rollback removes one left over, and apk picks its version. */
+static bool is_virtual(const char *name)
+{
+	return name && strcmp(name, AIPKG_ROLLBACK_VIRTUAL) == 0;
+}
+
 static bool changes_name(const json_t *e, const char *name)
 {
 	const json_t *c;
 	size_t i;
 
+	if (is_virtual(name))
+		return false;
 	json_array_foreach(json_object_get(e, "changes"), i, c)
 		if (strcmp(str(c, "name"), name) == 0)
 			return true;
@@ -152,6 +161,8 @@ static void moved_since(const struct scan *s, const struct aipkg_state *st, stru
 		const struct aipkg_pkg *p = aipkg_state_installed(st, str(c, "name"));
 		const char *now = p ? p->version : NULL, *to = str(c, "to");
 
+		if (is_virtual(str(c, "name")))
+			continue;
 		if (now && to ? strcmp(now, to) == 0 : now == to)
 			continue;
 		aipkg_buf_addf(why, "%s%s is %s%s, not %s as the operation left it",
@@ -346,6 +357,8 @@ static int undo_change(struct aipkg_ctx *ctx, struct undo *u, const struct aipkg
 	const struct aipkg_pkg *now = aipkg_state_installed(st, name);
 	const char *arg;
 
+	if (is_virtual(name))
+		return 0;
 	if (!from) {
 		/* named to apk del too: a dependency is not in the world file
 		 * (after a crash, neither may the package asked for be), and apk
@@ -388,6 +401,21 @@ static int undo_world(struct undo *u, const struct aipkg_state *st)
 	return r;
 }
 
+/* A .aipkg-rollback left installed by an interrupted rollback (aipkg
+ * killed between its apk steps, apk killed in its first) still pins the
+ * versions it restored: this rollback removes it, in its last step, and
+ * plans that, so a recover of this one knows where the virtual came from. */
+static int undo_leftover(struct undo *u, const struct aipkg_state *st)
+{
+	const struct aipkg_pkg *v = aipkg_state_installed(st, AIPKG_ROLLBACK_VIRTUAL);
+
+	if (!v)
+		return 0;
+	json_array_append_new(u->plan,
+			      aipkg_change_new(AIPKG_ROLLBACK_VIRTUAL, "remove", v->version, NULL));
+	return arg_push(&u->del, &u->ndel, AIPKG_ROLLBACK_VIRTUAL) ? 0 : -ENOMEM;
+}
+
 static int missing_fail(struct aipkg_ctx *ctx, const struct undo *u)
 {
 	struct aipkg_buf b = AIPKG_BUF_INIT;
@@ -420,6 +448,8 @@ static int undo_plan(struct aipkg_ctx *ctx, struct undo *u, const struct aipkg_s
 			r = undo_change(ctx, u, st, c);
 	if (r == 0 && u->npins && !arg_push(&u->del, &u->ndel, AIPKG_ROLLBACK_VIRTUAL))
 		r = -ENOMEM;
+	if (r == 0)
+		r = undo_leftover(u, st);
 	if (r == 0)
 		r = undo_world(u, st);
 	if (r == 0 && json_array_size(u->missing))
