@@ -17,7 +17,9 @@
 #include "apk/state.h"
 #include "apk/version.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "journal/journal.h"
+#include "jsonutil.h"
 
 #define JOURNAL_DIR "var/lib/aipkg/journal"
 
@@ -93,6 +95,111 @@ static int write_new(const struct aipkg_jstore *js, json_t *entry, struct aipkg_
 	return r;
 }
 
+/*
+ * The installed packages when the pending operation began, one "name
+ * version" a line after "id N": recover diffs it with what is installed to
+ * record every change that really happened, not only the planned ones (a
+ * rollback's cleanup removes what no plan listed).  Only the newest
+ * operation can be pending (every change recovers first), so one file.
+ */
+static char *snapshot_path(struct aipkg_ctx *ctx)
+{
+	return aipkg_ctx_path(ctx, "var/lib/aipkg/journal/snapshot");
+}
+
+static int snapshot_write(struct aipkg_ctx *ctx, const json_t *entry)
+{
+	struct aipkg_state st = { 0 };
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	char *path = snapshot_path(ctx);
+	int r = path ? aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED) : -ENOMEM;
+
+	aipkg_buf_addf(&text, "id %lld\n", json_integer_value(json_object_get(entry, "id")));
+	for (size_t i = 0; r == 0 && i < st.installed.n; i++)
+		r = aipkg_buf_addf(&text, "%s %s\n", st.installed.pkgs[i].name,
+				   st.installed.pkgs[i].version);
+	if (r == 0)
+		r = aipkg_file_write_atomic(path, text.data, text.len);
+	aipkg_buf_release(&text);
+	aipkg_state_release(&st);
+	free(path);
+	return r;
+}
+
+static void snapshot_drop(struct aipkg_ctx *ctx)
+{
+	char *path = snapshot_path(ctx);
+
+	if (path)
+		unlink(path);
+	free(path);
+}
+
+/* {name: version} from the snapshot of entry ID, or NULL when there is none. */
+static json_t *snapshot_read(struct aipkg_ctx *ctx, long long id)
+{
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	struct aipkg_slice all, line, name;
+	char *path = snapshot_path(ctx), head[48];
+	json_t *map = NULL;
+
+	snprintf(head, sizeof(head), "id %lld", id);
+	if (path && aipkg_buf_read_file(&text, path) == 0) {
+		all = aipkg_slice_of(&text);
+		if (aipkg_slice_next_line(&all, &line) && aipkg_slice_eq(line, head))
+			map = json_object();
+		while (map && aipkg_slice_next_line(&all, &line)) {
+			char *n, *v;
+
+			if (!aipkg_slice_split(&line, ' ', &name))
+				continue;
+			n = aipkg_slice_dup(name);
+			v = aipkg_slice_dup(line);
+			if (n && v)
+				json_object_set_new(map, n, json_string(v));
+			free(n);
+			free(v);
+		}
+	}
+	aipkg_buf_release(&text);
+	free(path);
+	return map;
+}
+
+static json_t *change_to(const char *name, const char *from, const char *cur);
+
+static int change_by_name(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "name"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* Every difference between SNAP ({name: version}) and what is installed,
+ * sorted by name as every other change list. */
+static json_t *snapshot_changes(const json_t *snap, const struct aipkg_state *st)
+{
+	json_t *changes = json_array(), *seen = json_object(), *v;
+	const char *name;
+
+	for (size_t i = 0; i < st->installed.n; i++) {
+		const struct aipkg_pkg *p = &st->installed.pkgs[i];
+		const char *before = json_string_value(json_object_get(snap, p->name));
+
+		json_object_set_new(seen, p->name, json_true());
+		if (!before || strcmp(before, p->version) != 0)
+			json_array_append_new(changes, change_to(p->name, before, p->version));
+	}
+	json_object_foreach((json_t *)snap, name, v)
+		if (!json_object_get(seen, name))
+			json_array_append_new(changes,
+					      change_to(name, json_string_value(v), NULL));
+	json_decref(seen);
+	aipkg_json_sort(changes, change_by_name);
+	return changes;
+}
+
 int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry)
 {
 	struct aipkg_buf why = AIPKG_BUF_INIT;
@@ -105,6 +212,9 @@ int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry)
 		return r;
 	entry_stamp(ctx, entry);
 	r = write_new(&js, entry, &why);
+	if (r == 0 && (r = snapshot_write(ctx, entry)) < 0)
+		aipkg_buf_addf(&why, "(cannot write the snapshot of installed packages: %s)",
+			       strerror(-r));
 	if (r < 0)
 		r = journal_write_fail(ctx, r, &why, "nothing was changed");
 	aipkg_jstore_release(&js);
@@ -127,6 +237,8 @@ int aipkg_journal_finish(struct aipkg_ctx *ctx, json_t *entry, const char *statu
 		r = journal_write_fail(ctx, r, &why,
 				       "apk has run, and the entry still says 'pending': run "
 				       "'aipkg recover' once that is fixed");
+	else
+		snapshot_drop(ctx);
 	aipkg_jstore_release(&js);
 	aipkg_buf_release(&why);
 	return r;
@@ -352,10 +464,16 @@ static const char *recovered_status(size_t planned, size_t done, size_t changed,
 	return "interrupted";
 }
 
-static void reconcile(json_t *entry, const struct aipkg_state *st, const char *finished)
+static void reconcile(json_t *entry, const struct aipkg_state *st, const char *finished,
+		      const json_t *snap)
 {
 	size_t planned = json_array_size(json_object_get(entry, "planned")), done;
 	json_t *changes = recovered_changes(entry, st, &done), *world = world_json(st);
+
+	if (snap) { /* the whole truth, not only what was planned */
+		json_decref(changes);
+		changes = snapshot_changes(snap, st);
+	}
 	bool moved = !json_equal(world, json_object_get(entry, "world_before"));
 	const char *status = recovered_status(planned, done, json_array_size(changes), moved);
 	char now[32], note[256];
@@ -438,15 +556,22 @@ static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, jso
 {
 	struct aipkg_buf why = AIPKG_BUF_INIT;
 	int r = finish_rollback(ctx, entry, st);
+	json_t *snap;
 
 	if (r < 0)
 		return r;
-	reconcile(entry, st, r ? "removed the rollback's virtual package " AIPKG_ROLLBACK_VIRTUAL
-				 " (its last step); "
-			       : NULL);
+	snap = snapshot_read(ctx, json_integer_value(json_object_get(entry, "id")));
+	reconcile(entry, st,
+		  r ? "removed the rollback's virtual package " AIPKG_ROLLBACK_VIRTUAL
+		      " (its last step); "
+		    : NULL,
+		  snap);
+	json_decref(snap);
 	r = aipkg_jstore_write(js, entry, false, &why);
 	if (r < 0)
 		r = journal_write_fail(ctx, r, &why, "the entry still says 'pending'");
+	else
+		snapshot_drop(ctx);
 	aipkg_buf_release(&why);
 	return r;
 }
