@@ -13,7 +13,7 @@ static const char *const versions[] = { "2025-11-25", "2025-06-18", "2025-03-26"
 	"aipkg manages this Alpine Linux system's packages through apk. The pkg.* tools "    \
 	"search and inspect packages without changing anything. "
 #define INSTRUCTIONS_CHANGE                                                               \
-	"Tools that change the system (readOnlyHint false) need \"confirm\": "     \
+	"Tools that change what is installed (readOnlyHint false) need \"confirm\": "     \
 	"true: call them first without it (or with \"dry_run\": true) to get apk's plan, "    \
 	"show it to your user, and repeat the call with \"confirm\": true only once they "   \
 	"agreed. Every change is journalled and can be rolled back."

@@ -392,23 +392,6 @@ static void handle(int fd)
 	close(fd);
 }
 
-static int listen_loopback(void)
-{
-	struct sockaddr_in sa = {0};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
-		die("cannot listen on 127.0.0.1: %s", strerror(errno));
-	printf("%u\n", ntohs(sa.sin_port));
-	fflush(stdout);
-	return fd;
-}
-
 static void serve(int lfd, int idle)
 {
 	struct pollfd p = {lfd, POLLIN, 0};
