@@ -53,7 +53,11 @@ static void render(struct cli *cli, json_t *r)
 	const char *avail = json_string_value(json_object_get(r, "available"));
 	const char *ver = json_string_value(json_object_get(r, "version"));
 
+	const char *req = json_string_value(json_object_get(r, "provides_requested"));
+
 	printf("%s-%s\n", json_string_value(json_object_get(r, "name")), ver);
+	if (req)
+		printf("(%s is provided by %s)\n", req, json_string_value(json_object_get(r, "name")));
 	field("description:", r, "description");
 	field("url:", r, "url");
 	field("license:", r, "license");

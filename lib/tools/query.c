@@ -88,9 +88,30 @@ static int no_such_package(struct aipkg_ctx *ctx, const struct aipkg_state *st, 
 	return r;
 }
 
+/* The package that provides NAME: an installed one first, else the one
+ * with the newest version in the indexes; NULL when none does. */
+static const char *provider_of(const struct aipkg_state *st, const char *name)
+{
+	const struct aipkg_pkg *best = NULL;
+
+	for (size_t i = 0; i < st->installed.n; i++)
+		if (aipkg_pkg_provides(&st->installed.pkgs[i], aipkg_slice_str(name), NULL))
+			return st->installed.pkgs[i].name;
+	for (size_t i = 0; i < st->available.n; i++) {
+		const struct aipkg_pkg *p = &st->available.pkgs[i];
+
+		if (aipkg_pkg_provides(p, aipkg_slice_str(name), NULL) &&
+		    (!best || aipkg_version_compare(aipkg_slice_str(p->version),
+						    aipkg_slice_str(best->version)) ==
+				      AIPKG_VER_GREATER))
+			best = p;
+	}
+	return best ? best->name : NULL;
+}
+
 int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
-	const char *name = json_string_value(json_object_get(args, "package"));
+	const char *name = json_string_value(json_object_get(args, "package")), *provided = NULL;
 	const struct aipkg_pkg *inst, *avail, *pkg;
 	struct aipkg_state *st;
 	json_t *o;
@@ -102,6 +123,17 @@ int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME, "'%s' is not a valid package name", name);
 	inst = aipkg_state_installed(st, name);
 	avail = aipkg_state_best(st, name);
+	if (!inst && !avail) {
+		/* a provided name (libc-utils, cmd:dig): show its provider */
+		const char *by = provider_of(st, name);
+
+		if (by) {
+			inst = aipkg_state_installed(st, by);
+			avail = aipkg_state_best(st, by);
+			provided = name;
+			name = by;
+		}
+	}
 	pkg = inst ? inst : avail;
 	if (!pkg)
 		return no_such_package(ctx, st, name);
@@ -112,6 +144,8 @@ int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		      strv_json(&pkg->provides), "required_by",
 		      inst ? aipkg_required_by(st, inst) : json_array());
 	json_object_set_new(o, "available", avail ? json_string(avail->version) : json_null());
+	if (provided)
+		json_object_set_new(o, "provides_requested", json_string(provided));
 	json_object_set_new(o, "installed_size", json_integer((json_int_t)pkg->installed_size));
 	json_object_set_new(o, "locked", json_boolean(inst && aipkg_locked_atom(st, name)));
 	json_object_set_new(o, "lock", inst && aipkg_locked_atom(st, name)

@@ -87,6 +87,15 @@ test_expect_success 'info of an available package says it is not installed' '
 	test_grep "^depends: *so:libcurl.so.4" out
 '
 
+test_expect_success 'info of a provided name shows its provider' '
+	aipkg --json info cmd:dig >out &&
+	"$JQ" name provides_requested installed <out >actual &&
+	printf "bind-tools\ncmd:dig\nfalse\n" >expect &&
+	test_cmp expect actual &&
+	aipkg info so:libssl.so.3 >out &&
+	test_grep "^(so:libssl.so.3 is provided by libssl3)$" out
+'
+
 test_expect_success 'info of an unknown package suggests close names' '
 	test_expect_code 1 aipkg info curll 2>err &&
 	test_grep "did you mean: curl" err
