@@ -98,7 +98,7 @@ test_expect_success 'files that are not entries are ignored' '
 	mkdir "$ROOT/var/lib/aipkg/journal/scratch" &&
 	: >"$JDIR/.00000011.txt.123.tmp" &&
 	aipkg history >out 2>err &&
-	test_grep ! "README\|scratch\|tmp" err
+	test_grep ! "journal/README\|journal/scratch\|\.00000011\.txt" err
 '
 
 test_done
