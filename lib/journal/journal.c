@@ -107,17 +107,22 @@ static char *snapshot_path(struct aipkg_ctx *ctx)
 	return aipkg_ctx_path(ctx, "var/lib/aipkg/journal/snapshot");
 }
 
-static int snapshot_write(struct aipkg_ctx *ctx, const json_t *entry)
+static int snapshot_write(struct aipkg_ctx *ctx, const json_t *entry,
+			  const struct aipkg_pkgset *installed)
 {
 	struct aipkg_state st = { 0 };
 	struct aipkg_buf text = AIPKG_BUF_INIT;
 	char *path = snapshot_path(ctx);
-	int r = path ? aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED) : -ENOMEM;
+	int r = path ? 0 : -ENOMEM;
 
+	if (r == 0 && !installed) {
+		r = aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED);
+		installed = &st.installed;
+	}
 	aipkg_buf_addf(&text, "id %lld\n", json_integer_value(json_object_get(entry, "id")));
-	for (size_t i = 0; r == 0 && i < st.installed.n; i++)
-		r = aipkg_buf_addf(&text, "%s %s\n", st.installed.pkgs[i].name,
-				   st.installed.pkgs[i].version);
+	for (size_t i = 0; r == 0 && i < installed->n; i++)
+		r = aipkg_buf_addf(&text, "%s %s\n", installed->pkgs[i].name,
+				   installed->pkgs[i].version);
 	if (r == 0)
 		r = aipkg_file_write_atomic(path, text.data, text.len);
 	aipkg_buf_release(&text);
@@ -200,7 +205,8 @@ static json_t *snapshot_changes(const json_t *snap, const struct aipkg_state *st
 	return changes;
 }
 
-int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry)
+int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry,
+			const struct aipkg_pkgset *installed)
 {
 	struct aipkg_buf why = AIPKG_BUF_INIT;
 	struct aipkg_jstore js;
@@ -212,7 +218,7 @@ int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry)
 		return r;
 	entry_stamp(ctx, entry);
 	r = write_new(&js, entry, &why);
-	if (r == 0 && (r = snapshot_write(ctx, entry)) < 0)
+	if (r == 0 && (r = snapshot_write(ctx, entry, installed)) < 0)
 		aipkg_buf_addf(&why, "(cannot write the snapshot of installed packages: %s)",
 			       strerror(-r));
 	if (r < 0)

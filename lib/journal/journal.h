@@ -8,6 +8,8 @@
 
 #include "buf.h"
 
+struct aipkg_pkgset;
+
 struct aipkg_ctx;
 
 /*
@@ -107,9 +109,12 @@ int aipkg_journal_open(struct aipkg_ctx *ctx, struct aipkg_jstore *js);
  * Start an operation: give ENTRY the next id, status "pending", time, user,
  * caller, pid and command, and write it before apk runs.  The caller holds
  * the state lock.  Fails with -AIPKG_E_NOSPACE or -AIPKG_E_JOURNAL (and a
- * message saying nothing was changed); then apk must not run.
+ * message saying nothing was changed); then apk must not run.  INSTALLED
+ * is the installed db as read under the lock (kept as the snapshot recover
+ * diffs against); NULL reads it.
  */
-int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry);
+int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry,
+			const struct aipkg_pkgset *installed);
 
 /* Finish it: STATUS ("committed", "failed"), end_time, written over the
  * pending entry.  On failure the message says to run 'aipkg recover'. */

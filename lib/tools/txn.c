@@ -260,7 +260,7 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 	if (r == 0)
 		r = keep(ctx, before, plan, "from", entry);
 	if (r == 0)
-		r = aipkg_journal_begin(ctx, entry);
+		r = aipkg_journal_begin(ctx, entry, &before->installed);
 	if (r == 0) {
 		r = run_calls(ctx, txn, &apk_exit);
 		r = conclude(ctx, before, entry, r, apk_exit);

@@ -363,12 +363,12 @@ static void test_begin_finish_ids(void **state)
 	struct aipkg_ctx *ctx = ctx_new();
 	json_t *e1 = json_object(), *e2 = json_object(), *got;
 
-	assert_int_equal(aipkg_journal_begin(ctx, e1), 0);
+	assert_int_equal(aipkg_journal_begin(ctx, e1, NULL), 0);
 	assert_int_equal(json_integer_value(json_object_get(e1, "id")), 1);
 	assert_string_equal(json_string_value(json_object_get(e1, "status")), "pending");
 	assert_string_equal(json_string_value(json_object_get(e1, "command")), "aipkg test");
 	assert_int_equal(aipkg_journal_finish(ctx, e1, "committed"), 0);
-	assert_int_equal(aipkg_journal_begin(ctx, e2), 0);
+	assert_int_equal(aipkg_journal_begin(ctx, e2, NULL), 0);
 	assert_int_equal(json_integer_value(json_object_get(e2, "id")), 2);
 	assert_int_equal(aipkg_journal_get(ctx, 1, &got), 0);
 	assert_string_equal(json_string_value(json_object_get(got, "status")), "committed");
@@ -390,7 +390,7 @@ static void test_walk_skips_corrupt(void **state)
 
 	for (int i = 0; i < 3; i++) {
 		e = json_object();
-		assert_int_equal(aipkg_journal_begin(ctx, e), 0);
+		assert_int_equal(aipkg_journal_begin(ctx, e, NULL), 0);
 		assert_int_equal(aipkg_journal_finish(ctx, e, "committed"), 0);
 		json_decref(e);
 	}
@@ -405,7 +405,7 @@ static void test_walk_skips_corrupt(void **state)
 	assert_non_null(strstr(warnings, "truncated"));
 	/* never rewritten, and the next id is still new */
 	e = json_object();
-	assert_int_equal(aipkg_journal_begin(ctx, e), 0);
+	assert_int_equal(aipkg_journal_begin(ctx, e, NULL), 0);
 	assert_int_equal(json_integer_value(json_object_get(e, "id")), 4);
 	stat(path, &after);
 	assert_int_equal(before.st_size, after.st_size);
@@ -445,7 +445,7 @@ static void test_pending_recover(void **state)
 	json_object_set_new(e, "planned", json_pack("[{s:s, s:s, s:n, s:s}]", "name", "nginx",
 						    "action", "install", "from", "to", "1.0-r0"));
 	json_object_set_new(e, "world_before", json_array());
-	assert_int_equal(aipkg_journal_begin(ctx, e), 0);
+	assert_int_equal(aipkg_journal_begin(ctx, e, NULL), 0);
 	/* the writer: a pid that cannot exist */
 	json_object_set_new(e, "pid", json_integer(0x7ffffff0));
 	assert_int_equal(aipkg_journal_finish(ctx, e, "pending"), 0);
