@@ -10,12 +10,17 @@
 __attribute__((format(printf, 4, 0))) static void diag(const struct cli *cli, const char *label,
 						       const char *color, const char *fmt, va_list ap)
 {
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	if (cli && cli->color)
 		fprintf(stderr, "\033[%sm%s:\033[0m ", color, label);
 	else
 		fprintf(stderr, "%s: ", label);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	/* one line, whatever the message quotes */
+	fprintf(stderr, "%s\n", msg ? cli_safe(msg) : "(out of memory)");
+	free(msg);
 }
 
 void cli_error(const struct cli *cli, const char *fmt, ...)

@@ -70,7 +70,23 @@ extern const struct aipkg_cmd cmd_ask;
 extern const struct aipkg_cmd cmd_agent;
 extern const struct aipkg_cmd cmd_history, cmd_lock, cmd_recover, cmd_rollback, cmd_unlock;
 
-/* Diagnostics on stderr: "error: ..." / "warning: ...". */
+/*
+ * Text for a person (cmd/aipkg/term.c).  Every string that came from
+ * outside aipkg (a repository, secdb, a model, the journal, an argument)
+ * is printed through these, never raw: they run it through the one
+ * sanitiser, aipkg_term_escape() (aipkg/term.h says what it escapes).
+ * --json output is printed exact, never through these.
+ *
+ * cli_safe: S escaped (NULL gives ""), in one of 8 rotating buffers: valid
+ *           until 8 more calls, so up to 8 may share one printf.
+ * cli_str:  the same for the string member KEY of object O ("" if none).
+ */
+const char *cli_safe(const char *s);
+const char *cli_str(const json_t *o, const char *key);
+
+/* Diagnostics on stderr: "error: ..." / "warning: ...".  The formatted
+ * message is escaped whole (cli_safe), so a name quoted in it, or a
+ * library message passed on, cannot forge a line or move the cursor. */
 void cli_error(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -242,7 +242,7 @@ static void on_note(void *ud, const char *msg)
 	struct cli *cli = ud;
 
 	if (cli->opts.verbose > 0 && !cli->json)
-		fprintf(stderr, "%s\n", msg);
+		fprintf(stderr, "%s\n", cli_safe(msg));
 }
 
 static void show_plan(const json_t *plan)
