@@ -122,15 +122,27 @@ const char *aipkg_ctx_errmsg(const struct aipkg_ctx *ctx)
 	return ctx ? aipkg_buf_str(&ctx->err) : "";
 }
 
+/* The message is formatted before the old one goes: callers wrap the detail
+ * of a lower failure ("could not refresh the indexes: %s", errmsg), which
+ * an early reset emptied. */
 int aipkg_ctx_fail(struct aipkg_ctx *ctx, int err, const char *fmt, ...)
 {
+	struct aipkg_buf msg = AIPKG_BUF_INIT;
 	va_list ap;
 
-	aipkg_buf_reset(&ctx->err);
 	va_start(ap, fmt);
-	aipkg_buf_vaddf(&ctx->err, fmt, ap);
+	aipkg_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	aipkg_buf_release(&ctx->err);
+	ctx->err = msg;
 	return err;
+}
+
+const char *aipkg_ctx_why(const struct aipkg_ctx *ctx, int err)
+{
+	const char *msg = aipkg_ctx_errmsg(ctx);
+
+	return *msg ? msg : aipkg_strerror(err);
 }
 
 __attribute__((format(printf, 3, 0))) static void ctx_tell(struct aipkg_ctx *ctx,

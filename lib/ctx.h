@@ -30,6 +30,10 @@ struct aipkg_ctx {
  * `return aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG, "no package '%s'", name);` */
 int aipkg_ctx_fail(struct aipkg_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The detail of failure ERR to put into another message: the context's
+ * message, or aipkg_strerror(ERR) when the failure left none (a bare
+ * -errno from below), so no message ends in an empty reason. */
+const char *aipkg_ctx_why(const struct aipkg_ctx *ctx, int err);
 void aipkg_ctx_warn(struct aipkg_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void aipkg_ctx_note(struct aipkg_ctx *ctx, const char *fmt, ...)

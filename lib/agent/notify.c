@@ -12,12 +12,12 @@
 
 #define NOTIFY_TIMEOUT 60
 
-static void notify_error(struct aipkg_ctx *ctx, json_t *report, const char *what)
+static void notify_error(struct aipkg_ctx *ctx, json_t *report, const char *what, int err)
 {
 	json_t *errs = json_object_get(report, "notify_errors");
 	char msg[1024];
 
-	snprintf(msg, sizeof(msg), "%s: %s", what, aipkg_ctx_errmsg(ctx));
+	snprintf(msg, sizeof(msg), "%s: %s", what, aipkg_ctx_why(ctx, err));
 	if (!errs)
 		json_object_set_new(report, "notify_errors", errs = json_array());
 	json_array_append_new(errs, json_string(msg));
@@ -88,12 +88,13 @@ static int to_command(struct aipkg_ctx *ctx, char **argv, const char *text_file)
 void aipkg_agent_notify(struct aipkg_ctx *ctx, json_t *report, const char *text_file)
 {
 	const struct aipkg_agent_config *cfg = &ctx->cfg.agent;
+	int r;
 
 	if (cfg->notify_syslog)
 		to_syslog(report);
-	if (cfg->notify_webhook && to_webhook(ctx, report, cfg->notify_webhook) < 0)
-		notify_error(ctx, report, "the webhook agent.notify.webhook failed");
+	if (cfg->notify_webhook && (r = to_webhook(ctx, report, cfg->notify_webhook)) < 0)
+		notify_error(ctx, report, "the webhook agent.notify.webhook failed", r);
 	if (cfg->notify_command && text_file &&
-	    to_command(ctx, cfg->notify_command, text_file) < 0)
-		notify_error(ctx, report, "the command agent.notify.command failed");
+	    (r = to_command(ctx, cfg->notify_command, text_file)) < 0)
+		notify_error(ctx, report, "the command agent.notify.command failed", r);
 }

@@ -36,10 +36,10 @@ static const char *str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static void run_error(struct run *run, const char *what)
+static void run_error(struct run *run, const char *what, int err)
 {
 	json_array_append_new(json_object_get(run->report, "errors"),
-			      json_pack("s++", what, ": ", aipkg_ctx_errmsg(run->ctx)));
+			      json_pack("s++", what, ": ", aipkg_ctx_why(run->ctx, err)));
 }
 
 static json_t *report_new(void)
@@ -61,7 +61,7 @@ static int refresh_indexes(struct run *run)
 
 	aipkg_spawn_result_release(&res);
 	if (r < 0)
-		run_error(run, "could not refresh the repository indexes, so nothing was upgraded");
+		run_error(run, "could not refresh the repository indexes, so nothing was upgraded", r);
 	json_object_set_new(run->report, "refreshed", json_boolean(r == 0));
 	return r;
 }
@@ -74,7 +74,7 @@ static void open_secdb(struct run *run)
 	run->db_opened = true;
 	run->have_db = r == 0;
 	if (r < 0) {
-		run_error(run, "no security database (the upgrades were assessed without it)");
+		run_error(run, "no security database (the upgrades were assessed without it)", r);
 		return;
 	}
 	aipkg_age_text(difftime(time(NULL), run->db.fetched_at), age, sizeof(age));
@@ -128,6 +128,7 @@ static void track_vulns(struct run *run)
 	json_t *now = installed_vulns(run), *before, *v;
 	json_t *fresh = json_object_get(run->report, "new_vulnerabilities");
 	size_t i;
+	int r;
 
 	if (!run->have_db) {
 		json_decref(now);
@@ -138,8 +139,9 @@ static void track_vulns(struct run *run)
 		if (!vuln_in(before, v))
 			json_array_append(fresh, v);
 	json_object_set(run->report, "vulnerabilities", now);
-	if (aipkg_agent_save(run->ctx, "vulnerabilities", now) < 0)
-		run_error(run, "cannot remember the vulnerabilities");
+	r = aipkg_agent_save(run->ctx, "vulnerabilities", now);
+	if (r < 0)
+		run_error(run, "cannot remember the vulnerabilities", r);
 	json_decref(before);
 	json_decref(now);
 }
@@ -196,12 +198,12 @@ static void apply(struct run *run, json_t *pkg)
 		json_object_set(pkg, "operation", id);
 	json_object_set(pkg, "changes", json_object_get(result, "changes"));
 	if (r == -AIPKG_E_REFUSED) {
-		snprintf(why, sizeof(why), "deferred: %s", aipkg_ctx_errmsg(run->ctx));
+		snprintf(why, sizeof(why), "deferred: %s", aipkg_ctx_why(run->ctx, r));
 		set_result(pkg, "deferred", why);
 	} else if (r < 0) {
-		snprintf(why, sizeof(why), "the upgrade failed: %s", aipkg_ctx_errmsg(run->ctx));
+		snprintf(why, sizeof(why), "the upgrade failed: %s", aipkg_ctx_why(run->ctx, r));
 		set_result(pkg, "failed", why);
-		run_error(run, "an upgrade failed, so the run stopped");
+		run_error(run, "an upgrade failed, so the run stopped", r);
 		run->stopped = true;
 	} else {
 		set_result(pkg, "applied", NULL);
@@ -304,6 +306,7 @@ static void record_deferred(struct run *run, size_t *fresh)
 	json_t *before = aipkg_agent_deferred(run->ctx), *now = json_array(), *pkg;
 	const char *time = str(run->report, "time");
 	size_t i;
+	int r;
 
 	*fresh = 0;
 	json_array_foreach(json_object_get(run->report, "packages"), i, pkg) {
@@ -316,8 +319,9 @@ static void record_deferred(struct run *run, size_t *fresh)
 						     str(pkg, "why"), "since",
 						     deferred_since(before, pkg, time), "time", time));
 	}
-	if (aipkg_agent_save(run->ctx, "deferred", now) < 0)
-		run_error(run, "cannot record the deferred updates");
+	r = aipkg_agent_save(run->ctx, "deferred", now);
+	if (r < 0)
+		run_error(run, "cannot record the deferred updates", r);
 	json_decref(before);
 	json_decref(now);
 }
@@ -396,7 +400,7 @@ static int run_body(struct run *run, bool dry)
 	if (r == 0)
 		r = aipkg_state_load(run->ctx, &run->st, AIPKG_STATE_ALL);
 	if (r < 0 && !json_array_size(json_object_get(run->report, "errors")))
-		run_error(run, "cannot read the installed state");
+		run_error(run, "cannot read the installed state", r);
 	if (r < 0)
 		return r;
 	open_secdb(run);
@@ -408,6 +412,7 @@ static void run_end(struct run *run, bool dry)
 {
 	struct aipkg_buf text = AIPKG_BUF_INIT;
 	size_t fresh = 0;
+	int r;
 
 	if (!dry) {
 		track_vulns(run);
@@ -418,8 +423,9 @@ static void run_end(struct run *run, bool dry)
 	conclude(run, fresh);
 	if (dry)
 		return;
-	if (aipkg_agent_report_write(run->ctx, run->report, &text) < 0)
-		aipkg_ctx_warn(run->ctx, "%s", aipkg_ctx_errmsg(run->ctx));
+	r = aipkg_agent_report_write(run->ctx, run->report, &text);
+	if (r < 0)
+		aipkg_ctx_warn(run->ctx, "%s", aipkg_ctx_why(run->ctx, r));
 	if (json_is_true(json_object_get(run->report, "attention")))
 		aipkg_agent_notify(run->ctx, run->report,
 				   str(json_object_get(run->report, "files"), "text"));
@@ -440,7 +446,7 @@ int aipkg_agent_run(struct aipkg_ctx *ctx, json_t **report)
 	if (r == 0)
 		r = run_body(&run, dry);
 	else
-		run_error(&run, "cannot start");
+		run_error(&run, "cannot start", r);
 	run_end(&run, dry);
 	if (run.db_opened)
 		aipkg_vuln_db_release(&run.db);

@@ -136,7 +136,7 @@ static int scratch_ctx(struct aipkg_ctx *ctx, const char *scratch, struct aipkg_
 	if (r == 0)
 		(*out)->cfg.apk_timeout = ctx->cfg.agent.sandbox_timeout;
 	else
-		aipkg_ctx_fail(ctx, r, "sandbox: %s", aipkg_ctx_errmsg(*out));
+		aipkg_ctx_fail(ctx, r, "sandbox: %s", aipkg_ctx_why(*out, r));
 	return r;
 }
 
@@ -374,7 +374,7 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	if (r == 0) {
 		r = trial_install(sctx, st, pin, *trial);
 		if (r < 0)
-			aipkg_ctx_fail(ctx, r, "%s", aipkg_ctx_errmsg(sctx));
+			aipkg_ctx_fail(ctx, r, "%s", aipkg_ctx_why(sctx, r));
 	}
 	if (r == 0)
 		trial_checks(ctx, scratch, name, *trial);
@@ -384,7 +384,7 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 			   ctx->cfg.agent.sandbox_timeout);
 	else
 		trial_fail(*trial, "apk could not install it in the sandbox: %s",
-			   aipkg_ctx_errmsg(ctx));
+			   aipkg_ctx_why(ctx, r));
 	aipkg_ctx_free(sctx);
 	if (scratch && aipkg_agent_rmtree(scratch) != 0)
 		aipkg_ctx_warn(ctx, "could not remove the sandbox %s entirely", scratch);

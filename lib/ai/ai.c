@@ -75,15 +75,17 @@ int aipkg_ai_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, const cha
 	aipkg_plan_init(&out->plan);
 	if (!out->plan.packages || !out->plan.rejected)
 		return -ENOMEM;
-	if (ep && plan_with_model(ctx, st, request, &out->plan) == 0) {
+	int r = ep ? plan_with_model(ctx, st, request, &out->plan) : 0;
+
+	if (ep && r == 0) {
 		out->planner = "llm:tactical";
 		out->model = strdup(ep->model);
 		return out->model ? 0 : -ENOMEM;
 	}
 	if (ep) {
 		/* the model's rejected proposals stay listed: they are the evidence */
-		out->fallback = strdup(aipkg_ctx_errmsg(ctx));
-		aipkg_ctx_warn(ctx, "%s; the offline planner answers instead", aipkg_ctx_errmsg(ctx));
+		out->fallback = strdup(aipkg_ctx_why(ctx, r));
+		aipkg_ctx_warn(ctx, "%s; the offline planner answers instead", aipkg_ctx_why(ctx, r));
 		json_array_clear(out->plan.packages);
 	}
 	out->planner = "offline";
@@ -142,21 +144,24 @@ enum aipkg_ai_decision aipkg_ai_decide(struct aipkg_ctx *ctx, const struct aipkg
 	json_t *cand, *answer = NULL;
 	enum aipkg_ai_decision d = AIPKG_AI_REFUSE;
 	struct aipkg_prompt p;
+	int r;
 
 	if (!aipkg_llm_endpoint(ctx, AIPKG_LLM_STRATEGIC)) {
 		*why = strdup("no language model is configured to weigh the risk (llm.strategic)");
 		return AIPKG_AI_REFUSE;
 	}
 	cand = aipkg_planner_candidates(st, request, AIPKG_AI_CANDIDATES);
-	if (aipkg_prompt_security(&p, st, request, plan->packages, vulns, cand) == 0 &&
-	    aipkg_llm_ask(ctx, AIPKG_LLM_STRATEGIC, &p.q, &answer) == 0) {
+	r = aipkg_prompt_security(&p, st, request, plan->packages, vulns, cand);
+	if (r == 0)
+		r = aipkg_llm_ask(ctx, AIPKG_LLM_STRATEGIC, &p.q, &answer);
+	if (r == 0) {
 		d = decision_of(answer);
 		*why = decision_why(answer);
 		if (d == AIPKG_AI_ALTERNATIVE && (aipkg_planner_validate(st, answer, alt) < 0 ||
 						  !json_array_size(alt->packages)))
 			d = AIPKG_AI_REFUSE;
 	} else {
-		*why = strdup(aipkg_ctx_errmsg(ctx));
+		*why = strdup(aipkg_ctx_why(ctx, r));
 	}
 	aipkg_prompt_release(&p);
 	json_decref(answer);

@@ -332,7 +332,7 @@ static int fail_transfer(struct call *c, int r, double timeout)
 						 "ignored",
 				      c->tier, c->shown_url, AIPKG_LLM_MAX_RESPONSE >> 10);
 	if (r == -AIPKG_E_NETWORK) {
-		char *why = scrub(aipkg_ctx_errmsg(c->ctx), c->key);
+		char *why = scrub(aipkg_ctx_why(c->ctx, r), c->key);
 
 		r = aipkg_ctx_fail(c->ctx, r, "%s: cannot reach the endpoint: %s", c->tier,
 				   why ? why : "");

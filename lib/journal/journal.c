@@ -550,7 +550,7 @@ static int finish_rollback(struct aipkg_ctx *ctx, json_t *entry, struct aipkg_st
 		aipkg_ctx_warn(ctx, "could not remove %s left by interrupted operation %lld: %s",
 			       AIPKG_ROLLBACK_VIRTUAL,
 			       (long long)json_integer_value(json_object_get(entry, "id")),
-			       aipkg_ctx_errmsg(ctx));
+			       aipkg_ctx_why(ctx, r));
 	aipkg_state_release(st);
 	memset(st, 0, sizeof(*st));
 	r = aipkg_state_load(ctx, st, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);

@@ -199,7 +199,7 @@ static int fetch_run(struct aipkg_ctx *ctx, struct fetch_batch *b, size_t from, 
 			args[call.nargs++] = b->v[i].name;
 	if (r == 0 && call.nargs) {
 		r = aipkg_apk_run(ctx, &call, &res);
-		*reason = r < 0 ? strdup(aipkg_ctx_errmsg(ctx)) : NULL;
+		*reason = r < 0 ? strdup(aipkg_ctx_why(ctx, r)) : NULL;
 		aipkg_spawn_result_release(&res);
 	}
 	free(args);

@@ -128,7 +128,7 @@ static int simulate_resolving(struct ask *a)
 
 	if (!apk_refused(r) || strcmp(a->ans.planner, "offline") == 0)
 		return r;
-	apk_error = strdup(aipkg_ctx_errmsg(a->ctx));
+	apk_error = strdup(aipkg_ctx_why(a->ctx, r));
 	tried = aipkg_plan_names(&a->ans.plan);
 	aipkg_ctx_warn(a->ctx, "%s; asking the model for another set", apk_error);
 	r = aipkg_ai_resolve_conflict(a->ctx, a->st, a->request, tried, apk_error, &a->ans.plan);

@@ -160,6 +160,7 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	int r;
 
 	*result = NULL;
+	aipkg_buf_reset(&ctx->err); /* no detail of an earlier call */
 	if (!tool)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "unknown tool '%s' (see 'aipkg tool --list')",
 				      name);

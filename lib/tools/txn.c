@@ -231,7 +231,7 @@ static const char *final_status(int r, const json_t *entry)
 static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, json_t *entry,
 		    int r, int apk_exit)
 {
-	char *apk_error = r < 0 ? strdup(aipkg_ctx_errmsg(ctx)) : NULL;
+	char *apk_error = r < 0 ? strdup(aipkg_ctx_why(ctx, r)) : NULL;
 	int lr = observe(ctx, before, entry), fr;
 
 	json_object_set_new(entry, "apk_exit", json_integer(apk_exit));
@@ -242,7 +242,7 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, jso
 	aipkg_keep_trim(ctx, json_object_get(entry, "kept"));
 	fr = aipkg_journal_finish(ctx, entry, final_status(r, entry));
 	if (fr < 0)
-		aipkg_ctx_warn(ctx, "%s", aipkg_ctx_errmsg(ctx));
+		aipkg_ctx_warn(ctx, "%s", aipkg_ctx_why(ctx, fr));
 	if (r < 0)
 		aipkg_ctx_fail(ctx, r, "%s", apk_error ? apk_error : "");
 	free(apk_error);

@@ -351,7 +351,7 @@ static int open_cached(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 	int r = aipkg_vuln_db_open(ctx, st, AIPKG_VULN_CACHE_ONLY, db);
 
 	if (r < 0 && r != -ENOMEM && r != -AIPKG_E_CONFIG && what)
-		aipkg_ctx_warn(ctx, "%s; %s", aipkg_ctx_errmsg(ctx), what);
+		aipkg_ctx_warn(ctx, "%s; %s", aipkg_ctx_why(ctx, r), what);
 	return r;
 }
 

@@ -340,7 +340,7 @@ static void warn_offline(struct aipkg_ctx *ctx, const struct source *src, const 
 static int fall_back(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct source *src, int err,
 		     long status)
 {
-	char *why = strdup(aipkg_ctx_errmsg(ctx));
+	char *why = strdup(aipkg_ctx_why(ctx, err));
 	int r;
 
 	if (!why)

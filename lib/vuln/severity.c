@@ -259,7 +259,7 @@ static bool nvd_update(struct aipkg_ctx *ctx, const char *src, const json_t *ids
 	json_array_foreach(ids, i, v)
 	{
 		const char *id = json_string_value(v);
-		int sev = -1;
+		int sev = -1, r;
 
 		if (!wanted(id, entries, now))
 			continue;
@@ -267,10 +267,11 @@ static bool nvd_update(struct aipkg_ctx *ctx, const char *src, const json_t *ids
 			left++;
 			continue;
 		}
-		if (nvd_ask(ctx, src, id, &sev) < 0) {
+		r = nvd_ask(ctx, src, id, &sev);
+		if (r < 0) {
 			aipkg_ctx_warn(ctx,
 				       "vuln.severity: %s; severities not cached yet are unknown",
-				       aipkg_ctx_errmsg(ctx));
+				       aipkg_ctx_why(ctx, r));
 			break;
 		}
 		json_object_set_new(entries, id,
