@@ -176,6 +176,34 @@ void aipkg_ctx_note(struct aipkg_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+int aipkg_ctx_need_alpine(struct aipkg_ctx *ctx)
+{
+	char *db = ctx->alpine ? NULL : aipkg_ctx_path(ctx, "lib/apk/db/installed");
+	const char *root = ctx->root[0] ? ctx->root : "/";
+	struct stat st;
+	int r = 0;
+
+	if (ctx->alpine)
+		return 0;
+	if (!db)
+		return -ENOMEM;
+	if (stat(db, &st) == 0 && S_ISREG(st.st_mode))
+		ctx->alpine = true;
+	else if (ctx->opts.root)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_NOT_ALPINE,
+				   "'%s' is not an Alpine root: it has no apk database "
+				   "(lib/apk/db/installed); name a directory an Alpine system is "
+				   "installed in, or make one with 'apk --root %s --initdb add'",
+				   root, root);
+	else
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_NOT_ALPINE,
+				   "this system is not Alpine Linux: it has no apk database "
+				   "(/lib/apk/db/installed); run aipkg on Alpine, or name an Alpine "
+				   "root with --root DIR");
+	free(db);
+	return r;
+}
+
 char *aipkg_ctx_path(const struct aipkg_ctx *ctx, const char *rel)
 {
 	struct aipkg_buf p = AIPKG_BUF_INIT;

@@ -22,6 +22,7 @@ struct aipkg_ctx {
 	struct aipkg_state *state; /* loaded on first use (apk/state.c) */
 	int lock_fd;               /* the state lock, -1 when not held */
 	bool warned_untrusted;     /* said once that --allow-untrusted is unsafe */
+	bool alpine;               /* aipkg_ctx_need_alpine() found apk's database */
 	char **repos;              /* --repository, local paths made absolute;
 				      opts.repos points here */
 };
@@ -38,6 +39,15 @@ void aipkg_ctx_warn(struct aipkg_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void aipkg_ctx_note(struct aipkg_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Check that the root holds an Alpine system: apk's installed database,
+ * ROOT/lib/apk/db/installed, which `apk --initdb` creates and every real
+ * root has.  -AIPKG_E_NOT_ALPINE (exit 2) with a message otherwise.  Every
+ * tool and the agent call it before they read or write anything under the
+ * root, so aipkg never creates its state directory in a stray one.
+ */
+int aipkg_ctx_need_alpine(struct aipkg_ctx *ctx);
 
 /* ROOT/REL as a malloc'd path (REL without a leading '/'); NULL on ENOMEM. */
 char *aipkg_ctx_path(const struct aipkg_ctx *ctx, const char *rel);

@@ -31,7 +31,8 @@ static int agent_run(struct cli *cli)
 	bool speak = cli->opts.verbose > 0 || cli->opts.dry_run ||
 		     (cli->opts.verbose == 0 && json_is_true(json_object_get(report, "attention")));
 
-	if (r == -AIPKG_E_LOCKED) {
+	/* nothing ran: no report to show */
+	if (r == -AIPKG_E_LOCKED || r == -AIPKG_E_NOT_ALPINE) {
 		json_decref(report);
 		return cli_fail(cli, r, NULL);
 	}

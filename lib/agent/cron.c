@@ -72,11 +72,13 @@ int aipkg_agent_cron(struct aipkg_ctx *ctx, const char *aipkg, bool uninstall, j
 {
 	char *path = aipkg_ctx_path(ctx, CRON_REL);
 	bool exists = path && access(path, F_OK) == 0;
-	int r = 0;
+	int r = aipkg_ctx_need_alpine(ctx);
 
 	*result = NULL;
-	if (!path)
-		return -ENOMEM;
+	if (r < 0 || !path) {
+		free(path);
+		return r < 0 ? r : -ENOMEM;
+	}
 	if (exists && !cron_ours(path))
 		r = aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "%s exists and was not written by aipkg; "
 							"nothing changed: remove it yourself",

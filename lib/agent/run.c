@@ -440,6 +440,9 @@ int aipkg_agent_run(struct aipkg_ctx *ctx, json_t **report)
 
 	*report = run.report;
 	aipkg_ctx_set_caller(ctx, "agent");
+	r = aipkg_ctx_need_alpine(ctx);
+	if (r < 0)
+		return r;
 	r = dry ? 0 : run_begin(&run);
 	if (r == -AIPKG_E_LOCKED)
 		return r;

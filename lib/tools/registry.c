@@ -167,6 +167,8 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	if (!args)
 		args = empty = json_object();
 	r = aipkg_tool_check(ctx, tool, args);
+	if (r == 0)
+		r = aipkg_ctx_need_alpine(ctx);
 	if (r == 0 && (locked = locks(ctx, tool, args)))
 		r = change_prepare(ctx);
 	else if (r == 0 && tool->run != aipkg_tool_recover)

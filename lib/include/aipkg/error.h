@@ -21,6 +21,7 @@
 	X(BADVERSION, 2, "invalid version")                                       \
 	X(BADDEP, 2, "invalid package constraint")                                \
 	X(NOROOT, 2, "root directory is missing or unreadable")                   \
+	X(NOT_ALPINE, 2, "not an Alpine root (no apk database)")                  \
 	X(NOPKG, 1, "no such package")                                            \
 	X(NOTINSTALLED, 1, "package is not installed")                            \
 	X(CORRUPT, 1, "file is corrupt")                                          \
