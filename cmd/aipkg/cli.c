@@ -78,6 +78,34 @@ int cli_fail_msg(struct cli *cli, int r, const char *msg, json_t *detail)
 	return aipkg_exit_code(r);
 }
 
+int cli_usage_error(struct cli *cli, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	r = cli_fail_msg(cli, -AIPKG_E_USAGE, msg, NULL);
+	free(msg);
+	return r;
+}
+
+void cli_print_version(const struct cli *cli)
+{
+	json_t *doc;
+
+	if (!cli->json) {
+		printf("aipkg %s\n", AIPKG_VERSION_STRING);
+		return;
+	}
+	doc = json_pack("{s:s, s:s}", "name", "aipkg", "version", AIPKG_VERSION_STRING);
+	cli_print_json(doc);
+	json_decref(doc);
+}
+
 int cli_call_tool(struct cli *cli, const char *name, json_t *args,
 		  void (*render)(struct cli *cli, json_t *result))
 {

@@ -98,6 +98,16 @@ void cli_warn(const struct cli *cli, const char *fmt, ...) __attribute__((format
 int cli_call_tool(struct cli *cli, const char *name, json_t *args,
 		  void (*render)(struct cli *cli, json_t *result));
 
+/* A usage error: "error: MSG" on stderr and, with --json, the error
+ * document (code "usage", exit 2) on stdout; returns 2. */
+int cli_usage_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --version: "aipkg 0.1.0", or {"name","version"} with --json. */
+void cli_print_version(const struct cli *cli);
+
+/* The command table as JSON (cmd_help.c): every command, or only CMD. */
+void cli_print_command_table(const struct aipkg_cmd *cmd);
+
 /* Print an error for code R and return its exit code. */
 int cli_fail(struct cli *cli, int r, json_t *detail);
 /* The same with the command's own MSG rather than the context's. */

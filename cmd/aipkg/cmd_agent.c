@@ -117,9 +117,8 @@ static int run(struct cli *cli)
 		return cli_call_tool(cli, "pkg.agent_status", NULL, render_status);
 	if (cli->nargs == 1 && strcmp(sub, "install-cron") == 0)
 		return agent_cron(cli);
-	cli_error(cli, "agent takes one of run, status or install-cron%s%s%s",
-		  *sub ? ", not '" : "", sub, *sub ? "'" : "");
-	return 2;
+	return cli_usage_error(cli, "agent takes one of run, status or install-cron%s%s%s",
+			       *sub ? ", not '" : "", sub, *sub ? "'" : "");
 }
 
 const struct aipkg_cmd cmd_agent = {

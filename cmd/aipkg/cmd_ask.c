@@ -128,10 +128,9 @@ static int run(struct cli *cli)
 	char *request;
 	int r;
 
-	if (cli->nargs == 0) {
-		cli_error(cli, "ask needs a request, for example: aipkg ask \"I need a web server\"");
-		return 2;
-	}
+	if (cli->nargs == 0)
+		return cli_usage_error(
+		    cli, "ask needs a request, for example: aipkg ask \"I need a web server\"");
 	request = cli_args_joined(cli);
 	r = cli_ask(cli, request ? request : "", !cli->opts.yes, cli->opt_set[O_OFFLINE],
 		    cli->opt_set[O_FORCE]);

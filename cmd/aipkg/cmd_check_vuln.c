@@ -145,11 +145,10 @@ static int run(struct cli *cli)
 	json_t *result = NULL, *args;
 	int r;
 
-	if (cli->opt_set[O_FAIL_ON] && !level_valid(cli->opt[O_FAIL_ON])) {
-		cli_error(cli, "--fail-on takes any, critical, high, medium or low, not '%s'",
-			  cli->opt[O_FAIL_ON]);
-		return 2;
-	}
+	if (cli->opt_set[O_FAIL_ON] && !level_valid(cli->opt[O_FAIL_ON]))
+		return cli_usage_error(
+		    cli, "--fail-on takes any, critical, high, medium or low, not '%s'",
+		    cli->opt[O_FAIL_ON]);
 	args = args_json(cli);
 	r = aipkg_tool_call(cli->ctx, "pkg.check_vuln", args, &result);
 	r = r < 0 ? cli_fail(cli, r, result) : show(cli, result);

@@ -28,9 +28,8 @@ static int run(struct cli *cli)
 	json_t *cfg = aipkg_ctx_config_json(cli->ctx);
 
 	if (cli->nargs) {
-		cli_error(cli, "config takes no arguments");
 		json_decref(cfg);
-		return 2;
+		return cli_usage_error(cli, "config takes no arguments");
 	}
 	if (cli->json)
 		cli_print_json(cfg);

@@ -23,7 +23,7 @@ static json_t *command_json(const struct aipkg_cmd *c)
 }
 
 /* The table scripts and completion generators can read. */
-static void print_table(const struct aipkg_cmd *cmd)
+void cli_print_command_table(const struct aipkg_cmd *cmd)
 {
 	json_t *doc, *cmds = json_array();
 
@@ -40,16 +40,12 @@ static int run(struct cli *cli)
 {
 	const struct aipkg_cmd *cmd = NULL;
 
-	if (cli->nargs > 1) {
-		cli_error(cli, "help takes at most one command name");
-		return 2;
-	}
-	if (cli->nargs == 1 && !(cmd = cli_command_find(cli->args[0]))) {
-		cli_error(cli, "unknown command '%s'", cli->args[0]);
-		return 2;
-	}
+	if (cli->nargs > 1)
+		return cli_usage_error(cli, "help takes at most one command name");
+	if (cli->nargs == 1 && !(cmd = cli_command_find(cli->args[0])))
+		return cli_usage_error(cli, "unknown command '%s'", cli->args[0]);
 	if (cli->json)
-		print_table(cmd);
+		cli_print_command_table(cmd);
 	else
 		cli_usage(stdout, cmd);
 	return 0;

@@ -163,16 +163,23 @@ static long long positive(const char *s)
 
 static int run(struct cli *cli)
 {
-	json_t *args = json_object();
 	long long id = cli->nargs == 1 ? positive(cli->args[0]) : 0;
 	long long limit = positive(cli->opt[O_LIMIT]);
+	const char *bad = cli->nargs == 1 && !id ? cli->args[0] : NULL;
+	json_t *args;
 
-	if (cli->nargs > 1 || (cli->nargs == 1 && !id) || (cli->opt_set[O_LIMIT] && !limit)) {
-		cli_error(cli, "history takes one operation id (a number, see 'aipkg history') and "
-			       "--limit takes a number of operations (1 or more)");
-		json_decref(args);
-		return 2;
-	}
+	if (cli->nargs > 1 || bad)
+		return cli_usage_error(cli,
+				       "%s%s%shistory takes one operation id, a number (see "
+				       "'aipkg history')",
+				       bad ? "'" : "", bad ? bad : "",
+				       bad ? "' is not an id: " : "");
+	if (cli->opt_set[O_LIMIT] && !limit)
+		return cli_usage_error(cli,
+				       "--limit takes a number of operations (1 or more), not "
+				       "'%s'",
+				       cli->opt[O_LIMIT]);
+	args = json_object();
 	if (id)
 		json_object_set_new(args, "id", json_integer(id));
 	if (limit)

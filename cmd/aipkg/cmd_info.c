@@ -79,14 +79,10 @@ static int run(struct cli *cli)
 {
 	int r = 0;
 
-	if (cli->nargs == 0) {
-		cli_error(cli, "info needs a package name");
-		return 2;
-	}
-	if (cli->nargs > 1 && cli->json) {
-		cli_error(cli, "info --json takes one package");
-		return 2;
-	}
+	if (cli->nargs == 0)
+		return cli_usage_error(cli, "info needs a package name");
+	if (cli->nargs > 1 && cli->json)
+		return cli_usage_error(cli, "info --json takes one package");
 	for (int i = 0; i < cli->nargs; i++) {
 		int one = cli_call_tool(cli, "pkg.info", json_pack("{s:s}", "package", cli->args[i]),
 					render);

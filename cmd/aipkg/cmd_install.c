@@ -35,10 +35,8 @@ static int run(struct cli *cli)
 {
 	json_t *args;
 
-	if (cli->nargs == 0) {
-		cli_error(cli, "install needs at least one package name");
-		return 2;
-	}
+	if (cli->nargs == 0)
+		return cli_usage_error(cli, "install needs at least one package name");
 	if (is_request(cli))
 		return run_request(cli);
 	args = json_pack("{s:o}", "packages", cli_args_json(cli));

@@ -26,11 +26,10 @@ static int run(struct cli *cli)
 			filter = filters[i];
 			chosen++;
 		}
-	if (chosen > 1 || cli->nargs) {
-		cli_error(cli, "list takes one of --installed, --upgradable, --available, --world, "
-			       "--locked and no arguments");
-		return 2;
-	}
+	if (chosen > 1 || cli->nargs)
+		return cli_usage_error(
+		    cli, "list takes one of --installed, --upgradable, --available, --world, "
+			 "--locked and no arguments");
 	return cli_call_tool(cli, "pkg.list", json_pack("{s:s}", "filter", filter),
 			     cli_render_packages);
 }

@@ -21,10 +21,8 @@ static void render(struct cli *cli, json_t *result)
 
 static int run(struct cli *cli)
 {
-	if (cli->nargs != 1) {
-		cli_error(cli, "lock takes one installed package name");
-		return 2;
-	}
+	if (cli->nargs != 1)
+		return cli_usage_error(cli, "lock takes one installed package name");
 	return cli_call_tool(cli, "pkg.lock", json_pack("{s:s}", "package", cli->args[0]), render);
 }
 

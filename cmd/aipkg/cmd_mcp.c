@@ -21,15 +21,12 @@ static int run(struct cli *cli)
 	struct aipkg_mcp *mcp;
 	int r;
 
-	if (cli->nargs) {
-		cli_error(cli, "mcp takes no arguments");
-		return 2;
-	}
-	if (cli->opts.yes) {
-		cli_error(cli, "--yes does not apply to mcp: the agent confirms each change with "
-			       "\"confirm\": true after asking its user");
-		return 2;
-	}
+	if (cli->nargs)
+		return cli_usage_error(cli, "mcp takes no arguments");
+	if (cli->opts.yes)
+		return cli_usage_error(
+		    cli, "--yes does not apply to mcp: the agent confirms each change with "
+			 "\"confirm\": true after asking its user");
 	mcp = aipkg_mcp_new(cli->ctx, read_only ? AIPKG_MCP_READ_ONLY : 0);
 	if (!mcp)
 		return cli_fail(cli, -ENOMEM, NULL);

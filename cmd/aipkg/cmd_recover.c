@@ -22,10 +22,8 @@ static void render(struct cli *cli, json_t *result)
 
 static int run(struct cli *cli)
 {
-	if (cli->nargs) {
-		cli_error(cli, "recover takes no arguments");
-		return 2;
-	}
+	if (cli->nargs)
+		return cli_usage_error(cli, "recover takes no arguments");
 	return cli_call_tool(cli, "pkg.recover", json_object(), render);
 }
 

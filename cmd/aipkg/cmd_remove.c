@@ -11,10 +11,8 @@ static const struct cli_option options[] = {
 
 static int run(struct cli *cli)
 {
-	if (cli->nargs == 0) {
-		cli_error(cli, "remove needs at least one package name");
-		return 2;
-	}
+	if (cli->nargs == 0)
+		return cli_usage_error(cli, "remove needs at least one package name");
 	return cli_call_tool(cli, "pkg.remove",
 			     json_pack("{s:o, s:b}", "packages", cli_args_json(cli), "rdepends",
 				       cli->opt_set[O_RDEPENDS]),

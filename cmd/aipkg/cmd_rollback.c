@@ -39,9 +39,10 @@ static int run(struct cli *cli)
 	long long id = cli->nargs == 1 ? strtoll(cli->args[0], &end, 10) : 0;
 
 	if (cli->nargs > 1 || (cli->nargs == 1 && (*end || id < 1))) {
-		cli_error(cli, "rollback takes at most one operation id (a number, see 'aipkg history')");
 		json_decref(args);
-		return 2;
+		return cli_usage_error(cli,
+				       "rollback takes at most one operation id, a number (see "
+				       "'aipkg history')");
 	}
 	if (id)
 		json_object_set_new(args, "id", json_integer(id));

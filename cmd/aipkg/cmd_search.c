@@ -15,9 +15,9 @@ static int run(struct cli *cli)
 	json_t *query = json_string("");
 
 	if (cli->nargs == 0) {
-		cli_error(cli, "search needs a term, such as 'nginx', 'cmd:dig' or 'so:libssl.so.3'");
 		json_decref(query);
-		return 2;
+		return cli_usage_error(cli, "search needs a term, such as 'nginx', 'cmd:dig', "
+					    "'so:libssl.so.3' or a file's path");
 	}
 	for (int i = 0; i < cli->nargs; i++) {
 		const char *q = json_string_value(query);

@@ -57,8 +57,7 @@ static int run(struct cli *cli)
 
 	if (cli->opt_set[O_PLAN] && cli->nargs) {
 		json_decref(args);
-		cli_error(cli, "--plan assesses every upgradable package; name none");
-		return 2;
+		return cli_usage_error(cli, "--plan assesses every upgradable package; name none");
 	}
 	if (cli->opt_set[O_PLAN])
 		return cli_call_tool(cli, "pkg.update_plan", args, render_plan);

@@ -1,5 +1,7 @@
 /* aipkg version: compare and check versions exactly as apk does. */
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -12,24 +14,39 @@ static const struct cli_option options[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
+static int invalid(struct cli *cli, const char *version)
+{
+	char *msg = NULL;
+	int r;
+
+	if (asprintf(&msg, "'%s' is not a valid apk version", version) < 0)
+		msg = NULL;
+	r = cli_fail_msg(cli, -AIPKG_E_BADVERSION, msg, NULL);
+	free(msg);
+	return r;
+}
+
 static int compare(struct cli *cli)
 {
+	char result[2] = {0, 0};
+	json_t *doc;
 	int c;
 
-	if (cli->nargs != 2) {
-		cli_error(cli, "version -t takes two versions, e.g. 'aipkg version -t 1.2-r0 1.10-r0'");
-		return 2;
-	}
+	if (cli->nargs != 2)
+		return cli_usage_error(cli, "version -t takes two versions, e.g. 'aipkg version -t "
+					    "1.2-r0 1.10-r0'");
 	c = aipkg_version_compare_str(cli->args[0], cli->args[1]);
-	if (!c) {
-		cli_error(cli, "'%s' is not a valid apk version",
-			  aipkg_version_valid(cli->args[0]) ? cli->args[1] : cli->args[0]);
-		return 2;
+	if (!c)
+		return invalid(cli,
+			       aipkg_version_valid(cli->args[0]) ? cli->args[1] : cli->args[0]);
+	result[0] = (char)c;
+	if (!cli->json) {
+		printf("%s\n", result);
+		return 0;
 	}
-	if (cli->json)
-		printf("{\"result\": \"%c\"}\n", c);
-	else
-		printf("%c\n", c);
+	doc = json_pack("{s:s}", "result", result);
+	cli_print_json(doc);
+	json_decref(doc);
 	return 0;
 }
 
@@ -46,19 +63,22 @@ static int check(struct cli *cli)
 			printf("%s\n", cli->args[i]);
 		r = 2;
 	}
-	if (cli->json)
-		cli_print_json(json_pack("{s:o}", "invalid", bad));
-	else
+	if (cli->json) {
+		json_t *doc = json_pack("{s:o}", "invalid", bad);
+
+		cli_print_json(doc);
+		json_decref(doc);
+	} else {
 		json_decref(bad);
+	}
 	return r;
 }
 
 static int run(struct cli *cli)
 {
-	if (cli->opt_set[O_TEST] == cli->opt_set[O_CHECK]) {
-		cli_error(cli, "version needs -t A B (compare) or -c VERSION... (check)");
-		return 2;
-	}
+	if (cli->opt_set[O_TEST] == cli->opt_set[O_CHECK])
+		return cli_usage_error(cli,
+				       "version needs -t A B (compare) or -c VERSION... (check)");
 	return cli->opt_set[O_TEST] ? compare(cli) : check(cli);
 }
 

@@ -129,9 +129,19 @@ __attribute__((format(printf, 2, 3))) static int usage_error(struct cli *cli, co
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cli_error(cli, "%s", msg);
+	cli_usage_error(cli, "%s", msg);
 	fprintf(stderr, "Try 'aipkg %s--help'.\n", cli->cmd ? "COMMAND " : "");
 	return 2;
+}
+
+/* --json is known before anything is parsed, so that a usage error in
+ * front of it (aipkg --json frob) is a JSON document too. */
+static bool wants_json(char **argv)
+{
+	for (int i = 1; argv[i] && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	return false;
 }
 
 static int parse_long(struct parse *p, char **argv, int *i)
@@ -357,9 +367,14 @@ int main(int argc, char **argv)
 
 	cli.color = isatty(2) && !getenv("NO_COLOR");
 	cli.opts.cmdline = command_line(argc, argv);
+	cli.json = wants_json(argv);
 	r = parse_args(&p, argc, argv);
 	if (r == 0 && p.version) {
-		printf("aipkg %s\n", AIPKG_VERSION_STRING);
+		cli_print_version(&cli);
+	} else if (r == 0 && p.help && cli.json) {
+		cli_print_command_table(cli.cmd);
+	} else if (r == 0 && !p.help && !cli.cmd && cli.json) {
+		r = cli_usage_error(&cli, "no command given (see 'aipkg help --json')");
 	} else if (r == 0 && (p.help || !cli.cmd)) {
 		cli_usage(p.help ? stdout : stderr, cli.cmd);
 		r = p.help ? 0 : 2;
