@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apk/rules.h"
 #include "apk/runner.h"
 #include "apk/state.h"
 #include "aipkg/tools.h"
@@ -89,6 +90,7 @@ int aipkg_ctx_new(struct aipkg_ctx **out, const struct aipkg_opts *opts,
 		ctx->cb = *cb;
 	if (!ctx->opts.caller)
 		ctx->opts.caller = "cli";
+	aipkg_rules_attach(ctx);
 	r = ctx_set_root(ctx, ctx->opts.root);
 	if (r == 0)
 		r = ctx_set_repos(ctx);
@@ -101,6 +103,7 @@ void aipkg_ctx_free(struct aipkg_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	aipkg_rules_detach(ctx);
 	aipkg_ctx_state_drop(ctx);
 	aipkg_apk_free(ctx->apk);
 	if (ctx->lock_fd >= 0)

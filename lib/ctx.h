@@ -19,6 +19,7 @@ struct aipkg_ctx {
 	struct aipkg_config cfg;
 	struct aipkg_buf err; /* detail of the last failure */
 	struct aipkg_apk *apk;     /* detected on first use (apk/runner.c) */
+	int apk_major;             /* 2 or 3 once known, else 0 (apk/rules.c) */
 	struct aipkg_state *state; /* loaded on first use (apk/state.c) */
 	int lock_fd;               /* the state lock, -1 when not held */
 	bool warned_untrusted;     /* said once that --allow-untrusted is unsafe */

@@ -1,4 +1,4 @@
-/* aipkg version: compare and check versions exactly as apk does. */
+/* aipkg version: compare and check versions exactly as the root's apk does (apk 2 or 3). */
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,5 +84,6 @@ static int run(struct cli *cli)
 
 const struct aipkg_cmd cmd_version = {
 	"version", "-t A B | -c VERSION...", "compare versions (<, =, >) or check them, as apk does",
-	options, 0, run,
+	/* a context: the rules are those of the apk it runs (apk/rules.c) */
+	options, CLI_NEEDS_CTX, run,
 };

@@ -31,12 +31,16 @@ struct aipkg_pkg {
 	const char *maintainer;  /* m: */
 	const char *commit;      /* c: */
 	const char *checksum;    /* C: */
+	const char *tag;         /* s: the repository tag it was installed
+				  * with ("testing"; installed db only) */
 	struct aipkg_strv depends;    /* D: */
 	struct aipkg_strv provides;   /* p: */
 	struct aipkg_strv install_if; /* i: */
 	uint64_t size;           /* S: */
 	uint64_t installed_size; /* I: */
 	uint64_t build_time;     /* t: (seconds since the epoch) */
+	uint64_t provider_priority; /* k: which provider of a name apk
+				  * prefers; 0 when absent */
 	size_t nfiles;           /* R: lines (installed db only) */
 	int repo;                /* index into the state's repositories; -1 installed */
 };
@@ -68,7 +72,7 @@ void aipkg_pkgset_release(struct aipkg_pkgset *set);
  * TEXT, LEN bytes malloc'd (no NUL needed), which the set takes ownership of
  * (it is modified in place, may be realloc'd, and is freed with the set,
  * also on failure).  REPO is stored in each package.  Keys aipkg does not
- * use (F Z a M r q k, and any of a newer apk) are skipped.  Several parses
+ * use (F Z a M r q, and any of a newer apk) are skipped.  Several parses
  * may add to one set; call aipkg_pkgset_index() again after them.
  * Fails with -AIPKG_E_CORRUPT when a record lacks P: or V: (*bad_line: the
  * record's first line), on a line that is not "X:value" or a non-numeric

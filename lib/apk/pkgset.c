@@ -113,7 +113,7 @@ static int pkgset_record_begin(struct pkgset_parser *ps)
 	memset(pkg, 0, sizeof(*pkg));
 	pkg->name = pkg->version = pkg->arch = pkg->description = "";
 	pkg->url = pkg->license = pkg->origin = pkg->maintainer = "";
-	pkg->commit = pkg->checksum = "";
+	pkg->commit = pkg->checksum = pkg->tag = "";
 	pkg->repo = ps->repo;
 	ps->pkg = pkg;
 	ps->rec_line = ps->line;
@@ -184,7 +184,7 @@ static const size_t pkgset_strings[128] = {
     ['P'] = PKGSET_STR(name),	     ['V'] = PKGSET_STR(version),    ['A'] = PKGSET_STR(arch),
     ['T'] = PKGSET_STR(description), ['U'] = PKGSET_STR(url),	     ['L'] = PKGSET_STR(license),
     ['o'] = PKGSET_STR(origin),	     ['m'] = PKGSET_STR(maintainer), ['c'] = PKGSET_STR(commit),
-    ['C'] = PKGSET_STR(checksum),
+    ['C'] = PKGSET_STR(checksum),    ['s'] = PKGSET_STR(tag),
 };
 
 static int pkgset_field(struct pkgset_parser *ps, unsigned char key, char *value)
@@ -206,6 +206,10 @@ static int pkgset_field(struct pkgset_parser *ps, unsigned char key, char *value
 		return pkgset_number(value, &pkg->installed_size);
 	case 't':
 		return pkgset_number(value, &pkg->build_time);
+	case 'k':
+		/* apk reads the leading digits and ignores the rest */
+		pkg->provider_priority = strtoull(value, NULL, 10);
+		return 0;
 	case 'D':
 		return pkgset_tokens(ps->set, value, &pkg->depends);
 	case 'p':
@@ -213,7 +217,7 @@ static int pkgset_field(struct pkgset_parser *ps, unsigned char key, char *value
 	case 'i':
 		return pkgset_tokens(ps->set, value, &pkg->install_if);
 	default:
-		/* F Z a M r q k ... and keys of future apk versions */
+		/* F Z a M r q ... and keys of future apk versions */
 		return 0;
 	}
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apk/rules.h"
 #include "apk/runner.h"
 #include "ctx.h"
 
@@ -123,6 +124,7 @@ int aipkg_apk_get(struct aipkg_ctx *ctx, struct aipkg_apk **out)
 		return r;
 	}
 	*out = ctx->apk = apk;
+	aipkg_rules_apk_known(ctx, apk->major);
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* apk version strings: validation, ordering and fuzzy matching as apk 3 does them. */
+/* apk version strings: validation, ordering and fuzzy matching as apk 3 does them, and which apk's rules apply. */
 /* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <string.h>
@@ -215,7 +215,7 @@ static int ver_cmp_tail(const struct ver_cursor *a, const struct ver_cursor *b, 
 	return a->part > b->part ? AIPKG_VER_LESS : AIPKG_VER_GREATER;
 }
 
-int aipkg_version_compare_fuzzy(struct aipkg_slice a, struct aipkg_slice b, bool fuzzy)
+static int version3_compare(struct aipkg_slice a, struct aipkg_slice b, bool fuzzy)
 {
 	struct ver_cursor ca, cb;
 	int r = AIPKG_VER_EQUAL;
@@ -237,6 +237,77 @@ int aipkg_version_compare_fuzzy(struct aipkg_slice a, struct aipkg_slice b, bool
 	return r;
 }
 
+static bool version3_validate(struct aipkg_slice v)
+{
+	struct ver_cursor c;
+
+	ver_start(&c, v);
+	return ver_finish(&c);
+}
+
+/* The rules in force: 0 until a context decides (then apk 3's, unless the
+ * two apks disagree and a decider is set to ask). */
+static int version_rules;
+static int (*version_decide)(void *ud);
+static void *version_decide_ud;
+
+void aipkg_version_set_rules(int rules)
+{
+	version_rules = rules == 2 || rules == 3 ? rules : 0;
+}
+
+void aipkg_version_set_decider(int (*decide)(void *ud), void *ud)
+{
+	version_decide = decide;
+	version_decide_ud = ud;
+	version_rules = 0;
+}
+
+void aipkg_version_decided(void *ud, int rules)
+{
+	if (version_decide && version_decide_ud == ud)
+		aipkg_version_set_rules(rules);
+}
+
+void aipkg_version_unset_decider(void *ud)
+{
+	if (version_decide_ud == ud) {
+		version_decide = NULL;
+		version_decide_ud = NULL;
+		version_rules = 0;
+	}
+}
+
+int aipkg_version_rules(void)
+{
+	if (!version_rules && version_decide)
+		aipkg_version_set_rules(version_decide(version_decide_ud));
+	return version_rules ? version_rules : 3;
+}
+
+int aipkg_version_compare_rules(int rules, struct aipkg_slice a, struct aipkg_slice b, bool fuzzy)
+{
+	return rules == 2 ? aipkg_version2_compare(a, b, fuzzy) : version3_compare(a, b, fuzzy);
+}
+
+bool aipkg_version_validate_rules(int rules, struct aipkg_slice v)
+{
+	return rules == 2 ? aipkg_version2_validate(v) : version3_validate(v);
+}
+
+/* Both apks' answers are cheap; the rules are only looked up (which may
+ * mean asking apk its version) when they differ. */
+int aipkg_version_compare_fuzzy(struct aipkg_slice a, struct aipkg_slice b, bool fuzzy)
+{
+	int r3, r2;
+
+	if (version_rules)
+		return aipkg_version_compare_rules(version_rules, a, b, fuzzy);
+	r3 = version3_compare(a, b, fuzzy);
+	r2 = aipkg_version2_compare(a, b, fuzzy);
+	return r2 == r3 || aipkg_version_rules() == 3 ? r3 : r2;
+}
+
 int aipkg_version_compare(struct aipkg_slice a, struct aipkg_slice b)
 {
 	return aipkg_version_compare_fuzzy(a, b, false);
@@ -249,10 +320,12 @@ bool aipkg_version_fuzzy_match(struct aipkg_slice version, struct aipkg_slice pa
 
 bool aipkg_version_validate(struct aipkg_slice v)
 {
-	struct ver_cursor c;
+	bool v3;
 
-	ver_start(&c, v);
-	return ver_finish(&c);
+	if (version_rules)
+		return aipkg_version_validate_rules(version_rules, v);
+	v3 = version3_validate(v);
+	return v3 == aipkg_version2_validate(v) || aipkg_version_rules() == 3 ? v3 : !v3;
 }
 
 AIPKG_API int aipkg_version_compare_str(const char *a, const char *b)

@@ -29,15 +29,16 @@ aipkg () {
 
 # The secdb of the fixtures' branch, v3.20: openssl, zlib, nginx and curl
 # have fixes in repo-b; busybox's only entry never affected Alpine ("0");
-# two fixed versions are typos, as in the real data.
+# two fixed versions are typos invalid to apk 2 and 3 alike, shaped as in
+# the real data (python2 2.7.16-33, xen 4.10-1-r1).
 write_secdb () {
 	secdb_file "$SECDB_DIR/v3.20/main.json" main \
 		"openssl 3.3.2-r0=CVE-2024-6119 3.3.1-r1=CVE-2024-5535+TALOS-2024-0001,CVE-2024-4741 0=CVE-2022-1343" \
 		"zlib 1.3.1-r1=CVE-2023-45853" \
 		"nginx 1.27.0-r0=CVE-2024-7347" \
 		"busybox 0=CVE-2021-42373" \
-		"mariadb 10.2.24.r0=CVE-2019-2614 10.3.1-r0=CVE-2019-2627" \
-		"py3-django 4.8.0.-r1=CVE-2019-0001" &&
+		"mariadb 10.2.24-33=CVE-2019-2614 10.3.1-r0=CVE-2019-2627" \
+		"py3-django 4.10-1-r1=CVE-2019-0001" &&
 	secdb_file "$SECDB_DIR/v3.20/community.json" community \
 		"curl 8.10.0-r0=CVE-2024-8096,CVE_2024-7264" \
 		"htop 2.0-r0=CVE-2019-9999"
@@ -100,7 +101,7 @@ test_expect_success 'never affected ("0") and clean packages are not reported' '
 
 test_expect_success 'invalid fixed versions are skipped, counted and reported once' '
 	aipkg check-vuln >out 2>err &&
-	test_grep "2 fixed versions that are not valid apk versions (the first: mariadb 10.2.24.r0)" err &&
+	test_grep "2 fixed versions that are not valid apk versions (the first: mariadb 10.2.24-33)" err &&
 	test "$(grep -c "not valid apk versions" err)" = 1 &&
 	aipkg --json check-vuln >out.json 2>/dev/null &&
 	"$JSONQ" .skipped_invalid <out.json >actual &&

@@ -1294,10 +1294,7 @@ static int cmd_fetch(void)
 
 static bool version_valid(const char *v)
 {
-	if (aipkg_version_validate(aipkg_slice_str(v)))
-		return true;
-	/* apk 2 accepted more ("1.2.x", ""); roughly: anything starting with a digit */
-	return db.major < 3 && (!*v || (*v >= '0' && *v <= '9'));
+	return aipkg_version_validate_rules(db.major >= 3 ? 3 : 2, aipkg_slice_str(v));
 }
 
 static int cmd_version(void)
@@ -1305,7 +1302,9 @@ static int cmd_version(void)
 	int r, errors = 0;
 
 	if (cl.seen[O_TEST]) {
-		if (cl.nargs != 2 || !version_valid(cl.args[0]) || !version_valid(cl.args[1]))
+		/* apk 2 orders anything; apk 3 refuses an invalid version */
+		if (cl.nargs != 2 ||
+		    (db.major >= 3 && (!version_valid(cl.args[0]) || !version_valid(cl.args[1]))))
 			return 1;
 		unsigned v = version_cmp(cl.args[0], cl.args[1], false);
 		if (!v)

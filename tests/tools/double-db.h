@@ -320,7 +320,9 @@ TOOL_FN int name_cmp(const char *a, const char *b)
 
 TOOL_FN unsigned version_cmp(const char *a, const char *b, bool fuzzy)
 {
-	switch (aipkg_version_compare_fuzzy(aipkg_slice_str(a), aipkg_slice_str(b), fuzzy)) {
+	/* the rules of the apk the double plays: 2.14's or 3.0's */
+	switch (aipkg_version_compare_rules(db.major >= 3 ? 3 : 2, aipkg_slice_str(a),
+					    aipkg_slice_str(b), fuzzy)) {
 	case AIPKG_VER_LESS:
 		return V_LESS;
 	case AIPKG_VER_EQUAL:

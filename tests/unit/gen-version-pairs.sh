@@ -127,6 +127,25 @@ chain 130.0.6723.91-r0 131.0.6778.69-r0 131.0.6778.108-r0
 chain 1.23.2-r0 1.23.10-r0 1.24rc1-r0 1.24.0-r0
 chain 3.12.7-r0 3.12.8-r0 3.13.0_rc1-r0 3.13.0-r0 3.13.0_p1-r0
 
+echo "# versions of real Alpine packages that apk 2 takes and apk 3 refuses"
+chain 2.1a15-r16 2.1a15-r17 2.1a16-r0 2.1b1-r0 2.2-r0
+chain 2.1-r0 2.1a-r0 2.1a1-r0 2.1a15-r16
+chain 1.5-r0 1.5a-r0 1.5b7-r1 1.5b7-r3 1.5b7-r4 1.5b8-r0 1.5.1-r0
+chain 6.0.3p1-r3 6.8.0-r0 6.8.0p1-r0 6.8.0p2-r2 6.8.0p2-r7 6.8.0p10-r0 6.8.1-r0
+chain 1.9.5-r0 1.9.5p2-r0 1.9.6-r0
+chain 0.99f7-r0 0.99f7-r2 0.99f8-r0 0.99g-r0
+chain 1.0.0b1-r1 1.0.0b1-r5 1.0.0-r0
+chain 2020.10.19b4-r2 2020.10.19b4-r5 2020.10.19-r0 2020.10.20-r0
+chain 0.12.2a0-r0 0.12.3-r0 0.12.3a0-r2
+chain 3.1.3b2-r1 3.1.3-r0 3.1.3_rc1-r0 3.1.4-r0
+pair 2.1a15-r16 2.1a15-r16
+pair 6.8.0p2 6.8.0_p2
+pair 1.5b7 1.5_beta7
+for v in 2.1a15-r16 1.5b7-r1 6.8.0p2-r7 0.99f7-r2 3.2p4-r0 1.1.0b1-r5 2020.10.19b4-r5 \
+	0.12.3a0-r2 1.9.5p2-r0; do
+	check "$v"
+done
+
 echo "# pairs with an invalid side"
 pair 1.2.x 1.2
 pair 1.2 1.2.x

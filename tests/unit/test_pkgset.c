@@ -29,6 +29,7 @@ static const char installed_db[] =
     "c:66187892e05b03a41d08e9acabd19b7576a1c875\n"
     "D:alpine-baselayout-data=3.6.5-r0 /bin/sh\n"
     "q:1000\n"
+    "s:testing\n"
     "F:dev\n"
     "F:etc\n"
     "R:motd\n"
@@ -104,6 +105,10 @@ static void test_installed_db_fields(void **state)
 	assert_null(p->depends.v[2]);
 	assert_int_equal(p->provides.n, 0);
 	assert_null(p->provides.v[0]);
+	assert_string_equal(p->tag, "testing"); /* installed from @testing */
+	assert_int_equal(p->provider_priority, 0);
+	assert_string_equal(set.pkgs[1].tag, "");
+	assert_int_equal(set.pkgs[1].provider_priority, 100); /* k:100 */
 	aipkg_pkgset_release(&set);
 }
 

@@ -1,4 +1,4 @@
-/* Unit tests for apk version ordering, checked against verdicts of a real apk 3. */
+/* Unit tests for apk version ordering, checked against verdicts of real apks 3 and 2. */
 /* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,8 @@
 /*
  * version-pairs.txt holds what apk-tools 3.0.6 answered to `apk version -t
  * A B` ("t A B R") and `apk version -c V` ("c V R"), made by
- * gen-version-pairs.sh; "# apk2: X" notes where apk 2.14.4 differed.
+ * gen-version-pairs.sh; "# apk2: X" notes where apk 2.14.4 differed, so
+ * each line holds both apks' verdicts.
  */
 #define PAIRS_FILE "version-pairs.txt"
 
@@ -24,6 +25,7 @@ struct table_line {
 	char kind;
 	struct aipkg_slice f[3];
 	size_t nf;
+	struct aipkg_slice apk2; /* apk 2's verdict: the note, else apk 3's */
 };
 
 static struct aipkg_buf pairs_text = AIPKG_BUF_INIT;
@@ -44,20 +46,25 @@ static int free_pairs(void **state)
 	return 0;
 }
 
-/* Split "k f1 f2 f3 # note" on blanks; false for comments and blank lines. */
+/* Split "k f1 f2 f3 # apk2: X" on blanks; false for comments and blank lines. */
 static bool parse_line(struct aipkg_slice line, struct table_line *t)
 {
 	const char *hash = memchr(line.ptr, '#', line.len);
-	struct aipkg_slice field;
+	struct aipkg_slice field, note = { NULL, 0 };
 
-	if (hash)
+	if (hash) {
+		note = aipkg_slice_trim((struct aipkg_slice){ hash + 1, line.len - (size_t)(hash + 1 - line.ptr) });
 		line.len = (size_t)(hash - line.ptr);
+	}
 	line = aipkg_slice_trim(line);
 	if (!aipkg_slice_split(&line, ' ', &field) || field.len != 1)
 		return false;
 	t->kind = field.ptr[0];
 	for (t->nf = 0; line.len && t->nf < 3; t->nf++)
 		aipkg_slice_split(&line, ' ', &t->f[t->nf]);
+	t->apk2 = t->f[t->nf ? t->nf - 1 : 0];
+	if (note.ptr && aipkg_slice_starts_with(note, "apk2: "))
+		t->apk2 = (struct aipkg_slice){ note.ptr + 6, note.len - 6 };
 	return true;
 }
 
@@ -93,30 +100,40 @@ static const char *verdict_name(int r)
 	}
 }
 
-static void check_pair(const struct table_line *t, size_t *bad)
+static void check_pair_rules(const struct table_line *t, int rules, struct aipkg_slice want,
+			     size_t *bad)
 {
-	int r = aipkg_version_compare(t->f[0], t->f[1]);
-	int back = aipkg_version_compare(t->f[1], t->f[0]);
+	int r = aipkg_version_compare_rules(rules, t->f[0], t->f[1], false);
+	int back = aipkg_version_compare_rules(rules, t->f[1], t->f[0], false);
 
-	if (!aipkg_slice_eq(t->f[2], verdict_name(r))) {
-		print_message("%.*s %.*s: apk says %.*s, aipkg says %s\n", (int)t->f[0].len,
-			      t->f[0].ptr, (int)t->f[1].len, t->f[1].ptr, (int)t->f[2].len,
-			      t->f[2].ptr, verdict_name(r));
+	if (!aipkg_slice_eq(want, verdict_name(r))) {
+		print_message("%.*s %.*s: apk %d says %.*s, aipkg says %s\n", (int)t->f[0].len,
+			      t->f[0].ptr, (int)t->f[1].len, t->f[1].ptr, rules, (int)want.len,
+			      want.ptr, verdict_name(r));
 		(*bad)++;
 	}
 	/* the swapped pair must give the opposite answer */
 	if (r == AIPKG_VER_INVALID ? back != r : back != -r) {
-		print_message("%.*s %.*s: not antisymmetric\n", (int)t->f[0].len,
-			      t->f[0].ptr, (int)t->f[1].len, t->f[1].ptr);
+		print_message("%.*s %.*s: not antisymmetric by apk %d's rules\n",
+			      (int)t->f[0].len, t->f[0].ptr, (int)t->f[1].len, t->f[1].ptr, rules);
 		(*bad)++;
 	}
+}
+
+static void check_pair(const struct table_line *t, size_t *bad)
+{
+	check_pair_rules(t, 3, t->f[2], bad);
+	check_pair_rules(t, 2, t->apk2, bad);
+	/* undecided and nobody to ask: apk 3's answer */
+	if (!aipkg_slice_eq(t->f[2], verdict_name(aipkg_version_compare(t->f[0], t->f[1]))))
+		(*bad)++;
 }
 
 static void test_compare_like_apk(void **state)
 {
 	size_t bad = 0, n = each_line('t', check_pair, &bad);
 
-	print_message("%zu pairs compared with apk 3's verdicts\n", n);
+	print_message("%zu pairs compared with apk 3's and apk 2's verdicts\n", n);
 	assert_true(n >= 300);
 	assert_int_equal(bad, 0);
 }
@@ -124,10 +141,16 @@ static void test_compare_like_apk(void **state)
 static void check_valid(const struct table_line *t, size_t *bad)
 {
 	bool ok = aipkg_version_validate(t->f[0]);
+	bool ok2 = aipkg_version_validate_rules(2, t->f[0]);
 
 	if (!aipkg_slice_eq(t->f[1], ok ? "valid" : "invalid")) {
 		print_message("%.*s: apk says %.*s\n", (int)t->f[0].len, t->f[0].ptr,
 			      (int)t->f[1].len, t->f[1].ptr);
+		(*bad)++;
+	}
+	if (!aipkg_slice_eq(t->apk2, ok2 ? "valid" : "invalid")) {
+		print_message("%.*s: apk 2 says %.*s\n", (int)t->f[0].len, t->f[0].ptr,
+			      (int)t->apk2.len, t->apk2.ptr);
 		(*bad)++;
 	}
 }
@@ -267,6 +290,53 @@ static void test_fuzzy_flag_off(void **state)
 			 AIPKG_VER_GREATER);
 }
 
+/* apk 2's "~" also took a version shorter than the pattern. */
+static void test_fuzzy_apk2(void **state)
+{
+	assert_int_equal(aipkg_version_compare_rules(2, sl("1"), sl("1.2"), true), AIPKG_VER_EQUAL);
+	assert_int_equal(aipkg_version_compare_rules(2, sl("1.2.3"), sl("1.2"), true),
+			 AIPKG_VER_EQUAL);
+	assert_int_equal(aipkg_version_compare_rules(2, sl("1.20"), sl("1.2"), true),
+			 AIPKG_VER_GREATER);
+	assert_int_equal(aipkg_version_compare_rules(2, sl("2.1a15-r16"), sl("2.1a15"), true),
+			 AIPKG_VER_EQUAL);
+}
+
+static int decided;
+static int decide_apk2(void *ud)
+{
+	decided++;
+	return *(int *)ud;
+}
+
+/* The rules are asked for only where the apks differ, and once. */
+static void test_rules_decided_lazily(void **state)
+{
+	int answer = 2;
+
+	decided = 0;
+	aipkg_version_set_decider(decide_apk2, &answer);
+	assert_int_equal(aipkg_version_compare(sl("1.0-r1"), sl("1.0-r2")), AIPKG_VER_LESS);
+	assert_true(aipkg_version_validate(sl("3.3.2-r1")));
+	assert_int_equal(decided, 0);
+	/* an apk-2-only version: now it matters */
+	assert_int_equal(aipkg_version_compare(sl("2.1a15-r16"), sl("2.1a15-r17")), AIPKG_VER_LESS);
+	assert_int_equal(decided, 1);
+	assert_true(aipkg_version_validate(sl("1.5b7-r1")));
+	assert_int_equal(aipkg_version_compare(sl("1.0"), sl("1.00")), AIPKG_VER_GREATER);
+	assert_int_equal(aipkg_version_rules(), 2);
+	assert_int_equal(decided, 1);
+	/* the owner goes away: undecided again, apk 3 by default */
+	aipkg_version_unset_decider(&answer);
+	assert_int_equal(aipkg_version_compare(sl("1.0"), sl("1.00")), AIPKG_VER_LESS);
+	assert_false(aipkg_version_validate(sl("1.5b7-r1")));
+	/* set explicitly, no decider needed */
+	aipkg_version_set_rules(2);
+	assert_true(aipkg_version_validate(sl("1.5b7-r1")));
+	aipkg_version_set_rules(0);
+	assert_int_equal(aipkg_version_rules(), 3);
+}
+
 static void test_public_api(void **state)
 {
 	assert_int_equal(aipkg_version_compare_str("1.0", "1.0-r1"), '<');
@@ -295,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_fuzzy),
 		cmocka_unit_test(test_fuzzy_flag_off),
 		cmocka_unit_test(test_public_api),
+		cmocka_unit_test(test_fuzzy_apk2),
+		cmocka_unit_test(test_rules_decided_lazily),
 	};
 	int failed = cmocka_run_group_tests_name("apk verdicts", file_tests, load_pairs,
 						 free_pairs);
