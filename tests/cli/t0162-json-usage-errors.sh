@@ -69,9 +69,20 @@ test_expect_success 'history --limit that is not a number' '
 	usage_case usage --json history --limit x
 '
 
-test_expect_success 'version -t with an invalid version' '
-	usage_case badversion --json version -t 1.0 abc &&
-	test_grep "abc. is not a valid apk version" msg
+# apk 3 refuses an invalid version; apk 2 orders anything (t0150), so the
+# double plays apk 3 here and a real apk 2 has nothing to refuse.
+test_expect_success 'version -t with an invalid version (apk 3)' '
+	if test "$TEST_MODE" = real && ! test_apk --version | grep -q "apk-tools 3"
+	then
+		say "# apk 2 orders any version"
+	else
+		(
+			APK_DOUBLE_MAJOR=3 &&
+			export APK_DOUBLE_MAJOR &&
+			usage_case badversion --json version -t 1.0 abc
+		) &&
+		test_grep "abc. is not a valid apk version" msg
+	fi
 '
 
 test_expect_success 'version with neither -t nor -c' '
