@@ -12,6 +12,7 @@
 #include "apk/state.h"
 #include "aipkg/tools.h"
 #include "ctx.h"
+#include "fileio.h"
 
 static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
 {
@@ -38,6 +39,36 @@ static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
 	return 0;
 }
 
+/*
+ * The configuration names commands aipkg runs (apk.command, agent.checks,
+ * agent.notify.command), often as root: whoever can change the file, or
+ * replace it through a directory above it, could run anything.  Refuse it
+ * then, as ssh refuses an authorized_keys others can write.
+ */
+static int ctx_config_private(struct aipkg_ctx *ctx, const char *path)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	struct stat st;
+	int r;
+
+	if (stat(path, &st) < 0)
+		return 0; /* missing: aipkg_config_load says what it must */
+	if (S_ISCHR(st.st_mode) && strcmp(path, "/dev/null") == 0)
+		return 0; /* --config /dev/null: no configuration at all */
+	r = aipkg_path_check_private(path, &why);
+	if (r == -EPERM)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_UNSAFE,
+				   "refusing the configuration %s: %s; it names the commands aipkg "
+				   "runs, so only root or the user running aipkg may be able to change "
+				   "it: make it and every directory above it writable by their owner "
+				   "only (chmod go-w) and owned by root",
+				   path, aipkg_buf_str(&why));
+	else if (r < 0 && r != -ENOMEM)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_CONFIG, "%s", aipkg_buf_str(&why));
+	aipkg_buf_release(&why);
+	return r;
+}
+
 static int ctx_load_config(struct aipkg_ctx *ctx)
 {
 	char *path = ctx->opts.config ? strdup(ctx->opts.config)
@@ -46,7 +77,9 @@ static int ctx_load_config(struct aipkg_ctx *ctx)
 
 	if (!path)
 		return -ENOMEM;
-	r = aipkg_config_load(&ctx->cfg, path, ctx->opts.config != NULL, &ctx->err);
+	r = ctx_config_private(ctx, path);
+	if (r == 0)
+		r = aipkg_config_load(&ctx->cfg, path, ctx->opts.config != NULL, &ctx->err);
 	free(path);
 	return r;
 }

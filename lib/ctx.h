@@ -24,6 +24,7 @@ struct aipkg_ctx {
 	int lock_fd;               /* the state lock, -1 when not held */
 	bool warned_untrusted;     /* said once that --allow-untrusted is unsafe */
 	bool alpine;               /* aipkg_ctx_need_alpine() found apk's database */
+	bool state_trusted;        /* the state directory passed aipkg_statedir_check */
 	char **repos;              /* --repository, local paths made absolute;
 				      opts.repos points here */
 };

@@ -111,10 +111,6 @@ void aipkg_agent_review(struct aipkg_ctx *ctx, json_t *pkg);
 int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *pkg,
 			json_t **trial);
 
-/* Remove the tree at PATH without following symbolic links or crossing
- * mounts; -errno of the first failure. */
-int aipkg_agent_rmtree(const char *path);
-
 /* The agent's files under ROOT/var/lib/aipkg/agent/: NAME.json read as a
  * new reference (NULL when missing or unreadable), and written atomically. */
 json_t *aipkg_agent_load(struct aipkg_ctx *ctx, const char *name);

@@ -42,9 +42,7 @@ static int cron_write(struct aipkg_ctx *ctx, const char *path, const char *aipkg
 	if (aipkg_mkdir_p(dir) < 0)
 		r = -errno;
 	if (r == 0)
-		r = aipkg_file_write_atomic(path, s.data, s.len);
-	if (r == 0 && chmod(path, 0755) < 0)
-		r = -errno;
+		r = aipkg_file_write_atomic_mode(path, s.data, s.len, 0755);
 	aipkg_buf_release(&s);
 	if (r < 0)
 		aipkg_ctx_fail(ctx, r, "cannot write %s: %s", path, strerror(-r));

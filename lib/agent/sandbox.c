@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,29 +15,10 @@
 #include "apk/search.h"
 #include "apk/state.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "journal/journal.h"
 
 #define CHECK_OUTPUT_MAX 2000
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	return remove(path) < 0 && errno != ENOENT ? -errno : 0;
-}
-
-/* Directories a package made read-only would stop the removal of their
- * entries when we are not root. */
-static int open_dir(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	if (type == FTW_D && (st->st_mode & 0700) != 0700)
-		chmod(path, st->st_mode | 0700);
-	return 0;
-}
-
-int aipkg_agent_rmtree(const char *path)
-{
-	nftw(path, open_dir, 16, FTW_PHYS | FTW_MOUNT);
-	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
 
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
@@ -386,7 +366,7 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 		trial_fail(*trial, "apk could not install it in the sandbox: %s",
 			   aipkg_ctx_why(ctx, r));
 	aipkg_ctx_free(sctx);
-	if (scratch && aipkg_agent_rmtree(scratch) != 0)
+	if (scratch && aipkg_rmtree(scratch) != 0)
 		aipkg_ctx_warn(ctx, "could not remove the sandbox %s entirely", scratch);
 	free(scratch);
 	return 0;

@@ -9,6 +9,7 @@
 #include "aipkg/error.h"
 #include "apk/state.h"
 #include "ctx.h"
+#include "fileio.h"
 
 /* Far above real files (Alpine's installed db with thousands of packages
  * is tens of MiB; the largest APKINDEX.tar.gz a few MiB). */
@@ -296,6 +297,24 @@ static int state_index_text(struct aipkg_ctx *ctx, struct aipkg_repo *repo,
 	return r;
 }
 
+/* A local repository another user can write could hand us (and apk) any
+ * index and packages: skip it, and txn.c refuses changes while it is
+ * configured.  A remote one's index comes from apk's cache, signed. */
+static bool state_repo_unsafe(struct aipkg_ctx *ctx, struct aipkg_repo *repo)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+
+	if (!repo->remote && aipkg_path_check_private(repo->index_path, &why) == -EPERM) {
+		repo->unsafe = true;
+		aipkg_ctx_warn(ctx, "skipping repository %s: %s; another user could replace its "
+				    "index and packages: make it and the directories above it "
+				    "writable by root only (chmod go-w)",
+			       repo->url, aipkg_buf_str(&why));
+	}
+	aipkg_buf_release(&why);
+	return repo->unsafe;
+}
+
 static int state_load_index(struct aipkg_ctx *ctx, struct aipkg_state *st, int i)
 {
 	struct aipkg_repo *repo = &st->repos[i];
@@ -304,6 +323,8 @@ static int state_load_index(struct aipkg_ctx *ctx, struct aipkg_state *st, int i
 
 	if (r < 0)
 		return r;
+	if (state_repo_unsafe(ctx, repo))
+		return 0;
 	if (repo->index_file && strcmp(repo->index_file, "Packages.adb") == 0) {
 		aipkg_ctx_warn(ctx,
 			       "repository %s has an apk 3 index (Packages.adb), "

@@ -35,6 +35,8 @@ struct aipkg_repo {
 			    * comes from apk's cache */
 	bool loaded;       /* the index was found and parsed */
 	bool from_cli;     /* came from --repository */
+	bool unsafe;       /* a local repository other users can write: not read,
+			    * and no change runs apk with it (SECURITY) */
 };
 
 struct aipkg_state {

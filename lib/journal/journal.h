@@ -173,7 +173,9 @@ bool aipkg_jentry_status_is(const json_t *entry, const char *s);
  * lock_timeout setting, else 30 s when a person is at a terminal and 0
  * otherwise; then -AIPKG_E_LOCKED naming the holder (its pid and command,
  * which the holder writes into the file).  -AIPKG_E_JOURNAL when the state
- * directory cannot be created (a read-only root).  Held until released or
+ * directory cannot be created (a read-only root), -AIPKG_E_UNSAFE when
+ * others can write it.  The lock file is 0600 and never opened through a
+ * symbolic link.  Held until released or
  * the context is freed.
  */
 int aipkg_statelock_acquire(struct aipkg_ctx *ctx);
@@ -187,8 +189,15 @@ double aipkg_statelock_timeout(const struct aipkg_ctx *ctx);
 int aipkg_mkdir_p(const char *path);
 
 /* Create ROOT/var/lib/aipkg/REL (and its parents); -AIPKG_E_JOURNAL with a
- * message naming the directory when that is impossible. */
+ * message naming the directory when that is impossible, -AIPKG_E_UNSAFE
+ * when aipkg_statedir_check() refuses the state directory. */
 int aipkg_statedir_make(struct aipkg_ctx *ctx, const char *rel);
+
+/* 0 when ROOT/var/lib/aipkg (or, before it exists, the nearest directory
+ * above it) and every directory above it are writable by root or the user
+ * running aipkg only (aipkg_path_check_private); else -AIPKG_E_UNSAFE with
+ * a message naming the directory and how to fix it.  Once per context. */
+int aipkg_statedir_check(struct aipkg_ctx *ctx);
 
 /*
  * Kept package files, for rollback: ROOT/var/lib/aipkg/packages/NAME-VERSION.apk.

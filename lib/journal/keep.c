@@ -14,6 +14,7 @@
 #include "apk/runner.h"
 #include "apk/search.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "journal/journal.h"
 
 #define KEEP_DIR "var/lib/aipkg/packages"
@@ -94,7 +95,8 @@ static int keep_copy(const char *src, const char *dst)
 	if (asprintf(&tmp, "%s.%ld.tmp", dst, (long)getpid()) < 0)
 		return -ENOMEM;
 	in = open(src, O_RDONLY | O_CLOEXEC);
-	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* O_EXCL: never through a link planted under the temporary name */
+	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	r = in < 0 || out < 0 ? -errno : copy_fd(in, out);
 	if (out >= 0 && close(out) < 0 && r == 0)
 		r = -errno;
@@ -155,7 +157,7 @@ struct fetch_item {
 struct fetch_batch {
 	struct fetch_item *v;
 	size_t n;
-	char *dir; /* ROOT/var/lib/aipkg/packages/.fetch-PID */
+	char *dir; /* ROOT/var/lib/aipkg/packages/.fetch-XXXXXX, made by mkdtemp */
 	int major;
 };
 
@@ -227,32 +229,17 @@ static void fetch_collect(struct fetch_batch *b, size_t from, size_t to, const c
 	}
 }
 
-static void fetch_cleanup(struct fetch_batch *b)
-{
-	DIR *d = opendir(b->dir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		char *p = NULL;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (asprintf(&p, "%s/%s", b->dir, de->d_name) >= 0)
-			unlink(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(b->dir);
-}
-
 /* One apk fetch for all; when it fails, each alone, so one version that
  * cannot be fetched does not cost the others. */
 static void fetch_all(struct aipkg_ctx *ctx, struct fetch_batch *b, json_t *entry)
 {
-	char *reason = NULL;
+	char *reason = NULL, *parent = aipkg_ctx_path(ctx, KEEP_DIR);
 
-	if (mkdir(b->dir, 0755) < 0 && errno != EEXIST) {
+	/* a fresh private directory: a name known in advance could be a link
+	 * planted to have us empty the directory it points to */
+	b->dir = parent ? aipkg_mkdtemp(parent, ".fetch-") : NULL;
+	free(parent);
+	if (!b->dir) {
 		for (size_t i = 0; i < b->n; i++)
 			b->v[i].why_not = "cannot create a directory to fetch into";
 		fetch_collect(b, 0, b->n, NULL, entry);
@@ -270,7 +257,7 @@ static void fetch_all(struct aipkg_ctx *ctx, struct fetch_batch *b, json_t *entr
 		}
 	}
 	free(reason);
-	fetch_cleanup(b);
+	aipkg_rmtree(b->dir);
 }
 
 /* Kept already, or copied from apk's cache now; else queued for apk fetch. */
@@ -313,8 +300,6 @@ int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	r = aipkg_statedir_make(ctx, "packages");
 	if (r == 0 && aipkg_apk_get(ctx, &apk) == 0)
 		b.major = apk->major;
-	if (r == 0 && asprintf(&b.dir, "%s/" KEEP_DIR "/.fetch-%ld", ctx->root, (long)getpid()) < 0)
-		r = -ENOMEM;
 	json_array_foreach(wanted, i, w)
 		if (r == 0)
 			r = keep_one(ctx, st, json_string_value(json_object_get(w, "name")),

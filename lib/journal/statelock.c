@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "fileio.h"
 #include "journal/journal.h"
 
 #define STATE_DIR "var/lib/aipkg"
@@ -52,11 +53,45 @@ int aipkg_mkdir_p(const char *path)
 	return r;
 }
 
+/*
+ * Whoever can write the state directory (or a directory above it) can
+ * plant links where aipkg writes as root and rewrite the journal whose
+ * world and versions a rollback hands to apk: refuse it, as ssh and sudo
+ * refuse files others can change.  Checked once per context.
+ */
+int aipkg_statedir_check(struct aipkg_ctx *ctx)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	char *path;
+	int r;
+
+	if (ctx->state_trusted)
+		return 0;
+	path = aipkg_ctx_path(ctx, STATE_DIR);
+	r = path ? aipkg_path_check_private(path, &why) : -ENOMEM;
+	if (r == -EPERM)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_UNSAFE,
+				   "refusing to use the state directory %s: %s; another user could "
+				   "plant links there or rewrite the journal that rollback trusts; "
+				   "nothing was changed: make it and every directory above it owned "
+				   "by root and writable by their owner only (chown root, chmod go-w)",
+				   path, aipkg_buf_str(&why));
+	else if (r < 0 && r != -ENOMEM)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_JOURNAL, "%s; nothing was changed",
+				   aipkg_buf_str(&why));
+	ctx->state_trusted = r == 0;
+	aipkg_buf_release(&why);
+	free(path);
+	return r;
+}
+
 int aipkg_statedir_make(struct aipkg_ctx *ctx, const char *rel)
 {
 	char *path = NULL;
-	int r;
+	int r = aipkg_statedir_check(ctx);
 
+	if (r < 0)
+		return r;
 	if (asprintf(&path, "%s/%s/%s", ctx->root, STATE_DIR, rel) < 0)
 		return -ENOMEM;
 	r = aipkg_mkdir_p(path);
@@ -175,12 +210,15 @@ int aipkg_statelock_acquire(struct aipkg_ctx *ctx)
 	path = aipkg_ctx_path(ctx, STATE_DIR "/lock");
 	if (!path)
 		return -ENOMEM;
-	/* close-on-exec: a daemon started by a package script must not
-	 * inherit it and hold aipkg's lock for ever */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* 0600: flock works on a read-only descriptor, so a lock others can
+	 * open is a lock any user can hold to stop every change (apk's own is
+	 * 0600 too).  No link is followed (a planted one would have us
+	 * truncate its target), and close-on-exec: a daemon started by a
+	 * package script must not inherit it and hold the lock for ever. */
+	fd = aipkg_state_open(path, O_RDWR | O_CREAT, 0600);
 	if (fd < 0)
 		r = aipkg_ctx_fail(ctx, -AIPKG_E_JOURNAL, "cannot open %s: %s; nothing was changed",
-				   path, strerror(errno));
+				   path, aipkg_file_strerror(fd));
 	else
 		r = lock_wait(ctx, fd, path, aipkg_statelock_timeout(ctx));
 	if (r == 0) {

@@ -17,6 +17,7 @@
 #define AIPKG_ERRORS(X)                                                           \
 	X(USAGE, 2, "invalid usage")                                              \
 	X(CONFIG, 2, "invalid configuration")                                     \
+	X(UNSAFE, 2, "a file or directory others can write is refused")          \
 	X(BADNAME, 2, "invalid package name")                                     \
 	X(BADVERSION, 2, "invalid version")                                       \
 	X(BADDEP, 2, "invalid package constraint")                                \
