@@ -49,12 +49,14 @@ static void write_text(const char *path, const char *text)
 	fclose(f);
 }
 
-static char *read_text(const char *path)
+/* The file at PATH holds exactly WANT. */
+static void assert_file_is(const char *path, const char *want)
 {
 	struct aipkg_buf b = AIPKG_BUF_INIT;
 
 	assert_int_equal(aipkg_buf_read_file(&b, path), 0);
-	return aipkg_buf_detach(&b);
+	assert_string_equal(aipkg_buf_str(&b), want);
+	aipkg_buf_release(&b);
 }
 
 static mode_t mode_of(const char *path)
@@ -73,7 +75,7 @@ static void test_state_open_never_follows_a_link(void **state)
 	write_text(at("victim"), "precious\n");
 	assert_int_equal(symlink(at("victim"), at("lock")), 0);
 	assert_int_equal(aipkg_state_open(at("lock"), O_RDWR | O_CREAT, 0600), -ELOOP);
-	assert_string_equal(read_text(at("victim")), "precious\n");
+	assert_file_is(at("victim"), "precious\n");
 	assert_non_null(strstr(aipkg_file_strerror(-ELOOP), "symbolic link"));
 }
 
@@ -128,8 +130,8 @@ static void test_atomic_write_replaces_a_link_and_sets_the_mode(void **state)
 	write_text(at("victim"), "precious\n");
 	assert_int_equal(symlink(at("victim"), at("report")), 0);
 	assert_int_equal(aipkg_file_write_atomic_mode(at("report"), "secret\n", 7, 0600), 0);
-	assert_string_equal(read_text(at("victim")), "precious\n");
-	assert_string_equal(read_text(at("report")), "secret\n");
+	assert_file_is(at("victim"), "precious\n");
+	assert_file_is(at("report"), "secret\n");
 	assert_int_equal(mode_of(at("report")), 0600);
 	assert_int_equal(aipkg_file_write_atomic(at("plain"), "x", 1), 0);
 	assert_int_equal(mode_of(at("plain")), 0644);
@@ -169,7 +171,7 @@ static void test_rmtree_removes_links_not_their_targets(void **state)
 	assert_int_equal(access(at("tree"), F_OK), -1);
 	assert_int_equal(aipkg_rmtree(at("toplink")), 0);
 	assert_int_equal(access(at("toplink"), F_OK), -1);
-	assert_string_equal(read_text(at("keep/precious")), "x\n");
+	assert_file_is(at("keep/precious"), "x\n");
 }
 
 /* A package may ship a directory without write permission. */
