@@ -39,6 +39,24 @@ static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
 	return 0;
 }
 
+int aipkg_ctx_check_private(struct aipkg_ctx *ctx, const char *what, const char *path,
+			    const char *stakes, int other_err)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	int r = aipkg_path_check_private(path, &why);
+
+	if (r == -EPERM)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_UNSAFE,
+				   "refusing %s %s: %s; %s: make it and every directory above it "
+				   "owned by root and writable by their owner only (chown root, "
+				   "chmod go-w)",
+				   what, path, aipkg_buf_str(&why), stakes);
+	else if (r < 0 && r != -ENOMEM)
+		r = aipkg_ctx_fail(ctx, other_err, "%s", aipkg_buf_str(&why));
+	aipkg_buf_release(&why);
+	return r;
+}
+
 /*
  * The configuration names commands aipkg runs (apk.command, agent.checks,
  * agent.notify.command), often as root: whoever can change the file, or
@@ -47,26 +65,16 @@ static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
  */
 static int ctx_config_private(struct aipkg_ctx *ctx, const char *path)
 {
-	struct aipkg_buf why = AIPKG_BUF_INIT;
 	struct stat st;
-	int r;
 
 	if (stat(path, &st) < 0)
 		return 0; /* missing: aipkg_config_load says what it must */
 	if (S_ISCHR(st.st_mode) && strcmp(path, "/dev/null") == 0)
 		return 0; /* --config /dev/null: no configuration at all */
-	r = aipkg_path_check_private(path, &why);
-	if (r == -EPERM)
-		r = aipkg_ctx_fail(ctx, -AIPKG_E_UNSAFE,
-				   "refusing the configuration %s: %s; it names the commands aipkg "
-				   "runs, so only root or the user running aipkg may be able to change "
-				   "it: make it and every directory above it writable by their owner "
-				   "only (chmod go-w) and owned by root",
-				   path, aipkg_buf_str(&why));
-	else if (r < 0 && r != -ENOMEM)
-		r = aipkg_ctx_fail(ctx, -AIPKG_E_CONFIG, "%s", aipkg_buf_str(&why));
-	aipkg_buf_release(&why);
-	return r;
+	return aipkg_ctx_check_private(ctx, "the configuration", path,
+				       "it names the commands aipkg runs, so only root or the "
+				       "user running aipkg may be able to change it",
+				       -AIPKG_E_CONFIG);
 }
 
 static int ctx_load_config(struct aipkg_ctx *ctx)

@@ -51,6 +51,14 @@ void aipkg_ctx_note(struct aipkg_ctx *ctx, const char *fmt, ...)
  */
 int aipkg_ctx_need_alpine(struct aipkg_ctx *ctx);
 
+/*
+ * aipkg_path_check_private() of PATH as a failure of the context: 0, or
+ * -AIPKG_E_UNSAFE with "refusing WHAT PATH: REASON; STAKES: make it ...
+ * (chown root, chmod go-w)", or OTHER_ERR when PATH cannot be examined.
+ */
+int aipkg_ctx_check_private(struct aipkg_ctx *ctx, const char *what, const char *path,
+			    const char *stakes, int other_err);
+
 /* ROOT/REL as a malloc'd path (REL without a leading '/'); NULL on ENOMEM. */
 char *aipkg_ctx_path(const struct aipkg_ctx *ctx, const char *rel);
 

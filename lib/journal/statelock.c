@@ -61,26 +61,18 @@ int aipkg_mkdir_p(const char *path)
  */
 int aipkg_statedir_check(struct aipkg_ctx *ctx)
 {
-	struct aipkg_buf why = AIPKG_BUF_INIT;
 	char *path;
 	int r;
 
 	if (ctx->state_trusted)
 		return 0;
 	path = aipkg_ctx_path(ctx, STATE_DIR);
-	r = path ? aipkg_path_check_private(path, &why) : -ENOMEM;
-	if (r == -EPERM)
-		r = aipkg_ctx_fail(ctx, -AIPKG_E_UNSAFE,
-				   "refusing to use the state directory %s: %s; another user could "
-				   "plant links there or rewrite the journal that rollback trusts; "
-				   "nothing was changed: make it and every directory above it owned "
-				   "by root and writable by their owner only (chown root, chmod go-w)",
-				   path, aipkg_buf_str(&why));
-	else if (r < 0 && r != -ENOMEM)
-		r = aipkg_ctx_fail(ctx, -AIPKG_E_JOURNAL, "%s; nothing was changed",
-				   aipkg_buf_str(&why));
+	r = path ? aipkg_ctx_check_private(ctx, "the state directory", path,
+					   "another user could plant links there or rewrite the "
+					   "journal that rollback trusts; nothing was changed",
+					   -AIPKG_E_JOURNAL)
+		 : -ENOMEM;
 	ctx->state_trusted = r == 0;
-	aipkg_buf_release(&why);
 	free(path);
 	return r;
 }

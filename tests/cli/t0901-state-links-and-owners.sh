@@ -89,7 +89,7 @@ test_expect_success 'a state directory every user can write is refused' '
 	chmod 0777 "$STATE" &&
 	save_state &&
 	test_expect_code 2 aipkg --yes install curl </dev/null >out 2>err &&
-	test_grep "refusing to use the state directory .*/var/lib/aipkg" err &&
+	test_grep "refusing the state directory .*/var/lib/aipkg" err &&
 	test_grep "is writable by every user (mode 0777)" err &&
 	unchanged &&
 	chmod 0755 "$STATE"
