@@ -133,40 +133,66 @@ json_t *cli_args_json(const struct cli *cli)
 	return a;
 }
 
-static const char *str(const json_t *o, const char *key)
+static const char *raw(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : "";
 }
 
+/* "1.0-r0 -> 1.1-r0", or the one version there is. */
+static const char *versions(const char *from, const char *to, char **buf)
+{
+	*buf = NULL;
+	if (from && to && strcmp(from, to) != 0 && asprintf(buf, "%s -> %s", from, to) >= 0)
+		return *buf;
+	return to ? to : from;
+}
+
+/* One row of a world listing: what was asked for, and what it resolved to. */
+static void world_row(struct cli_table *t, const json_t *p)
+{
+	bool inst = json_is_true(json_object_get(p, "installed"));
+	const char *by = raw(p, "provided_by");
+	char *provided = NULL;
+
+	if (*by && asprintf(&provided, "provided by %s", by) < 0)
+		provided = NULL;
+	cli_table_add(t, raw(p, "constraint"), inst ? raw(p, "version") : "(not installed)",
+		      json_is_true(json_object_get(p, "locked")) ? "[locked]" : "", provided);
+	free(provided);
+}
+
 void cli_render_packages(struct cli *cli, json_t *result)
 {
 	json_t *pkgs = json_object_get(result, "packages"), *p;
+	struct cli_table t;
 	size_t i;
 
-	json_array_foreach(pkgs, i, p) {
-		const char *avail = str(p, "available");
-
-		if (cli->opts.verbose < 0) {
-			printf("%s\n", str(p, "name"));
-		} else if (json_object_get(p, "constraint")) {
-			/* world: what was asked for, and what it resolved to */
-			bool inst = json_is_true(json_object_get(p, "installed"));
-
-			printf("%-32s %-18s %s%s%s\n", str(p, "constraint"),
-			       inst ? str(p, "version") : "(not installed)",
-			       json_is_true(json_object_get(p, "locked")) ? "[locked]" : "",
-			       *str(p, "provided_by") ? "provided by " : "", str(p, "provided_by"));
-		} else if (*avail) {
-			printf("%-32s %s -> %s\n", str(p, "name"), str(p, "version"), avail);
-		} else {
-			bool inst = json_is_true(json_object_get(p, "installed"));
-
-			printf("%-32s %-18s %s %s\n", str(p, "name"), str(p, "version"),
-			       inst ? "[installed]" : "           ", str(p, "description"));
-		}
+	if (cli->opts.verbose < 0) {
+		json_array_foreach(pkgs, i, p)
+			printf("%s\n", cli_str(p, "name"));
+		return;
 	}
+	cli_table_init(&t, stdout, 4);
+	t.flex = 3;
+	json_array_foreach(pkgs, i, p) {
+		const char *avail = raw(p, "available");
+		char *buf = NULL;
+
+		if (json_object_get(p, "constraint"))
+			world_row(&t, p);
+		else if (*avail)
+			cli_table_add(&t, raw(p, "name"), versions(raw(p, "version"), avail, &buf),
+				      NULL, NULL);
+		else
+			cli_table_add(&t, raw(p, "name"), raw(p, "version"),
+				      json_is_true(json_object_get(p, "installed")) ? "[installed]"
+										     : "",
+				      raw(p, "description"));
+		free(buf);
+	}
+	cli_table_print(&t);
 }
 
 static const char *past(const char *action, bool dry)
@@ -189,21 +215,24 @@ void cli_render_changes(struct cli *cli, json_t *result)
 {
 	json_t *changes = json_object_get(result, "changes"), *c;
 	bool dry = json_is_true(json_object_get(result, "dry_run"));
+	struct cli_table t;
 	size_t i;
 
 	if (cli->opts.verbose < 0)
 		return;
 	if (!json_array_size(changes))
 		printf("%s\n", dry ? "Nothing would change." : "Nothing changed.");
+	cli_table_init(&t, stdout, 3);
 	json_array_foreach(changes, i, c) {
-		const char *from = json_string_value(json_object_get(c, "from"));
-		const char *to = json_string_value(json_object_get(c, "to"));
+		char *buf;
 
-		printf("%-15s %-30s %s%s%s\n", past(str(c, "action"), dry), str(c, "name"),
-		       from ? from : "", from && to ? " -> " : "", to ? to : "");
+		cli_table_add(&t, past(raw(c, "action"), dry), raw(c, "name"),
+			      versions(json_string_value(json_object_get(c, "from")),
+				       json_string_value(json_object_get(c, "to")), &buf));
+		free(buf);
 	}
+	cli_table_print(&t);
 }
-
 static void usage_options(FILE *out, const struct cli_option *o)
 {
 	for (; o && o->long_name; o++) {

@@ -84,6 +84,40 @@ extern const struct aipkg_cmd cmd_history, cmd_lock, cmd_recover, cmd_rollback, 
 const char *cli_safe(const char *s);
 const char *cli_str(const json_t *o, const char *key);
 
+/* The width of the terminal OUT writes to, in columns; 0 when OUT is not a
+ * terminal (a pipe, a file: nothing is ever cut there). */
+int cli_columns(FILE *out);
+/* The columns the sanitised text SAFE takes on a terminal. */
+size_t cli_width(const char *safe);
+/* Write SAFE in COLS columns: cut with "..." when longer, padded with
+ * blanks to COLS when PAD. */
+void cli_put_cell(FILE *out, const char *safe, size_t cols, bool pad);
+
+/*
+ * A table for a person: each column as wide as its widest cell (in
+ * terminal columns), two blanks between columns, every cell sanitised.
+ * On a terminal a row longer than its width is fitted by shortening the
+ * FLEX column first (a description, a command), then the widest column
+ * not marked KEEP, cutting cells with "..."; when OUT is not a terminal
+ * nothing is cut.  The rows are kept until cli_table_print(), which
+ * prints and frees them.
+ */
+#define CLI_TABLE_MAX 8
+struct cli_table {
+	FILE *out;
+	size_t ncols;
+	int flex;            /* the column shortened first; -1: none */
+	const char *indent;  /* printed before every row ("") */
+	bool keep[CLI_TABLE_MAX]; /* columns never cut (a CVE id, a number) */
+	size_t width[CLI_TABLE_MAX];
+	char **cells;
+	size_t nrows, cap;
+};
+void cli_table_init(struct cli_table *t, FILE *out, size_t ncols);
+/* One row: NCOLS strings (NULL is an empty cell), raw: the table escapes them. */
+void cli_table_add(struct cli_table *t, ...);
+void cli_table_print(struct cli_table *t);
+
 /* Diagnostics on stderr: "error: ..." / "warning: ...".  The formatted
  * message is escaped whole (cli_safe), so a name quoted in it, or a
  * library message passed on, cannot forge a line or move the cursor. */

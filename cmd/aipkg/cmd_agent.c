@@ -55,11 +55,12 @@ static void render_status(struct cli *cli, json_t *result)
 {
 	json_t *deferred = json_object_get(result, "deferred"), *d;
 	json_t *last = json_object_get(result, "last_run");
+	struct cli_table t;
 	size_t i;
 
 	if (json_is_object(last))
-		printf("Last run: %s, %s (%s)\n", str(last, "time"), str(last, "status"),
-		       str(last, "file"));
+		printf("Last run: %s, %s (%s)\n", cli_str(last, "time"), cli_str(last, "status"),
+		       cli_str(last, "file"));
 	else
 		printf("The agent has not run yet.\n");
 	printf("Cron job: %s\n", json_is_true(json_object_get(result, "cron")) ? "installed"
@@ -68,11 +69,14 @@ static void render_status(struct cli *cli, json_t *result)
 		printf("No deferred updates.\n");
 		return;
 	}
-	printf("\n%-24s %-18s %-18s %-7s %-20s %s\n", "PACKAGE", "INSTALLED", "AVAILABLE", "RISK",
-	       "SINCE", "REASON");
+	printf("\n");
+	cli_table_init(&t, stdout, 6);
+	t.flex = 5;
+	cli_table_add(&t, "PACKAGE", "INSTALLED", "AVAILABLE", "RISK", "SINCE", "REASON");
 	json_array_foreach(deferred, i, d)
-		printf("%-24s %-18s %-18s %-7s %-20s %s\n", str(d, "name"), str(d, "from"),
-		       str(d, "to"), str(d, "risk"), str(d, "since"), str(d, "reason"));
+		cli_table_add(&t, str(d, "name"), str(d, "from"), str(d, "to"), str(d, "risk"),
+			      str(d, "since"), str(d, "reason"));
+	cli_table_print(&t);
 }
 
 static const char *cron_verb(bool uninstall, bool changed, bool dry)
@@ -102,7 +106,7 @@ static int agent_cron(struct cli *cli)
 	else if (cli->opts.verbose >= 0)
 		printf("%s %s\n", cron_verb(un, json_is_true(json_object_get(result, "changed")),
 					    cli->opts.dry_run),
-		       str(result, "path"));
+		       cli_str(result, "path"));
 	json_decref(result);
 	return 0;
 }

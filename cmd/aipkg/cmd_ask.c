@@ -13,38 +13,45 @@ static const struct cli_option options[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 static void show_planner(FILE *out, const json_t *plan)
 {
-	const char *model = str(plan, "model"), *fallback = str(plan, "fallback");
+	const char *model = cli_str(plan, "model"), *fallback = cli_str(plan, "fallback");
 
-	fprintf(out, "Request:  %s\nPlanner:  %s%s%s%s%s\n", str(plan, "request"),
-		str(plan, "planner"), *model ? " (model " : "", model, *model ? ")" : "",
+	fprintf(out, "Request:  %s\nPlanner:  %s%s%s%s%s\n", cli_str(plan, "request"),
+		cli_str(plan, "planner"), *model ? " (model " : "", model, *model ? ")" : "",
 		*fallback ? " (the language model failed)" : "");
 }
 
 static void show_packages(FILE *out, const json_t *plan)
 {
+	struct cli_table t;
 	json_t *p;
 	size_t i;
 
 	fprintf(out, "Packages:\n");
+	cli_table_init(&t, out, 2);
+	t.indent = "  ";
+	t.flex = 1;
 	json_array_foreach(json_object_get(plan, "packages"), i, p) {
-		const char *from = str(p, "corrected_from");
+		const char *from = json_string_value(json_object_get(p, "corrected_from"));
+		const char *why = json_string_value(json_object_get(p, "reason"));
+		char *reason = NULL;
 
-		fprintf(out, "  %-24s %s%s%s%s\n", str(p, "name"), *from ? "(for " : "", from,
-			*from ? ") " : "", str(p, "reason"));
+		if (from && asprintf(&reason, "(for %s) %s", from, why ? why : "") < 0)
+			reason = NULL;
+		cli_table_add(&t, json_string_value(json_object_get(p, "name")), reason ? reason : why);
+		free(reason);
 	}
+	cli_table_print(&t);
 	if (json_array_size(json_object_get(plan, "rejected")))
 		fprintf(out, "Dropped:\n");
+	cli_table_init(&t, out, 2);
+	t.indent = "  ";
+	t.flex = 1;
 	json_array_foreach(json_object_get(plan, "rejected"), i, p)
-		fprintf(out, "  %-24s %s\n", str(p, "name"), str(p, "why"));
+		cli_table_add(&t, json_string_value(json_object_get(p, "name")),
+			      json_string_value(json_object_get(p, "why")));
+	cli_table_print(&t);
 }
 
 static void show_vulns(FILE *out, const json_t *plan)
@@ -60,11 +67,12 @@ static void show_vulns(FILE *out, const json_t *plan)
 	else if (json_array_size(vulns))
 		fprintf(out, "Vulnerabilities:\n");
 	json_array_foreach(vulns, i, v)
-		fprintf(out, "  %-24s %-14s %s (%s)%s%s\n", str(v, "package"), str(v, "version"),
-			str(v, "cve"), str(v, "severity"), *str(v, "fixed_in") ? ", fixed in " : "",
-			str(v, "fixed_in"));
+		fprintf(out, "  %-24s %-14s %s (%s)%s%s\n", cli_str(v, "package"),
+			cli_str(v, "version"), cli_str(v, "cve"), cli_str(v, "severity"),
+			*cli_str(v, "fixed_in") ? ", fixed in " : "", cli_str(v, "fixed_in"));
 	if (sec)
-		fprintf(out, "Security decision: %s: %s\n", str(sec, "decision"), str(sec, "reason"));
+		fprintf(out, "Security decision: %s: %s\n", cli_str(sec, "decision"),
+			cli_str(sec, "reason"));
 }
 
 void cli_show_request_plan(FILE *out, const json_t *plan)

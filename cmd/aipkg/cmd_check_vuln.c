@@ -28,21 +28,24 @@ static bool same_package(const json_t *a, const json_t *b)
 static void table(json_t *found)
 {
 	const json_t *f, *prev = NULL;
+	struct cli_table t;
 	size_t i;
 
-	printf("%-24s %-16s %-16s %-18s %-16s %-6s %s\n", "PACKAGE", "VERSION", "ORIGIN", "CVE",
-	       "FIXED IN", "FIX", "SEVERITY");
+	cli_table_init(&t, stdout, 7);
+	/* what a finding is: never cut to fit the terminal */
+	t.keep[3] = t.keep[5] = t.keep[6] = true;
+	cli_table_add(&t, "PACKAGE", "VERSION", "ORIGIN", "CVE", "FIXED IN", "FIX", "SEVERITY");
 	json_array_foreach(found, i, f)
 	{
 		bool first = !same_package(prev, f);
 
-		printf("%-24s %-16s %-16s %-18s %-16s %-6s %s\n", first ? str(f, "package") : "",
-		       first ? str(f, "version") : "", first ? str(f, "origin") : "", str(f, "cve"),
-		       str(f, "fixed_in"),
-		       json_is_true(json_object_get(f, "fix_available")) ? "yes" : "no",
-		       str(f, "severity"));
+		cli_table_add(&t, first ? str(f, "package") : "", first ? str(f, "version") : "",
+			      first ? str(f, "origin") : "", str(f, "cve"), str(f, "fixed_in"),
+			      json_is_true(json_object_get(f, "fix_available")) ? "yes" : "no",
+			      str(f, "severity"));
 		prev = f;
 	}
+	cli_table_print(&t);
 }
 
 /* The packages whose fixes are in the repositories now, for one hint. */
@@ -57,7 +60,7 @@ static void update_hint(json_t *found)
 		if (!json_is_true(json_object_get(f, "fix_available")) || same_package(prev, f))
 			continue;
 		printf("%s %s", any ? "" : "\nFixed versions are available now: aipkg update",
-		       str(f, "package"));
+		       cli_str(f, "package"));
 		any = true;
 		prev = f;
 	}
@@ -79,7 +82,8 @@ static void summary(json_t *r)
 		printf("\n%zu known vulnerabilit%s in %lld package%s scanned.\n",
 		       json_array_size(found), json_array_size(found) == 1 ? "y" : "ies",
 		       (long long)scanned, scanned == 1 ? "" : "s");
-	printf("Security database: %s from %s, %s old%s.\n", str(db, "branch"), str(db, "source"),
+	printf("Security database: %s from %s, %s old%s.\n", cli_str(db, "branch"),
+	       cli_str(db, "source"),
 	       aipkg_age_text((double)age, when, sizeof(when)),
 	       json_is_true(json_object_get(db, "offline")) ? " (could not refresh it)" : "");
 	if (json_array_size(found) && json_is_null(json_object_get(r, "severity_source")))
@@ -95,7 +99,8 @@ static void render(struct cli *cli, json_t *r)
 		const json_t *f;
 		size_t i;
 
-		json_array_foreach(found, i, f) printf("%s %s\n", str(f, "package"), str(f, "cve"));
+		json_array_foreach(found, i, f)
+			printf("%s %s\n", cli_str(f, "package"), cli_str(f, "cve"));
 		return;
 	}
 	if (json_array_size(found))

@@ -13,7 +13,7 @@ static void print_flat(const char *prefix, json_t *v)
 	if (!json_is_object(v)) {
 		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
-		printf("%s = %s\n", prefix, text ? text : "?");
+		printf("%s = %s\n", prefix, cli_safe(text ? text : "?"));
 		free(text);
 		return;
 	}

@@ -29,23 +29,25 @@ static void short_time(const char *iso, char out[17])
 		out[10] = ' ';
 }
 
-static void list_row(const json_t *t)
+static void list_row(struct cli_table *tab, const json_t *t)
 {
 	json_int_t by = json_integer_value(json_object_get(t, "undone_by"));
-	char when[17], status[32];
+	char when[17], status[32], id[24], n[24];
 
 	short_time(str(t, "time"), when);
 	if (by)
 		snprintf(status, sizeof(status), "undone by %lld", (long long)by);
 	else
 		snprintf(status, sizeof(status), "%s", str(t, "status"));
-	printf("%6lld  %-16s  %-12s %7zu  %s\n", (long long)json_integer_value(json_object_get(t, "id")),
-	       when, status, json_array_size(json_object_get(t, "changes")), str(t, "command"));
+	snprintf(id, sizeof(id), "%6lld", (long long)json_integer_value(json_object_get(t, "id")));
+	snprintf(n, sizeof(n), "%7zu", json_array_size(json_object_get(t, "changes")));
+	cli_table_add(tab, id, when, status, n, str(t, "command"));
 }
 
 static void render_list(struct cli *cli, json_t *result)
 {
 	json_t *all = json_object_get(result, "transactions"), *t;
+	struct cli_table tab;
 	size_t i;
 
 	if (cli->opts.verbose < 0) {
@@ -57,9 +59,13 @@ static void render_list(struct cli *cli, json_t *result)
 		printf("No operations in the journal.\n");
 		return;
 	}
-	printf("%6s  %-16s  %-12s %7s  %s\n", "ID", "Date (UTC)", "Status", "Changes", "Command");
+	cli_table_init(&tab, stdout, 5);
+	tab.flex = 4;
+	tab.keep[0] = tab.keep[1] = tab.keep[3] = true;
+	cli_table_add(&tab, "    ID", "Date (UTC)", "Status", "Changes", "Command");
 	json_array_foreach(all, i, t)
-		list_row(t);
+		list_row(&tab, t);
+	cli_table_print(&tab);
 }
 
 static void words_line(const char *label, const json_t *a)
@@ -73,7 +79,7 @@ static void words_line(const char *label, const json_t *a)
 	if (!json_array_size(a))
 		printf(" (empty)");
 	json_array_foreach(a, i, w)
-		printf(" %s", json_string_value(w));
+		printf(" %s", cli_safe(json_string_value(w)));
 	printf("\n");
 }
 
@@ -85,8 +91,8 @@ static void pkgs_line(const char *label, const json_t *a)
 	json_array_foreach(a, i, p) {
 		const char *why = str(p, "reason");
 
-		printf("%-12s %s %s%s%s%s\n", i ? "" : label, str(p, "name"), str(p, "version"),
-		       *why ? " (" : "", why, *why ? ")" : "");
+		printf("%-12s %s %s%s%s%s\n", i ? "" : label, cli_str(p, "name"),
+		       cli_str(p, "version"), *why ? " (" : "", cli_safe(why), *why ? ")" : "");
 	}
 }
 
@@ -95,7 +101,7 @@ static void field(const char *label, const json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	if (s && *s)
-		printf("%-12s %s\n", label, s);
+		printf("%-12s %s\n", label, cli_safe(s));
 }
 
 static void status_line(const json_t *t)
@@ -103,7 +109,7 @@ static void status_line(const json_t *t)
 	const json_t *code = json_object_get(t, "apk_exit");
 	json_int_t by = json_integer_value(json_object_get(t, "undone_by"));
 
-	printf("%-12s %s", "Status:", str(t, "status"));
+	printf("%-12s %s", "Status:", cli_str(t, "status"));
 	if (json_is_integer(code))
 		printf(" (apk exit %lld)", (long long)json_integer_value(code));
 	if (by)
@@ -131,7 +137,7 @@ static void render_one(struct cli *cli, const json_t *t)
 	if (undoes)
 		printf("%-12s operation %lld\n", "Undoes:", (long long)undoes);
 	json_array_foreach(apk, i, line)
-		printf("%-12s %s\n", i ? "" : "apk:", json_string_value(line));
+		printf("%-12s %s\n", i ? "" : "apk:", cli_safe(json_string_value(line)));
 	words_line("World before:", json_object_get(t, "world_before"));
 	words_line("World after:", json_object_get(t, "world_after"));
 	pkgs_line("Kept:", json_object_get(t, "kept"));

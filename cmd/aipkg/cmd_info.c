@@ -13,7 +13,7 @@ static void list_line(const char *label, json_t *a)
 	if (!json_array_size(a))
 		printf(" -");
 	json_array_foreach(a, i, v)
-		printf(" %s", json_string_value(v));
+		printf(" %s", cli_safe(json_string_value(v)));
 	printf("\n");
 }
 
@@ -22,7 +22,7 @@ static void field(const char *label, json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	if (s && *s)
-		printf("%-14s %s\n", label, s);
+		printf("%-14s %s\n", label, cli_safe(s));
 }
 
 /* "CVE-2024-6119 (fixed in 3.3.2-r0, available)", one per line. */
@@ -41,10 +41,9 @@ static void vulns(json_t *a)
 		printf("%-14s none known\n", "vulnerable:");
 	json_array_foreach(a, i, v)
 		printf("%-14s %s (fixed in %s%s, severity %s)\n", i ? "" : "vulnerable:",
-		       json_string_value(json_object_get(v, "cve")),
-		       json_string_value(json_object_get(v, "fixed_in")),
+		       cli_str(v, "cve"), cli_str(v, "fixed_in"),
 		       json_is_true(json_object_get(v, "fix_available")) ? ", available" : "",
-		       json_string_value(json_object_get(v, "severity")));
+		       cli_str(v, "severity"));
 }
 
 static void render(struct cli *cli, json_t *r)
@@ -52,12 +51,11 @@ static void render(struct cli *cli, json_t *r)
 	bool inst = json_is_true(json_object_get(r, "installed"));
 	const char *avail = json_string_value(json_object_get(r, "available"));
 	const char *ver = json_string_value(json_object_get(r, "version"));
-
 	const char *req = json_string_value(json_object_get(r, "provides_requested"));
 
-	printf("%s-%s\n", json_string_value(json_object_get(r, "name")), ver);
+	printf("%s-%s\n", cli_str(r, "name"), cli_safe(ver));
 	if (req)
-		printf("(%s is provided by %s)\n", req, json_string_value(json_object_get(r, "name")));
+		printf("(%s is provided by %s)\n", cli_safe(req), cli_str(r, "name"));
 	field("description:", r, "description");
 	field("url:", r, "url");
 	field("license:", r, "license");
@@ -66,7 +64,7 @@ static void render(struct cli *cli, json_t *r)
 	if (json_is_true(json_object_get(r, "locked")))
 		field("locked:", r, "lock");
 	if (avail && (!inst || strcmp(avail, ver) != 0))
-		printf("%-14s %s\n", "available:", avail);
+		printf("%-14s %s\n", "available:", cli_safe(avail));
 	list_line("depends:", json_object_get(r, "depends"));
 	list_line("provides:", json_object_get(r, "provides"));
 	if (inst)

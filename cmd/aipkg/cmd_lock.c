@@ -4,8 +4,8 @@
 
 static void render(struct cli *cli, json_t *result)
 {
-	const char *name = json_string_value(json_object_get(result, "package"));
-	const char *version = json_string_value(json_object_get(result, "version"));
+	const char *name = cli_str(result, "package");
+	const char *version = cli_str(result, "version");
 
 	if (cli->opts.verbose < 0)
 		return;
@@ -16,7 +16,7 @@ static void render(struct cli *cli, json_t *result)
 	else
 		printf("Locked %s at %s: the world file now holds %s, which apk upgrade keeps "
 		       "too.\n",
-		       name, version, json_string_value(json_object_get(result, "constraint")));
+		       name, version, cli_str(result, "constraint"));
 }
 
 static int run(struct cli *cli)

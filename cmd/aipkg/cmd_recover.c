@@ -15,8 +15,7 @@ static void render(struct cli *cli, json_t *result)
 		printf("Operation %lld ('%s'): now %s, %zu changes found in the installed "
 		       "database.\n",
 		       (long long)json_integer_value(json_object_get(t, "id")),
-		       json_string_value(json_object_get(t, "command")),
-		       json_string_value(json_object_get(t, "status")),
+		       cli_str(t, "command"), cli_str(t, "status"),
 		       json_array_size(json_object_get(t, "changes")));
 }
 

@@ -24,7 +24,7 @@ static void render(struct cli *cli, json_t *result)
 	if (json_is_true(json_object_get(result, "dry_run"))) {
 		printf("Would roll back operation %lld with:\n", (long long)undoes);
 		json_array_foreach(json_object_get(result, "apk"), i, line)
-			printf("  %s\n", json_string_value(line));
+			printf("  %s\n", cli_safe(json_string_value(line)));
 		return;
 	}
 	printf("Rolled back operation %lld; this is operation %lld ('aipkg rollback %lld' "

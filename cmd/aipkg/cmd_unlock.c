@@ -4,7 +4,7 @@
 
 static void render(struct cli *cli, json_t *result)
 {
-	const char *name = json_string_value(json_object_get(result, "package"));
+	const char *name = cli_str(result, "package");
 
 	if (cli->opts.verbose < 0)
 		return;

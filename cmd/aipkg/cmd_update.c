@@ -21,10 +21,8 @@ static void render(struct cli *cli, json_t *result)
 		return;
 	json_array_foreach(held, i, h)
 		printf("Kept locked     %-30s %s (%s available; 'aipkg unlock %s' lets it move)\n",
-		       json_string_value(json_object_get(h, "name")),
-		       json_string_value(json_object_get(h, "version")),
-		       json_string_value(json_object_get(h, "available")),
-		       json_string_value(json_object_get(h, "name")));
+		       cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
+		       cli_str(h, "name"));
 }
 
 static const char *str(const json_t *o, const char *key)
@@ -37,16 +35,19 @@ static const char *str(const json_t *o, const char *key)
 static void render_plan(struct cli *cli, json_t *result)
 {
 	json_t *pkgs = json_object_get(result, "packages"), *p;
+	struct cli_table t;
 	size_t i;
 
+	cli_table_init(&t, stdout, 6);
+	t.flex = 5;
 	if (!json_array_size(pkgs) && cli->opts.verbose >= 0)
 		printf("Nothing to upgrade.\n");
 	else if (cli->opts.verbose >= 0)
-		printf("%-24s %-16s %-16s %-7s %-8s %s\n", "PACKAGE", "INSTALLED", "AVAILABLE",
-		       "RISK", "ACTION", "WHY");
+		cli_table_add(&t, "PACKAGE", "INSTALLED", "AVAILABLE", "RISK", "ACTION", "WHY");
 	json_array_foreach(pkgs, i, p)
-		printf("%-24s %-16s %-16s %-7s %-8s %s\n", str(p, "name"), str(p, "from"),
-		       str(p, "to"), str(p, "risk"), str(p, "action"), str(p, "why"));
+		cli_table_add(&t, str(p, "name"), str(p, "from"), str(p, "to"), str(p, "risk"),
+			      str(p, "action"), str(p, "why"));
+	cli_table_print(&t);
 	if (!json_is_true(json_object_get(result, "security_data")) && cli->opts.verbose >= 0)
 		printf("(no cached security database: run 'aipkg check-vuln' to fetch one)\n");
 }

@@ -60,7 +60,7 @@ static int check(struct cli *cli)
 			continue;
 		json_array_append_new(bad, json_string(cli->args[i]));
 		if (!cli->json)
-			printf("%s\n", cli->args[i]);
+			printf("%s\n", cli_safe(cli->args[i]));
 		r = 2;
 	}
 	if (cli->json) {

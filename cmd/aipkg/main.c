@@ -268,11 +268,9 @@ static void show_plan(const json_t *plan)
 		const char *from = json_string_value(json_object_get(c, "from"));
 		const char *to = json_string_value(json_object_get(c, "to"));
 
-		fprintf(stderr, "  %-10s %-30s %s%s%s\n",
-			json_string_value(json_object_get(c, "action")),
-			json_string_value(json_object_get(c, "name")), from ? from : "",
-			from && to && strcmp(from, to) ? " -> " : "",
-			to && (!from || strcmp(from, to)) ? to : "");
+		fprintf(stderr, "  %-10s %-30s %s%s%s\n", cli_str(c, "action"), cli_str(c, "name"),
+			from ? cli_safe(from) : "", from && to && strcmp(from, to) ? " -> " : "",
+			to && (!from || strcmp(from, to)) ? cli_safe(to) : "");
 	}
 }
 
@@ -284,7 +282,7 @@ static int on_confirm(void *ud, const char *question, const void *plan)
 	if (!cli->opts.interactive)
 		return -1;
 	show_plan(plan);
-	fprintf(stderr, "%s [y/N] ", question);
+	fprintf(stderr, "%s [y/N] ", cli_safe(question));
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
 		return 0;

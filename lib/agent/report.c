@@ -1,9 +1,12 @@
 /* The agent's report as a person reads it (mail from cron, the notify command, syslog). */
 /* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/agent.h"
 #include "aipkg/agent.h"
+#include "aipkg/term.h"
 #include "buf.h"
 
 static const char *str(const json_t *o, const char *key)
@@ -11,6 +14,25 @@ static const char *str(const json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : "";
+}
+
+/* One line of the report: package names, versions, reasons and errors come
+ * from repositories and apk, so the line is escaped whole (aipkg/term.h)
+ * before it reaches a mail reader or a terminal. */
+__attribute__((format(printf, 2, 3))) static void line(struct aipkg_buf *out, const char *fmt, ...)
+{
+	struct aipkg_buf raw = AIPKG_BUF_INIT;
+	char *safe;
+	va_list ap;
+
+	va_start(ap, fmt);
+	aipkg_buf_vaddf(&raw, fmt, ap);
+	va_end(ap);
+	safe = aipkg_term_escaped(aipkg_buf_str(&raw));
+	aipkg_buf_addstr(out, safe ? safe : "?");
+	aipkg_buf_addch(out, '\n');
+	free(safe);
+	aipkg_buf_release(&raw);
 }
 
 static bool result_is(const json_t *pkg, const char *result)
@@ -27,17 +49,17 @@ static void section(const json_t *report, const char *result, const char *title,
 
 	json_array_foreach(pkgs, i, p) {
 		json_int_t op = json_integer_value(json_object_get(p, "operation"));
+		char ref[40] = "";
 
 		if (!result_is(p, result))
 			continue;
 		if (!any)
 			aipkg_buf_addf(out, "\n%s:\n", title);
 		any = true;
-		aipkg_buf_addf(out, "  %s %s -> %s: %s", str(p, "name"), str(p, "from"), str(p, "to"),
-			       str(p, "why"));
 		if (op)
-			aipkg_buf_addf(out, " [operation %lld]", (long long)op);
-		aipkg_buf_addch(out, '\n');
+			snprintf(ref, sizeof(ref), " [operation %lld]", (long long)op);
+		line(out, "  %s %s -> %s: %s%s", str(p, "name"), str(p, "from"), str(p, "to"),
+		     str(p, "why"), ref);
 	}
 }
 
@@ -49,8 +71,8 @@ static void vulns(const json_t *report, struct aipkg_buf *out)
 	if (json_array_size(v))
 		aipkg_buf_addf(out, "\nNew vulnerabilities since the last run:\n");
 	json_array_foreach(v, i, f)
-		aipkg_buf_addf(out, "  %s %s %s (fixed in %s)\n", str(f, "package"), str(f, "version"),
-			       str(f, "id"), *str(f, "fixed_in") ? str(f, "fixed_in") : "no release yet");
+		line(out, "  %s %s %s (fixed in %s)", str(f, "package"), str(f, "version"), str(f, "id"),
+		     *str(f, "fixed_in") ? str(f, "fixed_in") : "no release yet");
 }
 
 static void headline(const json_t *report, struct aipkg_buf *out)
@@ -66,10 +88,10 @@ static void headline(const json_t *report, struct aipkg_buf *out)
 							 ? "refreshed"
 							 : "NOT refreshed, so nothing was upgraded");
 	if (json_is_object(db))
-		aipkg_buf_addf(out, "Security database: %s, %s%s\n", str(db, "branch"), str(db, "age"),
-			       json_is_true(json_object_get(db, "offline"))
-				       ? " (offline: could not refresh it, used the cache)"
-				       : "");
+		line(out, "Security database: %s, %s%s", str(db, "branch"), str(db, "age"),
+		     json_is_true(json_object_get(db, "offline"))
+			     ? " (offline: could not refresh it, used the cache)"
+			     : "");
 	else
 		aipkg_buf_addf(out, "Security database: unavailable, upgrades were assessed "
 				    "without it\n");
@@ -82,7 +104,7 @@ void aipkg_agent_report_text(const json_t *report, struct aipkg_buf *out)
 
 	headline(report, out);
 	json_array_foreach(errors, i, e)
-		aipkg_buf_addf(out, "Error: %s\n", json_string_value(e));
+		line(out, "Error: %s", json_string_value(e));
 	section(report, "failed", "Failed", out);
 	section(report, "applied", "Upgraded", out);
 	section(report, "deferred", "Deferred", out);
@@ -93,7 +115,7 @@ void aipkg_agent_report_text(const json_t *report, struct aipkg_buf *out)
 	if (json_array_size(rb))
 		aipkg_buf_addf(out, "\nTo undo this run's changes, newest first:\n");
 	json_array_foreach(rb, i, e)
-		aipkg_buf_addf(out, "  %s\n", json_string_value(e));
+		line(out, "  %s", json_string_value(e));
 }
 
 char *aipkg_agent_report_format(const json_t *report)

@@ -8,6 +8,7 @@
 #include "ai/llm.h"
 #include "ai/planner.h"
 #include "ai/prompt.h"
+#include "buf.h"
 #include "ctx.h"
 
 void aipkg_ai_answer_release(struct aipkg_ai_answer *a)
@@ -31,18 +32,42 @@ static int ask_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 	return r;
 }
 
+/* "'foo' (why), 'bar' (why)" for the first few rejected names, in WHY;
+ * the message is escaped where it is shown, like every other. */
+#define REJECTED_SHOWN 5
+static const char *rejected_text(const struct aipkg_plan *plan, struct aipkg_buf *why)
+{
+	const json_t *r;
+	size_t i, n = json_array_size(plan->rejected);
+
+	json_array_foreach(plan->rejected, i, r) {
+		if (i == REJECTED_SHOWN) {
+			aipkg_buf_addf(why, ", and %zu more", n - i);
+			break;
+		}
+		aipkg_buf_addf(why, "%s'%s' (%s)", i ? ", " : "",
+			       json_string_value(json_object_get(r, "name")),
+			       json_string_value(json_object_get(r, "why")));
+	}
+	return aipkg_buf_str(why);
+}
+
 /* Nothing usable in a well-formed answer is a failure too: say which. */
 static int empty_plan(struct aipkg_ctx *ctx, const json_t *answer, const struct aipkg_plan *plan)
 {
 	size_t proposed = json_array_size(json_object_get(answer, "packages"));
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	int r;
 
 	if (json_array_size(plan->packages))
 		return 0;
 	if (!proposed)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADANSWER, "llm: the model proposed no package");
-	return aipkg_ctx_fail(ctx, -AIPKG_E_BADANSWER,
-			      "llm: none of the %zu packages the model proposed is in the indexes",
-			      proposed);
+	r = aipkg_ctx_fail(ctx, -AIPKG_E_BADANSWER,
+			   "llm: all %zu packages the model proposed were rejected: %s", proposed,
+			   rejected_text(plan, &why));
+	aipkg_buf_release(&why);
+	return r;
 }
 
 static int plan_with_model(struct aipkg_ctx *ctx, const struct aipkg_state *st,

@@ -150,7 +150,7 @@ test_expect_success 'only names that do not exist: listed as rejected, offline a
 	llm_answer fake.json "{\"packages\":[{\"name\":\"apache-httpd-pro\",\"reason\":\"x\"},{\"name\":\"webserverd\",\"reason\":\"y\"}]}" &&
 	llm_stub "content=fake.json" &&
 	llm_config "$ROOT" openai &&
-	ask_falls_back "none of the 2 packages the model proposed is in the indexes" &&
+	ask_falls_back "all 2 packages the model proposed were rejected: .apache-httpd-pro. (not in the indexes), .webserverd. (not in the indexes)" &&
 	"$JSONQ" "rejected[0].name" "rejected[1].name" <out.json >actual &&
 	printf "apache-httpd-pro\nwebserverd\n" >expect &&
 	test_cmp expect actual
