@@ -5,6 +5,7 @@
 static void render(struct cli *cli, json_t *result)
 {
 	json_t *all = json_object_get(result, "recovered"), *t;
+	bool dry = json_is_true(json_object_get(result, "dry_run"));
 	size_t i;
 
 	if (cli->opts.verbose < 0)
@@ -12,11 +13,15 @@ static void render(struct cli *cli, json_t *result)
 	if (!json_array_size(all))
 		printf("Nothing to recover: no operation is pending.\n");
 	json_array_foreach(all, i, t)
-		printf("Operation %lld ('%s'): now %s, %zu changes found in the installed "
+		printf("Operation %lld ('%s'): %s %s, %zu changes found in the installed "
 		       "database.\n",
 		       (long long)json_integer_value(json_object_get(t, "id")),
-		       cli_str(t, "command"), cli_str(t, "status"),
+		       cli_str(t, "command"), dry ? "would be" : "now", cli_str(t, "status"),
 		       json_array_size(json_object_get(t, "changes")));
+	json_array_foreach(json_object_get(result, "would_run"), i, t)
+		printf("Would %s.\n", json_string_value(t)); /* aipkg's own text */
+	if (dry)
+		printf("Nothing changed (--dry-run).\n");
 }
 
 static int run(struct cli *cli)

@@ -76,6 +76,8 @@ void aipkg_world_free(char **atoms, size_t n);
  * what apk killed in the middle of `apk del NAME` can leave, after which
  * apk refuses every change.  Returns how many atoms went, or -errno. */
 int aipkg_world_drop_orphan(struct aipkg_ctx *ctx, const char *name);
+/* How many atoms aipkg_world_drop_orphan() would drop; changes nothing. */
+int aipkg_world_orphan(struct aipkg_ctx *ctx, const char *name);
 /* Parse repositories-file TEXT, appending to *repos / *n (NULL / 0 to start);
  * a URL already listed is not added twice.  Lines apk would reject are
  * skipped.  -ENOMEM is the only failure. */

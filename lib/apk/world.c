@@ -63,7 +63,7 @@ static bool atom_names(const char *atom, const char *name)
 	return aipkg_dep_parse(aipkg_slice_str(atom), &dep) == 0 && aipkg_slice_eq(dep.name, name);
 }
 
-int aipkg_world_drop_orphan(struct aipkg_ctx *ctx, const char *name)
+static int orphan_atoms(struct aipkg_ctx *ctx, const char *name, bool write)
 {
 	struct aipkg_state st = { 0 };
 	struct aipkg_buf text = AIPKG_BUF_INIT;
@@ -78,7 +78,7 @@ int aipkg_world_drop_orphan(struct aipkg_ctx *ctx, const char *name)
 		else
 			aipkg_buf_addf(&text, "%s\n", st.world[i]);
 	}
-	if (r == 0 && dropped) {
+	if (r == 0 && dropped && write) {
 		path = aipkg_ctx_path(ctx, "etc/apk/world");
 		r = path ? aipkg_file_write_atomic(path, aipkg_buf_str(&text), text.len) : -ENOMEM;
 	}
@@ -87,4 +87,14 @@ out:
 	aipkg_buf_release(&text);
 	aipkg_state_release(&st);
 	return r < 0 ? r : dropped;
+}
+
+int aipkg_world_drop_orphan(struct aipkg_ctx *ctx, const char *name)
+{
+	return orphan_atoms(ctx, name, true);
+}
+
+int aipkg_world_orphan(struct aipkg_ctx *ctx, const char *name)
+{
+	return orphan_atoms(ctx, name, false);
 }

@@ -502,18 +502,22 @@ static void reconcile(json_t *entry, const struct aipkg_state *st, const char *f
 struct pending {
 	json_t *entries; /* pending entries found */
 	bool all;
+	json_t *dry;     /* NULL, or a dry run's list of what it would do */
 };
 
 /* The caller holds the state lock, so no pending entry is being written:
- * whatever process has the writer's pid now, the writer is gone. */
+ * whatever process has the writer's pid now, the writer is gone.  A dry
+ * run holds no lock: an entry whose writer runs is no crash's. */
 static int collect_pending(void *ud, json_t *entry)
 {
 	struct pending *p = ud;
 
-	if (aipkg_jentry_status_is(entry, "pending"))
+	if (aipkg_jentry_status_is(entry, "pending") && !(p->dry && writer_alive(entry)))
 		json_array_append(p->entries, entry);
 	return p->all ? 0 : 1;
 }
+
+
 
 /*
  * An interrupted rollback: aipkg died between its apk steps (apk, in its own
@@ -522,7 +526,8 @@ static int collect_pending(void *ud, json_t *entry)
  * apk del .aipkg-rollback, recorded in the entry as one more apk line.
  * Returns 1 when it ran, 0 when there was nothing to do; *ST is reloaded.
  */
-static int finish_rollback(struct aipkg_ctx *ctx, json_t *entry, struct aipkg_state *st)
+static int finish_rollback(struct aipkg_ctx *ctx, json_t *entry, struct aipkg_state *st,
+			   json_t *dry)
 {
 	static const char *const args[] = { AIPKG_ROLLBACK_VIRTUAL, NULL };
 	struct aipkg_apk_call call = { "del", NULL, args, 1, AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
@@ -534,6 +539,15 @@ static int finish_rollback(struct aipkg_ctx *ctx, json_t *entry, struct aipkg_st
 	if (!json_object_get(entry, "undoes") ||
 	    !aipkg_state_installed(st, AIPKG_ROLLBACK_VIRTUAL))
 		return 0;
+	if (dry) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "apk del %s (the last step of rollback %lld)",
+			 AIPKG_ROLLBACK_VIRTUAL,
+			 (long long)json_integer_value(json_object_get(entry, "id")));
+		json_array_append_new(dry, json_string(what));
+		return 0;
+	}
 	if (aipkg_apk_argv(ctx, &call, &argv) == 0) {
 		line = aipkg_jentry_argv_line(argv);
 		if (!json_is_array(lines)) {
@@ -558,10 +572,10 @@ static int finish_rollback(struct aipkg_ctx *ctx, json_t *entry, struct aipkg_st
 }
 
 static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, json_t *entry,
-		       struct aipkg_state *st)
+		       struct aipkg_state *st, json_t *dry)
 {
 	struct aipkg_buf why = AIPKG_BUF_INIT;
-	int r = finish_rollback(ctx, entry, st);
+	int r = finish_rollback(ctx, entry, st, dry);
 	json_t *snap;
 
 	if (r < 0)
@@ -573,6 +587,8 @@ static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, jso
 		    : NULL,
 		  snap);
 	json_decref(snap);
+	if (dry)
+		return 0;
 	r = aipkg_jstore_write(js, entry, false, &why);
 	if (r < 0)
 		r = journal_write_fail(ctx, r, &why, "the entry still says 'pending'");
@@ -585,7 +601,7 @@ static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, jso
 /* A rollback whose apk was killed while deleting its virtual package can
  * leave world naming a package that is gone, and apk then refuses every
  * change; drop that atom (apk already removed the package). */
-static int repair_rollback_world(struct aipkg_ctx *ctx)
+static int repair_rollback_world(struct aipkg_ctx *ctx, json_t *dry)
 {
 	struct aipkg_buf world = AIPKG_BUF_INIT;
 	char *path = aipkg_ctx_path(ctx, "etc/apk/world");
@@ -597,6 +613,12 @@ static int repair_rollback_world(struct aipkg_ctx *ctx)
 	aipkg_buf_release(&world);
 	if (!suspect) /* the usual case: one read, nothing else */
 		return 0;
+	if (dry) {
+		if (aipkg_world_orphan(ctx, AIPKG_ROLLBACK_VIRTUAL) > 0)
+			json_array_append_new(dry, json_string("remove " AIPKG_ROLLBACK_VIRTUAL
+							       " from etc/apk/world"));
+		return 0;
+	}
 	r = wait_for_apk(ctx);
 	if (r == 0)
 		r = aipkg_world_drop_orphan(ctx, AIPKG_ROLLBACK_VIRTUAL);
@@ -608,9 +630,9 @@ static int repair_rollback_world(struct aipkg_ctx *ctx)
 	return r < 0 ? r : 0;
 }
 
-int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report)
+static int recover(struct aipkg_ctx *ctx, bool all, json_t *dry, json_t **report)
 {
-	struct pending p = { json_array(), all };
+	struct pending p = { json_array(), all, dry };
 	struct aipkg_state st = { 0 };
 	struct aipkg_jstore js = { 0 };
 	json_t *entry;
@@ -618,7 +640,7 @@ int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report)
 	int r = aipkg_journal_walk(ctx, collect_pending, &p);
 
 	if (r >= 0 && json_array_size(p.entries)) {
-		r = wait_for_apk(ctx);
+		r = dry ? 0 : wait_for_apk(ctx);
 		if (r == 0)
 			r = aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);
 		if (r == 0)
@@ -626,15 +648,25 @@ int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report)
 	}
 	json_array_foreach(p.entries, i, entry)
 		if (r >= 0)
-			r = recover_one(ctx, &js, entry, &st);
+			r = recover_one(ctx, &js, entry, &st, dry);
 	if (r >= 0)
-		r = repair_rollback_world(ctx);
+		r = repair_rollback_world(ctx, dry);
 	if (report)
 		*report = json_incref(p.entries);
 	aipkg_state_release(&st);
 	aipkg_jstore_release(&js);
 	json_decref(p.entries);
 	return r < 0 ? r : 0;
+}
+
+int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report)
+{
+	return recover(ctx, all, NULL, report);
+}
+
+int aipkg_journal_recover_preview(struct aipkg_ctx *ctx, json_t **report, json_t *would_run)
+{
+	return recover(ctx, true, would_run, report);
 }
 
 bool aipkg_jentry_undoable(const json_t *entry)

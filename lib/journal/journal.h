@@ -149,6 +149,16 @@ void aipkg_journal_check_pending(struct aipkg_ctx *ctx);
  */
 int aipkg_journal_recover(struct aipkg_ctx *ctx, bool all, json_t **report);
 
+/*
+ * What aipkg_journal_recover(ctx, true, ...) would do, changing nothing
+ * (--dry-run): *report gets the pending entries as they would be
+ * rewritten, and WOULD_RUN (an array) one string for each other thing it
+ * would do ("apk del .aipkg-rollback (the last step of rollback 7)").
+ * Takes no lock, waits for nothing, and skips entries whose writer is
+ * still running.
+ */
+int aipkg_journal_recover_preview(struct aipkg_ctx *ctx, json_t **report, json_t *would_run);
+
 /* The virtual package a rollback holds the restored versions with. */
 #define AIPKG_ROLLBACK_VIRTUAL ".aipkg-rollback"
 

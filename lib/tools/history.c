@@ -129,18 +129,27 @@ static json_t *recovered_summary(const json_t *report)
 	return out;
 }
 
+/* A dry run says what recover would do and changes nothing (it runs apk
+ * and rewrites journal entries otherwise). */
 int aipkg_tool_recover(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
-	json_t *report = NULL;
-	bool took = ctx->lock_fd < 0;
-	int r = aipkg_statelock_acquire(ctx);
+	bool dry = ctx->opts.dry_run || aipkg_arg_bool(args, "dry_run");
+	json_t *report = NULL, *would = dry ? json_array() : NULL;
+	bool took = !dry && ctx->lock_fd < 0;
+	int r = dry ? aipkg_journal_recover_preview(ctx, &report, would)
+		    : aipkg_statelock_acquire(ctx);
 
-	if (r == 0)
+	if (r == 0 && !dry)
 		r = aipkg_journal_recover(ctx, true, &report);
 	if (took)
 		aipkg_statelock_release(ctx);
 	if (r == 0)
 		*result = json_pack("{s:o}", "recovered", recovered_summary(report));
+	if (r == 0 && dry)
+		json_object_set_new(*result, "dry_run", json_true());
+	if (r == 0 && dry)
+		json_object_set(*result, "would_run", would);
+	json_decref(would);
 	json_decref(report);
 	return r;
 }

@@ -68,9 +68,11 @@ static const struct aipkg_tool tools[] = {
 	  "\"maxLength\":256}," CHANGE_ARGS "},\"required\":[\"package\"],"
 	  "\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_lock },
-	{ "pkg.recover", "Reconcile operations a crash left pending with the installed database",
-	  "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
-	  0, aipkg_tool_recover },
+	{ "pkg.recover", "Reconcile operations a crash left pending with the installed database: "
+	  "rewrites their journal entries and finishes an interrupted rollback with apk",
+	  "{\"type\":\"object\",\"properties\":{" CHANGE_ARGS "},"
+	  "\"additionalProperties\":false}",
+	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_recover },
 	{ "pkg.remove", "Remove packages; refuses when other installed packages need them",
 	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA ","
 	  "\"rdepends\":{\"type\":\"boolean\",\"description\":\"also remove what needs them\"},"
@@ -169,8 +171,10 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	r = aipkg_tool_check(ctx, tool, args);
 	if (r == 0)
 		r = aipkg_ctx_need_alpine(ctx);
+	/* recover reconciles every pending entry itself, and reports them */
 	if (r == 0 && (locked = locks(ctx, tool, args)))
-		r = change_prepare(ctx);
+		r = tool->run == aipkg_tool_recover ? aipkg_statelock_acquire(ctx)
+						     : change_prepare(ctx);
 	else if (r == 0 && tool->run != aipkg_tool_recover)
 		aipkg_journal_check_pending(ctx); /* read-only: never waits */
 	if (r == 0)
