@@ -76,16 +76,18 @@ int aipkg_file_write_atomic(const char *path, const void *data, size_t len)
 	return aipkg_file_write_atomic_mode(path, data, len, 0644);
 }
 
-int aipkg_state_open(const char *path, int flags, mode_t mode)
+/* open(2) PATH, but only a regular file: O_NONBLOCK so that opening a
+ * FIFO (a planted one, or a device) never waits, then fstat into *ST.
+ * The descriptor, blocking again unless FLAGS asked otherwise, or -errno
+ * (-EINVAL: not a regular file). */
+static int open_regular(const char *path, int flags, mode_t mode, struct stat *st)
 {
-	/* O_NONBLOCK: opening a planted FIFO must not wait for a writer */
-	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, mode);
-	struct stat st;
+	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, mode);
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int r = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		int r = S_ISREG(st->st_mode) ? -errno : -EINVAL;
 
 		close(fd);
 		return r;
@@ -94,6 +96,21 @@ int aipkg_state_open(const char *path, int flags, mode_t mode)
 		close(fd);
 		return -errno;
 	}
+	return fd;
+}
+
+int aipkg_open_regular(const char *path, struct stat *st)
+{
+	return open_regular(path, O_RDONLY, 0, st);
+}
+
+int aipkg_state_open(const char *path, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd = open_regular(path, flags | O_NOFOLLOW, mode, &st);
+
+	if (fd < 0)
+		return fd;
 	/* narrow what an older aipkg (or someone else) left more open */
 	if ((flags & O_CREAT) && (st.st_mode & 07777 & ~mode) && st.st_uid == geteuid() &&
 	    fchmod(fd, mode) < 0) {
@@ -342,5 +359,92 @@ int aipkg_path_check_private(const char *path, struct aipkg_buf *why)
 			*end = '\0';
 	}
 	free(real);
+	return r;
+}
+
+/* Pop the last component of the root-relative path in B ("" stays ""). */
+static void path_pop(struct aipkg_buf *b)
+{
+	char *slash = b->len ? strrchr(b->data, '/') : NULL;
+
+	aipkg_buf_truncate(b, slash ? (size_t)(slash - b->data) : 0);
+}
+
+/* Prepend TARGET (a link's text) to what is left to walk, in TODO. */
+static int path_push_link(struct aipkg_buf *todo, const char *target)
+{
+	struct aipkg_buf next = AIPKG_BUF_INIT;
+	int r = aipkg_buf_addf(&next, "%s/%s", target, aipkg_buf_str(todo));
+
+	if (r == 0) {
+		aipkg_buf_release(todo);
+		*todo = next;
+	}
+	return r;
+}
+
+/* One step of aipkg_path_in_root: component C of TODO onto DONE. */
+static int path_step(const char *root, struct aipkg_buf *done, struct aipkg_buf *todo,
+		     const char *c, int *links)
+{
+	struct aipkg_buf at = AIPKG_BUF_INIT;
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	if (strcmp(c, "..") == 0) {
+		path_pop(done);
+		return 0;
+	}
+	r = aipkg_buf_addf(&at, "%s%s/%s", root, aipkg_buf_str(done), c);
+	if (r == 0 && lstat(at.data, &st) == 0 && S_ISLNK(st.st_mode)) {
+		n = readlink(at.data, target, sizeof(target) - 1);
+		if (n < 0 || ++*links > 40)
+			r = n < 0 ? -errno : -ELOOP;
+		else {
+			target[n] = '\0';
+			if (target[0] == '/')
+				aipkg_buf_truncate(done, 0);
+			r = path_push_link(todo, target);
+		}
+	} else if (r == 0) {
+		r = aipkg_buf_addf(done, "/%s", c);
+	}
+	aipkg_buf_release(&at);
+	return r;
+}
+
+int aipkg_path_in_root(const char *root, const char *rel, char **out)
+{
+	struct aipkg_buf done = AIPKG_BUF_INIT, todo = AIPKG_BUF_INIT;
+	int links = 0, r;
+
+	*out = NULL;
+	if (!root || strcmp(root, "/") == 0)
+		root = "";
+	r = aipkg_buf_addstr(&todo, rel) < 0 ? -ENOMEM : aipkg_buf_addstr(&done, "");
+	while (r == 0 && todo.len) {
+		size_t len = strcspn(todo.data, "/");
+		char *c = strndup(todo.data, len);
+
+		if (!c) {
+			r = -ENOMEM;
+			break;
+		}
+		/* drop the component (and its slash) from what is left */
+		memmove(todo.data, todo.data + len + (todo.data[len] == '/'),
+			todo.len - len - (todo.data[len] == '/') + 1);
+		todo.len -= len + (len < todo.len ? 1 : 0);
+		if (*c && strcmp(c, ".") != 0)
+			r = path_step(root, &done, &todo, c, &links);
+		free(c);
+	}
+	if (r == 0)
+		r = aipkg_buf_addf(&todo, "%s%s", root, done.len ? done.data : "/");
+	if (r == 0)
+		*out = aipkg_buf_detach(&todo);
+	aipkg_buf_release(&todo);
+	aipkg_buf_release(&done);
 	return r;
 }

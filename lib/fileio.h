@@ -3,7 +3,9 @@
 #ifndef AIPKG_FILEIO_H
 #define AIPKG_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct aipkg_buf;
@@ -66,5 +68,20 @@ int aipkg_rmtree(const char *path);
  * staff (mode 2775)"), or -errno when a directory cannot be examined.
  */
 int aipkg_path_check_private(const char *path, struct aipkg_buf *why);
+/* Open PATH read-only only if it is a regular file, following links (for
+ * apk's own files; aipkg's state uses aipkg_state_open): a FIFO or device
+ * never blocks the open (-EINVAL), *st gets its stat.  The descriptor
+ * (O_CLOEXEC) or -errno; the message is aipkg_file_strerror(). */
+int aipkg_open_regular(const char *path, struct stat *st);
+
+/*
+ * ROOT/REL with every symbolic link on the way resolved as a chroot into
+ * ROOT sees it: an absolute target starts again at ROOT and ".." stops at
+ * ROOT, so the result never leaves ROOT (apk's own openat() would follow
+ * an absolute link out of a --root).  Components that do not exist are
+ * kept as written.  ROOT "" or "/" is the real root.  *out is malloc'd;
+ * -ELOOP after 40 links, -ENOMEM, or -errno of readlink.
+ */
+int aipkg_path_in_root(const char *root, const char *rel, char **out);
 
 #endif

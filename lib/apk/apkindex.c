@@ -1,78 +1,48 @@
-/* APKINDEX.tar.gz: gunzip (all members, as signed indexes have two) and pick the tar members. */
+/* APKINDEX.tar.gz in one pass: gunzip every member, walk the tar as it comes, check the signature as apk does. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <openssl/evp.h>
 
 #include "aipkg/error.h"
+#include "apk/index.h"
 #include "apk/state.h"
 
 /* Alpine's largest index inflates to about 10 MiB; anything past this is
  * not an index but a decompression bomb. */
 #define APKINDEX_MAX_INFLATED ((size_t)256 << 20)
-#define APKINDEX_CHUNK	      ((size_t)256 << 10)
+#define APKINDEX_CHUNK	      ((size_t)64 << 10)
 #define TAR_BLOCK	      512
+/* apk 3 ignores larger signature members; apk 2 has no use for them */
+#define SIGN_MAX ((size_t)64 << 10)
+#define LONGNAME_MAX ((size_t)4096)
 
-static int apkindex_zerror(int zr)
-{
-	return zr == Z_MEM_ERROR ? -ENOMEM : -AIPKG_E_CORRUPT;
-}
+enum tar_sink { SINK_SKIP, SINK_INDEX, SINK_DESCRIPTION, SINK_SIGN, SINK_LONGNAME };
 
-/* Room for the next inflate step: a chunk, or what is left under the cap. */
-static int apkindex_room(struct aipkg_buf *out)
-{
-	size_t left = out->limit - out->len;
-
-	if (left == 0)
-		return -AIPKG_E_TOOBIG;
-	return aipkg_buf_reserve(out, left < APKINDEX_CHUNK ? left : APKINDEX_CHUNK);
-}
-
-static int apkindex_inflate(z_stream *zs, struct aipkg_buf *out)
-{
-	for (;;) {
-		size_t avail;
-		int zr, r = apkindex_room(out);
-
-		if (r < 0)
-			return r;
-		avail = out->cap - out->len - 1;
-		if (avail > out->limit - out->len)
-			avail = out->limit - out->len;
-		zs->next_out = (Bytef *)out->data + out->len;
-		zs->avail_out = avail > UINT_MAX ? UINT_MAX : (uInt)avail;
-		zr = inflate(zs, Z_NO_FLUSH);
-		out->len = (size_t)((char *)zs->next_out - out->data);
-		out->data[out->len] = '\0';
-		if (zr == Z_STREAM_END && zs->avail_in == 0)
-			return 0;
-		if (zr == Z_STREAM_END)
-			zr = inflateReset(zs); /* the next gzip member */
-		if (zr != Z_OK)
-			return apkindex_zerror(zr); /* Z_BUF_ERROR: truncated */
-	}
-}
-
-static int apkindex_gunzip(const void *data, size_t len, struct aipkg_buf *out)
-{
-	z_stream zs;
-	int r;
-
-	if (len == 0)
-		return -AIPKG_E_CORRUPT;
-	if (len > UINT_MAX)
-		return -AIPKG_E_TOOBIG;
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-		return -ENOMEM;
-	zs.next_in = (Bytef *)(uintptr_t)data;
-	zs.avail_in = (uInt)len;
-	r = apkindex_inflate(&zs, out);
-	inflateEnd(&zs);
-	return r;
-}
+/* The walk of the inflated tar, fed as it is inflated. */
+struct rd {
+	struct aipkg_apkindex_read *out;
+	unsigned char hdr[TAR_BLOCK];
+	size_t hlen;       /* bytes of the header gathered so far */
+	uint64_t left;     /* bytes of the member's data still to come */
+	size_t pad;        /* padding after it */
+	int ends;          /* end blocks in a row */
+	enum tar_sink sink;
+	struct aipkg_buf longname;
+	bool have_longname;
+	bool have_index;
+	bool control;      /* a member other than .SIGN.* was seen */
+	/* the signature apk would check */
+	EVP_PKEY *pkey;
+	const EVP_MD *md;
+	struct aipkg_buf sig;
+	int nsigs;
+	size_t signed_off; /* compressed offset where the signed bytes start */
+};
 
 /* GNU's base-256 form, for sizes past octal's 8 GiB. */
 static int tar_base256(const unsigned char *f, size_t n, uint64_t *out)
@@ -127,24 +97,27 @@ static bool tar_header_ok(const unsigned char *h)
 	return (uint64_t)sum == want || (uint64_t)ssum == want;
 }
 
-static bool tar_all_zero(const unsigned char *h, size_t len)
+/* The member's name as apk sees it: the GNU long name, else the ustar
+ * prefix, '/', and the 100-byte name. */
+static void tar_name(struct rd *rd, char *buf, size_t size, struct aipkg_slice *name)
 {
-	for (size_t i = 0; i < len; i++)
-		if (h[i])
-			return false;
-	return true;
+	const char *h = (const char *)rd->hdr;
+
+	if (rd->have_longname) {
+		*name = aipkg_slice_of(&rd->longname);
+		name->len = strnlen(name->ptr, name->len);
+		return;
+	}
+	if (h[345])
+		snprintf(buf, size, "%.155s/%.100s", h + 345, h);
+	else
+		snprintf(buf, size, "%.100s", h);
+	*name = aipkg_slice_str(buf);
 }
 
-/* Is the member called WANT?  LONGNAME (a GNU 'L' entry) wins over the
- * header's own 100-byte field; a leading "./" is allowed. */
-static bool tar_name_is(const unsigned char *h, struct aipkg_slice longname, const char *want)
+/* "APKINDEX" or "./APKINDEX". */
+static bool tar_is(struct aipkg_slice name, const char *want)
 {
-	struct aipkg_slice name = longname;
-
-	if (!name.ptr) {
-		name.ptr = (const char *)h;
-		name.len = strnlen(name.ptr, 100);
-	}
 	if (aipkg_slice_starts_with(name, "./")) {
 		name.ptr += 2;
 		name.len -= 2;
@@ -152,93 +125,292 @@ static bool tar_name_is(const unsigned char *h, struct aipkg_slice longname, con
 	return aipkg_slice_eq(name, want);
 }
 
-struct tar_out {
-	struct aipkg_buf *index;
-	struct aipkg_buf *description;
-	bool have_index;
-};
+static const struct {
+	const char *type;
+	const char *md;
+} sign_types[] = {{"RSA512.", "SHA512"}, {"RSA256.", "SHA256"}, {"RSA.", "SHA1"}, {"DSA.", "SHA1"}};
 
-static int tar_member(struct tar_out *o, const unsigned char *h, struct aipkg_slice longname,
-		      struct aipkg_slice body)
+/* A .SIGN.TYPE.KEYNAME member before any other: the first whose key is
+ * trusted becomes the signature (apk_sign_ctx_process_file). */
+static enum tar_sink rd_sign_member(struct rd *rd, struct aipkg_slice name, uint64_t size)
 {
-	if (h[156] != '0' && h[156] != '\0')
-		return 0; /* directories, links, pax headers: nothing for us */
-	if (!o->have_index && tar_name_is(h, longname, "APKINDEX")) {
-		o->have_index = true;
-		return o->index ? aipkg_buf_add(o->index, body.ptr, body.len) : 0;
+	struct aipkg_apkindex_read *out = rd->out;
+	const char *type = name.ptr + 6;
+
+	rd->nsigs++;
+	for (size_t i = 0; i < sizeof(sign_types) / sizeof(sign_types[0]); i++) {
+		size_t tl = strlen(sign_types[i].type);
+		char key[sizeof(out->signer)];
+
+		if (name.len - 6 < tl || strncmp(type, sign_types[i].type, tl) != 0)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(name.len - 6 - tl), type + tl);
+		if (rd->nsigs == 1)
+			memcpy(out->signer, key, sizeof(key));
+		if (rd->pkey || size > SIGN_MAX || !out->keys)
+			return SINK_SKIP;
+		rd->pkey = aipkg_keyring_get(out->keys, key);
+		if (!rd->pkey)
+			return SINK_SKIP;
+		memcpy(out->signer, key, sizeof(key));
+		rd->md = EVP_get_digestbyname(sign_types[i].md);
+		return SINK_SIGN;
 	}
-	if (o->description && tar_name_is(h, longname, "DESCRIPTION"))
-		return aipkg_buf_add(o->description, body.ptr, body.len);
-	return 0;
+	return SINK_SKIP;
 }
 
-/* Check the header at *OFF and step past it: *body gets the member's
- * data, *off the next header.  -AIPKG_E_CORRUPT for a bad or cut member. */
-static int tar_next(const unsigned char *tar, size_t len, size_t *off, struct aipkg_slice *body)
+/* A complete header: decide where the member's data goes. */
+static int rd_header(struct rd *rd)
 {
-	const unsigned char *h = tar + *off;
+	const unsigned char *h = rd->hdr;
+	char buf[TAR_BLOCK];
+	struct aipkg_slice name;
 	uint64_t size;
+	char type = (char)h[156];
 
-	if (!tar_header_ok(h) || tar_number(h + 124, 12, &size) < 0)
+	if (h[0] == '\0') { /* as apk: a nameless header is an end block */
+		rd->ends++;
+		return 0;
+	}
+	rd->ends = 0;
+	if (!tar_header_ok(h) || tar_number(h + 124, 12, &size) < 0 ||
+	    size > APKINDEX_MAX_INFLATED)
 		return -AIPKG_E_CORRUPT;
-	*off += TAR_BLOCK;
-	if (size > len - *off)
-		return -AIPKG_E_CORRUPT;
-	body->ptr = (const char *)tar + *off;
-	body->len = (size_t)size;
-	*off += ((size_t)size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
-	if (*off > len)
-		*off = len; /* the last member's padding may be cut */
+	rd->left = size;
+	rd->pad = (size_t)((TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK);
+	rd->sink = SINK_SKIP;
+	if (type == 'L') {
+		aipkg_buf_reset(&rd->longname);
+		rd->sink = SINK_LONGNAME;
+		return 0;
+	}
+	if (type == 'x' || type == 'g' || type == 'K')
+		return 0; /* apk hands these to nobody */
+	tar_name(rd, buf, sizeof(buf), &name);
+	rd->have_longname = false;
+	if (!rd->control && aipkg_slice_starts_with(name, ".SIGN.") &&
+	    !memchr(name.ptr, '/', name.len))
+		rd->sink = rd_sign_member(rd, name, size);
+	else
+		rd->control = true;
+	if (type != '0' && type != '7' && type != '\0')
+		return 0;
+	if (!rd->have_index && tar_is(name, "APKINDEX")) {
+		rd->have_index = true;
+		rd->sink = SINK_INDEX;
+	} else if (tar_is(name, "DESCRIPTION")) {
+		rd->sink = SINK_DESCRIPTION;
+	}
 	return 0;
 }
 
-static int tar_walk(const unsigned char *tar, size_t len, struct tar_out *o)
+static int rd_data(struct rd *rd, const void *p, size_t n)
 {
-	struct aipkg_slice longname = {NULL, 0}, body;
-	size_t off = 0;
-	int ends = 0, r = 0;
+	struct aipkg_buf *to = NULL;
 
-	/* as apk: a nameless header is an end block, and two end the archive */
-	while (r == 0 && len - off >= TAR_BLOCK && ends < 2) {
-		const unsigned char *h = tar + off;
-
-		if (h[0] == '\0') {
-			ends++;
-			off += TAR_BLOCK;
-			continue;
-		}
-		ends = 0;
-		r = tar_next(tar, len, &off, &body);
-		if (r == 0 && h[156] == 'L') {
-			longname.ptr = body.ptr;
-			longname.len = strnlen(body.ptr, body.len);
-			continue;
-		}
-		if (r == 0)
-			r = tar_member(o, h, longname, body);
-		longname.ptr = NULL;
+	switch (rd->sink) {
+	case SINK_INDEX:
+		to = rd->out->index;
+		break;
+	case SINK_DESCRIPTION:
+		to = rd->out->description;
+		break;
+	case SINK_SIGN:
+		to = &rd->sig;
+		break;
+	case SINK_LONGNAME:
+		to = &rd->longname;
+		break;
+	case SINK_SKIP:
+		break;
 	}
-	/* a stream cut inside a header is torn; zero padding is not */
-	if (r == 0 && ends < 2 && !tar_all_zero(tar + off, len - off))
+	return to ? aipkg_buf_add(to, p, n) : 0;
+}
+
+/* The end of a member's data. */
+static void rd_member_end(struct rd *rd)
+{
+	if (rd->sink == SINK_LONGNAME)
+		rd->have_longname = true;
+	rd->sink = SINK_SKIP;
+}
+
+/* Feed N inflated bytes to the tar walk. */
+static int rd_feed(struct rd *rd, const unsigned char *p, size_t n)
+{
+	while (n) {
+		size_t k;
+		int r = 0;
+
+		if (rd->left) {
+			k = rd->left < n ? (size_t)rd->left : n;
+			r = rd_data(rd, p, k);
+			rd->left -= k;
+			if (rd->left == 0)
+				rd_member_end(rd);
+		} else if (rd->pad) {
+			k = rd->pad < n ? rd->pad : n;
+			rd->pad -= k;
+		} else if (rd->ends >= 2) {
+			return 0; /* the archive ended: nothing after is looked at */
+		} else {
+			k = TAR_BLOCK - rd->hlen < n ? TAR_BLOCK - rd->hlen : n;
+			memcpy(rd->hdr + rd->hlen, p, k);
+			rd->hlen += k;
+			if (rd->hlen == TAR_BLOCK) {
+				rd->hlen = 0;
+				r = rd_header(rd);
+				if (r == 0 && !rd->left && !rd->pad)
+					rd_member_end(rd);
+			}
+		}
+		if (r < 0)
+			return r;
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Did the stream stop inside a member or a header?  A cut padding or an
+ * all-zero partial block is fine, as the old reader allowed. */
+static bool rd_torn(const struct rd *rd)
+{
+	if (rd->left)
+		return true;
+	for (size_t i = 0; i < rd->hlen; i++)
+		if (rd->hdr[i])
+			return true;
+	return false;
+}
+
+static int rd_zerror(int zr)
+{
+	return zr == Z_MEM_ERROR ? -ENOMEM : -AIPKG_E_CORRUPT;
+}
+
+/* Inflate every gzip member of DATA into the tar walk.  At the end of each
+ * member before the first non-signature member, the signed part restarts
+ * (apk resets its digest at such a boundary). */
+static int rd_inflate(struct rd *rd, const unsigned char *data, size_t len)
+{
+	unsigned char *out = malloc(APKINDEX_CHUNK);
+	size_t total = 0, off = 0;
+	z_stream zs;
+	int zr = Z_OK, r = 0;
+
+	memset(&zs, 0, sizeof(zs));
+	if (!out || inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+		free(out);
+		return -ENOMEM;
+	}
+	while (r == 0) {
+		size_t got;
+
+		if (zs.avail_in == 0 && off < len) {
+			size_t step = len - off < UINT_MAX ? len - off : UINT_MAX;
+
+			zs.next_in = (Bytef *)(uintptr_t)(data + off);
+			zs.avail_in = (uInt)step;
+			off += step;
+		}
+		zs.next_out = out;
+		zs.avail_out = APKINDEX_CHUNK;
+		zr = inflate(&zs, Z_NO_FLUSH);
+		got = APKINDEX_CHUNK - zs.avail_out;
+		total += got;
+		if (total > APKINDEX_MAX_INFLATED)
+			r = -AIPKG_E_TOOBIG;
+		else if (got)
+			r = rd_feed(rd, out, got);
+		if (r < 0)
+			break;
+		if (zr == Z_STREAM_END) {
+			size_t at = off - zs.avail_in;
+
+			if (!rd->control)
+				rd->signed_off = at;
+			if (at == len)
+				break;
+			zr = inflateReset(&zs); /* the next gzip member */
+		}
+		if (zr != Z_OK)
+			r = rd_zerror(zr); /* Z_BUF_ERROR: cut short */
+	}
+	inflateEnd(&zs);
+	free(out);
+	return r;
+}
+
+/* The verdict, once the whole file was read. */
+static void rd_verify(struct rd *rd, const unsigned char *data, size_t len)
+{
+	struct aipkg_apkindex_read *out = rd->out;
+	EVP_MD_CTX *mdctx;
+
+	if (!out->keys) {
+		out->trust = AIPKG_TRUST_UNCHECKED;
+		return;
+	}
+	if (!rd->nsigs) {
+		out->trust = AIPKG_TRUST_UNSIGNED;
+		return;
+	}
+	if (!rd->pkey || !rd->md) {
+		out->trust = AIPKG_TRUST_NOKEY;
+		return;
+	}
+	out->trust = AIPKG_TRUST_BAD;
+	mdctx = EVP_MD_CTX_new();
+	if (mdctx && EVP_DigestVerifyInit(mdctx, NULL, rd->md, NULL, rd->pkey) == 1 &&
+	    EVP_DigestVerifyUpdate(mdctx, data + rd->signed_off, len - rd->signed_off) == 1 &&
+	    EVP_DigestVerifyFinal(mdctx, (const unsigned char *)rd->sig.data, rd->sig.len) == 1)
+		out->trust = AIPKG_TRUST_OK;
+	EVP_MD_CTX_free(mdctx);
+}
+
+int aipkg_apkindex_read(const void *data, size_t len, struct aipkg_apkindex_read *out)
+{
+	struct rd rd;
+	int r;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.out = out;
+	aipkg_buf_init(&rd.longname, LONGNAME_MAX);
+	aipkg_buf_init(&rd.sig, SIGN_MAX);
+	out->trust = AIPKG_TRUST_UNCHECKED;
+	out->signer[0] = '\0';
+	r = len ? rd_inflate(&rd, data, len) : -AIPKG_E_CORRUPT;
+	if (r == 0 && (rd_torn(&rd) || !rd.have_index))
 		r = -AIPKG_E_CORRUPT;
+	if (r == 0)
+		rd_verify(&rd, data, len);
+	aipkg_buf_release(&rd.longname);
+	aipkg_buf_release(&rd.sig);
 	return r;
 }
 
 int aipkg_apkindex_extract(const void *data, size_t len, struct aipkg_buf *index,
 			   struct aipkg_buf *description)
 {
-	struct aipkg_buf tar;
-	struct tar_out o = {index, description, false};
-	int r;
+	struct aipkg_apkindex_read rd = {index, description, NULL, AIPKG_TRUST_UNCHECKED, ""};
 
-	aipkg_buf_init(&tar, APKINDEX_MAX_INFLATED);
-	r = aipkg_buf_reserve(&tar, len < APKINDEX_MAX_INFLATED / 4 ? len * 4 : len);
-	if (r == 0)
-		r = apkindex_gunzip(data, len, &tar);
-	if (r == 0)
-		r = tar_walk((const unsigned char *)tar.data, tar.len, &o);
-	if (r == 0 && !o.have_index)
-		r = -AIPKG_E_CORRUPT;
-	aipkg_buf_release(&tar);
-	return r;
+	return aipkg_apkindex_read(data, len, &rd);
+}
+
+const char *aipkg_index_trust_text(enum aipkg_index_trust trust)
+{
+	switch (trust) {
+	case AIPKG_TRUST_OK:
+		return "signed by a trusted key";
+	case AIPKG_TRUST_UNSIGNED:
+		return "not signed";
+	case AIPKG_TRUST_NOKEY:
+		return "signed by a key that is not in etc/apk/keys";
+	case AIPKG_TRUST_BAD:
+		return "its signature does not verify";
+	case AIPKG_TRUST_UNCHECKED:
+		break;
+	}
+	return "signature not checked";
 }

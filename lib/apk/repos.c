@@ -28,6 +28,7 @@ struct repos_parser {
 	struct repos_var *vars;
 	size_t nvars;
 	bool keywords; /* a file line (keywords allowed), not --repository */
+	struct aipkg_slice v2line; /* the line as apk 2 takes it, {NULL, 0} if none */
 };
 
 static void repos_vars_free(struct repos_parser *rp)
@@ -239,7 +240,8 @@ static int repos_add(struct repos_parser *rp, char *url, struct aipkg_slice tag,
 	repo->from_cli = !rp->keywords;
 	repo->remote = repos_is_remote(url);
 	repo->tag = tag.len ? aipkg_slice_dup(tag) : NULL;
-	return tag.len && !repo->tag ? -ENOMEM : 0;
+	repo->line = rp->v2line.ptr ? aipkg_slice_dup(rp->v2line) : NULL;
+	return (tag.len && !repo->tag) || (rp->v2line.ptr && !repo->line) ? -ENOMEM : 0;
 }
 
 /* "URL comp1 comp2": one repository per component, under the URL. */
@@ -253,6 +255,7 @@ static int repos_add_components(struct repos_parser *rp, struct aipkg_slice url,
 
 	url = repos_trim_slashes(url);
 	rest = aipkg_slice_of(&all);
+	rp->v2line.ptr = NULL; /* apk 2 has no components */
 	while (r == 0 && repos_word(&rest, &comp)) {
 		struct aipkg_buf one = AIPKG_BUF_INIT;
 
@@ -297,12 +300,31 @@ static int repos_add_line(struct repos_parser *rp, struct aipkg_slice word, stru
 	return r == -EINVAL ? 0 : r;
 }
 
+/* apk 2 (apk_db_add_repository) takes each line whole: after "@tag" and
+ * the blanks or colons that follow it, the rest as written, trailing blanks
+ * and a CR included.  apk <= 2.14.0 names its cache after exactly that. */
+static struct aipkg_slice repos_v2_line(struct aipkg_slice raw)
+{
+	size_t i = 0;
+
+	if (raw.len && raw.ptr[0] == '@') {
+		while (i < raw.len && !memchr(" \t:", raw.ptr[i], 3))
+			i++;
+		while (i < raw.len && memchr(" \t:", raw.ptr[i], 3))
+			i++;
+	}
+	raw.ptr += i;
+	raw.len -= i;
+	return raw;
+}
+
 static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
 {
 	struct aipkg_slice word, tag = {"", 0};
 	const char *index_file = repos_v2_index;
 	bool typed = false;
 
+	rp->v2line = repos_v2_line(line);
 	line = aipkg_slice_trim(line);
 	if (!line.len || line.ptr[0] == '#')
 		return 0;
@@ -313,6 +335,7 @@ static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
 		if (!repos_keyword(word, &index_file) || !repos_word(&line, &word))
 			return 0;
 		typed = true;
+		rp->v2line.ptr = NULL; /* keywords are apk 3's */
 	}
 	if (word.ptr[0] == '@') {
 		tag.ptr = word.ptr + 1;
@@ -327,7 +350,7 @@ static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
 
 int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n)
 {
-	struct repos_parser rp = {repos, n, NULL, 0, true};
+	struct repos_parser rp = {repos, n, NULL, 0, true, {NULL, 0}};
 	struct aipkg_slice in = aipkg_slice_str(text), line;
 	int r = 0;
 
@@ -339,7 +362,7 @@ int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n)
 
 int aipkg_repos_add_cli(const char *arg, struct aipkg_repo **repos, size_t *n)
 {
-	struct repos_parser rp = {repos, n, NULL, 0, false};
+	struct repos_parser rp = {repos, n, NULL, 0, false, {NULL, 0}};
 
 	return repos_line(&rp, aipkg_slice_str(arg));
 }
@@ -351,6 +374,7 @@ void aipkg_repos_free(struct aipkg_repo *repos, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(repos[i].url);
 		free(repos[i].tag);
+		free(repos[i].line);
 		free(repos[i].index_path);
 		free(repos[i].description);
 	}
@@ -473,22 +497,35 @@ int aipkg_repos_read(struct aipkg_ctx *ctx, struct aipkg_repo **repos, size_t *n
 	return r;
 }
 
+/* apk 2 appends to the repository as it took the line (repo->line; the
+ * parsed URL for lines apk 2 cannot read): URL[/]ARCH/APKINDEX.tar.gz. */
+static int repos_v2_url(const struct aipkg_repo *repo, const char *arch, struct aipkg_buf *b)
+{
+	const char *url = repo->line ? repo->line : repo->url;
+	size_t len = strlen(url);
+
+	return aipkg_buf_addf(b, "%s%s%s/APKINDEX.tar.gz", url,
+			      len && url[len - 1] == '/' ? "" : "/", arch);
+}
+
+/* apk 3: trailing slashes trimmed, then /ARCH/INDEX unless the URL names
+ * the index itself. */
+static int repos_v3_url(const struct aipkg_repo *repo, const char *arch, struct aipkg_buf *b)
+{
+	struct aipkg_slice url = repos_trim_slashes(aipkg_slice_str(repo->url));
+	int r;
+
+	if (!repo->index_file)
+		return aipkg_buf_addstr(b, repo->url);
+	r = aipkg_buf_add(b, url.ptr, url.len);
+	return r == 0 ? aipkg_buf_addf(b, "/%s/%s", arch, repo->index_file) : r;
+}
+
 char *aipkg_repo_index_url(const struct aipkg_repo *repo, const char *arch, int apk_major)
 {
 	struct aipkg_buf b = AIPKG_BUF_INIT;
-	struct aipkg_slice url = aipkg_slice_str(repo->url);
-	int r;
+	int r = apk_major == 2 ? repos_v2_url(repo, arch, &b) : repos_v3_url(repo, arch, &b);
 
-	if (apk_major == 2) {
-		/* apk 2 appends to the URL exactly as written */
-		r = aipkg_buf_addf(&b, "%s%s%s/APKINDEX.tar.gz", repo->url,
-				   repos_ends_with(url, "/") ? "" : "/", arch);
-	} else {
-		url = repos_trim_slashes(url);
-		r = aipkg_buf_add(&b, url.ptr, url.len);
-		if (r == 0 && repo->index_file)
-			r = aipkg_buf_addf(&b, "/%s/%s", arch, repo->index_file);
-	}
 	if (r < 0) {
 		aipkg_buf_release(&b);
 		return NULL;
@@ -496,23 +533,51 @@ char *aipkg_repo_index_url(const struct aipkg_repo *repo, const char *arch, int 
 	return aipkg_buf_detach(&b);
 }
 
-char *aipkg_repo_cache_name(const struct aipkg_repo *repo, const char *arch, int apk_major)
+enum aipkg_cache_naming aipkg_cache_naming_of(const char *apk_version)
+{
+	unsigned long major = strtoul(apk_version, NULL, 10), minor = 0, patch = 0;
+	const char *p = strchr(apk_version, '.');
+
+	if (major >= 3)
+		return AIPKG_CACHE_V3;
+	if (p) {
+		minor = strtoul(p + 1, NULL, 10);
+		p = strchr(p + 1, '.');
+	}
+	if (p)
+		patch = strtoul(p + 1, NULL, 10);
+	/* 2.14.1 moved from the line to the index URL */
+	return minor > 14 || (minor == 14 && patch >= 1) ? AIPKG_CACHE_V2_URL : AIPKG_CACHE_V2_LINE;
+}
+
+char *aipkg_repo_cache_file(const struct aipkg_repo *repo, const char *arch,
+			    enum aipkg_cache_naming how)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	char *url, *name;
-	int ok;
+	struct aipkg_buf what = AIPKG_BUF_INIT;
+	char *name = NULL;
+	int r;
 
+	if (how == AIPKG_CACHE_V2_LINE && !repo->line)
+		return NULL; /* a line apk 2 cannot read: it never cached it */
+	if (how == AIPKG_CACHE_V2_LINE)
+		r = aipkg_buf_addstr(&what, repo->line);
+	else
+		r = how == AIPKG_CACHE_V2_URL ? repos_v2_url(repo, arch, &what)
+					      : repos_v3_url(repo, arch, &what);
+	if (r == 0 && EVP_Digest(what.data, what.len, md, &mdlen,
+				 how == AIPKG_CACHE_V3 ? EVP_sha256() : EVP_sha1(), NULL) &&
+	    mdlen >= 4 &&
+	    asprintf(&name, "APKINDEX.%02x%02x%02x%02x.tar.gz", md[0], md[1], md[2], md[3]) < 0)
+		name = NULL;
+	aipkg_buf_release(&what);
+	return name;
+}
+
+char *aipkg_repo_cache_name(const struct aipkg_repo *repo, const char *arch, int apk_major)
+{
 	if (apk_major != 2 && apk_major != 3)
 		return NULL;
-	url = aipkg_repo_index_url(repo, arch, apk_major);
-	if (!url)
-		return NULL;
-	ok = EVP_Digest(url, strlen(url), md, &mdlen, apk_major == 2 ? EVP_sha1() : EVP_sha256(),
-			NULL);
-	free(url);
-	if (!ok || mdlen < 4 ||
-	    asprintf(&name, "APKINDEX.%02x%02x%02x%02x.tar.gz", md[0], md[1], md[2], md[3]) < 0)
-		return NULL;
-	return name;
+	return aipkg_repo_cache_file(repo, arch, apk_major == 2 ? AIPKG_CACHE_V2_URL : AIPKG_CACHE_V3);
 }

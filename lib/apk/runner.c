@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apk/index.h"
 #include "apk/rules.h"
 #include "apk/runner.h"
 #include "ctx.h"
@@ -142,8 +143,16 @@ static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk_call *cal
 	char wait[32];
 
 	if (!(call->flags & AIPKG_APK_NOROOT)) {
+		char *cache_dir = aipkg_apk_cache_dir_override(ctx);
+
 		argv_add(a, "--root");
 		argv_add(a, ctx->root[0] ? ctx->root : "/");
+		if (cache_dir) {
+			/* so apk writes the indexes where aipkg reads them */
+			argv_add(a, "--cache-dir");
+			argv_add(a, cache_dir);
+			free(cache_dir);
+		}
 		for (size_t i = 0; i < ctx->opts.nrepos; i++) {
 			argv_add(a, "--repository");
 			argv_add(a, ctx->opts.repos[i]);

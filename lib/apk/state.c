@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "aipkg/error.h"
+#include "apk/index.h"
 #include "apk/state.h"
 #include "ctx.h"
 #include "fileio.h"
@@ -14,7 +15,6 @@
 /* Far above real files (Alpine's installed db with thousands of packages
  * is tens of MiB; the largest APKINDEX.tar.gz a few MiB). */
 #define STATE_DB_MAX	((size_t)512 << 20)
-#define STATE_INDEX_MAX ((size_t)128 << 20)
 #define STATE_SMALL_MAX ((size_t)64 << 10)
 
 /* apk's name for the architecture this binary was built for. */
@@ -191,110 +191,14 @@ static int state_load_repos(struct aipkg_ctx *ctx, struct aipkg_state *st)
 	return r;
 }
 
-/* apk's cache: ROOT/etc/apk/cache when it is a directory (often a symlink
- * apk resolves as given), else ROOT/var/cache/apk. */
-static char *state_cache_dir(struct aipkg_ctx *ctx)
+/* An apk 3 repository (Packages.adb) aipkg cannot read: said once. */
+static bool state_index_readable(struct aipkg_ctx *ctx, const struct aipkg_repo *repo)
 {
-	char *dir = aipkg_ctx_path(ctx, "etc/apk/cache");
-	struct stat sb;
-
-	if (dir && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return dir;
-	free(dir);
-	return aipkg_ctx_path(ctx, "var/cache/apk");
-}
-
-/* DIR/NAME of the apk-APK_MAJOR cache file and its mtime (-1: missing). */
-static char *state_cache_file(const char *dir, const struct aipkg_repo *repo, const char *arch,
-			      int apk_major, long long *mtime)
-{
-	char *name = aipkg_repo_cache_name(repo, arch, apk_major), *path = NULL;
-	struct stat sb;
-
-	*mtime = -1;
-	if (name && asprintf(&path, "%s/%s", dir, name) < 0)
-		path = NULL;
-	free(name);
-	if (path && stat(path, &sb) == 0)
-		*mtime = (long long)sb.st_mtime;
-	return path;
-}
-
-/*
- * Which apk wrote the cache is unknown: take apk 3's file, or apk 2's, or
- * the newer when both exist; apk 3's name when neither does.
- */
-static char *state_remote_index(const char *cache_dir, const struct aipkg_repo *repo,
-				const char *arch)
-{
-	long long t3, t2;
-	char *v3 = state_cache_file(cache_dir, repo, arch, 3, &t3);
-	char *v2 = state_cache_file(cache_dir, repo, arch, 2, &t2);
-
-	if (v2 && t2 > t3) {
-		free(v3);
-		return v2;
-	}
-	free(v2);
-	return v3;
-}
-
-/* A local repository is read where apk reads it: the host path as given
- * (apk does not put --root in front of it). */
-static char *state_local_index(const struct aipkg_repo *repo, const char *arch)
-{
-	char *url = aipkg_repo_index_url(repo, arch, 3), *path;
-
-	if (!url || strncmp(url, "file:", 5) != 0)
-		return url;
-	/* "file:///srv/repo" and apk's looser "file:/srv/repo" */
-	path = strdup(url + (strncmp(url, "file:///", 8) == 0 ? 7 : 5));
-	free(url);
-	return path;
-}
-
-static int state_index_path(struct aipkg_ctx *ctx, struct aipkg_state *st, struct aipkg_repo *repo)
-{
-	char *cache_dir;
-
-	if (!repo->remote) {
-		repo->index_path = state_local_index(repo, st->arch);
-		return repo->index_path ? 0 : -ENOMEM;
-	}
-	cache_dir = state_cache_dir(ctx);
-	if (cache_dir)
-		repo->index_path = state_remote_index(cache_dir, repo, st->arch);
-	free(cache_dir);
-	return repo->index_path ? 0 : -ENOMEM;
-}
-
-static void state_index_missing(struct aipkg_ctx *ctx, const struct aipkg_repo *repo, int err)
-{
-	if (err == -ENOENT && repo->remote)
-		aipkg_ctx_warn(ctx, "no cached index for repository %s: run 'aipkg update'",
-			       repo->url);
-	else
-		aipkg_ctx_warn(ctx, "cannot read the index of repository %s (%s): %s", repo->url,
-			       repo->index_path, aipkg_strerror(err));
-}
-
-static int state_index_text(struct aipkg_ctx *ctx, struct aipkg_repo *repo,
-			    const struct aipkg_buf *gz, struct aipkg_buf *text)
-{
-	struct aipkg_buf desc = AIPKG_BUF_INIT;
-	int r = aipkg_apkindex_extract(gz->data, gz->len, text, &desc);
-
-	if (r == -AIPKG_E_CORRUPT || r == -AIPKG_E_TOOBIG)
-		r = aipkg_ctx_fail(ctx, r, "%s: %s index of repository %s: run 'aipkg update'",
-				   repo->index_path, r == -AIPKG_E_TOOBIG ? "oversized" : "corrupt",
-				   repo->url);
-	if (r == 0 && desc.len) {
-		repo->description = aipkg_slice_dup(aipkg_slice_trim(aipkg_slice_of(&desc)));
-		if (!repo->description)
-			r = -ENOMEM;
-	}
-	aipkg_buf_release(&desc);
-	return r;
+	if (!repo->index_file || strcmp(repo->index_file, "Packages.adb") != 0)
+		return true;
+	aipkg_ctx_warn(ctx, "repository %s has an apk 3 index (Packages.adb), which aipkg cannot read",
+		       repo->url);
+	return false;
 }
 
 /* A local repository another user can write could hand us (and apk) any
@@ -315,45 +219,22 @@ static bool state_repo_unsafe(struct aipkg_ctx *ctx, struct aipkg_repo *repo)
 	return repo->unsafe;
 }
 
-static int state_load_index(struct aipkg_ctx *ctx, struct aipkg_state *st, int i)
-{
-	struct aipkg_repo *repo = &st->repos[i];
-	struct aipkg_buf gz, text = AIPKG_BUF_INIT;
-	int r = state_index_path(ctx, st, repo);
-
-	if (r < 0)
-		return r;
-	if (state_repo_unsafe(ctx, repo))
-		return 0;
-	if (repo->index_file && strcmp(repo->index_file, "Packages.adb") == 0) {
-		aipkg_ctx_warn(ctx,
-			       "repository %s has an apk 3 index (Packages.adb), "
-			       "which aipkg cannot read",
-			       repo->url);
-		return 0;
-	}
-	aipkg_buf_init(&gz, STATE_INDEX_MAX);
-	r = aipkg_buf_read_file(&gz, repo->index_path);
-	if (r < 0) {
-		state_index_missing(ctx, repo, r);
-		aipkg_buf_release(&gz);
-		return 0;
-	}
-	r = state_index_text(ctx, repo, &gz, &text);
-	aipkg_buf_release(&gz);
-	if (r == 0)
-		r = state_parse_records(ctx, &st->available, &text, i, repo->index_path);
-	repo->loaded = r == 0;
-	aipkg_buf_release(&text);
-	return r;
-}
-
 static int state_load_indexes(struct aipkg_ctx *ctx, struct aipkg_state *st)
 {
-	int r = 0;
+	struct aipkg_keyring keys;
+	char *cache_dir = aipkg_apk_cache_dir(ctx);
+	int r = cache_dir ? aipkg_keyring_load(ctx->root, &keys) : -ENOMEM;
 
-	for (size_t i = 0; r == 0 && i < st->nrepos; i++)
-		r = state_load_index(ctx, st, (int)i);
+	for (size_t i = 0; r == 0 && i < st->nrepos; i++) {
+		struct aipkg_repo *repo = &st->repos[i];
+
+		r = aipkg_index_path(ctx, cache_dir, st->arch, repo);
+		if (r == 0 && !state_repo_unsafe(ctx, repo) && state_index_readable(ctx, repo))
+			r = aipkg_index_load(ctx, repo, (int)i, &keys, &st->available);
+	}
+	if (cache_dir)
+		aipkg_keyring_release(&keys);
+	free(cache_dir);
 	if (r == 0)
 		r = aipkg_pkgset_index(&st->available);
 	return r;

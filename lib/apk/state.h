@@ -21,6 +21,9 @@ struct aipkg_repo {
 			    * dropped), without "@tag "; with components:
 			    * base URL + "/" + component */
 	char *tag;         /* "testing" for "@testing URL", NULL when untagged */
+	char *line;        /* what apk 2 takes from the line: all after "@tag ",
+			    * exactly as written (trailing blanks and CR kept);
+			    * NULL for apk 3-only syntax (keywords, components) */
 	const char *index_file; /* static: "APKINDEX.tar.gz" (read from
 			    * URL/ARCH/APKINDEX.tar.gz), "Packages.adb" (apk 3's
 			    * format, not readable by aipkg), or NULL when the
@@ -28,8 +31,9 @@ struct aipkg_repo {
 			    * ending in .tar.gz) */
 	char *index_path;  /* the APKINDEX.tar.gz aipkg reads for it: a local
 			    * path as given (apk does not prefix --root), or
-			    * the cached copy (apk 3's name when none exists);
-			    * set by aipkg_state_load with AIPKG_STATE_INDEXES */
+			    * the cached copy under the name of whichever apk
+			    * wrote it (aipkg_repo_cached_index); set by
+			    * aipkg_state_load with AIPKG_STATE_INDEXES */
 	char *description; /* the index's DESCRIPTION ("v3.20.3-..."), or NULL */
 	bool remote;       /* a scheme:// URL other than file:, whose index
 			    * comes from apk's cache */
@@ -60,10 +64,12 @@ enum aipkg_state_parts {
 /*
  * Read the parts of the state named by PARTS under the context's root.
  * A missing installed db or world is an empty one (a fresh root); a corrupt
- * one fails with -AIPKG_E_CORRUPT naming the file and line.  A repository
- * whose index is missing (never `apk update`d) is left unloaded with a
- * warning; a corrupt index fails naming the file.  The repository list is
- * read whatever PARTS says.  On failure *ST is left released (empty).
+ * one fails with -AIPKG_E_CORRUPT naming the file and line.  Each
+ * repository's index is read where the root's apk keeps it and only when
+ * apk would trust it (apk/index.h); one that is missing, damaged, not a
+ * regular file or untrusted is left unloaded with one warning naming it.
+ * The repository list is read whatever PARTS says.  On failure *ST is left
+ * released (empty).
  */
 int aipkg_state_load(struct aipkg_ctx *ctx, struct aipkg_state *st, unsigned parts);
 void aipkg_state_release(struct aipkg_state *st);
@@ -105,17 +111,29 @@ int aipkg_apkindex_extract(const void *data, size_t len, struct aipkg_buf *index
 			   struct aipkg_buf *description);
 
 /*
- * The file name apk gives its cached copy of REPO's index
- * ("APKINDEX.1a2b3c4d.tar.gz"), for apk major version APK_MAJOR (2 or 3):
- * apk 2: hex of the first 4 bytes of SHA-1 of URL[/]ARCH/APKINDEX.tar.gz
- * (the URL exactly as written, a trailing '/' not doubled); apk 3: of
- * SHA-256 of the index URL (trailing '/'s of the URL trimmed, then
- * /ARCH/APKINDEX.tar.gz appended unless the URL names the index).
- * malloc'd; NULL when out of memory or APK_MAJOR is neither.
+ * How apk names its cached copy of an index, APKINDEX.<8 hex>.tar.gz, the
+ * hex being the first 4 bytes of a digest (read from apk-tools' sources):
+ *  V2_LINE  apk-tools 2.0 .. 2.14.0 (Alpine <= 3.19): SHA-1 of the
+ *           repository as apk 2 took the line (aipkg_repo.line);
+ *  V2_URL   2.14.1 .. 2.14.x: SHA-1 of the index URL, LINE[/]ARCH/APKINDEX.tar.gz;
+ *  V3       3.x: SHA-256 of apk 3's index URL (trailing slashes of the URL
+ *           trimmed, then /ARCH/APKINDEX.tar.gz unless it names the index).
  */
+enum aipkg_cache_naming { AIPKG_CACHE_V2_LINE, AIPKG_CACHE_V2_URL, AIPKG_CACHE_V3 };
+
+/* The naming of apk-tools APK_VERSION ("2.14.0", "3.0.6"). */
+enum aipkg_cache_naming aipkg_cache_naming_of(const char *apk_version);
+
+/* The cache file name for REPO under naming HOW, malloc'd; NULL when out of
+ * memory or when that apk could not have used the line (V2_LINE for a line
+ * in apk 3's syntax). */
+char *aipkg_repo_cache_file(const struct aipkg_repo *repo, const char *arch,
+			    enum aipkg_cache_naming how);
+
+/* The same for apk major version 2 (2.14.1 and later) or 3; NULL for others. */
 char *aipkg_repo_cache_name(const struct aipkg_repo *repo, const char *arch, int apk_major);
 
-/* The URL apk fetches REPO's index from (see aipkg_repo_cache_name), malloc'd. */
+/* The URL apk APK_MAJOR fetches REPO's index from, malloc'd. */
 char *aipkg_repo_index_url(const struct aipkg_repo *repo, const char *arch, int apk_major);
 
 #endif

@@ -12,6 +12,21 @@
 
 FIXTURE_ARCH=x86_64
 
+# Every fixture package and index is signed, as Alpine's are, with the key
+# the build made (tests/CMakeLists.txt); fixture roots trust it, so neither
+# aipkg nor a real apk needs --allow-untrusted.  `mkrepo ... -U` makes an
+# unsigned one.
+FIXTURE_KEY_NAME=aipkg-tests-5f0c1a2b.rsa.pub
+MKREPO_KEY=$TEST_TOOLS/aipkg-tests-5f0c1a2b.rsa
+export MKREPO_KEY
+test -f "$MKREPO_KEY.pub" || error "no fixture key $MKREPO_KEY.pub: build the tests first"
+
+# fixture_trust ROOT: install the fixtures' public key in ROOT/etc/apk/keys.
+fixture_trust () {
+	mkdir -p "$1/etc/apk/keys" &&
+	cp "$MKREPO_KEY.pub" "$1/etc/apk/keys/$FIXTURE_KEY_NAME"
+}
+
 # mkrepo_pkg DIR NAME VERSION [mkrepo options...]
 mkrepo_pkg () {
 	_mp_dir=$1 _mp_name=$2 _mp_version=$3
@@ -119,6 +134,7 @@ fixture_root () {
 		: >"$_fr_root/etc/apk/world" &&
 		: >"$_fr_root/lib/apk/db/installed" || return 1
 	fi
+	fixture_trust "$_fr_root" &&
 	fixture_use_repos "$_fr_root" "$@" &&
 	printf '3.20.3\n' >"$_fr_root/etc/alpine-release"
 }

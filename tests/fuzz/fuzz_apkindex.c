@@ -1,14 +1,56 @@
-/* Fuzz target: APKINDEX.tar.gz (gunzip, tar walk) and the APKINDEX text inside it. */
+/* Fuzz target: APKINDEX.tar.gz (gunzip, tar walk, signature check) and the APKINDEX text inside it. */
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include "apk/index.h"
 #include "apk/state.h"
 #include "fuzz.h"
 
-/* The first byte chooses: the compressed archive, or the text it holds,
- * so the fuzzer reaches the record parser without having to learn gzip. */
+/* A root whose etc/apk/keys holds "aipkg-fuzz.rsa.pub" (a key made here;
+ * gen-seeds.sh signs a seed with another key of that name, so the
+ * signature is looked up, hashed and checked, and found BAD). */
+static struct aipkg_keyring keys;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char root[] = "/tmp/aipkg-fuzz-keys-XXXXXX", path[128];
+	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
+	EVP_PKEY *key = NULL;
+	FILE *f;
+
+	(void)argc;
+	(void)argv;
+	if (!mkdtemp(root) || !kc || EVP_PKEY_keygen_init(kc) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_keygen_bits(kc, 1024) != 1 || EVP_PKEY_keygen(kc, &key) != 1)
+		abort();
+	snprintf(path, sizeof(path), "%s/etc", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/etc/apk", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/etc/apk/keys", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/etc/apk/keys/aipkg-fuzz.rsa.pub", root);
+	if (!(f = fopen(path, "w")) || PEM_write_PUBKEY(f, key) != 1 || fclose(f) != 0 ||
+	    aipkg_keyring_load(root, &keys) < 0)
+		abort();
+	unlink(path);
+	EVP_PKEY_free(key);
+	EVP_PKEY_CTX_free(kc);
+	return 0;
+}
+
+/* The first byte chooses: the compressed archive (bit 0), checked against
+ * the keyring (bit 1), or the text it holds, so the fuzzer reaches the
+ * record parser without having to learn gzip. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct aipkg_buf index, desc;
 	struct aipkg_pkgset set;
+	struct aipkg_apkindex_read rd = {&index, &desc, NULL, AIPKG_TRUST_UNCHECKED, ""};
 
 	if (size < 1)
 		return 0;
@@ -16,8 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	aipkg_buf_init(&desc, 1 << 20);
 	aipkg_pkgset_init(&set);
 	if (data[0] & 1) {
-		if (aipkg_apkindex_extract(data + 1, size - 1, &index, &desc) == 0 && index.len)
+		rd.keys = data[0] & 2 ? &keys : NULL;
+		if (aipkg_apkindex_read(data + 1, size - 1, &rd) == 0 && index.len)
 			aipkg_pkgset_parse(&set, aipkg_buf_detach(&index), index.len, 0, NULL);
+		if (rd.trust == AIPKG_TRUST_OK)
+			abort(); /* nothing here holds the private key */
 	} else {
 		aipkg_pkgset_parse(&set, fuzz_memdup(data + 1, size - 1), size - 1, 0, NULL);
 	}

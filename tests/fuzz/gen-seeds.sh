@@ -24,9 +24,14 @@ export ASAN_OPTIONS=detect_leaks=0
 "$mkrepo" pkg "$tmp/r/x86_64" pcre2 10.43-r0 -a x86_64 -p so:libpcre2-8.so.0=0.12.0 >/dev/null
 "$mkrepo" pkg "$tmp/r/x86_64" libcrypto3 3.3.2-r0 -a x86_64 -o openssl -p so:libcrypto.so.3=3 \
 	-i "nginx openssl" >/dev/null
-"$mkrepo" index "$tmp/r/x86_64" -d "v3.20.3-fuzz" >/dev/null
+"$mkrepo" index "$tmp/r/x86_64" -U -d "v3.20.3-fuzz" >/dev/null
 # fuzz_apkindex: a first byte with bit 0 set selects the .tar.gz
 { printf '\001'; cat "$tmp/r/x86_64/APKINDEX.tar.gz"; } >"$out/apkindex/index.tar.gz"
+# signed (bit 1: checked against the target's keyring, whose key of this
+# name is another one, so the signature is found, hashed and rejected)
+"$mkrepo" key "$tmp/aipkg-fuzz.rsa" >/dev/null
+MKREPO_KEY=$tmp/aipkg-fuzz.rsa "$mkrepo" index "$tmp/r/x86_64" -d "v3.20.3-fuzz" >/dev/null
+{ printf '\003'; cat "$tmp/r/x86_64/APKINDEX.tar.gz"; } >"$out/apkindex/signed.tar.gz"
 # its text: the installed db has the same records
 tar -xzOf "$tmp/r/x86_64/APKINDEX.tar.gz" APKINDEX >"$out/installed/apkindex" 2>/dev/null || true
 { printf '\000'; cat "$out/installed/apkindex"; } >"$out/apkindex/text"

@@ -16,6 +16,9 @@
  * Environment:
  *   APK_DOUBLE_MAJOR=3      mimic apk 3.0.6 (version string, sizes in the
  *                           OK line, simulate totals, some messages)
+ *   APK_DOUBLE_VERSION=V    claim apk-tools V ("2.14.0", "2.10.6", "3.0.6";
+ *                           its major wins over APK_DOUBLE_MAJOR) and name
+ *                           the cached indexes as that version does
  *   APK_DOUBLE_ROOT=DIR     the root when no --root is given; without
  *                           either the double refuses to run rather than
  *                           touch the host's /
@@ -32,9 +35,10 @@
  * Like apk, fetch takes names only ("fetch nginx=1.2" fails: apk 2.14 and
  * 3.0 both say "unable to select package") and takes the newest version.
  *
- * Known differences from apk: no signature verification (an index or
- * package counts as signed when it has a .SIGN.* member whose key file is in
- * ROOT/etc/apk/keys); no scripts, triggers, audit, cache applet, self-upgrade
+ * Known differences from apk: an index's signature is verified (with
+ * aipkg's reader) but a package's is not (it counts as signed when it has
+ * a .SIGN.* member); an index with a BAD signature is not loaded at all
+ * (apk 2.14 and 3.0 still list its packages in search); no scripts, triggers, audit, cache applet, self-upgrade
  * of apk-tools or protected-file handling; the solver is simpler (it agrees
  * with apk on the fixtures and ordinary repositories, error counts of tangled
  * conflicts may differ); apk 2's lax version parsing ("version -t 1.0 x") is
@@ -44,6 +48,7 @@
 #include <signal.h>
 #include <sys/utsname.h>
 
+#include "apk/index.h"
 #include "double-commit.h"
 
 enum applet {
@@ -250,7 +255,7 @@ static const char *progname = "apk-double";
 
 static void print_version(void)
 {
-	printf("apk-tools %s, compiled for x86_64.\n", db.major >= 3 ? "3.0.6" : "2.14.4");
+	printf("apk-tools %s, compiled for x86_64.\n", db.version);
 }
 
 static int usage(int code)
@@ -552,53 +557,33 @@ static void read_world(void)
 	aipkg_buf_release(&b);
 }
 
-/* Whether an index is signed by a key in ROOT/etc/apk/keys (no crypto:
- * the fixtures are unsigned and apk is run with --allow-untrusted). */
-static bool index_trusted(const char *signame)
-{
-	const char *key = strchr(signame + 6, '.');
-	char *path;
-	bool ok;
-
-	if (!key)
-		return false;
-	path = xasprintf("%s/etc/apk/keys/%s", db.root, key + 1);
-	ok = path_exists(path);
-	free(path);
-	return ok;
-}
-
-/* Parse an APKINDEX.tar.gz into repository R; NULL or the reason. */
+/* Parse an APKINDEX.tar.gz into repository R, checking its signature
+ * against ROOT/etc/apk/keys with aipkg's own reader (which does it as apk
+ * does); NULL or apk's reason. */
 static const char *load_index(const struct aipkg_buf *file, size_t r)
 {
-	struct aipkg_buf plain = AIPKG_BUF_INIT;
-	struct gz_member m[8];
-	struct tar_iter it;
-	struct tar_entry e;
-	char *text = NULL;
-	bool trusted = false;
+	struct aipkg_buf text = AIPKG_BUF_INIT, desc = AIPKG_BUF_INIT;
+	struct aipkg_keyring keys;
+	struct aipkg_apkindex_read rd = {&text, &desc, &keys, AIPKG_TRUST_UNCHECKED, ""};
+	const char *why = NULL;
+	char empty[1] = "";
 
-	if (gunzip_members(file->data, file->len, &plain, m, 8) < 1)
-		return "BAD archive";
-	it = (struct tar_iter){(const unsigned char *)plain.data, plain.len, 0};
-	while (tar_next(&it, &e) > 0) {
-		if (!strncmp(e.name, ".SIGN.", 6))
-			trusted |= index_trusted(e.name);
-		else if (!strcmp(e.name, "DESCRIPTION"))
-			db.repos[r].desc = xstrndup((const char *)e.data, e.size);
-		else if (!strcmp(e.name, "APKINDEX"))
-			text = xstrndup((const char *)e.data, e.size);
-	}
-	aipkg_buf_release(&plain);
-	if (!text)
-		return "BAD archive";
-	if (!trusted && !db.allow_untrusted) {
-		free(text);
-		return "UNTRUSTED signature";
-	}
-	bool ok = parse_records(text, (int)r);
-	free(text);
-	return ok ? NULL : "BAD archive";
+	if (aipkg_keyring_load(db.root, &keys) < 0)
+		die("out of memory");
+	if (aipkg_apkindex_read(file->data, file->len, &rd) < 0)
+		why = "BAD archive";
+	else if (rd.trust == AIPKG_TRUST_BAD)
+		why = "BAD signature";
+	else if (rd.trust != AIPKG_TRUST_OK && !db.allow_untrusted)
+		why = "UNTRUSTED signature";
+	else if (!parse_records(text.len ? text.data : empty, (int)r))
+		why = "BAD archive";
+	if (!why && desc.len)
+		db.repos[r].desc = xstrndup(desc.data, desc.len);
+	aipkg_keyring_release(&keys);
+	aipkg_buf_release(&text);
+	aipkg_buf_release(&desc);
+	return why;
 }
 
 static struct {
@@ -714,12 +699,30 @@ static void add_repos(struct aipkg_repo *repos, size_t n)
 		if (!rp->index_url)
 			die("out of memory");
 		if (rp->remote) {
-			char *name = aipkg_repo_cache_name(&repos[i], db.arch, db.major);
+			char *name = aipkg_repo_cache_file(&repos[i], db.arch,
+							   aipkg_cache_naming_of(db.version));
 			rp->cache =
 			    xasprintf("%s/%s", db.cache_dir, name ? name : "APKINDEX.tar.gz");
 			free(name);
 		}
 	}
+}
+
+/* Where apk caches: --cache-dir (relative to the root, as apk opens it),
+ * else etc/apk/cache when it is a directory (links followed as apk's
+ * openat() follows them: an absolute one on the host), else var/cache/apk. */
+static char *double_cache_dir(void)
+{
+	char *dir;
+	struct stat st;
+
+	if (cl.cache_dir)
+		return cl.cache_dir[0] == '/' ? xstrdup(cl.cache_dir) : root_path(cl.cache_dir);
+	dir = root_path("etc/apk/cache");
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	free(dir);
+	return root_path("var/cache/apk");
 }
 
 static void read_repos(bool force)
@@ -777,7 +780,7 @@ static int open_db(unsigned flags)
 	}
 	if (stat(db.root, &st) < 0)
 		return open_failed("Unable to open root", errno);
-	db.cache_dir = cl.cache_dir ? xstrdup(cl.cache_dir) : root_path("var/cache/apk");
+	db.cache_dir = double_cache_dir();
 	if ((flags & OPEN_WRITE) && !db.simulate) {
 		int r = take_lock();
 		if (r)
@@ -896,12 +899,14 @@ static struct pkg *add_file_pkg(const char *path, struct dep *d)
 			deps_parse_list(&p->provides, line + 11);
 		free(line);
 	}
-	/* identity: the control member's SHA-1, as for repository packages */
+	/* identity: the control member's SHA-1, as for repository packages;
+	 * the control is the member before the data (after any signature) */
 	struct gz_member m[4];
 	struct aipkg_buf plain = AIPKG_BUF_INIT;
 	char q1[32];
-	gunzip_members(a.file.data, a.file.len, &plain, m, 4);
-	q1_checksum(a.file.data + m[0].off, m[0].len, q1);
+	int nm = gunzip_members(a.file.data, a.file.len, &plain, m, 4);
+	int ctl = nm >= 2 && nm <= 4 ? nm - 2 : 0;
+	q1_checksum(a.file.data + m[ctl].off, m[ctl].len, q1);
 	aipkg_buf_release(&plain);
 	p->csum = intern_str(q1);
 	p->size = a.file.len;
@@ -1716,7 +1721,7 @@ static int run_applet(void)
 
 int main(int argc, char **argv)
 {
-	const char *major = getenv("APK_DOUBLE_MAJOR");
+	const char *major = getenv("APK_DOUBLE_MAJOR"), *version = getenv("APK_DOUBLE_VERSION");
 	int r;
 
 	tool_name = "apk-double";
@@ -1725,6 +1730,9 @@ int main(int argc, char **argv)
 	log_argv(argc, argv);
 	if (major && !strcmp(major, "3"))
 		db.major = 3;
+	if (version && *version)
+		db.major = version[0] >= '3' ? 3 : 2;
+	db.version = version && *version ? version : db.major >= 3 ? "3.0.6" : "2.14.4";
 	if ((r = parse_cmdline(argc, argv)))
 		return r;
 	db.allow_untrusted = cl.seen[O_ALLOW_UNTRUSTED];

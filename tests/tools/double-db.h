@@ -109,6 +109,7 @@ struct tagdef {
 
 static struct db {
 	int major;  /* 2 or 3: which apk is mimicked */
+	const char *version; /* "2.14.4", "3.0.6" or APK_DOUBLE_VERSION */
 	char *root; /* without trailing '/' */
 	char *arch;
 	char *cache_dir; /* absolute */

@@ -11,18 +11,32 @@
  *     -x PATH=CONTENT   an executable, mode 0755
  *     -L PATH=TARGET    a symbolic link
  *     -s SIZE           add SIZE bytes of incompressible padding
- *   mkrepo index DIR [-d DESCRIPTION]          writes DIR/APKINDEX.tar.gz
+ *     -U                unsigned, whatever MKREPO_KEY says
+ *   mkrepo index DIR [-d DESCRIPTION] [-U] [-T TYPE] [-B]
+ *                                              writes DIR/APKINDEX.tar.gz
+ *   mkrepo key FILE    a new 2048-bit RSA key: FILE (private) and FILE.pub
+ *   mkrepo sign FILE [-T TYPE] [-B]            signs FILE (an index) in place
  *
- * A package is what abuild makes, unsigned: a control gzip member (a tar of
+ * Signing, as abuild-sign does: with the private key named by MKREPO_KEY
+ * (-U: do not sign), a gzip member holding only ".SIGN.TYPE.NAME.pub" (NAME
+ * the key file's base name, TYPE RSA = SHA-1 by default or RSA256 =
+ * SHA-256, -T) is put before what it signs: a package's control member, an
+ * index's one member.  -B signs other bytes than those that follow: a BAD
+ * signature.  The public key FILE.pub goes into a root's etc/apk/keys.
+ *
+ * A package is what abuild makes: a control gzip member (a tar of
  * .PKGINFO without end-of-archive blocks, carrying the datahash) followed
  * by a data gzip member (the files, each with abuild-tar's
- * APK-TOOLS.checksum.SHA1 PAX record).  apk 2 and 3 install it with
- * --allow-untrusted.  The index is what `apk index` writes: one gzip member
- * holding DESCRIPTION and APKINDEX, records sorted by name then version,
- * C: being "Q1" + base64(SHA-1 of the control member).
+ * APK-TOOLS.checksum.SHA1 PAX record), signed as above or not (apk 2 and
+ * 3 then install it only with --allow-untrusted).  The index is what `apk
+ * index` writes: one gzip member holding DESCRIPTION and APKINDEX, records
+ * sorted by name then version, C: being "Q1" + base64(SHA-1 of the control
+ * member), signed or not.
  */
 #include <getopt.h>
 #include <time.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "apk/version.h"
 #include "tool.h"
@@ -54,8 +68,10 @@ static void usage(void)
 	      "         [-o ORIGIN] [-a ARCH] [-t BUILDDATE] [-m MAINTAINER] [-c COMMIT]\n"
 	      "         [-k PRIO] [-D DEP]... [-p PROVIDES]... [-i INSTALL_IF]...\n"
 	      "         [-f PATH=CONTENT]... [-x PATH=CONTENT]... [-L PATH=TARGET]...\n"
-	      "         [-s SIZE]\n"
-	      "       mkrepo index DIR [-d DESCRIPTION]\n",
+	      "         [-s SIZE] [-U]\n"
+	      "       mkrepo index DIR [-d DESCRIPTION] [-U] [-T RSA|RSA256] [-B]\n"
+	      "       mkrepo key FILE\n"
+	      "       mkrepo sign FILE [-T RSA|RSA256] [-B]\n",
 	      stderr);
 	exit(2);
 }
@@ -158,6 +174,99 @@ static void add_padding(struct pkgspec *ps)
 	free(path);
 }
 
+/* ---- signatures, as abuild-sign makes them ---- */
+
+struct signer {
+	EVP_PKEY *key; /* NULL: unsigned */
+	char *name;    /* "aipkg-tests-5f0c1a2b.rsa.pub" */
+	const char *type;
+	bool bad;
+};
+
+/* The key of MKREPO_KEY (unless UNSIGNED), signing as TYPE. */
+static void signer_init(struct signer *sg, bool unsigned_, const char *type, bool bad)
+{
+	const char *path = getenv("MKREPO_KEY"), *base;
+	FILE *f;
+
+	*sg = (struct signer){NULL, NULL, type ? type : "RSA", bad};
+	if (strcmp(sg->type, "RSA") != 0 && strcmp(sg->type, "RSA256") != 0)
+		die("signature type '%s': RSA or RSA256", sg->type);
+	if (unsigned_ || !path || !*path)
+		return;
+	if (!(f = fopen(path, "r")))
+		die("%s: %s", path, strerror(errno));
+	sg->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!sg->key)
+		die("%s: not a PEM private key", path);
+	base = strrchr(path, '/');
+	sg->name = xasprintf("%s.pub", base ? base + 1 : path);
+}
+
+static void signer_release(struct signer *sg)
+{
+	EVP_PKEY_free(sg->key);
+	free(sg->name);
+}
+
+/* OUT = a signature member over DATA (or, for a BAD one, over DATA with its
+ * last byte changed), then DATA. */
+static void sign_prepend(const struct signer *sg, const void *data, size_t len,
+			 struct aipkg_buf *out)
+{
+	unsigned char sig[1024];
+	size_t siglen = sizeof(sig);
+	struct aipkg_buf tar = AIPKG_BUF_INIT, signed_data = AIPKG_BUF_INIT;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char *name;
+
+	bput(&signed_data, data, len);
+	if (sg->bad && len)
+		signed_data.data[len - 1] ^= 1;
+	if (!md ||
+	    EVP_DigestSignInit(md, NULL, strcmp(sg->type, "RSA") ? EVP_sha256() : EVP_sha1(), NULL,
+			       sg->key) != 1 ||
+	    EVP_DigestSign(md, sig, &siglen, (unsigned char *)signed_data.data, len) != 1)
+		die("signing failed");
+	EVP_MD_CTX_free(md);
+	name = xasprintf(".SIGN.%s.%s", sg->type, sg->name);
+	/* abuild-sign: tar of the one file, end blocks cut, gzip -9 */
+	tar_entry_add(&tar, name, '0', 0644, (const char *)sig, siglen, DEFAULT_BUILDDATE, NULL,
+		      NULL);
+	gzip_member(tar.data, tar.len, out);
+	bput(out, data, len);
+	free(name);
+	aipkg_buf_release(&tar);
+	aipkg_buf_release(&signed_data);
+}
+
+/* mkrepo key FILE */
+static int cmd_key(int argc, char **argv)
+{
+	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
+	EVP_PKEY *key = NULL;
+	char *pub;
+	FILE *f;
+
+	if (argc != 2)
+		usage();
+	if (!kc || EVP_PKEY_keygen_init(kc) != 1 || EVP_PKEY_CTX_set_rsa_keygen_bits(kc, 2048) != 1 ||
+	    EVP_PKEY_keygen(kc, &key) != 1)
+		die("RSA key generation failed");
+	EVP_PKEY_CTX_free(kc);
+	f = fopen(argv[1], "w");
+	if (!f || PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) != 1 || fclose(f) != 0)
+		die("%s: cannot write the key", argv[1]);
+	pub = xasprintf("%s.pub", argv[1]);
+	f = fopen(pub, "w");
+	if (!f || PEM_write_PUBKEY(f, key) != 1 || fclose(f) != 0)
+		die("%s: cannot write the key", pub);
+	free(pub);
+	EVP_PKEY_free(key);
+	return 0;
+}
+
 static void build_data_tar(struct pkgspec *ps, struct aipkg_buf *tar, uint64_t *installed)
 {
 	*installed = 0;
@@ -219,10 +328,11 @@ static void build_pkginfo(struct pkgspec *ps, uint64_t installed, const char *da
 	bprintf(out, "datahash = %s\n", datahash);
 }
 
-static void write_package(struct pkgspec *ps, const char *outdir)
+static void write_package(struct pkgspec *ps, const char *outdir, const struct signer *sg)
 {
 	struct aipkg_buf data = AIPKG_BUF_INIT, datagz = AIPKG_BUF_INIT;
 	struct aipkg_buf info = AIPKG_BUF_INIT, control = AIPKG_BUF_INIT, apk = AIPKG_BUF_INIT;
+	struct aipkg_buf ctlgz = AIPKG_BUF_INIT;
 	unsigned char sha[EVP_MAX_MD_SIZE];
 	char hex[65], *path;
 	uint64_t installed;
@@ -237,7 +347,11 @@ static void write_package(struct pkgspec *ps, const char *outdir)
 	/* no end-of-archive blocks: apk reads control and data as one tar */
 	tar_entry_add(&control, ".PKGINFO", '0', 0644, info.data, info.len, ps->builddate, NULL,
 		      NULL);
-	gzip_member(control.data, control.len, &apk);
+	gzip_member(control.data, control.len, &ctlgz);
+	if (sg->key)
+		sign_prepend(sg, ctlgz.data, ctlgz.len, &apk);
+	else
+		bput(&apk, ctlgz.data, ctlgz.len);
 	bput(&apk, datagz.data, datagz.len);
 
 	if ((r = mkdir_p(outdir, 0755)) < 0)
@@ -250,6 +364,7 @@ static void write_package(struct pkgspec *ps, const char *outdir)
 	aipkg_buf_release(&datagz);
 	aipkg_buf_release(&info);
 	aipkg_buf_release(&control);
+	aipkg_buf_release(&ctlgz);
 	aipkg_buf_release(&apk);
 }
 
@@ -282,6 +397,8 @@ static unsigned long long parse_ull(const char *s, const char *what)
 static int cmd_pkg(int argc, char **argv)
 {
 	struct pkgspec ps = {.arch = "x86_64", .license = "MIT", .builddate = DEFAULT_BUILDDATE};
+	struct signer sg;
+	bool unsigned_ = false;
 	int c;
 
 	if (argc < 4)
@@ -291,8 +408,11 @@ static int cmd_pkg(int argc, char **argv)
 	if (!aipkg_version_validate(aipkg_slice_str(ps.version)))
 		die("invalid version '%s'", ps.version);
 	optind = 4;
-	while ((c = getopt(argc, argv, "d:u:l:o:a:t:m:c:k:D:p:i:f:x:L:s:")) != -1) {
+	while ((c = getopt(argc, argv, "d:u:l:o:a:t:m:c:k:D:p:i:f:x:L:s:U")) != -1) {
 		switch (c) {
+		case 'U':
+			unsigned_ = true;
+			break;
 		case 'd':
 			ps.desc = optarg;
 			break;
@@ -358,7 +478,9 @@ static int cmd_pkg(int argc, char **argv)
 	add_parent_dirs(&ps);
 	if (ps.nents) /* a package without files has no array to sort */
 		qsort(ps.ents, ps.nents, sizeof(*ps.ents), cmp_entry);
-	write_package(&ps, argv[1]);
+	signer_init(&sg, unsigned_, NULL, false);
+	write_package(&ps, argv[1], &sg);
+	signer_release(&sg);
 	pkgspec_release(&ps);
 	return 0;
 }
@@ -490,17 +612,26 @@ static int cmd_index(int argc, char **argv)
 	struct aipkg_buf text = AIPKG_BUF_INIT, tar = AIPKG_BUF_INIT, gz = AIPKG_BUF_INIT;
 	size_t n = 0, cap = 0, nfiles;
 	char **files, *path;
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	const char *epoch = getenv("SOURCE_DATE_EPOCH"), *type = NULL;
 	uint64_t mtime = epoch ? strtoull(epoch, NULL, 10) : (uint64_t)time(NULL);
+	struct signer sg;
+	bool unsigned_ = false, bad = false;
 	int c, r;
 
 	if (argc < 2)
 		usage();
 	optind = 1;
-	while ((c = getopt(argc, argv, "d:")) != -1) {
-		if (c != 'd')
+	while ((c = getopt(argc, argv, "d:UT:B")) != -1) {
+		if (c == 'd')
+			desc = optarg;
+		else if (c == 'U')
+			unsigned_ = true;
+		else if (c == 'T')
+			type = optarg;
+		else if (c == 'B')
+			bad = true;
+		else
 			usage();
-		desc = optarg;
 	}
 	if (optind != argc - 1)
 		usage();
@@ -522,6 +653,14 @@ static int cmd_index(int argc, char **argv)
 	tar_apk_entry_add(&tar, "APKINDEX", text.data, text.len, 0644, mtime);
 	tar_end(&tar);
 	gzip_member(tar.data, tar.len, &gz);
+	signer_init(&sg, unsigned_, type, bad);
+	if (sg.key) {
+		aipkg_buf_reset(&tar);
+		sign_prepend(&sg, gz.data, gz.len, &tar);
+		aipkg_buf_reset(&gz);
+		bput(&gz, tar.data, tar.len);
+	}
+	signer_release(&sg);
 	path = xasprintf("%s/APKINDEX.tar.gz", argv[optind]);
 	if ((r = file_write_atomic(path, gz.data, gz.len, 0644)) < 0)
 		die("%s: %s", path, strerror(-r));
@@ -541,6 +680,40 @@ static int cmd_index(int argc, char **argv)
 	return 0;
 }
 
+/* mkrepo sign FILE [-T TYPE] [-B]: sign an index (or anything) in place. */
+static int cmd_sign(int argc, char **argv)
+{
+	struct aipkg_buf in = AIPKG_BUF_INIT, out = AIPKG_BUF_INIT;
+	const char *type = NULL;
+	struct signer sg;
+	bool bad = false;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "T:B")) != -1) {
+		if (c == 'T')
+			type = optarg;
+		else if (c == 'B')
+			bad = true;
+		else
+			usage();
+	}
+	if (optind != argc - 1)
+		usage();
+	signer_init(&sg, false, type, bad);
+	if (!sg.key)
+		die("sign: MKREPO_KEY names no key");
+	if ((r = file_read(argv[optind], &in)) < 0)
+		die("%s: %s", argv[optind], strerror(-r));
+	sign_prepend(&sg, in.data, in.len, &out);
+	if ((r = file_write_atomic(argv[optind], out.data, out.len, 0644)) < 0)
+		die("%s: %s", argv[optind], strerror(-r));
+	signer_release(&sg);
+	aipkg_buf_release(&in);
+	aipkg_buf_release(&out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	tool_name = "mkrepo";
@@ -550,5 +723,9 @@ int main(int argc, char **argv)
 		return cmd_pkg(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "index"))
 		return cmd_index(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "key"))
+		return cmd_key(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sign"))
+		return cmd_sign(argc - 1, argv + 1);
 	usage();
 }

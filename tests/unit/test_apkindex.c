@@ -6,7 +6,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "aipkg/error.h"
+#include "apk/index.h"
 #include "apk/state.h"
 #include "tgz.h"
 
@@ -249,6 +255,187 @@ static void test_inflated_size_is_capped(void **state)
 	aipkg_buf_release(&gz);
 }
 
+/* ---- signatures, as apk checks them ---- */
+
+/* A root trusting "trusted.rsa.pub" (KEY); "other" is a key it does not hold. */
+static EVP_PKEY *key, *other;
+static char keyroot[] = "/tmp/aipkg-apkindex-keys-XXXXXX";
+static struct aipkg_keyring keys;
+
+static int keys_setup(void **state)
+{
+	char path[128];
+
+	key = tgz_key_new();
+	other = tgz_key_new();
+	if (!key || !other || !mkdtemp(keyroot))
+		return -1;
+	snprintf(path, sizeof(path), "%s/etc", keyroot);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/etc/apk", keyroot);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/etc/apk/keys", keyroot);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/etc/apk/keys/trusted.rsa.pub", keyroot);
+	if (tgz_key_write_public(key, path) < 0)
+		return -1;
+	/* a hidden file is no key (apk 3 skips them) */
+	snprintf(path, sizeof(path), "%s/etc/apk/keys/.hidden.rsa.pub", keyroot);
+	if (tgz_key_write_public(key, path) < 0)
+		return -1;
+	return aipkg_keyring_load(keyroot, &keys);
+}
+
+static int keys_teardown(void **state)
+{
+	char cmd[128];
+
+	aipkg_keyring_release(&keys);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", keyroot);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The trust verdict for GZ; *signer gets the key named. */
+static enum aipkg_index_trust verdict(const struct aipkg_buf *gz, char *signer, size_t size)
+{
+	struct aipkg_buf idx = AIPKG_BUF_INIT;
+	struct aipkg_apkindex_read rd = {&idx, NULL, &keys, AIPKG_TRUST_UNCHECKED, ""};
+
+	assert_int_equal(aipkg_apkindex_read(gz->data, gz->len, &rd), 0);
+	assert_string_equal(aipkg_buf_str(&idx), index_text);
+	aipkg_buf_release(&idx);
+	if (signer)
+		snprintf(signer, size, "%s", rd.signer);
+	return rd.trust;
+}
+
+static void signed_index(struct aipkg_buf *out, EVP_PKEY *k, const char *type, const char *name)
+{
+	struct aipkg_buf gz = AIPKG_BUF_INIT;
+
+	tgz_index(&gz, index_text, "v3.20.3", 0);
+	assert_int_equal(tgz_sign(out, &gz, k, type, name), 0);
+	aipkg_buf_release(&gz);
+}
+
+static void test_rsa_and_rsa256_signatures_verify(void **state)
+{
+	struct aipkg_buf a = AIPKG_BUF_INIT, b = AIPKG_BUF_INIT;
+	char who[128];
+
+	signed_index(&a, key, "RSA", "trusted.rsa.pub");
+	assert_int_equal(verdict(&a, who, sizeof(who)), AIPKG_TRUST_OK);
+	assert_string_equal(who, "trusted.rsa.pub");
+	signed_index(&b, key, "RSA256", "trusted.rsa.pub");
+	assert_int_equal(verdict(&b, NULL, 0), AIPKG_TRUST_OK);
+	aipkg_buf_release(&a);
+	aipkg_buf_release(&b);
+}
+
+static void test_unsigned_and_unknown_keys(void **state)
+{
+	struct aipkg_buf gz = AIPKG_BUF_INIT;
+	char who[128];
+
+	tgz_index(&gz, index_text, NULL, 0);
+	assert_int_equal(verdict(&gz, who, sizeof(who)), AIPKG_TRUST_UNSIGNED);
+	assert_string_equal(who, "");
+	aipkg_buf_reset(&gz);
+	signed_index(&gz, other, "RSA", "stranger.rsa.pub");
+	assert_int_equal(verdict(&gz, who, sizeof(who)), AIPKG_TRUST_NOKEY);
+	assert_string_equal(who, "stranger.rsa.pub");
+	aipkg_buf_reset(&gz);
+	signed_index(&gz, key, "RSA", ".hidden.rsa.pub");
+	assert_int_equal(verdict(&gz, NULL, 0), AIPKG_TRUST_NOKEY);
+	aipkg_buf_release(&gz);
+}
+
+/* A key of the right name that did not sign it, and one changed byte of
+ * what was signed (the gzip stays valid): both BAD. */
+static void test_bad_signatures(void **state)
+{
+	struct aipkg_buf gz = AIPKG_BUF_INIT, good = AIPKG_BUF_INIT, evil = AIPKG_BUF_INIT;
+	size_t sigpart;
+
+	signed_index(&gz, other, "RSA", "trusted.rsa.pub");
+	assert_int_equal(verdict(&gz, NULL, 0), AIPKG_TRUST_BAD);
+	signed_index(&good, key, "RSA", "trusted.rsa.pub");
+	aipkg_buf_reset(&gz);
+	tgz_index(&gz, index_text, "v3.20.3", 0);
+	sigpart = good.len - gz.len;
+	aipkg_buf_add(&evil, good.data, sigpart);
+	aipkg_buf_reset(&gz);
+	tgz_index(&gz, index_text, "v3.20.4", 0); /* other bytes, same text */
+	aipkg_buf_add(&evil, gz.data, gz.len);
+	assert_int_equal(verdict(&evil, NULL, 0), AIPKG_TRUST_BAD);
+	aipkg_buf_release(&gz);
+	aipkg_buf_release(&good);
+	aipkg_buf_release(&evil);
+}
+
+/* abuild-sign run twice: the newest signature first.  apk takes the first
+ * signature whose key it has; the digest restarts at every member end
+ * until a non-signature member, so it covers only the last member. */
+static void test_first_signature_with_a_known_key_counts(void **state)
+{
+	struct aipkg_buf gz = AIPKG_BUF_INIT, inner = AIPKG_BUF_INIT, outer = AIPKG_BUF_INIT;
+	struct aipkg_buf tar = AIPKG_BUF_INIT;
+	unsigned char sig[1024];
+	size_t siglen = sizeof(sig), last;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	tgz_index(&gz, index_text, "v3.20.3", 0);
+	last = gz.len;
+	/* an unknown key's signature first, then the trusted one */
+	assert_int_equal(tgz_sign(&inner, &gz, key, "RSA", "trusted.rsa.pub"), 0);
+	assert_int_equal(tgz_sign(&outer, &inner, other, "RSA", "stranger.rsa.pub"), 0);
+	assert_int_equal(verdict(&outer, NULL, 0), AIPKG_TRUST_OK);
+	/* a trusted signature over the whole of what followed it (as
+	 * abuild-sign makes it) is BAD to apk: it only hashes the last member */
+	assert_true(md && EVP_DigestSignInit(md, NULL, EVP_sha1(), NULL, key) == 1 &&
+		    EVP_DigestSign(md, sig, &siglen, (unsigned char *)inner.data, inner.len) == 1);
+	tgz_member(&tar, ".SIGN.RSA.trusted.rsa.pub", '0', sig, siglen);
+	aipkg_buf_reset(&outer);
+	tgz_gzip(tar.data, tar.len, &outer);
+	aipkg_buf_add(&outer, inner.data, inner.len - last);
+	aipkg_buf_reset(&inner);
+	aipkg_buf_add(&inner, outer.data, outer.len);
+	aipkg_buf_add(&inner, gz.data, gz.len);
+	assert_int_equal(verdict(&inner, NULL, 0), AIPKG_TRUST_BAD);
+	EVP_MD_CTX_free(md);
+	aipkg_buf_release(&gz);
+	aipkg_buf_release(&inner);
+	aipkg_buf_release(&outer);
+	aipkg_buf_release(&tar);
+}
+
+/* A name with a '/' starts apk's data section: no longer a signature. */
+static void test_signature_names_apk_ignores(void **state)
+{
+	struct aipkg_buf tar = AIPKG_BUF_INIT, gz = AIPKG_BUF_INIT, out = AIPKG_BUF_INIT;
+	char *big = calloc(1, 70000);
+
+	tgz_member(&tar, ".SIGN.RSA.x/trusted.rsa.pub", '0', "sig", 3);
+	tgz_gzip(tar.data, tar.len, &out);
+	tgz_index(&gz, index_text, NULL, 0);
+	aipkg_buf_add(&out, gz.data, gz.len);
+	assert_int_equal(verdict(&out, NULL, 0), AIPKG_TRUST_UNSIGNED);
+	/* past 64 KiB a signature is not read (apk 3), so not checked */
+	aipkg_buf_reset(&tar);
+	aipkg_buf_reset(&out);
+	assert_non_null(big);
+	tgz_member(&tar, ".SIGN.RSA.trusted.rsa.pub", '0', big, 70000);
+	tgz_gzip(tar.data, tar.len, &out);
+	aipkg_buf_add(&out, gz.data, gz.len);
+	assert_int_equal(verdict(&out, NULL, 0), AIPKG_TRUST_NOKEY);
+	free(big);
+	aipkg_buf_release(&tar);
+	aipkg_buf_release(&gz);
+	aipkg_buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,7 +453,12 @@ int main(void)
 	    cmocka_unit_test(test_end_blocks_and_record_padding),
 	    cmocka_unit_test(test_torn_header_and_missing_magic_are_corrupt),
 	    cmocka_unit_test(test_inflated_size_is_capped),
+	    cmocka_unit_test(test_rsa_and_rsa256_signatures_verify),
+	    cmocka_unit_test(test_unsigned_and_unknown_keys),
+	    cmocka_unit_test(test_bad_signatures),
+	    cmocka_unit_test(test_first_signature_with_a_known_key_counts),
+	    cmocka_unit_test(test_signature_names_apk_ignores),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, keys_setup, keys_teardown);
 }

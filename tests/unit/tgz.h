@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "buf.h"
 
@@ -19,7 +21,7 @@ static inline void tgz_member(struct aipkg_buf *tar, const char *name, char type
 	static const char pad[512];
 
 	memset(h, 0, sizeof(h));
-	snprintf((char *)h, 100, "%s", name);
+	memcpy(h, name, strnlen(name, 99)); /* ustar's 100-byte name field */
 	memcpy(h + 100, "0000644", 8);
 	memcpy(h + 108, "0000000", 8);
 	memcpy(h + 116, "0000000", 8);
@@ -92,6 +94,53 @@ static inline void tgz_index(struct aipkg_buf *out, const char *apkindex, const 
 	tgz_end(&tar);
 	tgz_gzip(tar.data, tar.len, out);
 	aipkg_buf_release(&tar);
+}
+
+/* A fresh RSA key for signing test indexes (2048 bits, as abuild-keygen's
+ * older default); NULL on failure. */
+static inline EVP_PKEY *tgz_key_new(void)
+{
+	return EVP_RSA_gen(2048);
+}
+
+/* Write KEY's public half as PEM to PATH (what etc/apk/keys holds). */
+static inline int tgz_key_write_public(EVP_PKEY *key, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && PEM_write_PUBKEY(f, key) == 1;
+
+	if (f)
+		fclose(f);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Sign GZ (an unsigned index) as abuild-sign does: OUT gets a gzip member
+ * holding only ".SIGN.TYPE.KEYNAME" (no end blocks), then GZ.  TYPE is
+ * "RSA" (SHA-1) or "RSA256" (SHA-256).
+ */
+static inline int tgz_sign(struct aipkg_buf *out, const struct aipkg_buf *gz, EVP_PKEY *key,
+			   const char *type, const char *keyname)
+{
+	struct aipkg_buf tar = AIPKG_BUF_INIT;
+	unsigned char sig[1024];
+	size_t siglen = sizeof(sig);
+	char name[256];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = md && EVP_DigestSignInit(md, NULL, strcmp(type, "RSA") == 0 ? EVP_sha1()
+									     : EVP_sha256(),
+					  NULL, key) == 1 &&
+		 EVP_DigestSign(md, sig, &siglen, (const unsigned char *)gz->data, gz->len) == 1;
+
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return -1;
+	snprintf(name, sizeof(name), ".SIGN.%s.%s", type, keyname);
+	tgz_member(&tar, name, '0', sig, siglen);
+	ok = tgz_gzip(tar.data, tar.len, out) == 0;
+	aipkg_buf_add(out, gz->data, gz->len);
+	aipkg_buf_release(&tar);
+	return ok ? 0 : -1;
 }
 
 #endif

@@ -1,0 +1,275 @@
+/* Each repository's index: found where the root's apk keeps it, opened safely, read only when apk would trust it. */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aipkg/error.h"
+#include "apk/index.h"
+#include "apk/runner.h"
+#include "apk/state.h"
+#include "ctx.h"
+#include "fileio.h"
+
+/* Far above real files (the largest APKINDEX.tar.gz is a few MiB, its text
+ * about 10 MiB). */
+#define INDEX_FILE_MAX ((size_t)128 << 20)
+#define INDEX_TEXT_MAX ((size_t)256 << 20)
+#define DESCRIPTION_MAX ((size_t)4 << 10)
+
+char *aipkg_apk_cache_dir(struct aipkg_ctx *ctx)
+{
+	char *dir = NULL;
+	struct stat st;
+
+	if (aipkg_path_in_root(ctx->root, "etc/apk/cache", &dir) == 0 && stat(dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return dir;
+	free(dir);
+	if (aipkg_path_in_root(ctx->root, "var/cache/apk", &dir) < 0)
+		return NULL;
+	return dir;
+}
+
+/* Where apk itself caches under a --root: it opens etc/apk/cache relative
+ * to the root's descriptor, so an absolute link there is followed on the
+ * host; var/cache/apk otherwise. */
+static char *apk_own_cache_dir(struct aipkg_ctx *ctx)
+{
+	char *dir = aipkg_ctx_path(ctx, "etc/apk/cache"), *real;
+	struct stat st;
+
+	if (dir && !(stat(dir, &st) == 0 && S_ISDIR(st.st_mode))) {
+		free(dir);
+		dir = aipkg_ctx_path(ctx, "var/cache/apk");
+	}
+	real = dir ? realpath(dir, NULL) : NULL;
+	if (real) {
+		free(dir);
+		return real;
+	}
+	return dir;
+}
+
+char *aipkg_apk_cache_dir_override(struct aipkg_ctx *ctx)
+{
+	char *mine, *theirs, *real = NULL;
+	struct stat st;
+
+	if (!ctx->root[0])
+		return NULL; /* the real root: apk and aipkg agree */
+	mine = aipkg_apk_cache_dir(ctx);
+	theirs = apk_own_cache_dir(ctx);
+	if (mine && stat(mine, &st) == 0 && S_ISDIR(st.st_mode))
+		real = realpath(mine, NULL);
+	free(mine);
+	if (real && theirs && strcmp(real, theirs) == 0) {
+		free(real);
+		real = NULL;
+	}
+	free(theirs);
+	return real;
+}
+
+/* DIR/NAME under naming HOW, and its mtime (-1 when it does not exist). */
+static char *index_candidate(const char *dir, const struct aipkg_repo *repo, const char *arch,
+			     enum aipkg_cache_naming how, struct timespec *mtime)
+{
+	char *name = aipkg_repo_cache_file(repo, arch, how), *path = NULL;
+	struct stat st;
+
+	mtime->tv_sec = -1;
+	mtime->tv_nsec = 0;
+	if (name && asprintf(&path, "%s/%s", dir, name) < 0)
+		path = NULL;
+	free(name);
+	if (path && stat(path, &st) == 0) {
+		mtime->tv_sec = st.st_mtim.tv_sec;
+		mtime->tv_nsec = st.st_mtim.tv_nsec;
+	}
+	return path;
+}
+
+static bool ts_newer(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+char *aipkg_repo_cached_index(const char *cache_dir, const struct aipkg_repo *repo,
+			      const char *arch, int preferred)
+{
+	static const enum aipkg_cache_naming all[] = {AIPKG_CACHE_V2_LINE, AIPKG_CACHE_V2_URL,
+						      AIPKG_CACHE_V3};
+	char *path[3], *best = NULL;
+	struct timespec t[3], newest = {-1, 0};
+	int pick = -1;
+
+	for (int i = 0; i < 3; i++) {
+		path[i] = index_candidate(cache_dir, repo, arch, all[i], &t[i]);
+		/* on a tie, the preferred naming's file */
+		if (path[i] && t[i].tv_sec >= 0 &&
+		    (pick < 0 || ts_newer(&t[i], &newest) ||
+		     (!ts_newer(&newest, &t[i]) && (int)all[i] == preferred))) {
+			pick = i;
+			newest = t[i];
+		}
+	}
+	if (pick < 0)
+		pick = preferred >= 0 && preferred < 3 && path[preferred] ? preferred : 2;
+	for (int i = 0; i < 3; i++) {
+		if (i == pick)
+			best = path[i];
+		else
+			free(path[i]);
+	}
+	return best;
+}
+
+/* A local repository is read where apk reads it: the host path as given
+ * (apk does not put --root in front of it). */
+static char *index_local_path(const struct aipkg_repo *repo, const char *arch)
+{
+	char *url = aipkg_repo_index_url(repo, arch, 3), *path;
+
+	if (!url || strncmp(url, "file:", 5) != 0)
+		return url;
+	/* "file:///srv/repo" and apk's looser "file:/srv/repo" */
+	path = strdup(url + (strncmp(url, "file:///", 8) == 0 ? 7 : 5));
+	free(url);
+	return path;
+}
+
+/* The naming of the apk already detected for this context (no fork just
+ * for that), else apk 3's. */
+static int index_preferred_naming(const struct aipkg_ctx *ctx)
+{
+	if (ctx->apk && ctx->apk->version)
+		return (int)aipkg_cache_naming_of(ctx->apk->version);
+	return AIPKG_CACHE_V3;
+}
+
+int aipkg_index_path(struct aipkg_ctx *ctx, const char *cache_dir, const char *arch,
+		     struct aipkg_repo *repo)
+{
+	free(repo->index_path);
+	if (!repo->remote)
+		repo->index_path = index_local_path(repo, arch);
+	else
+		repo->index_path = aipkg_repo_cached_index(cache_dir, repo, arch,
+							   index_preferred_naming(ctx));
+	return repo->index_path ? 0 : -ENOMEM;
+}
+
+/* What to do about an index that cannot be used: for a cached one, let
+ * apk fetch it again; a local one is its owner's to rebuild. */
+static const char *index_fix(const struct aipkg_repo *repo)
+{
+	return repo->remote ? "run 'aipkg update'" : "rebuild it with 'apk index' and sign it";
+}
+
+void aipkg_index_warn_unreadable(struct aipkg_ctx *ctx, const struct aipkg_repo *repo, int err)
+{
+	if (err == -ENOENT && repo->remote)
+		aipkg_ctx_warn(ctx, "no cached index for repository %s: run 'aipkg update'",
+			       repo->url);
+	else if (err == -ENOENT)
+		aipkg_ctx_warn(ctx, "repository %s has no index (%s); skipped", repo->url,
+			       repo->index_path);
+	else if (err == -AIPKG_E_CORRUPT || err == -AIPKG_E_TOOBIG)
+		aipkg_ctx_warn(ctx, "%s: the index of repository %s is %s; skipped: %s",
+			       repo->index_path, repo->url,
+			       err == -AIPKG_E_TOOBIG ? "too large" : "truncated or corrupt",
+			       index_fix(repo));
+	else
+		aipkg_ctx_warn(ctx, "%s: cannot read the index of repository %s (%s); skipped",
+			       repo->index_path, repo->url, aipkg_file_strerror(err));
+}
+
+/* apk refuses the index: say which, why and what to do, once. */
+static void index_warn_untrusted(struct aipkg_ctx *ctx, const struct aipkg_repo *repo,
+				 enum aipkg_index_trust trust, const char *signer)
+{
+	if (trust == AIPKG_TRUST_BAD)
+		aipkg_ctx_warn(ctx,
+			       "%s: the index of repository %s has a BAD signature (key %s); "
+			       "skipped, as apk does: %s",
+			       repo->index_path, repo->url, signer, index_fix(repo));
+	else if (trust == AIPKG_TRUST_NOKEY)
+		aipkg_ctx_warn(ctx,
+			       "%s: the index of repository %s is signed by %s, which is not in "
+			       "etc/apk/keys; skipped, as apk does: install that key or use "
+			       "--allow-untrusted",
+			       repo->index_path, repo->url, signer);
+	else
+		aipkg_ctx_warn(ctx,
+			       "%s: the index of repository %s is not signed; skipped, as apk "
+			       "does: sign it ('abuild-sign') or use --allow-untrusted",
+			       repo->index_path, repo->url);
+}
+
+/* Would apk read an index with this verdict?  --allow-untrusted admits an
+ * unsigned one or one signed by an unknown key, never a signature that a
+ * trusted key rejects (apk 2.14 and 3.0 refuse that even then). */
+bool aipkg_index_trust_usable(const struct aipkg_ctx *ctx, enum aipkg_index_trust trust)
+{
+	if (trust == AIPKG_TRUST_OK)
+		return true;
+	return ctx->opts.allow_untrusted &&
+	       (trust == AIPKG_TRUST_UNSIGNED || trust == AIPKG_TRUST_NOKEY);
+}
+
+/* Read the file of REPO whole (at most INDEX_FILE_MAX), safely. */
+static int index_read_file(const struct aipkg_repo *repo, struct aipkg_buf *gz)
+{
+	struct stat st;
+	int fd, r;
+
+	aipkg_buf_init(gz, INDEX_FILE_MAX);
+	fd = aipkg_open_regular(repo->index_path, &st);
+	if (fd < 0)
+		return fd;
+	r = (size_t)st.st_size > INDEX_FILE_MAX ? -AIPKG_E_TOOBIG : aipkg_buf_read_fd(gz, fd);
+	close(fd);
+	return r;
+}
+
+int aipkg_index_load(struct aipkg_ctx *ctx, struct aipkg_repo *repo, int idx,
+		     struct aipkg_keyring *keys, struct aipkg_pkgset *set)
+{
+	struct aipkg_buf gz, text, desc;
+	struct aipkg_apkindex_read rd = {&text, &desc, keys, AIPKG_TRUST_UNCHECKED, ""};
+	size_t len, line = 0;
+	int r = index_read_file(repo, &gz);
+
+	if (r < 0) {
+		aipkg_buf_release(&gz);
+		aipkg_index_warn_unreadable(ctx, repo, r);
+		return r == -ENOMEM ? r : 0;
+	}
+	aipkg_buf_init(&text, INDEX_TEXT_MAX);
+	aipkg_buf_init(&desc, DESCRIPTION_MAX);
+	r = aipkg_apkindex_read(gz.data, gz.len, &rd);
+	aipkg_buf_release(&gz);
+	if (r == 0 && !aipkg_index_trust_usable(ctx, rd.trust)) {
+		index_warn_untrusted(ctx, repo, rd.trust, rd.signer);
+		r = 1;
+	}
+	if (r == 0 && desc.len &&
+	    !(repo->description = aipkg_slice_dup(aipkg_slice_trim(aipkg_slice_of(&desc)))))
+		r = -ENOMEM;
+	aipkg_buf_release(&desc);
+	len = text.len;
+	if (r == 0)
+		r = aipkg_pkgset_parse(set, aipkg_buf_detach(&text), len, idx, &line);
+	if (r == -AIPKG_E_CORRUPT && line)
+		aipkg_ctx_warn(ctx, "%s:%zu: the index of repository %s has a corrupt package "
+				    "record; the records after it are skipped: %s",
+			       repo->index_path, line, repo->url, index_fix(repo));
+	else if (r < 0 && r != -ENOMEM)
+		aipkg_index_warn_unreadable(ctx, repo, r);
+	aipkg_buf_release(&text);
+	repo->loaded = r == 0;
+	return r == -ENOMEM ? r : 0;
+}
