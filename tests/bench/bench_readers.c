@@ -150,19 +150,10 @@ static void unsign_root(void)
 static void sign_index(const struct aipkg_buf *gz, struct aipkg_buf *signed_gz,
 		       struct aipkg_keyring *keys)
 {
-	char path[128];
 	EVP_PKEY *key = tgz_key_new();
 
-	if (!key || !mkdtemp(root))
-		exit(1);
-	snprintf(path, sizeof(path), "%s/etc", root);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk", root);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk/keys", root);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk/keys/bench.rsa.pub", root);
-	if (tgz_key_write_public(key, path) < 0 || tgz_sign(signed_gz, gz, key, "RSA", "bench.rsa.pub") < 0 ||
+	if (!key || !mkdtemp(root) || tgz_key_install(root, key, "bench.rsa.pub") < 0 ||
+	    tgz_sign(signed_gz, gz, key, "RSA", "bench.rsa.pub") < 0 ||
 	    aipkg_keyring_load(root, keys) < 0)
 		exit(1);
 	EVP_PKEY_free(key);

@@ -221,7 +221,7 @@ test_expect_success 'a FIFO where an index should be: skipped at once, no hang' 
 	timeout 20 "$AIPKG" --root "$ROOT" --repository "$TRASH_DIRECTORY/fifo" search nginx \
 		</dev/null >out 2>err &&
 	test_grep "^nginx " out &&
-	test_grep "fifo/x86_64/APKINDEX.tar.gz: cannot read the index .* (not a regular file); skipped" err
+	test_grep "fifo/x86_64/APKINDEX.tar.gz: cannot read the index .* (it is not a regular file); skipped" err
 '
 
 test_done

@@ -1,14 +1,9 @@
 /* Fuzz target: APKINDEX.tar.gz (gunzip, tar walk, signature check) and the APKINDEX text inside it. */
 /* SPDX-License-Identifier: MIT */
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-
 #include "apk/index.h"
 #include "apk/state.h"
 #include "fuzz.h"
+#include "tgz.h"
 
 /* A root whose etc/apk/keys holds "aipkg-fuzz.rsa.pub" (a key made here;
  * gen-seeds.sh signs a seed with another key of that name, so the
@@ -17,29 +12,16 @@ static struct aipkg_keyring keys;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char root[] = "/tmp/aipkg-fuzz-keys-XXXXXX", path[128];
-	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
-	EVP_PKEY *key = NULL;
-	FILE *f;
+	char root[] = "/tmp/aipkg-fuzz-keys-XXXXXX";
+	EVP_PKEY *key = tgz_key_new();
 
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(root) || !kc || EVP_PKEY_keygen_init(kc) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_keygen_bits(kc, 1024) != 1 || EVP_PKEY_keygen(kc, &key) != 1)
-		abort();
-	snprintf(path, sizeof(path), "%s/etc", root);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk", root);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk/keys", root);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk/keys/aipkg-fuzz.rsa.pub", root);
-	if (!(f = fopen(path, "w")) || PEM_write_PUBKEY(f, key) != 1 || fclose(f) != 0 ||
+	/* the key file stays: the keyring reads it when a signature names it */
+	if (!key || !mkdtemp(root) || tgz_key_install(root, key, "aipkg-fuzz.rsa.pub") < 0 ||
 	    aipkg_keyring_load(root, &keys) < 0)
 		abort();
-	unlink(path);
 	EVP_PKEY_free(key);
-	EVP_PKEY_CTX_free(kc);
 	return 0;
 }
 

@@ -241,6 +241,38 @@ static void sign_prepend(const struct signer *sg, const void *data, size_t len,
 	aipkg_buf_release(&signed_data);
 }
 
+/* The options of index and sign: -d DESCRIPTION -U -T TYPE -B, then one
+ * operand (argv[optind]). */
+struct signopts {
+	const char *desc, *type;
+	bool unsigned_, bad;
+};
+
+static struct signopts signopts_parse(int argc, char **argv)
+{
+	struct signopts so = {NULL, NULL, false, false};
+	int c;
+
+	if (argc < 2)
+		usage();
+	optind = 1;
+	while ((c = getopt(argc, argv, "d:UT:B")) != -1) {
+		if (c == 'd')
+			so.desc = optarg;
+		else if (c == 'U')
+			so.unsigned_ = true;
+		else if (c == 'T')
+			so.type = optarg;
+		else if (c == 'B')
+			so.bad = true;
+		else
+			usage();
+	}
+	if (optind != argc - 1)
+		usage();
+	return so;
+}
+
 /* mkrepo key FILE */
 static int cmd_key(int argc, char **argv)
 {
@@ -612,29 +644,13 @@ static int cmd_index(int argc, char **argv)
 	struct aipkg_buf text = AIPKG_BUF_INIT, tar = AIPKG_BUF_INIT, gz = AIPKG_BUF_INIT;
 	size_t n = 0, cap = 0, nfiles;
 	char **files, *path;
-	const char *epoch = getenv("SOURCE_DATE_EPOCH"), *type = NULL;
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	uint64_t mtime = epoch ? strtoull(epoch, NULL, 10) : (uint64_t)time(NULL);
+	struct signopts so = signopts_parse(argc, argv);
 	struct signer sg;
-	bool unsigned_ = false, bad = false;
-	int c, r;
+	int r;
 
-	if (argc < 2)
-		usage();
-	optind = 1;
-	while ((c = getopt(argc, argv, "d:UT:B")) != -1) {
-		if (c == 'd')
-			desc = optarg;
-		else if (c == 'U')
-			unsigned_ = true;
-		else if (c == 'T')
-			type = optarg;
-		else if (c == 'B')
-			bad = true;
-		else
-			usage();
-	}
-	if (optind != argc - 1)
-		usage();
+	desc = so.desc;
 	files = dir_list(argv[optind], ".apk", &nfiles);
 	for (size_t i = 0; i < nfiles; i++) {
 		struct record *rec = xgrow(&recs, &cap, n, sizeof(*recs));
@@ -653,7 +669,7 @@ static int cmd_index(int argc, char **argv)
 	tar_apk_entry_add(&tar, "APKINDEX", text.data, text.len, 0644, mtime);
 	tar_end(&tar);
 	gzip_member(tar.data, tar.len, &gz);
-	signer_init(&sg, unsigned_, type, bad);
+	signer_init(&sg, so.unsigned_, so.type, so.bad);
 	if (sg.key) {
 		aipkg_buf_reset(&tar);
 		sign_prepend(&sg, gz.data, gz.len, &tar);
@@ -684,23 +700,11 @@ static int cmd_index(int argc, char **argv)
 static int cmd_sign(int argc, char **argv)
 {
 	struct aipkg_buf in = AIPKG_BUF_INIT, out = AIPKG_BUF_INIT;
-	const char *type = NULL;
+	struct signopts so = signopts_parse(argc, argv);
 	struct signer sg;
-	bool bad = false;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt(argc, argv, "T:B")) != -1) {
-		if (c == 'T')
-			type = optarg;
-		else if (c == 'B')
-			bad = true;
-		else
-			usage();
-	}
-	if (optind != argc - 1)
-		usage();
-	signer_init(&sg, false, type, bad);
+	signer_init(&sg, false, so.type, so.bad);
 	if (!sg.key)
 		die("sign: MKREPO_KEY names no key");
 	if ((r = file_read(argv[optind], &in)) < 0)

@@ -264,24 +264,12 @@ static struct aipkg_keyring keys;
 
 static int keys_setup(void **state)
 {
-	char path[128];
-
 	key = tgz_key_new();
 	other = tgz_key_new();
-	if (!key || !other || !mkdtemp(keyroot))
-		return -1;
-	snprintf(path, sizeof(path), "%s/etc", keyroot);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk", keyroot);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk/keys", keyroot);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/etc/apk/keys/trusted.rsa.pub", keyroot);
-	if (tgz_key_write_public(key, path) < 0)
-		return -1;
 	/* a hidden file is no key (apk 3 skips them) */
-	snprintf(path, sizeof(path), "%s/etc/apk/keys/.hidden.rsa.pub", keyroot);
-	if (tgz_key_write_public(key, path) < 0)
+	if (!key || !other || !mkdtemp(keyroot) ||
+	    tgz_key_install(keyroot, key, "trusted.rsa.pub") < 0 ||
+	    tgz_key_install(keyroot, key, ".hidden.rsa.pub") < 0)
 		return -1;
 	return aipkg_keyring_load(keyroot, &keys);
 }

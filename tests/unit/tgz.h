@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -100,7 +102,14 @@ static inline void tgz_index(struct aipkg_buf *out, const char *apkindex, const 
  * older default); NULL on failure. */
 static inline EVP_PKEY *tgz_key_new(void)
 {
-	return EVP_RSA_gen(2048);
+	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
+	EVP_PKEY *key = NULL;
+
+	if (!kc || EVP_PKEY_keygen_init(kc) != 1 || EVP_PKEY_CTX_set_rsa_keygen_bits(kc, 2048) != 1 ||
+	    EVP_PKEY_keygen(kc, &key) != 1)
+		key = NULL;
+	EVP_PKEY_CTX_free(kc);
+	return key;
 }
 
 /* Write KEY's public half as PEM to PATH (what etc/apk/keys holds). */
@@ -112,6 +121,21 @@ static inline int tgz_key_write_public(EVP_PKEY *key, const char *path)
 	if (f)
 		fclose(f);
 	return ok ? 0 : -1;
+}
+
+/* Trust KEY in ROOT (an existing directory): ROOT/etc/apk/keys/NAME. */
+static inline int tgz_key_install(const char *root, EVP_PKEY *key, const char *name)
+{
+	static const char *const dirs[] = {"etc", "etc/apk", "etc/apk/keys"};
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/etc/apk/keys/%s", root, name);
+	return tgz_key_write_public(key, path);
 }
 
 /*
