@@ -54,8 +54,45 @@ struct cli {
 	const char *opt[CLI_MAX_OPTS];
 };
 
-/* The options every command takes (main.c). */
+/* The options every command takes (parse.c). */
 extern const struct cli_option cli_global_options[];
+/* The option named LNAME (or with the short name SNAME) in table T, or NULL. */
+const struct cli_option *cli_option_find(const struct cli_option *t, const char *lname,
+					 char sname);
+
+/*
+ * Parse the command line (parse.c) into P->cli: the command, its
+ * positional arguments and options, the global options.  Reads argv[1] to
+ * argv[argc - 1] only.  A usage error is printed (with a suggestion for a
+ * typo) and returns 2; 0 otherwise.  cli->args is malloc'd (the caller
+ * frees it), its strings borrowed from argv.
+ */
+struct cli_parse {
+	struct cli *cli;
+	bool help, version;
+	const char *lock_timeout; /* --lock-timeout's text, checked later */
+};
+int cli_parse(struct cli_parse *p, int argc, char **argv);
+
+/*
+ * Suggestions for a mistyped word (suggest.c): add the candidates, then
+ * cli_suggest_text() says "; did you mean 'install'?" (or "" when none is
+ * near).  cli_command_hint() does it for a command name, and turns apk's
+ * verbs (add, del, upgrade, fix, audit, ...) into aipkg's; it returns the
+ * length of the hint in OUT ("" for none).
+ */
+#define CLI_SUGGEST_MAX 3
+struct cli_suggest {
+	const char *typed;
+	size_t best;
+	const char *match[CLI_SUGGEST_MAX];
+	size_t n;
+};
+void cli_suggest_init(struct cli_suggest *s, const char *typed);
+void cli_suggest_add(struct cli_suggest *s, const char *candidate);
+const char *cli_suggest_text(const struct cli_suggest *s, const char *prefix, char *out,
+			     size_t size);
+int cli_command_hint(const char *name, char *out, size_t size);
 
 /* The sorted command table (cmd/aipkg/commands.c). */
 extern const struct aipkg_cmd *const cli_commands[];

@@ -39,11 +39,14 @@ void cli_print_command_table(const struct aipkg_cmd *cmd)
 static int run(struct cli *cli)
 {
 	const struct aipkg_cmd *cmd = NULL;
+	char hint[256];
 
 	if (cli->nargs > 1)
 		return cli_usage_error(cli, "help takes at most one command name");
-	if (cli->nargs == 1 && !(cmd = cli_command_find(cli->args[0])))
-		return cli_usage_error(cli, "unknown command '%s'", cli->args[0]);
+	if (cli->nargs == 1 && !(cmd = cli_command_find(cli->args[0]))) {
+		cli_command_hint(cli->args[0], hint, sizeof(hint));
+		return cli_usage_error(cli, "unknown command '%s'%s", cli->args[0], hint);
+	}
 	if (cli->json)
 		cli_print_command_table(cmd);
 	else
