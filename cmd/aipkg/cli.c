@@ -149,14 +149,17 @@ static const char *versions(const char *from, const char *to, char **buf)
 	return to ? to : from;
 }
 
-/* One row of a world listing: what was asked for, and what it resolved to. */
+/* One row of a world listing: what was asked for, and what it resolved to
+ * (list --locked: and the newer version the lock holds back). */
 static void world_row(struct cli_table *t, const json_t *p)
 {
 	bool inst = json_is_true(json_object_get(p, "installed"));
-	const char *by = raw(p, "provided_by");
+	const char *by = raw(p, "provided_by"), *avail = raw(p, "available");
 	char *provided = NULL;
 
 	if (*by && asprintf(&provided, "provided by %s", by) < 0)
+		provided = NULL;
+	else if (!*by && *avail && asprintf(&provided, "%s available, held back", avail) < 0)
 		provided = NULL;
 	cli_table_add(t, raw(p, "constraint"), inst ? raw(p, "version") : "(not installed)",
 		      json_is_true(json_object_get(p, "locked")) ? "[locked]" : "", provided);

@@ -1,30 +1,37 @@
-/* aipkg unlock: release a package held by aipkg lock. */
+/* aipkg unlock: release packages held by aipkg lock. */
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
 
 static void render(struct cli *cli, json_t *result)
 {
-	const char *name = cli_str(result, "package");
+	bool dry = json_is_true(json_object_get(result, "dry_run"));
+	json_t *pkgs = json_object_get(result, "packages"), *p;
+	size_t i, n = 0;
 
 	if (cli->opts.verbose < 0)
 		return;
-	if (json_is_true(json_object_get(result, "dry_run")))
-		printf("Would unlock %s.\n", name);
-	else if (json_is_true(json_object_get(result, "unchanged")))
-		printf("%s was not locked.\n", name);
-	else
-		printf("Unlocked %s: 'aipkg update' may upgrade it again.\n", name);
+	json_array_foreach(pkgs, i, p)
+		if (json_is_true(json_object_get(p, "unchanged")))
+			printf("%s was not locked.\n", cli_str(p, "package"));
+	json_array_foreach(pkgs, i, p)
+		if (!json_is_true(json_object_get(p, "unchanged")))
+			printf("%s %s", n++ ? "," : dry ? "Would unlock" : "Unlocked",
+			       cli_str(p, "package"));
+	if (n && dry)
+		printf(".\n");
+	else if (n)
+		printf(": 'aipkg update' may upgrade %s again.\n", n == 1 ? "it" : "them");
 }
 
 static int run(struct cli *cli)
 {
-	if (cli->nargs != 1)
-		return cli_usage_error(cli, "unlock takes one installed package name");
-	return cli_call_tool(cli, "pkg.unlock", json_pack("{s:s}", "package", cli->args[0]),
+	if (cli->nargs < 1)
+		return cli_usage_error(cli, "unlock takes the names of locked packages");
+	return cli_call_tool(cli, "pkg.unlock", json_pack("{s:o}", "packages", cli_args_json(cli)),
 			     render);
 }
 
 const struct aipkg_cmd cmd_unlock = {
-	"unlock", "PKG", "release a package held by aipkg lock",
+	"unlock", "PKG...", "release packages held by aipkg lock",
 	NULL, CLI_NEEDS_CTX, run,
 };

@@ -61,39 +61,95 @@ json_t *aipkg_locked_held_back(const struct aipkg_state *st)
 	return out;
 }
 
-static bool dry_run(struct aipkg_ctx *ctx, json_t *args)
+/*
+ * pkg.lock and pkg.unlock take "package" and/or "packages": every name is
+ * checked first (a valid name, installed), then the ones that need it
+ * change in one operation, journalled once; those already as asked are
+ * listed "unchanged".  Each name's outcome is in the result's "packages".
+ */
+
+struct lock_req {
+	const char **names;	       /* borrowed from the args, each once */
+	const struct aipkg_pkg **pkgs; /* their installed packages */
+	size_t n;
+	json_t *out;		 /* [{"package","version","constraint","unchanged"}] */
+	const char **add, **del; /* the apk arguments; strings owned by "out" */
+	size_t nadd, ndel;
+};
+
+static void lock_req_release(struct lock_req *q)
 {
-	return ctx->opts.dry_run || aipkg_arg_bool(args, "dry_run");
+	free(q->names);
+	free(q->pkgs);
+	free(q->add);
+	free(q->del);
+	json_decref(q->out);
 }
 
-/* The installed package ARGS name, with a message when there is none. */
-static int lock_target(struct aipkg_ctx *ctx, json_t *args, struct aipkg_state **st,
-		       const struct aipkg_pkg **inst)
+static bool named(const struct lock_req *q, const char *name)
 {
-	const char *name = json_string_value(json_object_get(args, "package"));
-	int r;
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int lock_name_add(struct aipkg_ctx *ctx, struct lock_req *q, const json_t *v)
+{
+	const char *name = json_string_value(v);
 
 	if (!aipkg_name_valid(aipkg_slice_str(name)))
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME,
-				      "'%s' is not a package name (give it without a version)", name);
-	*st = aipkg_ctx_state(ctx, &r);
-	if (!*st)
-		return r;
-	*inst = aipkg_state_installed(*st, name);
-	if (!*inst)
-		return aipkg_ctx_fail(ctx, -AIPKG_E_NOTINSTALLED,
-				      "'%s' is not installed: only an installed package can be "
-				      "locked or unlocked",
-				      name);
+				      "'%s' is not a package name (give it without a version)",
+				      name ? name : "");
+	if (!named(q, name))
+		q->names[q->n++] = name;
 	return 0;
 }
 
-/* Already as asked: nothing to run, nothing to journal. */
-static json_t *unchanged(const struct aipkg_pkg *inst, const char *constraint)
+/* The names ARGS give, each valid and installed; nothing changes otherwise. */
+static int lock_names(struct aipkg_ctx *ctx, json_t *args, struct lock_req *q,
+		      struct aipkg_state **st)
 {
-	return json_pack("{s:[], s:i, s:s, s:s, s:s?, s:b}", "changes", "apk_exit", 0, "package",
-			 inst->name, "version", inst->version, "constraint", constraint,
-			 "unchanged", true);
+	const json_t *one = json_object_get(args, "package"),
+		     *many = json_object_get(args, "packages");
+	const json_t *v;
+	size_t i;
+	int r = 0;
+
+	q->out = json_array();
+	q->names = calloc(json_array_size(many) + 2, sizeof(*q->names));
+	q->pkgs = calloc(json_array_size(many) + 2, sizeof(*q->pkgs));
+	q->add = calloc(json_array_size(many) + 2, sizeof(*q->add));
+	q->del = calloc(json_array_size(many) + 2, sizeof(*q->del));
+	if (!q->out || !q->names || !q->pkgs || !q->add || !q->del)
+		return -ENOMEM;
+	if (one)
+		r = lock_name_add(ctx, q, one);
+	json_array_foreach(many, i, v) if (r == 0) r = lock_name_add(ctx, q, v);
+	if (r == 0 && !q->n)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "name at least one installed package");
+	if (r == 0)
+		*st = aipkg_ctx_state(ctx, &r);
+	for (i = 0; r == 0 && i < q->n; i++)
+		if (!(q->pkgs[i] = aipkg_state_installed(*st, q->names[i])))
+			r = aipkg_ctx_fail(
+			    ctx, -AIPKG_E_NOTINSTALLED,
+			    "'%s' is not installed: only an installed package can be "
+			    "locked or unlocked; nothing changed",
+			    q->names[i]);
+	return r;
+}
+
+/* One name's outcome; returns the constraint string as stored in Q->out. */
+static const char *lock_outcome(struct lock_req *q, const struct aipkg_pkg *inst,
+				const char *constraint, bool unchanged)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:b}", "package", inst->name, "version",
+			      inst->version, "constraint", constraint, "unchanged", unchanged);
+
+	json_array_append_new(q->out, o);
+	return json_string_value(json_object_get(o, constraint ? "constraint" : "package"));
 }
 
 /* Locking changes the world file only; any package apk would move
@@ -103,45 +159,64 @@ static bool nothing_asked(const struct aipkg_txn *txn, const json_t *change)
 	return false;
 }
 
-static int lock_run(struct aipkg_ctx *ctx, json_t *args, const char *applet, const char *arg,
-		    const char *what, json_t **result)
+/* The result: the txn's (or an empty change), the names' outcomes, and for
+ * a single name its outcome's keys at the top, as before several were taken. */
+static json_t *lock_result(struct lock_req *q, json_t *res)
 {
-	const char *argv[] = { arg, NULL };
-	struct aipkg_txn txn = { .applet = applet, .args = argv, .nargs = 1, .what = what,
-				 .asked = nothing_asked };
+	if (!res)
+		res = json_pack("{s:[], s:i, s:b}", "changes", "apk_exit", 0, "unchanged", true);
+	if (res && json_array_size(q->out) == 1)
+		json_object_update_missing(res, json_array_get(q->out, 0));
+	if (res)
+		json_object_set(res, "packages", q->out);
+	return res;
+}
 
-	txn.dry_run = dry_run(ctx, args);
+/* apk add Q->add, then apk del Q->del, as one journalled operation. */
+static int lock_run(struct aipkg_ctx *ctx, json_t *args, struct lock_req *q, const char *what,
+		    json_t **result)
+{
+	struct aipkg_apk_call del = {"del", NULL, q->del, q->ndel, 0};
+	struct aipkg_txn txn = {
+	    .applet = q->nadd ? "add" : "del", .what = what, .asked = nothing_asked};
+	json_t *res = NULL;
+	int r = 0;
+
+	txn.args = q->nadd ? q->add : q->del;
+	txn.nargs = q->nadd ? q->nadd : q->ndel;
+	txn.more = q->nadd && q->ndel ? &del : NULL;
+	txn.nmore = q->nadd && q->ndel ? 1 : 0;
+	txn.dry_run = ctx->opts.dry_run || aipkg_arg_bool(args, "dry_run");
 	txn.confirmed = ctx->opts.yes || aipkg_arg_bool(args, "confirm");
-	return aipkg_txn_run(ctx, &txn, result);
+	if (q->nadd || q->ndel)
+		r = aipkg_txn_run(ctx, &txn, &res);
+	if (r == 0 || res)
+		*result = lock_result(q, res);
+	return r;
 }
 
 int aipkg_tool_lock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
-	const struct aipkg_pkg *inst;
-	struct aipkg_state *st;
-	char *atom = NULL;
-	const char *held;
-	int r = lock_target(ctx, args, &st, &inst);
+	struct lock_req q = {0};
+	struct aipkg_state *st = NULL;
+	int r = lock_names(ctx, args, &q, &st);
 
-	if (r < 0)
-		return r;
-	if (asprintf(&atom, "%s=%s", inst->name, inst->version) < 0)
-		return -ENOMEM;
-	held = aipkg_locked_atom(st, inst->name);
-	if (held && strcmp(held, atom) == 0) {
-		*result = unchanged(inst, atom);
-	} else {
-		/* before the txn, which frees the state INST lives in */
-		json_t *res = NULL, *what = json_pack("{s:s, s:s, s:s}", "package", inst->name,
-						      "version", inst->version, "constraint", atom);
+	for (size_t i = 0; r == 0 && i < q.n; i++) {
+		const struct aipkg_pkg *inst = q.pkgs[i];
+		struct aipkg_buf atom = AIPKG_BUF_INIT;
+		const char *held;
 
-		r = lock_run(ctx, args, "add", atom, "lock", &res);
-		*result = res;
-		if (res)
-			json_object_update_missing(res, what);
-		json_decref(what);
+		r = aipkg_buf_addf(&atom, "%s=%s", inst->name, inst->version);
+		held = aipkg_locked_atom(st, inst->name);
+		if (r == 0 && held && strcmp(held, aipkg_buf_str(&atom)) == 0)
+			lock_outcome(&q, inst, aipkg_buf_str(&atom), true);
+		else if (r == 0)
+			q.add[q.nadd++] = lock_outcome(&q, inst, aipkg_buf_str(&atom), false);
+		aipkg_buf_release(&atom);
 	}
-	free(atom);
+	if (r == 0)
+		r = lock_run(ctx, args, &q, "lock", result);
+	lock_req_release(&q);
 	return r;
 }
 
@@ -152,31 +227,30 @@ int aipkg_tool_lock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
  */
 int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
-	const struct aipkg_pkg *inst;
-	struct aipkg_state *st;
-	json_t *users, *res = NULL;
-	const char *held;
-	char *name;
-	int r = lock_target(ctx, args, &st, &inst);
+	struct lock_req q = {0};
+	struct aipkg_state *st = NULL;
+	int r = lock_names(ctx, args, &q, &st);
 
-	if (r < 0)
-		return r;
-	held = aipkg_locked_atom(st, inst->name);
-	if (!held) {
-		*result = unchanged(inst, NULL);
-		return 0;
-	}
-	users = aipkg_required_by(st, inst);
-	name = strdup(inst->name); /* the txn takes the state away */
-	if (!name) {
+	for (size_t i = 0; r == 0 && i < q.n; i++) {
+		const struct aipkg_pkg *inst = q.pkgs[i];
+		const char *held = aipkg_locked_atom(st, inst->name), *name;
+		json_t *users;
+
+		if (!held) {
+			lock_outcome(&q, inst, NULL, true);
+			continue;
+		}
+		lock_outcome(&q, inst, held, false);
+		name = json_string_value(json_object_get(json_array_get(q.out, i), "package"));
+		users = aipkg_required_by(st, inst);
+		if (json_array_size(users))
+			q.del[q.ndel++] = name;
+		else
+			q.add[q.nadd++] = name;
 		json_decref(users);
-		return -ENOMEM;
 	}
-	r = lock_run(ctx, args, json_array_size(users) ? "del" : "add", name, "unlock", &res);
-	*result = res;
-	if (res)
-		json_object_set_new(res, "package", json_string(name));
-	json_decref(users);
-	free(name);
+	if (r == 0)
+		r = lock_run(ctx, args, &q, "unlock", result);
+	lock_req_release(&q);
 	return r;
 }

@@ -12,6 +12,11 @@
 	"\"confirm\":{\"type\":\"boolean\",\"description\":\"the user agreed to the change\"},"  \
 	"\"dry_run\":{\"type\":\"boolean\",\"description\":\"only show what would happen\"}"
 
+/* pkg.lock/pkg.unlock: "package" (one name) and/or "packages" */
+#define LOCK_ARGS                                                                      \
+	"\"package\":{\"type\":\"string\",\"maxLength\":256,\"description\":\"an installed "   \
+	"package\"},\"packages\":" PKGS_SCHEMA
+
 /* Sorted by name (aipkg_tools() promises it). */
 static const struct aipkg_tool tools[] = {
 	{ "pkg.agent_status", "Show the Package Agent's deferred updates (package, versions, risk, "
@@ -62,10 +67,9 @@ static const struct aipkg_tool tools[] = {
 	  "[\"installed\",\"upgradable\",\"available\",\"world\",\"locked\"]}},"
 	  "\"additionalProperties\":false}",
 	  0, aipkg_tool_list },
-	{ "pkg.lock", "Hold an installed package at its installed version (a world constraint "
-	  "PKG=VERSION, which plain apk respects too)",
-	  "{\"type\":\"object\",\"properties\":{\"package\":{\"type\":\"string\","
-	  "\"maxLength\":256}," CHANGE_ARGS "},\"required\":[\"package\"],"
+	{ "pkg.lock", "Hold installed packages at their installed versions (world constraints "
+	  "PKG=VERSION, which plain apk respects too), in one operation",
+	  "{\"type\":\"object\",\"properties\":{" LOCK_ARGS "," CHANGE_ARGS "},"
 	  "\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_lock },
 	{ "pkg.recover", "Reconcile operations a crash left pending with the installed database: "
@@ -91,9 +95,8 @@ static const struct aipkg_tool tools[] = {
 	  "\"exact\":{\"type\":\"boolean\",\"description\":\"match names exactly\"}},"
 	  "\"required\":[\"query\"],\"additionalProperties\":false}",
 	  0, aipkg_tool_search },
-	{ "pkg.unlock", "Release a package held by pkg.lock",
-	  "{\"type\":\"object\",\"properties\":{\"package\":{\"type\":\"string\","
-	  "\"maxLength\":256}," CHANGE_ARGS "},\"required\":[\"package\"],"
+	{ "pkg.unlock", "Release packages held by pkg.lock, in one operation",
+	  "{\"type\":\"object\",\"properties\":{" LOCK_ARGS "," CHANGE_ARGS "},"
 	  "\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_unlock },
 	{ "pkg.update", "Refresh the indexes, then upgrade all packages or the named ones",

@@ -80,6 +80,12 @@ test_expect_success 'update keeps the locked packages and says which it skipped'
 		"nginx 1.27.0-r0 "
 '
 
+test_expect_success 'list --locked shows the version each lock holds back' '
+	aipkg list --locked >out 2>err &&
+	test_grep "^nginx=1.26.2-r0 *1.26.2-r0 *\[locked\] *1.27.0-r0 available, held back$" out &&
+	test_grep "^libcrypto3=3.3.1-r0 *3.3.1-r0 *\[locked\] *3.3.2-r0 available, held back$" out
+'
+
 test_expect_success 'a plain apk upgrade keeps them too' '
 	test_apk --root "$ROOT" --allow-untrusted upgrade >out 2>err &&
 	installed_list >now &&
@@ -116,6 +122,46 @@ test_expect_success 'only installed packages can be locked' '
 	test_grep "not installed" err &&
 	test_expect_code 2 aipkg lock "nginx=1.0" 2>err &&
 	test_expect_code 2 aipkg lock 2>err
+'
+
+test_expect_success 'lock takes several packages, in one journalled operation' '
+	n=$(journal_count) &&
+	aipkg lock nginx curl zlib >out 2>err &&
+	test_grep "^Locked nginx at 1.27.0-r0, curl at 8.10.1-r0, zlib at 1.3.1-r1: the world file now holds nginx=1.27.0-r0 curl=8.10.1-r0 zlib=1.3.1-r1," out &&
+	test "$(journal_count)" = $((n + 1)) &&
+	world_list >actual &&
+	printf "curl=8.10.1-r0\nnginx=1.27.0-r0\nzlib=1.3.1-r1\n" >expect &&
+	test_cmp expect actual &&
+	test_grep "^apk: .* add -- nginx=1.27.0-r0 curl=8.10.1-r0 zlib=1.3.1-r1$" "$(journal_newest)"
+'
+
+test_expect_success 'locking several that are locked already changes nothing' '
+	n=$(journal_count) &&
+	aipkg --json lock nginx zlib >out 2>err &&
+	test "$("$JSONQ" unchanged "packages#" "packages[0].unchanged" "packages[1].constraint" <out | tr "\n" " ")" = \
+		"true 2 true zlib=1.3.1-r1 " &&
+	test "$(journal_count)" = "$n"
+'
+
+test_expect_success 'one name that is not installed stops them all' '
+	cp "$ROOT/etc/apk/world" world.before &&
+	n=$(journal_count) &&
+	test_expect_code 1 aipkg unlock nginx htop 2>err &&
+	test_grep "htop. is not installed" err &&
+	test_cmp world.before "$ROOT/etc/apk/world" &&
+	test "$(journal_count)" = "$n"
+'
+
+test_expect_success 'unlock takes several: named ones stay in world, dependencies leave it' '
+	n=$(journal_count) &&
+	aipkg --yes unlock nginx zlib curl >out 2>err &&
+	test "$(journal_count)" = $((n + 1)) &&
+	test_grep "^Unlocked nginx, zlib, curl: .aipkg update. may upgrade them again.$" out &&
+	world_list >actual &&
+	printf "curl\nnginx\n" >expect &&
+	test_cmp expect actual &&
+	installed_list >now &&
+	test_grep "^zlib-1.3.1-r1$" now
 '
 
 test_expect_success 'a lock is rolled back like any change' '
