@@ -1,5 +1,6 @@
 /* Small jansson helpers the library repeats otherwise. */
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "jsonutil.h"
@@ -21,4 +22,21 @@ void aipkg_json_sort(json_t *array, int (*cmp)(const void *a, const void *b))
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(array, v[i]);
 	free(v);
+}
+
+json_t *aipkg_json_minus(const json_t *a, const json_t *b)
+{
+	json_t *out = json_array();
+	const json_t *v, *w;
+	size_t i, k;
+
+	json_array_foreach(a, i, v)
+	{
+		bool found = false;
+
+		json_array_foreach(b, k, w) if ((found = json_equal(v, w))) break;
+		if (!found)
+			json_array_append(out, (json_t *)v);
+	}
+	return out;
 }

@@ -223,8 +223,10 @@ void cli_render_changes(struct cli *cli, json_t *result)
 
 	if (cli->opts.verbose < 0)
 		return;
-	if (!json_array_size(changes))
-		printf("%s\n", dry ? "Nothing would change." : "Nothing changed.");
+	if (!json_array_size(changes)) {
+		cli_render_unchanged(cli, result);
+		return;
+	}
 	cli_table_init(&t, stdout, 3);
 	json_array_foreach(changes, i, c) {
 		char *buf;
@@ -236,6 +238,7 @@ void cli_render_changes(struct cli *cli, json_t *result)
 	}
 	cli_table_print(&t);
 }
+
 static void usage_options(FILE *out, const struct cli_option *o)
 {
 	for (; o && o->long_name; o++) {

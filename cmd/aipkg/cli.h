@@ -187,6 +187,9 @@ int cli_fail_msg(struct cli *cli, int r, const char *msg, json_t *detail);
 /* Renderers shared by several commands. */
 void cli_render_packages(struct cli *cli, json_t *result);
 void cli_render_changes(struct cli *cli, json_t *result);
+/* A change result without package changes (plan.c): the targets already
+ * installed, what the world file gained or lost, else "Nothing changed." */
+void cli_render_unchanged(struct cli *cli, json_t *result);
 void cli_print_json(json_t *doc);
 
 /* Natural-language requests (cmd_ask.c): plan REQUEST with pkg.ask and

@@ -16,9 +16,15 @@ static void render(struct cli *cli, json_t *result)
 	json_t *held = json_object_get(result, "skipped_locked"), *h;
 	size_t i;
 
-	cli_render_changes(cli, result);
 	if (cli->opts.verbose < 0)
 		return;
+	if (json_array_size(json_object_get(result, "changes")))
+		cli_render_changes(cli, result);
+	else
+		printf("Nothing to upgrade%s.\n",
+		       json_array_size(held)
+			   ? " but what is locked"
+			   : ": every package is at the newest version available");
 	json_array_foreach(held, i, h)
 		printf("Kept locked     %-30s %s (%s available; 'aipkg unlock %s' lets it move)\n",
 		       cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),

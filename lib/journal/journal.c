@@ -250,6 +250,26 @@ int aipkg_journal_finish(struct aipkg_ctx *ctx, json_t *entry, const char *statu
 	return r;
 }
 
+int aipkg_journal_discard(struct aipkg_ctx *ctx, json_t *entry)
+{
+	long long id = json_integer_value(json_object_get(entry, "id"));
+	struct aipkg_jstore js;
+	char *path = NULL;
+	int r = aipkg_journal_open(ctx, &js);
+
+	if (r < 0)
+		return r;
+	path = aipkg_jstore_path(&js, id);
+	r = !path ? -ENOMEM : unlink(path) < 0 ? -errno : 0;
+	if (r == 0) {
+		snapshot_drop(ctx);
+		json_object_del(entry, "id");
+	}
+	free(path);
+	aipkg_jstore_release(&js);
+	return r;
+}
+
 int aipkg_journal_walk(struct aipkg_ctx *ctx, int (*fn)(void *ud, json_t *entry), void *ud)
 {
 	struct aipkg_buf err = AIPKG_BUF_INIT;
@@ -669,9 +689,29 @@ int aipkg_journal_recover_preview(struct aipkg_ctx *ctx, json_t **report, json_t
 	return recover(ctx, true, would_run, report);
 }
 
+bool aipkg_jentry_changed(const json_t *entry)
+{
+	const json_t *before = json_object_get(entry, "world_before");
+	const json_t *after = json_object_get(entry, "world_after");
+	json_t *gone, *came;
+	bool changed;
+
+	if (json_array_size(json_object_get(entry, "changes")))
+		return true;
+	/* without both world files nobody can tell: assume it did */
+	if (!json_is_array(before) || !json_is_array(after))
+		return true;
+	gone = aipkg_json_minus(before, after);
+	came = aipkg_json_minus(after, before);
+	changed = json_array_size(gone) || json_array_size(came);
+	json_decref(gone);
+	json_decref(came);
+	return changed;
+}
+
 bool aipkg_jentry_undoable(const json_t *entry)
 {
-	return aipkg_jentry_status_is(entry, "committed") ||
+	return (aipkg_jentry_status_is(entry, "committed") && aipkg_jentry_changed(entry)) ||
 	       (aipkg_jentry_status_is(entry, "interrupted") &&
 		json_array_size(json_object_get(entry, "changes")));
 }

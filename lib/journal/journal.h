@@ -120,6 +120,12 @@ int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry,
  * pending entry.  On failure the message says to run 'aipkg recover'. */
 int aipkg_journal_finish(struct aipkg_ctx *ctx, json_t *entry, const char *status);
 
+/* Remove ENTRY, written by aipkg_journal_begin, instead of finishing it:
+ * an operation that changed neither packages nor the world file leaves no
+ * trace (a daily update finding nothing must not fill the history).  Its
+ * "id" member goes too.  -errno when the file cannot be removed. */
+int aipkg_journal_discard(struct aipkg_ctx *ctx, json_t *entry);
+
 /*
  * Call FN with every readable entry, newest first, until it returns
  * non-zero (which is returned; 1 means "stop, fine").  Unreadable files are
@@ -170,8 +176,13 @@ int aipkg_journal_recover_preview(struct aipkg_ctx *ctx, json_t **report, json_t
  */
 long long aipkg_journal_undone_by(json_t *map, const json_t *entry);
 
-/* ENTRY did something that can be undone: committed, or interrupted
- * half-way with changes. */
+/* ENTRY changed packages or the world file (or, lacking a world file
+ * before or after, may have). */
+bool aipkg_jentry_changed(const json_t *entry);
+
+/* ENTRY did something that can be undone: committed with a change (a
+ * journal may hold no-op entries written before they were discarded), or
+ * interrupted half-way with changes. */
 bool aipkg_jentry_undoable(const json_t *entry);
 
 /* true when ENTRY's status is S. */

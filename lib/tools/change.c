@@ -190,6 +190,82 @@ static json_t *request_args(json_t *args)
 	return ask;
 }
 
+/* The installed package that satisfies DEP: by name, else a provider. */
+static const struct aipkg_pkg *installed_for(const struct aipkg_state *st,
+					     const struct aipkg_dep *dep)
+{
+	char *name = aipkg_slice_dup(dep->name);
+	const struct aipkg_pkg *pkg = name ? aipkg_state_installed(st, name) : NULL;
+
+	free(name);
+	if (pkg)
+		return aipkg_dep_version_match(dep, pkg->version) ? pkg : NULL;
+	for (size_t i = 0; i < st->installed.n; i++)
+		if (aipkg_pkg_provides(&st->installed.pkgs[i], dep->name, NULL))
+			return &st->installed.pkgs[i];
+	return NULL;
+}
+
+static bool in_world(const struct aipkg_state *st, const char *atom)
+{
+	for (size_t i = 0; i < st->nworld; i++)
+		if (strcmp(st->world[i], atom) == 0)
+			return true;
+	return false;
+}
+
+/* The targets installed packages satisfy before the install, as
+ * {"name","version","requested"}; with WORLD_ADDED and WORLD_REMOVED (a
+ * dry run), also the world atoms apk add would put in and take out (it
+ * replaces the atom of the same name). */
+static json_t *already_installed(const struct aipkg_state *st, const struct targets *t,
+				 json_t *world_added, json_t *world_removed)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct aipkg_pkg *pkg;
+		struct aipkg_dep dep;
+
+		if (aipkg_dep_parse(aipkg_slice_str(t->v[i]), &dep) < 0)
+			continue;
+		if ((pkg = installed_for(st, &dep)))
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", pkg->name,
+							     "version", pkg->version, "requested",
+							     t->v[i]));
+		if (!world_added || in_world(st, t->v[i]))
+			continue;
+		json_array_append_new(world_added, json_string(t->v[i]));
+		for (size_t w = 0; w < st->nworld; w++) {
+			struct aipkg_dep old;
+
+			if (aipkg_dep_parse(aipkg_slice_str(st->world[w]), &old) == 0 &&
+			    old.name.len == dep.name.len &&
+			    memcmp(old.name.ptr, dep.name.ptr, dep.name.len) == 0)
+				json_array_append_new(world_removed, json_string(st->world[w]));
+		}
+	}
+	return out;
+}
+
+/* Keep in the result those of ALREADY that the install did not change. */
+static void say_already(json_t *result, json_t *already)
+{
+	json_t *changes = json_object_get(result, "changes"), *a, *c, *kept = json_array();
+	size_t i, k;
+
+	json_array_foreach(already, i, a)
+	{
+		bool changed = false;
+
+		json_array_foreach(changes, k, c) changed |=
+		    json_equal(json_object_get(a, "name"), json_object_get(c, "name"));
+		if (!changed)
+			json_array_append(kept, a);
+	}
+	json_object_set_new(result, "already_installed", kept);
+}
+
 int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
 	struct aipkg_txn txn = { .applet = "add", .what = "install", .asked = install_asked,
@@ -219,13 +295,31 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		aipkg_ctx_warn(ctx, "no repository index is available: run 'aipkg update' first; "
 				    "leaving the package check to apk");
 	if (r == 0) {
+		json_t *added = NULL, *removed = NULL, *already;
+
 		txn.args = t.v;
 		txn.nargs = t.n;
 		ud.st = st;
 		txn.ud = &ud;
 		txn.dry_run = txn_dry_run(ctx, args);
 		txn.confirmed = txn_confirmed(ctx, args);
+		if (txn.dry_run) {
+			added = json_array();
+			removed = json_array();
+		}
+		/* before the txn, which takes the state away */
+		already = already_installed(st, &t, added, removed);
 		r = aipkg_txn_run(ctx, &txn, result);
+		if (r == 0 && *result) {
+			say_already(*result, already);
+			if (added) {
+				json_object_set(*result, "world_added", added);
+				json_object_set(*result, "world_removed", removed);
+			}
+		}
+		json_decref(already);
+		json_decref(added);
+		json_decref(removed);
 	}
 	free(t.v);
 	return r;

@@ -10,6 +10,7 @@
 #include "apk/search.h"
 #include "ctx.h"
 #include "journal/journal.h"
+#include "jsonutil.h"
 #include "tools/tools.h"
 #include "tools/txn.h"
 
@@ -510,7 +511,8 @@ static void undo_calls(struct undo *u, struct aipkg_txn *txn, struct aipkg_apk_c
 	txn->nmore = n - 1;
 }
 
-static int undo_run(struct aipkg_ctx *ctx, json_t *args, struct undo *u, json_t **result)
+static int undo_run(struct aipkg_ctx *ctx, json_t *args, struct undo *u, const json_t *world_now,
+		    json_t **result)
 {
 	struct aipkg_txn txn = { .what = "rollback", .asked = never_asked };
 	struct aipkg_apk_call more[2];
@@ -526,6 +528,12 @@ static int undo_run(struct aipkg_ctx *ctx, json_t *args, struct undo *u, json_t 
 		json_object_set_new(*result, "undoes", json_integer(id_of(u->e)));
 		json_object_set(*result, "world", u->world);
 	}
+	/* a real run has the world's change from the journal entry */
+	if (*result && txn.dry_run) {
+		json_object_set_new(*result, "world_added", aipkg_json_minus(u->world, world_now));
+		json_object_set_new(*result, "world_removed",
+				    aipkg_json_minus(world_now, u->world));
+	}
 	return r;
 }
 
@@ -535,6 +543,7 @@ int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 			  json_array() };
 	struct undo u = { 0 };
 	struct aipkg_state *st = NULL;
+	json_t *world_now = json_array();
 	int r = find_target(ctx, &s);
 
 	if (r == 0)
@@ -544,8 +553,11 @@ int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	u.e = s.target;
 	if (r == 0)
 		r = undo_plan(ctx, &u, st);
+	for (size_t i = 0; r == 0 && i < st->nworld; i++)
+		json_array_append_new(world_now, json_string(st->world[i]));
 	if (r == 0)
-		r = undo_run(ctx, args, &u, result);
+		r = undo_run(ctx, args, &u, world_now, result);
+	json_decref(world_now);
 	undo_release(&u);
 	json_decref(s.undone);
 	json_decref(s.target);

@@ -9,6 +9,7 @@
 #include "apk/state.h"
 #include "ctx.h"
 #include "journal/journal.h"
+#include "jsonutil.h"
 #include "tools/txn.h"
 
 #define TXN_MAX_CALLS 8
@@ -227,6 +228,18 @@ static const char *final_status(int r, const json_t *entry)
 	return "failed";
 }
 
+/* Finish the entry.  One that changed neither packages nor the world file
+ * (and kept no file) is removed instead: there is nothing to undo, and a
+ * daily update that finds nothing must not fill the history. */
+static int journal_end(struct aipkg_ctx *ctx, json_t *entry, int r, int lr)
+{
+	if (r == 0 && lr == 0 && !aipkg_jentry_changed(entry) &&
+	    !json_array_size(json_object_get(entry, "kept")) &&
+	    aipkg_journal_discard(ctx, entry) == 0)
+		return 0;
+	return aipkg_journal_finish(ctx, entry, final_status(r, entry));
+}
+
 /* After apk: record, keep the new files, bound the kept ones, finish. */
 static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, json_t *entry,
 		    int r, int apk_exit)
@@ -240,7 +253,7 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, jso
 	if (lr == 0)
 		keep(ctx, before, json_object_get(entry, "changes"), "to", entry);
 	aipkg_keep_trim(ctx, json_object_get(entry, "kept"));
-	fr = aipkg_journal_finish(ctx, entry, final_status(r, entry));
+	fr = journal_end(ctx, entry, r, lr);
 	if (fr < 0)
 		aipkg_ctx_warn(ctx, "%s", aipkg_ctx_why(ctx, fr));
 	if (r < 0)
@@ -265,7 +278,14 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 		r = run_calls(ctx, txn, &apk_exit);
 		r = conclude(ctx, before, entry, r, apk_exit);
 		*result = result_new(json_incref(json_object_get(entry, "changes")), apk_exit);
-		json_object_set(*result, "id", json_object_get(entry, "id"));
+		if (json_object_get(entry, "id"))
+			json_object_set(*result, "id", json_object_get(entry, "id"));
+		json_object_set_new(*result, "world_added",
+				    aipkg_json_minus(json_object_get(entry, "world_after"),
+						     json_object_get(entry, "world_before")));
+		json_object_set_new(*result, "world_removed",
+				    aipkg_json_minus(json_object_get(entry, "world_before"),
+						     json_object_get(entry, "world_after")));
 	}
 	if (took)
 		aipkg_statelock_release(ctx);

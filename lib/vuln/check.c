@@ -355,12 +355,30 @@ static int open_cached(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 	return r;
 }
 
+/* Does PLAN put any version on the system (what the check is about)? */
+static bool plan_installs(const json_t *plan)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(plan, i, c) if (json_string_value(json_object_get(c, "to")) &&
+					   strcmp(str(c, "action"), "remove") != 0) return true;
+	return false;
+}
+
 int aipkg_vuln_check_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *plan,
 			  bool force, json_t *extra)
 {
 	struct aipkg_vuln_db db;
 	json_t *found;
-	int r = open_cached(ctx, st, &db, "installing without a vulnerability check");
+	int r;
+
+	/* nothing installed: no check to do, and no warning that none was done */
+	if (!plan_installs(plan)) {
+		json_object_set_new(extra, "vulnerabilities", json_array());
+		return 0;
+	}
+	r = open_cached(ctx, st, &db, "installing without a vulnerability check");
 
 	if (r < 0) {
 		aipkg_vuln_db_release(&db);

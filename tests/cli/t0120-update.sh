@@ -64,7 +64,7 @@ test_expect_success 'update upgrades everything else' '
 
 test_expect_success 'a second update has nothing to do' '
 	aipkg --yes update >out &&
-	test_grep "Nothing changed" out
+	test_grep "^Nothing to upgrade: every package is at the newest version available.$" out
 '
 
 test_expect_success 'update of a package that is not installed is refused' '

@@ -65,7 +65,7 @@ test_expect_success 'rollback --dry-run shows the plan and the apk commands, cha
 	n=$(journal_count) &&
 	aipkg --dry-run rollback >out 2>err &&
 	test_grep "^Would downgrade *nginx *1.27.0-r0 -> 1.26.2-r0$" out &&
-	test_grep "^Would roll back operation 3 with:$" out &&
+	test_grep "^Would roll back operation 2 with:$" out &&
 	test_grep "add --virtual .aipkg-rollback --force-non-repository -- .*/var/lib/aipkg/packages/nginx-1.26.2-r0.apk" out &&
 	test_grep "del -- .aipkg-rollback$" out &&
 	same_as updated &&
@@ -81,47 +81,47 @@ test_expect_success 'rollback needs a confirmation: refused without a terminal' 
 test_expect_success 'rollback brings back the exact versions and world, though A is gone' '
 	aipkg --yes rollback >out 2>err &&
 	test_grep "^Downgraded *nginx *1.27.0-r0 -> 1.26.2-r0$" out &&
-	test_grep "^Rolled back operation 3; this is operation 4" out &&
+	test_grep "^Rolled back operation 2; this is operation 3" out &&
 	same_as installed &&
 	test_grep ! "aipkg-rollback" "$ROOT/etc/apk/world" &&
 	test_grep ! "[<>=~]" "$ROOT/etc/apk/world" &&
 	f=$(journal_newest) &&
-	test_grep "^undoes: 3$" "$f" &&
+	test_grep "^undoes: 2$" "$f" &&
 	test_grep "^status: committed$" "$f"
 '
 
 test_expect_success 'history shows the operation as undone' '
 	aipkg history >out &&
-	test_grep "^ *3 .* undone by 4 " out &&
-	aipkg --json history 3 >out &&
-	test "$("$JSONQ" ".transactions[0].undone_by" <out)" = 4
+	test_grep "^ *2 .* undone by 3 " out &&
+	aipkg --json history 2 >out &&
+	test "$("$JSONQ" ".transactions[0].undone_by" <out)" = 3
 '
 
 test_expect_success 'an already undone operation is not rolled back twice' '
-	test_expect_code 1 aipkg --yes rollback 3 >out 2>err &&
-	test_grep "already undone by operation 4" err &&
+	test_expect_code 1 aipkg --yes rollback 2 >out 2>err &&
+	test_grep "already undone by operation 3" err &&
 	same_as installed
 '
 
 test_expect_success 'rolling back the rollback redoes the update' '
 	aipkg --yes rollback >out 2>err &&
-	test_grep "^Rolled back operation 4; this is operation 5" out &&
+	test_grep "^Rolled back operation 3; this is operation 4" out &&
 	same_as updated &&
-	aipkg --json history 3 >out &&
+	aipkg --json history 2 >out &&
 	test_must_fail "$JSONQ" ".transactions[0].undone_by" <out
 '
 
 test_expect_success 'an older operation: refused while later ones touched its packages' '
 	n=$(journal_count) &&
-	test_expect_code 1 aipkg --yes rollback 2 >out 2>err &&
-	test_grep "operation 3 (.*update.*) changed .*nginx" err &&
+	test_expect_code 1 aipkg --yes rollback 1 >out 2>err &&
+	test_grep "operation 2 (.*update.*) changed .*nginx" err &&
 	test_grep "use --force" err &&
 	same_as updated &&
 	test "$(journal_count)" = "$n"
 '
 
 test_expect_success '--force undoes it anyway: nginx and curl are removed' '
-	aipkg --yes rollback --force 2 >out 2>err &&
+	aipkg --yes rollback --force 1 >out 2>err &&
 	test_grep "^Removed *nginx *1.27.0-r0$" out &&
 	installed_list >x &&
 	test_grep ! "^nginx-" x &&
@@ -160,7 +160,7 @@ test_expect_success 'a failed operation cannot be rolled back' '
 '
 
 test_expect_success 'a missing kept file: the exact versions are named, nothing changes' '
-	redo=$(sed -n "s/^id: //p" "$(grep -l "^undoes: 4$" $(journal_files))") &&
+	redo=$(sed -n "s/^id: //p" "$(grep -l "^undoes: 3$" $(journal_files))") &&
 	rm "$ROOT/var/lib/aipkg/packages/nginx-1.26.2-r0.apk" \
 	   "$ROOT/var/lib/aipkg/packages/zlib-1.3.1-r0.apk" &&
 	n=$(journal_count) &&

@@ -74,10 +74,10 @@ test_expect_success SETSID 'killed before apk started: recover marks it failed' 
 	test "$(status_of_newest)" = pending &&
 	crash &&
 	aipkg list >out 2>err &&
-	test_grep "operation 2 .* was interrupted and is still marked pending" err &&
+	test_grep "operation 1 .* was interrupted and is still marked pending" err &&
 	test_grep "aipkg recover" err &&
 	aipkg recover >out 2>err &&
-	test_grep "^Operation 2 (.*install nginx.*): now failed, 0 changes" out &&
+	test_grep "^Operation 1 (.*install nginx.*): now failed, 0 changes" out &&
 	test "$(status_of_newest)" = failed &&
 	test_grep "^recovered: .*0 of 5 planned changes" "$(journal_newest)" &&
 	test_journal_matches_db
@@ -130,7 +130,7 @@ test_expect_success SETSID 'a change after a crash reconciles the pending entry 
 	wait_for 30 test -f "$SLOW_MARK.after" &&
 	crash &&
 	aipkg --yes install htop >out 2>err &&
-	test_grep "operation 2 (.*) had been interrupted; reconciled .* now .committed." err &&
+	test_grep "operation 1 (.*) had been interrupted; reconciled .* now .committed." err &&
 	test_grep "^change: install htop - 3.3.0-r0$" "$(journal_newest)" &&
 	test_grep ! "^change: .*nginx" "$(journal_newest)" &&
 	test_journal_matches_db
@@ -147,7 +147,7 @@ test_expect_success DOUBLE 'only aipkg killed: its apk is waited for, or dies wi
 	kill -KILL "$pid" &&
 	{ wait "$pid"; true; } &&
 	aipkg --lock-timeout 30 recover >out 2>err &&
-	test_grep "^Operation 2 " out &&
+	test_grep "^Operation 1 " out &&
 	test_journal_matches_db
 '
 

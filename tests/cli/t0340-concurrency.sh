@@ -74,7 +74,9 @@ test_expect_success 'with --lock-timeout the second one waits, then runs' '
 	wait "$holder" &&
 	test_grep "^Installed *htop" out &&
 	ls "$ROOT/var/lib/aipkg/journal/0000" >ids &&
-	test "$(grep -c txt ids)" -ge 4 &&
+	# nginx, curl, htop: the update found nothing and the holder'"'"'s second
+	# nginx was installed already, so neither is an operation
+	test "$(grep -c txt ids)" = 3 &&
 	test_journal_matches_db
 '
 
