@@ -121,6 +121,8 @@ static size_t cp_width(uint32_t c)
 		{ 0x30000, 0x3fffd },
 	};
 
+	if (c < zero[0][0])
+		return 1; /* ASCII and Latin-1: the common case, quickly */
 	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
 		if (c >= zero[i][0] && c <= zero[i][1])
 			return 0;

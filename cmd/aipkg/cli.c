@@ -241,32 +241,42 @@ void cli_render_changes(struct cli *cli, json_t *result)
 
 static void usage_options(FILE *out, const struct cli_option *o)
 {
+	int columns = cli_columns(out);
+
 	for (; o && o->long_name; o++) {
 		char left[64];
 
 		snprintf(left, sizeof(left), "%c%c%c --%s%s%s", o->short_name ? '-' : ' ',
 			 o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ',
 			 o->long_name, o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
+		fprintf(out, "  %-28s ", left);
+		cli_put_wrapped(out, o->help, 31, columns);
 	}
 }
 
 void cli_usage(FILE *out, const struct aipkg_cmd *cmd)
 {
+	int columns = cli_columns(out);
+
 	if (cmd) {
-		fprintf(out, "usage: aipkg %s [OPTIONS]%s%s\n\n%s\n", cmd->name,
-			cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
+		fprintf(out, "usage: aipkg %s [OPTIONS]%s%s\n\n", cmd->name, cmd->args ? " " : "",
+			cmd->args ? cmd->args : "");
+		cli_put_wrapped(out, cmd->summary, 0, columns);
 		if (cmd->options && cmd->options->long_name) {
 			fprintf(out, "\nOptions:\n");
 			usage_options(out, cmd->options);
 		}
-		fprintf(out, "\nGlobal options are described in 'aipkg --help'; see aipkg(8).\n");
+		fputc('\n', out);
+		cli_say(out, "Global options are described in 'aipkg --help'; see aipkg(8).");
 		return;
 	}
 	fprintf(out, "usage: aipkg [OPTIONS] COMMAND [ARGS]\n\nCommands:\n");
-	for (const struct aipkg_cmd *const *c = cli_commands; *c; c++)
-		fprintf(out, "  %-14s %s\n", (*c)->name, (*c)->summary);
+	for (const struct aipkg_cmd *const *c = cli_commands; *c; c++) {
+		fprintf(out, "  %-14s ", (*c)->name);
+		cli_put_wrapped(out, (*c)->summary, 17, columns);
+	}
 	fprintf(out, "\nGlobal options (before or after the command):\n");
 	usage_options(out, cli_global_options);
-	fprintf(out, "\n'aipkg COMMAND --help' shows a command's own options; see aipkg(8).\n");
+	fputc('\n', out);
+	cli_say(out, "'aipkg help COMMAND' shows a command's own options; see aipkg(8).");
 }

@@ -124,6 +124,16 @@ const char *cli_str(const json_t *o, const char *key);
 /* The width of the terminal OUT writes to, in columns; 0 when OUT is not a
  * terminal (a pipe, a file: nothing is ever cut there). */
 int cli_columns(FILE *out);
+/* Colour on OUT: a terminal, TERM set and not "dumb", NO_COLOR unset or
+ * empty (no-color.org); --no-color turns it off after. */
+bool cli_color_wanted(FILE *out);
+/* TEXT (ours, already safe) ending a line that starts INDENT columns in,
+ * wrapped at blanks to COLUMNS (0: never) with the next lines indented
+ * as much; ends with a newline. */
+void cli_put_wrapped(FILE *out, const char *text, size_t indent, int columns);
+/* A sentence (FMT's arguments already safe: cli_safe) as a line of its
+ * own, wrapped at blanks to the terminal's width. */
+void cli_say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The columns the sanitised text SAFE takes on a terminal. */
 size_t cli_width(const char *safe);
 /* Write SAFE in COLS columns: cut with "..." when longer, padded with
@@ -133,21 +143,32 @@ void cli_put_cell(FILE *out, const char *safe, size_t cols, bool pad);
 /*
  * A table for a person: each column as wide as its widest cell (in
  * terminal columns), two blanks between columns, every cell sanitised.
- * On a terminal a row longer than its width is fitted by shortening the
- * FLEX column first (a description, a command), then the widest column
- * not marked KEEP, cutting cells with "..."; when OUT is not a terminal
- * nothing is cut.  The rows are kept until cli_table_print(), which
+ * On a terminal a table wider than it gets one blank between columns;
+ * then, when the last column is FLEX (a description, a command), the
+ * other columns take the width most of their cells need (a longer cell
+ * pushes its row right) and the FLEX cell is cut with "..." to the room
+ * left on its row (a row too long without it is cut at the edge);
+ * without a FLEX column, the widest column is cut, those marked
+ * CLI_KEEP_SOFT last and CLI_KEEP never.  When OUT is not a terminal nothing is
+ * cut.  The rows are kept until cli_table_print(), which
  * prints and frees them.
  */
 #define CLI_TABLE_MAX 8
+#define CLI_KEEP_SOFT 1
+#define CLI_KEEP 2
 struct cli_table {
 	FILE *out;
 	size_t ncols;
-	int flex;            /* the column shortened first; -1: none */
+	int flex;            /* the last column, cut first to fit; -1: none */
 	const char *indent;  /* printed before every row ("") */
-	bool keep[CLI_TABLE_MAX]; /* columns never cut (a CVE id, a number) */
+	/* how much a column resists cutting: 0 none, CLI_KEEP_SOFT cut only
+	 * when the others cannot give more, CLI_KEEP never (a CVE id) */
+	unsigned char keep[CLI_TABLE_MAX];
 	size_t width[CLI_TABLE_MAX];
+	size_t gap;          /* blanks between columns */
+	bool overflow;       /* long cells push their row right (FLEX cut) */
 	char **cells;
+	size_t *widths;      /* each cell's width */
 	size_t nrows, cap;
 };
 void cli_table_init(struct cli_table *t, FILE *out, size_t ncols);

@@ -33,7 +33,8 @@ static void table(json_t *found)
 
 	cli_table_init(&t, stdout, 7);
 	/* what a finding is: never cut to fit the terminal */
-	t.keep[3] = t.keep[5] = t.keep[6] = true;
+	t.keep[3] = t.keep[5] = t.keep[6] = CLI_KEEP;
+	t.keep[1] = t.keep[4] = CLI_KEEP_SOFT;
 	cli_table_add(&t, "PACKAGE", "VERSION", "ORIGIN", "CVE", "FIXED IN", "FIX", "SEVERITY");
 	json_array_foreach(found, i, f)
 	{
@@ -82,13 +83,12 @@ static void summary(json_t *r)
 		printf("\n%zu known vulnerabilit%s in %lld package%s scanned.\n",
 		       json_array_size(found), json_array_size(found) == 1 ? "y" : "ies",
 		       (long long)scanned, scanned == 1 ? "" : "s");
-	printf("Security database: %s from %s, %s old%s.\n", cli_str(db, "branch"),
-	       cli_str(db, "source"),
-	       aipkg_age_text((double)age, when, sizeof(when)),
-	       json_is_true(json_object_get(db, "offline")) ? " (could not refresh it)" : "");
+	cli_say(stdout, "Security database: %s from %s, %s old%s.", cli_str(db, "branch"),
+		cli_str(db, "source"), aipkg_age_text((double)age, when, sizeof(when)),
+		json_is_true(json_object_get(db, "offline")) ? " (could not refresh it)" : "");
 	if (json_array_size(found) && json_is_null(json_object_get(r, "severity_source")))
-		printf("Severity: unknown (secdb has none; set vuln.severity to a CVSS source, "
-		       "see aipkg(8)).\n");
+		cli_say(stdout, "Severity: unknown (secdb has none; set vuln.severity to a CVSS "
+				"source, see aipkg(8)).");
 }
 
 static void render(struct cli *cli, json_t *r)

@@ -61,7 +61,7 @@ static void render_list(struct cli *cli, json_t *result)
 	}
 	cli_table_init(&tab, stdout, 5);
 	tab.flex = 4;
-	tab.keep[0] = tab.keep[1] = tab.keep[3] = true;
+	tab.keep[0] = tab.keep[1] = tab.keep[3] = CLI_KEEP;
 	cli_table_add(&tab, "    ID", "Date (UTC)", "Status", "Changes", "Command");
 	json_array_foreach(all, i, t)
 		list_row(&tab, t);

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	struct cli_parse p = { &cli, false, false, NULL };
 	int r;
 
-	cli.color = isatty(2) && !getenv("NO_COLOR");
+	cli.color = cli_color_wanted(stderr);
 	cli.opts.cmdline = command_line(argc, argv);
 	cli.json = wants_json(argv);
 	r = cli_parse(&p, argc, argv);

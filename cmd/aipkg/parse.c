@@ -287,6 +287,11 @@ int cli_parse(struct cli_parse *p, int argc, char **argv)
 	struct argv_walk w = { argc, argv, 0 };
 	bool only_args = false;
 
+	/* a usage error is printed before the options are read: it is
+	 * plain when the line says so */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--no-color") == 0)
+			cli->color = false;
 	if (at && !(cli->cmd = cli_command_find(argv[at])))
 		return unknown_command(cli, argv[at]);
 	cli->args = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *));

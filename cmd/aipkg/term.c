@@ -84,6 +84,7 @@ void cli_table_init(struct cli_table *t, FILE *out, size_t ncols)
 	t->out = out;
 	t->ncols = ncols < CLI_TABLE_MAX ? ncols : CLI_TABLE_MAX;
 	t->flex = -1;
+	t->gap = 2;
 	t->indent = "";
 }
 
@@ -93,57 +94,133 @@ void cli_table_add(struct cli_table *t, ...)
 
 	if (t->nrows == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **grown = realloc(t->cells, cap * t->ncols * sizeof(*grown));
+		char **cells = realloc(t->cells, cap * t->ncols * sizeof(*cells));
+		size_t *widths = cells ? realloc(t->widths, cap * t->ncols * sizeof(*widths)) : NULL;
 
-		if (!grown)
+		if (cells)
+			t->cells = cells;
+		if (!widths)
 			return;
-		t->cells = grown;
+		t->widths = widths;
 		t->cap = cap;
 	}
 	va_start(ap, t);
 	for (size_t c = 0; c < t->ncols; c++) {
-		char **cell = &t->cells[t->nrows * t->ncols + c];
+		size_t at = t->nrows * t->ncols + c;
 		const char *s = va_arg(ap, const char *);
-		size_t w;
 
-		*cell = aipkg_term_escaped(s);
-		w = *cell ? cli_width(*cell) : 0;
-		if (w > t->width[c])
-			t->width[c] = w;
+		t->cells[at] = aipkg_term_escaped(s);
+		t->widths[at] = t->cells[at] ? cli_width(t->cells[at]) : 0;
+		if (t->widths[at] > t->width[c])
+			t->width[c] = t->widths[at];
 	}
 	va_end(ap);
 	t->nrows++;
 }
 
-/* Narrow the columns until the line fits in MAX: the flexible column first
- * (down to FLEX_MIN), then the widest that may be cut, one at a time. */
-#define FLEX_MIN 12
-#define CUT_MIN 6
-static void fit(struct cli_table *t, size_t max)
+static size_t total_width(const struct cli_table *t)
 {
-	size_t total = strlen(t->indent) + (t->ncols - 1) * 2;
+	size_t total = strlen(t->indent) + (t->ncols - 1) * t->gap;
 
 	for (size_t c = 0; c < t->ncols; c++)
 		total += t->width[c];
-	if (t->flex >= 0 && total > max) {
-		size_t *w = &t->width[t->flex], room = *w > FLEX_MIN ? *w - FLEX_MIN : 0;
-		size_t cut = total - max < room ? total - max : room;
+	return total;
+}
 
-		*w -= cut;
-		total -= cut;
-	}
-	while (total > max) {
-		size_t widest = t->ncols;
+static int by_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-		for (size_t c = 0; c < t->ncols; c++)
-			if (!t->keep[c] && t->width[c] > CUT_MIN &&
-			    (widest == t->ncols || t->width[c] > t->width[widest]))
-				widest = c;
-		if (widest == t->ncols)
-			return; /* as narrow as it gets: the terminal wraps the rest */
-		t->width[widest]--;
-		total--;
+	return x < y ? -1 : x > y;
+}
+
+/* The width 9 cells in 10 of column C fit in: the rare long one (a
+ * 37-character version) need not push every row's description away. */
+static size_t typical_width(const struct cli_table *t, size_t c)
+{
+	size_t *w = malloc(t->nrows * sizeof(*w)), typical;
+
+	if (!w)
+		return t->width[c];
+	for (size_t r = 0; r < t->nrows; r++)
+		w[r] = t->widths[r * t->ncols + c];
+	qsort(w, t->nrows, sizeof(*w), by_size);
+	typical = w[(t->nrows - 1) * 9 / 10];
+	free(w);
+	return typical;
+}
+
+/*
+ * Narrow the table until a row fits in MAX columns: one blank between
+ * columns instead of two; then, with a flexible last column, the other
+ * columns take their typical width (a longer cell pushes the rest of its
+ * row right rather than being cut) and the flexible one is cut, row by
+ * row, to what is left; without one, the widest column that may be cut
+ * loses a column at a time.
+ */
+#define CUT_MIN 6
+static void fit(struct cli_table *t, size_t max)
+{
+	if (total_width(t) > max)
+		t->gap = 1;
+	if (total_width(t) <= max || !t->nrows)
+		return;
+	if (t->flex >= 0 && (size_t)t->flex + 1 == t->ncols) {
+		t->overflow = true;
+		for (size_t c = 0; c + 1 < t->ncols; c++)
+			t->width[c] = typical_width(t, c);
+		return;
 	}
+	for (unsigned char level = 0; level < CLI_KEEP; level++)
+		while (total_width(t) > max) {
+			size_t widest = t->ncols;
+
+			for (size_t c = 0; c < t->ncols; c++)
+				if (t->keep[c] <= level && t->width[c] > CUT_MIN &&
+				    (widest == t->ncols || t->width[c] > t->width[widest]))
+					widest = c;
+			if (widest == t->ncols)
+				break; /* this level gives no more */
+			t->width[widest]--;
+		}
+}
+
+static void print_row(struct cli_table *t, size_t r, size_t max)
+{
+	char **row = &t->cells[r * t->ncols];
+	size_t end = t->ncols, pos = strlen(t->indent), start = pos;
+
+	/* no trailing blanks: the row ends at its last non-empty cell */
+	while (end > 1 && row[end - 1] && !*row[end - 1])
+		end--;
+	fputs(t->indent, t->out);
+	for (size_t c = 0; c < end; c++) {
+		const char *cell = row[c] ? row[c] : "?";
+		bool last = c + 1 == end;
+
+		for (; pos < start; pos++)
+			fputc(' ', t->out);
+		if (t->overflow) {
+			size_t room = max > pos ? max - pos : 0, w = t->widths[r * t->ncols + c];
+
+			/* the flexible cell takes what is left; any other only
+			 * loses what would pass the edge */
+			if (w > room && room < 4)
+				break; /* no room for even "x..." */
+			w = (int)c == t->flex || w > room ? room : w;
+			cli_put_cell(t->out, cell, w, false);
+			pos += w;
+			if (pos >= max)
+				break;
+		} else {
+			cli_put_cell(t->out, cell, t->width[c], !last);
+			pos += t->width[c];
+		}
+		start += t->width[c] + t->gap;
+		if (!last && pos + t->gap > start)
+			start = pos + t->gap; /* pushed right by a long cell */
+	}
+	fputc('\n', t->out);
 }
 
 void cli_table_print(struct cli_table *t)
@@ -152,27 +229,61 @@ void cli_table_print(struct cli_table *t)
 
 	if (max > 0)
 		fit(t, (size_t)max);
-	for (size_t r = 0; r < t->nrows; r++) {
-		char **row = &t->cells[r * t->ncols];
-		size_t end = t->ncols;
-
-		/* no trailing blanks: the row ends at its last non-empty cell */
-		while (end > 1 && row[end - 1] && !*row[end - 1])
-			end--;
-		fputs(t->indent, t->out);
-		for (size_t c = 0; c < end; c++) {
-			const char *cell = row[c];
-			bool last = c + 1 == end;
-
-			cli_put_cell(t->out, cell ? cell : "?", t->width[c], !last);
-			if (!last)
-				fputs("  ", t->out);
-		}
-		fputc('\n', t->out);
-	}
+	for (size_t r = 0; r < t->nrows; r++)
+		print_row(t, r, max > 0 ? (size_t)max : 0);
 	for (size_t i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->widths);
 	t->cells = NULL;
+	t->widths = NULL;
 	t->nrows = t->cap = 0;
+}
+
+bool cli_color_wanted(FILE *out)
+{
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	int fd = fileno(out);
+
+	/* no-color.org: only a non-empty NO_COLOR turns colour off */
+	if (no_color && *no_color)
+		return false;
+	/* no TERM (cron, a service) or TERM=dumb: a terminal without escapes */
+	if (!term || !*term || strcmp(term, "dumb") == 0)
+		return false;
+	return fd >= 0 && isatty(fd);
+}
+
+void cli_put_wrapped(FILE *out, const char *text, size_t indent, int columns)
+{
+	size_t room = columns > 0 && (size_t)columns > indent + 20 ? (size_t)columns - indent : 0;
+	const char *p = text;
+
+	while (room && cli_width(p) > room) {
+		/* the last blank that leaves the line within ROOM columns */
+		size_t fit = aipkg_term_fit(p, strlen(p), room, NULL), cut = fit;
+
+		while (cut > 0 && p[cut] != ' ')
+			cut--;
+		if (cut == 0)
+			cut = fit; /* one long word: cut it where it must be */
+		fprintf(out, "%.*s\n%*s", (int)cut, p, (int)indent, "");
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	fprintf(out, "%s\n", p);
+}
+
+void cli_say(FILE *out, const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	cli_put_wrapped(out, text ? text : "", 0, cli_columns(out));
+	free(text);
 }
