@@ -75,11 +75,16 @@ static json_t *result_new(const struct ask *a)
 	return r;
 }
 
-/* The vulnerability check on apk's plan; findings land in EXTRA. */
+/* The vulnerability check on apk's plan; findings land in EXTRA, and
+ * security_decision() decides about them (or --force did). */
 static int vuln_hook(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan,
 		     json_t *extra)
 {
-	return aipkg_vuln_check_plan(ctx, txn->ud, plan, true, extra);
+	const struct ask *a = txn->ud;
+
+	return aipkg_vuln_check_plan(ctx, a->st, plan,
+				     a->force ? AIPKG_VULN_PLAN_FORCE : AIPKG_VULN_PLAN_REPORT,
+				     extra);
 }
 
 /* A transaction takes the context's state as its snapshot and frees it:
@@ -103,7 +108,7 @@ static int simulate(struct ask *a)
 		return r;
 	txn.args = a->names;
 	txn.nargs = a->nnames;
-	txn.ud = a->st;
+	txn.ud = a;
 	txn.dry_run = true;
 	r = aipkg_txn_run(a->ctx, &txn, &res);
 	if (r == 0) {

@@ -164,7 +164,8 @@ static int install_check(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, con
 {
 	const struct install_ud *ud = txn->ud;
 
-	return aipkg_vuln_check_plan(ctx, ud->st, plan, ud->force, extra);
+	return aipkg_vuln_check_plan(ctx, ud->st, plan,
+				     ud->force ? AIPKG_VULN_PLAN_FORCE : AIPKG_VULN_PLAN_REFUSE, extra);
 }
 
 /* Package arguments with blanks ("I need a web server") are a request in

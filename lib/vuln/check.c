@@ -310,7 +310,8 @@ static void describe(const json_t *found, struct aipkg_buf *b, const char *sep)
 	}
 }
 
-static int refuse_or_warn(struct aipkg_ctx *ctx, const json_t *found, bool force)
+static int refuse_or_warn(struct aipkg_ctx *ctx, const json_t *found,
+			  enum aipkg_vuln_plan_mode mode)
 {
 	const char *level =
 	    ctx->cfg.vuln_fail_on ? ctx->cfg.vuln_fail_on : AIPKG_VULN_FAIL_ON_DEFAULT;
@@ -318,8 +319,10 @@ static int refuse_or_warn(struct aipkg_ctx *ctx, const json_t *found, bool force
 	size_t failing = count_failing(found, level);
 	int r = 0;
 
+	if (mode == AIPKG_VULN_PLAN_REPORT)
+		return 0;
 	describe(found, &b, "; ");
-	if (failing && !force)
+	if (failing && mode == AIPKG_VULN_PLAN_REFUSE)
 		r = aipkg_ctx_fail(ctx, -AIPKG_E_VULNERABLE,
 				   "refusing to install known-vulnerable versions (at or above "
 				   "vuln.fail_on '%s'): %s; nothing changed: install a fixed "
@@ -344,14 +347,28 @@ static void warn_stale(struct aipkg_ctx *ctx, const struct aipkg_vuln_db *db)
 			       aipkg_age_text(age, text, sizeof(text)));
 }
 
-/* Open the cached secdb; false (after one warning) when there is none. */
-static int open_cached(struct aipkg_ctx *ctx, const struct aipkg_state *st,
-		       struct aipkg_vuln_db *db, const char *what)
+/*
+ * The cached secdb could not be opened (R): go on without the check when
+ * none was ever cached (one warning) or when told to (--force); a cache
+ * aipkg wrote that cannot be read, or a configuration error, stops the
+ * install: an unreadable cache must never turn the check off.
+ */
+static int unchecked(struct aipkg_ctx *ctx, int r, enum aipkg_vuln_plan_mode mode)
 {
-	int r = aipkg_vuln_db_open(ctx, st, AIPKG_VULN_CACHE_ONLY, db);
+	char *why;
 
-	if (r < 0 && r != -ENOMEM && r != -AIPKG_E_CONFIG && what)
-		aipkg_ctx_warn(ctx, "%s; %s", aipkg_ctx_why(ctx, r), what);
+	if (r == -ENOMEM || r == -AIPKG_E_CONFIG)
+		return r;
+	if (r == -ENOENT || mode == AIPKG_VULN_PLAN_FORCE) {
+		aipkg_ctx_warn(ctx, "%s; installing without a vulnerability check%s",
+			       aipkg_ctx_why(ctx, r), r == -ENOENT ? "" : " (--force)");
+		return 0;
+	}
+	why = strdup(aipkg_ctx_why(ctx, r));
+	r = aipkg_ctx_fail(ctx, r, "%s; nothing was installed: the vulnerability check is not "
+				   "skipped for that (--force installs without it)",
+			   why ? why : "");
+	free(why);
 	return r;
 }
 
@@ -367,7 +384,7 @@ static bool plan_installs(const json_t *plan)
 }
 
 int aipkg_vuln_check_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *plan,
-			  bool force, json_t *extra)
+			  enum aipkg_vuln_plan_mode mode, json_t *extra)
 {
 	struct aipkg_vuln_db db;
 	json_t *found;
@@ -378,12 +395,12 @@ int aipkg_vuln_check_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, c
 		json_object_set_new(extra, "vulnerabilities", json_array());
 		return 0;
 	}
-	r = open_cached(ctx, st, &db, "installing without a vulnerability check");
+	r = aipkg_vuln_db_open(ctx, st, AIPKG_VULN_CACHE_ONLY, &db);
 
 	if (r < 0) {
 		aipkg_vuln_db_release(&db);
 		json_object_set_new(extra, "vulnerabilities", json_null());
-		return r == -ENOMEM || r == -AIPKG_E_CONFIG ? r : 0;
+		return unchecked(ctx, r, mode);
 	}
 	warn_stale(ctx, &db);
 	found = json_array();
@@ -391,7 +408,7 @@ int aipkg_vuln_check_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, c
 	if (r == 0 && json_array_size(found)) {
 		severities_set(ctx, found, false);
 		aipkg_json_sort(found, by_package_then_cve);
-		r = refuse_or_warn(ctx, found, force);
+		r = refuse_or_warn(ctx, found, mode);
 	}
 	json_object_set_new(extra, "vulnerabilities", found);
 	aipkg_vuln_db_release(&db);
@@ -404,7 +421,7 @@ json_t *aipkg_vuln_package(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 	struct aipkg_vuln_db db;
 	json_t *found = NULL;
 
-	if (open_cached(ctx, st, &db, NULL) == 0) {
+	if (aipkg_vuln_db_open(ctx, st, AIPKG_VULN_CACHE_ONLY, &db) == 0) {
 		found = json_array();
 		if (findings_add(&db, st, pkg, aipkg_state_installed(st, pkg->name) == pkg,
 				 found) == 0) {

@@ -197,6 +197,9 @@ static int cache_rebuild(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct
 	return r;
 }
 
+/* -ENOENT: nothing is cached for this source; -AIPKG_E_CORRUPT (with the
+ * message): a cache aipkg wrote cannot be used, which is never taken for
+ * "nothing cached", so no check is skipped for it. */
 static int cache_load(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct source *src)
 {
 	struct aipkg_buf idx;
@@ -209,7 +212,14 @@ static int cache_load(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct so
 	if (r == 0)
 		r = db_add(db, &idx, meta_str(src->meta, "sha256"));
 	aipkg_buf_release(&idx);
-	return r == 0 ? 0 : cache_rebuild(ctx, db, src);
+	if (r != 0)
+		r = cache_rebuild(ctx, db, src);
+	if (r < 0 && r != -ENOMEM)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_CORRUPT,
+				   "the security database cached in %s cannot be used (%s): run "
+				   "'aipkg check-vuln --refresh' to download it again",
+				   src->json_path, aipkg_strerror(r));
+	return r;
 }
 
 int aipkg_vuln_mkdir_for(const char *path)
@@ -382,8 +392,10 @@ static int open_source(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct s
 	long status = 0;
 	int r;
 
-	if (mode == AIPKG_VULN_CACHE_ONLY)
-		return cache_load(ctx, db, src) == 0 ? 0 : no_cache(ctx, db);
+	if (mode == AIPKG_VULN_CACHE_ONLY) {
+		r = cache_load(ctx, db, src);
+		return r == -ENOENT ? no_cache(ctx, db) : r;
+	}
 	if (mode == AIPKG_VULN_AUTO && src->meta && age >= 0 && age < ctx->cfg.vuln_max_age &&
 	    cache_load(ctx, db, src) == 0)
 		return 0;

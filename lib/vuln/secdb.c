@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "aipkg/error.h"
+#include "aipkg/term.h"
 #include "apk/pkg.h"
 #include "apk/version.h"
 #include "vuln/secdb.h"
@@ -135,10 +136,19 @@ __attribute__((format(printf, 2, 3))) static int shape_error(struct compiler *c,
 	return -AIPKG_E_CORRUPT;
 }
 
+/* The first skipped key is kept for messages, escaped: it goes into the
+ * index header, one line, and a newline in it (JSON allows one in a key)
+ * made that index unreadable for ever. */
 static void skip_invalid(struct compiler *c, const char *origin, const char *version)
 {
-	if (!c->skipped++)
-		snprintf(c->example, sizeof(c->example), "%.64s %.64s", origin, version);
+	char raw[160];
+	int n;
+
+	if (c->skipped++)
+		return;
+	n = snprintf(raw, sizeof(raw), "%.64s %.64s", origin, version);
+	aipkg_term_escape(c->example, sizeof(c->example), raw,
+			  n < 0 ? 0 : (size_t)n < sizeof(raw) ? (size_t)n : sizeof(raw) - 1);
 }
 
 /* One "VERSION": ["ID", ...] of ORIGIN (entry I). */

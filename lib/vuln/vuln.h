@@ -36,16 +36,27 @@ struct aipkg_vuln_scan {
  */
 int aipkg_vuln_scan(struct aipkg_ctx *ctx, const struct aipkg_vuln_scan *scan, json_t **result);
 
+/* What aipkg_vuln_check_plan() does with what it finds. */
+enum aipkg_vuln_plan_mode {
+	AIPKG_VULN_PLAN_REFUSE, /* an install: refuse at or above vuln.fail_on */
+	AIPKG_VULN_PLAN_FORCE,  /* the user said --force: warn, saying so, and go on */
+	AIPKG_VULN_PLAN_REPORT, /* the caller decides (a request's strategic model):
+				   findings only in EXTRA, no warning, no refusal */
+};
+
 /*
  * The check before an install: the packages apk's PLAN (a changes array)
  * would install or upgrade, against the cached secdb (never downloaded
  * here, so installs stay fast and work offline).  Sets "vulnerabilities" in
- * EXTRA (null when no secdb is cached: then one warning, and the install
- * goes on), warns about each vulnerable package, and returns
- * -AIPKG_E_VULNERABLE when one is at or above vuln.fail_on, unless FORCE.
+ * EXTRA (null when it could not check).  With no secdb ever cached: one
+ * warning, and the install goes on.  A cache aipkg wrote that cannot be
+ * read is never a reason to skip the check (fail closed): -AIPKG_E_CORRUPT
+ * unless MODE is FORCE.  Then, as MODE says: warns about each vulnerable
+ * package and returns -AIPKG_E_VULNERABLE when one is at or above
+ * vuln.fail_on (REFUSE), warns saying --force (FORCE), or only reports.
  */
 int aipkg_vuln_check_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *plan,
-			  bool force, json_t *extra);
+			  enum aipkg_vuln_plan_mode mode, json_t *extra);
 
 /* PKG's known vulnerabilities from the cached secdb, as a new array of the
  * objects aipkg_vuln_scan() returns, or JSON null when none is cached. */

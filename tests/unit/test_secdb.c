@@ -147,6 +147,22 @@ static void test_invalid_versions_skipped_and_counted(void **state)
 	aipkg_secdb_release(&db);
 }
 
+/* The bug: a newline in a key went raw into the index header, and the
+ * index never loaded again. */
+static void test_control_characters_in_keys_are_escaped(void **state)
+{
+	struct aipkg_secdb db;
+	size_t n;
+
+	aipkg_secdb_init(&db);
+	load(&db, SECDB(PKG("evil", "\"1.0-r0\\nskipped 9 x\\n\\n\\u001b]0;t\\u0007\":[\"CVE-2024-1\"]")
+			"," PKG("curl", "\"8.10.0-r0\":[\"CVE-2024-8096\"]")));
+	assert_int_equal(db.skipped_invalid, 1);
+	assert_string_equal(db.skipped_example, "evil 1.0-r0\\nskipped 9 x\\n\\n\\x1b]0;t\\x07");
+	assert_non_null(aipkg_secdb_find(&db, "curl", &n));
+	aipkg_secdb_release(&db);
+}
+
 static void test_entries_without_ids_dropped(void **state)
 {
 	struct aipkg_secdb db;
@@ -258,6 +274,7 @@ int main(void)
 	    cmocka_unit_test(test_compile_and_find),
 	    cmocka_unit_test(test_index_is_sorted_and_keeps_zero),
 	    cmocka_unit_test(test_invalid_versions_skipped_and_counted),
+	    cmocka_unit_test(test_control_characters_in_keys_are_escaped),
 	    cmocka_unit_test(test_entries_without_ids_dropped),
 	    cmocka_unit_test(test_wrong_shapes_refused),
 	    cmocka_unit_test(test_index_checks),
