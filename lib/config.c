@@ -13,6 +13,7 @@
 #include "aipkg/error.h"
 #include "ai/llm.h"
 #include "config.h"
+#include "url.h"
 
 enum key_type { KEY_MAP, KEY_STRING, KEY_WORDS, KEY_SECONDS, KEY_INT, KEY_LIST, KEY_DICT,
 		KEY_BOOL, KEY_WINDOW };
@@ -29,6 +30,7 @@ struct config_key {
 #define AGENT_ACTIONS "apply|sandbox|defer"
 #define LLM_KEYS(tier)                                                                  \
 	{ "llm." #tier, KEY_MAP, 0, 0, NULL },                                          \
+	{ "llm." #tier ".allow_insecure", KEY_BOOL, OFF(llm_##tier.allow_insecure), 0, NULL }, \
 	{ "llm." #tier ".api_key_env", KEY_STRING, OFF(llm_##tier.api_key_env), 0, NULL }, \
 	{ "llm." #tier ".base_url", KEY_STRING, OFF(llm_##tier.base_url), 0, NULL },    \
 	{ "llm." #tier ".model", KEY_STRING, OFF(llm_##tier.model), 0, NULL },          \
@@ -549,11 +551,21 @@ void aipkg_config_release(struct aipkg_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* A URL (or path) setting as shown: user:password@ and query values masked. */
+static json_t *url_json(const char *url)
+{
+	char *masked = url ? aipkg_url_mask(url) : NULL;
+	json_t *v = masked ? json_string(masked) : json_null();
+
+	free(masked);
+	return v;
+}
+
 static json_t *vuln_json(const struct aipkg_config *cfg)
 {
-	return json_pack("{s:s, s:s?, s:s, s:f, s:f}", "secdb_url",
-			 cfg->vuln_secdb_url ? cfg->vuln_secdb_url : AIPKG_SECDB_URL_DEFAULT,
-			 "severity", cfg->vuln_severity, "fail_on",
+	return json_pack("{s:o, s:o, s:s, s:f, s:f}", "secdb_url",
+			 url_json(cfg->vuln_secdb_url ? cfg->vuln_secdb_url : AIPKG_SECDB_URL_DEFAULT),
+			 "severity", url_json(cfg->vuln_severity), "fail_on",
 			 cfg->vuln_fail_on ? cfg->vuln_fail_on : "high", "max_age",
 			 cfg->vuln_max_age, "timeout", cfg->vuln_timeout);
 }
@@ -570,7 +582,7 @@ static json_t *strv_json(char **v, size_t n)
 static json_t *agent_json(const struct aipkg_agent_config *a)
 {
 	return json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, "
-			 "s:{s:s?, s:o, s:b}, s:f, s:s?, s:I, s:I, s:f, s:b}",
+			 "s:{s:o, s:o, s:b}, s:f, s:s?, s:I, s:I, s:f, s:b}",
 			 "policy", "low", a->policy_low ? a->policy_low : "apply", "medium",
 			 a->policy_medium ? a->policy_medium : "sandbox", "high",
 			 a->policy_high ? a->policy_high : "defer", "security",
@@ -581,7 +593,7 @@ static json_t *agent_json(const struct aipkg_agent_config *a)
 			 strv_json(a->deny, a->deny_n), "allow",
 			 a->allow ? strv_json(a->allow, a->allow_n) : json_null(), "checks",
 			 a->checks ? json_incref(a->checks) : json_object(), "notify", "webhook",
-			 a->notify_webhook, "command",
+			 url_json(a->notify_webhook), "command",
 			 a->notify_command ? strv_json(a->notify_command, a->notify_command_n)
 					   : json_null(),
 			 "syslog", a->notify_syslog, "min_age", a->min_age, "window", a->window,

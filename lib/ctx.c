@@ -13,6 +13,7 @@
 #include "aipkg/tools.h"
 #include "ctx.h"
 #include "fileio.h"
+#include "url.h"
 
 static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
 {
@@ -166,6 +167,20 @@ const char *aipkg_ctx_errmsg(const struct aipkg_ctx *ctx)
 	return ctx ? aipkg_buf_str(&ctx->err) : "";
 }
 
+/* Every message of the library goes out with the secrets a URL in it may
+ * hold masked (user:password@, query values): messages reach terminals,
+ * cron mail, reports and the journal. */
+static void mask_urls(struct aipkg_buf *msg)
+{
+	char *masked;
+
+	if (!msg->len || !strstr(msg->data, "://") || !(masked = aipkg_url_mask_text(msg->data)))
+		return;
+	aipkg_buf_reset(msg);
+	aipkg_buf_addstr(msg, masked);
+	free(masked);
+}
+
 /* The message is formatted before the old one goes: callers wrap the detail
  * of a lower failure ("could not refresh the indexes: %s", errmsg), which
  * an early reset emptied. */
@@ -177,6 +192,7 @@ int aipkg_ctx_fail(struct aipkg_ctx *ctx, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	aipkg_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	mask_urls(&msg);
 	aipkg_buf_release(&ctx->err);
 	ctx->err = msg;
 	return err;
@@ -198,6 +214,7 @@ __attribute__((format(printf, 3, 0))) static void ctx_tell(struct aipkg_ctx *ctx
 	if (!fn)
 		return;
 	aipkg_buf_vaddf(&msg, fmt, ap);
+	mask_urls(&msg);
 	fn(ctx->cb.ud, aipkg_buf_str(&msg));
 	aipkg_buf_release(&msg);
 }

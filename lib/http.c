@@ -10,6 +10,7 @@
 #include "aipkg/aipkg.h"
 #include "ctx.h"
 #include "http.h"
+#include "url.h"
 
 #define HTTP_CONNECT_TIMEOUT 10.0
 #define HTTP_TIMEOUT	     60.0
@@ -26,25 +27,6 @@ bool aipkg_http_url_supported(const char *url)
 {
 	return url && (strncasecmp(url, "http://", 7) == 0 ||
 		       strncasecmp(url, "https://", 8) == 0 || strncasecmp(url, "file://", 7) == 0);
-}
-
-char *aipkg_http_url_redacted(const char *url)
-{
-	const char *host = strstr(url, "://"), *end, *at;
-	struct aipkg_buf b = AIPKG_BUF_INIT;
-
-	if (!host)
-		return strdup(url);
-	host += 3;
-	end = host + strcspn(host, "/?#");
-	at = memchr(host, '@', (size_t)(end - host));
-	if (!at)
-		return strdup(url);
-	if (aipkg_buf_add(&b, url, (size_t)(host - url)) < 0 || aipkg_buf_addstr(&b, at + 1) < 0) {
-		aipkg_buf_release(&b);
-		return NULL;
-	}
-	return aipkg_buf_detach(&b);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -261,7 +243,7 @@ int aipkg_http_fetch(struct aipkg_ctx *ctx, const struct aipkg_http_request *req
 
 	memset(res, 0, sizeof(*res));
 	aipkg_buf_init(&res->body, req->max_body ? req->max_body : HTTP_MAX_BODY);
-	if (!(shown = aipkg_http_url_redacted(req->url ? req->url : "")))
+	if (!(shown = aipkg_url_mask(req->url ? req->url : "")))
 		return -ENOMEM;
 	if (!aipkg_http_url_supported(req->url)) {
 		r = aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,

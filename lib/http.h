@@ -46,7 +46,7 @@ struct aipkg_http_response {
 
 /*
  * Perform REQ.  Returns 0 for a 2xx answer and for 304 (res->not_modified);
- * otherwise a negative error, with the URL (without any user:password) and
+ * otherwise a negative error, with the URL (masked: aipkg_url_mask) and
  * the reason in the context's message:
  *   -AIPKG_E_TIMEOUT  connecting or the transfer took too long
  *   -AIPKG_E_HTTP     a status of 300 or more (res->status says which), too
@@ -59,10 +59,6 @@ struct aipkg_http_response {
 int aipkg_http_fetch(struct aipkg_ctx *ctx, const struct aipkg_http_request *req,
 		     struct aipkg_http_response *res);
 void aipkg_http_response_release(struct aipkg_http_response *res);
-
-/* URL without "user:password@", malloc'd (NULL when out of memory): what
- * messages may show. */
-char *aipkg_http_url_redacted(const char *url);
 
 /* true when URL starts with http://, https:// or file:// (any case). */
 bool aipkg_http_url_supported(const char *url);

@@ -15,6 +15,7 @@
 #include "tools/txn.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
+#include "url.h"
 
 /* One run's working set. */
 struct run {
@@ -68,7 +69,7 @@ static int refresh_indexes(struct run *run)
 
 static void open_secdb(struct run *run)
 {
-	char age[64];
+	char age[64], *source;
 	int r = aipkg_vuln_db_open(run->ctx, &run->st, AIPKG_VULN_AUTO, &run->db);
 
 	run->db_opened = true;
@@ -78,10 +79,11 @@ static void open_secdb(struct run *run)
 		return;
 	}
 	aipkg_age_text(difftime(time(NULL), run->db.fetched_at), age, sizeof(age));
+	source = aipkg_url_mask(run->db.source);
 	json_object_set_new(run->report, "secdb",
-			    json_pack("{s:s, s:s, s:s+, s:b}", "branch", run->db.branch, "source",
-				      run->db.source, "age", age, " old", "offline",
-				      run->db.offline));
+			    json_pack("{s:s, s:s?, s:s+, s:b}", "branch", run->db.branch, "source",
+				      source, "age", age, " old", "offline", run->db.offline));
+	free(source);
 }
 
 /* The vulnerabilities of what is installed now, as {"package","version",

@@ -10,6 +10,7 @@
 #include "agent/agent.h"
 #include "ctx.h"
 #include "fileio.h"
+#include "url.h"
 #include "journal/journal.h"
 
 static char *agent_path(struct aipkg_ctx *ctx, const char *name)
@@ -91,6 +92,24 @@ static int report_paths(struct aipkg_ctx *ctx, const char *stamp, char **json, c
 	return 0;
 }
 
+/* A URL quoted in a report (a repository, a server that failed) keeps no
+ * password or token: reports go to cron mail and webhooks. */
+static void report_mask(char **doc, struct aipkg_buf *text)
+{
+	char *masked = *doc ? aipkg_url_mask_text(*doc) : NULL;
+
+	if (masked) {
+		free(*doc);
+		*doc = masked;
+	}
+	masked = text->len ? aipkg_url_mask_text(aipkg_buf_str(text)) : NULL;
+	if (masked) {
+		aipkg_buf_reset(text);
+		aipkg_buf_addstr(text, masked);
+		free(masked);
+	}
+}
+
 int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg_buf *text)
 {
 	char stamp[32], *json = NULL, *txt = NULL, *doc;
@@ -104,10 +123,13 @@ int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg
 		json_object_set_new(report, "files", json_pack("{s:s, s:s}", "json", json, "text", txt));
 	aipkg_agent_report_text(report, &t);
 	doc = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	report_mask(&doc, &t);
+	/* 0600: a report quotes what apk, a check or a notification said,
+	 * which no other user needs to read */
 	if (r == 0 && doc)
-		r = aipkg_file_write_atomic(json, doc, strlen(doc));
+		r = aipkg_file_write_atomic_mode(json, doc, strlen(doc), 0600);
 	if (r == 0)
-		r = aipkg_file_write_atomic(txt, aipkg_buf_str(&t), t.len);
+		r = aipkg_file_write_atomic_mode(txt, aipkg_buf_str(&t), t.len, 0600);
 	if (r < 0 && r != -AIPKG_E_JOURNAL)
 		aipkg_ctx_fail(ctx, r, "cannot write the report %s: %s", json ? json : "", strerror(-r));
 	if (text)

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "http.h"
+#include "url.h"
 
 void aipkg_llm_config_defaults(struct aipkg_llm_config *c)
 {
@@ -72,11 +73,11 @@ static json_t *tier_json(const struct aipkg_llm_config *c)
 
 	if (!c->provider)
 		return json_null();
-	url = aipkg_http_url_redacted(c->base_url);
-	o = json_pack("{s:s, s:s?, s:s, s:s?, s:o, s:f, s:I}", "provider", c->provider, "base_url",
-		      url, "model", c->model, "api_key_env", c->api_key_env, "api_key",
+	url = aipkg_url_mask(c->base_url);
+	o = json_pack("{s:s, s:s?, s:s, s:s?, s:o, s:f, s:I, s:b}", "provider", c->provider,
+		      "base_url", url, "model", c->model, "api_key_env", c->api_key_env, "api_key",
 		      key_state(c->api_key_env), "timeout", c->timeout, "retries",
-		      (json_int_t)c->retries);
+		      (json_int_t)c->retries, "allow_insecure", c->allow_insecure);
 	free(url);
 	return o;
 }

@@ -12,6 +12,7 @@
 #include "ai/plan.h"
 #include "ctx.h"
 #include "http.h"
+#include "url.h"
 
 #define ANTHROPIC_VERSION "2023-06-01"
 #define ANSWER_MAX_TOKENS 2048
@@ -44,18 +45,13 @@ static bool is_anthropic(const struct call *c)
 	return strcmp(c->ep->provider, "anthropic") == 0;
 }
 
+/* BASE/chat/completions or BASE/v1/messages, before BASE's query (an
+ * Azure-style "?api-version=..." stays a query). */
 static char *endpoint_url(const struct aipkg_llm_config *ep)
 {
-	size_t len = strlen(ep->base_url);
-	const char *path = strcmp(ep->provider, "anthropic") == 0 ? "/v1/messages"
-								   : "/chat/completions";
-	struct aipkg_buf b = AIPKG_BUF_INIT;
-
-	while (len && ep->base_url[len - 1] == '/')
-		len--;
-	aipkg_buf_add(&b, ep->base_url, len);
-	aipkg_buf_addstr(&b, path);
-	return aipkg_buf_detach(&b);
+	return aipkg_url_join(ep->base_url, strcmp(ep->provider, "anthropic") == 0
+						    ? "v1/messages"
+						    : "chat/completions");
 }
 
 /* After a 400 the question is asked in its most compatible form: servers
@@ -390,6 +386,10 @@ static int ask_loop(struct call *c, json_t **answer)
 	}
 }
 
+/* The key from its variable.  Over plain http anyone on the path to
+ * another machine reads it (and can spend on it), so it goes only to this
+ * machine (an Ollama, a llama.cpp server) unless the configuration says
+ * the network is trusted. */
 static int key_get(struct call *c)
 {
 	const char *env = c->ep->api_key_env;
@@ -399,6 +399,13 @@ static int key_get(struct call *c)
 		return aipkg_ctx_fail(c->ctx, -AIPKG_E_CONFIG,
 				      "%s: the API key variable $%s (%s.api_key_env) is not set",
 				      c->tier, env, c->tier);
+	if (c->key && aipkg_url_plain_remote(c->url) && !c->ep->allow_insecure)
+		return aipkg_ctx_fail(c->ctx, -AIPKG_E_CONFIG,
+				      "%s: refusing to send the API key in $%s over plain http to "
+				      "%s: anyone on the network path could read it and use it; use "
+				      "https://, or set %s.allow_insecure: true if that network is "
+				      "trusted",
+				      c->tier, env, c->shown_url, c->tier);
 	return 0;
 }
 
@@ -413,12 +420,11 @@ int aipkg_llm_ask(struct aipkg_ctx *ctx, enum aipkg_llm_tier tier,
 		return aipkg_ctx_fail(ctx, -AIPKG_E_CONFIG, "no language model is configured (llm)");
 	c.tier = strcmp(aipkg_llm_planner_name(ctx, tier), "llm:strategic") == 0 ? "llm.strategic"
 										: "llm.tactical";
-	r = key_get(&c);
-	if (r < 0)
-		return r;
 	c.url = endpoint_url(c.ep);
-	c.shown_url = c.url ? aipkg_http_url_redacted(c.url) : NULL;
-	r = c.shown_url ? ask_loop(&c, answer) : -ENOMEM;
+	c.shown_url = c.url ? aipkg_url_mask(c.url) : NULL;
+	r = c.shown_url ? key_get(&c) : -ENOMEM;
+	if (r == 0)
+		r = ask_loop(&c, answer);
 	free(c.url);
 	free(c.shown_url);
 	return r;

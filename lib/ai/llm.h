@@ -19,6 +19,7 @@ struct aipkg_llm_config {
 	char *api_key_env; /* the environment variable holding the key, or NULL */
 	double timeout;    /* seconds one question may take, retries included */
 	long retries;      /* further attempts after a 429, a 5xx or a network failure */
+	bool allow_insecure; /* send the key over plain http to another machine anyway */
 };
 
 /* Defaults of the configuration: 30 s, 2 retries. */

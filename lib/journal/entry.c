@@ -10,6 +10,7 @@
 #include "aipkg/error.h"
 #include "apk/changes.h"
 #include "journal/journal.h"
+#include "url.h"
 
 enum jfield_type {
 	JF_STRING, /* one line of text */
@@ -129,12 +130,17 @@ static int put_pkg(struct aipkg_buf *out, const char *key, const json_t *p)
 	return r ? r : aipkg_buf_addch(out, '\n');
 }
 
+/* A line of text; a URL in it (a --repository on the command line, an
+ * error naming a server) is stored masked: the journal is read by people
+ * and copied around, and nothing in it is ever run again. */
 static int put_line(struct aipkg_buf *out, const char *key, const char *s)
 {
+	char *masked = strstr(s, "://") ? aipkg_url_mask_text(s) : NULL;
 	int r = aipkg_buf_addf(out, "%s:%s", key, *s ? " " : "");
 
 	if (r == 0)
-		r = put_escaped(out, s, false);
+		r = put_escaped(out, masked ? masked : s, false);
+	free(masked);
 	return r ? r : aipkg_buf_addch(out, '\n');
 }
 

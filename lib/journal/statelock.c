@@ -12,6 +12,7 @@
 
 #include "ctx.h"
 #include "fileio.h"
+#include "url.h"
 #include "journal/journal.h"
 
 #define STATE_DIR "var/lib/aipkg"
@@ -133,12 +134,12 @@ static void holder_describe(int fd, char *out, size_t size)
 /* "PID TIME COMMAND" on one line, for whoever has to wait for us. */
 static void holder_write(struct aipkg_ctx *ctx, int fd)
 {
-	char now[32], line[1024];
+	char now[32], line[1024], *cmd = aipkg_url_mask_text(ctx->opts.cmdline);
 	int n;
 
 	aipkg_jentry_now(now, sizeof(now));
-	n = snprintf(line, sizeof(line), "%ld %s %s", (long)getpid(), now,
-		     ctx->opts.cmdline ? ctx->opts.cmdline : "aipkg");
+	n = snprintf(line, sizeof(line), "%ld %s %s", (long)getpid(), now, cmd ? cmd : "aipkg");
+	free(cmd);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))

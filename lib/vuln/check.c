@@ -15,6 +15,7 @@
 #include "vuln/match.h"
 #include "vuln/severity.h"
 #include "vuln/vuln.h"
+#include "url.h"
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -104,7 +105,7 @@ static size_t count_failing(const json_t *findings, const char *level)
 
 static json_t *secdb_json(const struct aipkg_vuln_db *db)
 {
-	char when[32], *source = aipkg_http_url_redacted(db->source);
+	char when[32], *source = aipkg_url_mask(db->source);
 	struct tm tm;
 	json_t *o;
 

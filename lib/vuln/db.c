@@ -15,6 +15,7 @@
 #include "ctx.h"
 #include "http.h"
 #include "vuln/db.h"
+#include "url.h"
 
 #define CACHE_DIR "var/lib/aipkg/secdb/"
 #define SECDB_MAX ((size_t)64 << 20)
@@ -137,7 +138,13 @@ static json_t *meta_read(const struct source *src)
 static int source_init(struct source *src, const char *repo, const char *base, const char *dir)
 {
 	src->repo = repo;
-	src->url = join(base, repo, ".json");
+	src->url = join(repo, ".json", "");
+	if (src->url) { /* BASE/BRANCH/main.json, before BASE's query */
+		char *file = src->url;
+
+		src->url = aipkg_url_join(base, file);
+		free(file);
+	}
 	src->json_path = join(dir, repo, ".json");
 	src->idx_path = join(dir, repo, ".idx");
 	src->meta_path = join(dir, repo, ".meta");
@@ -270,7 +277,7 @@ static int accept_download(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, stru
 			   struct aipkg_http_response *res)
 {
 	struct aipkg_buf idx = AIPKG_BUF_INIT, why = AIPKG_BUF_INIT;
-	char sha[65], *shown = aipkg_http_url_redacted(src->url);
+	char sha[65], *shown = aipkg_url_mask(src->url);
 	int r;
 
 	sha256_hex(res->body.data, res->body.len, sha);
@@ -306,7 +313,7 @@ static int download(struct aipkg_ctx *ctx, const struct source *src, bool condit
 		req.etag = meta_str(src->meta, "etag");
 		req.last_modified = meta_str(src->meta, "last_modified");
 	}
-	shown = aipkg_http_url_redacted(src->url);
+	shown = aipkg_url_mask(src->url);
 	aipkg_ctx_note(ctx, "fetching %s", shown ? shown : "the security database");
 	free(shown);
 	return aipkg_http_fetch(ctx, &req, res);
@@ -403,27 +410,27 @@ static int open_source(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct s
 	return r == 0 || r == -ENOMEM ? r : fall_back(ctx, db, src, r, status);
 }
 
-/* BASE/BRANCH/, whether or not BASE ends in '/'. */
+/* BASE/BRANCH/, whether or not BASE ends in '/', before BASE's query. */
 static char *branch_url(const struct aipkg_ctx *ctx, const char *branch)
 {
 	const char *base =
 	    ctx->cfg.vuln_secdb_url ? ctx->cfg.vuln_secdb_url : AIPKG_SECDB_URL_DEFAULT;
-	size_t n = strlen(base);
+	char *dir = join(branch, "/", "");
+	char *url = dir ? aipkg_url_join(base, dir) : NULL;
 
-	return join(base, n && base[n - 1] == '/' ? "" : "/", branch);
+	free(dir);
+	return url;
 }
 
 static int db_setup(struct aipkg_ctx *ctx, const struct aipkg_state *st, struct aipkg_vuln_db *db)
 {
-	char *warning = NULL, *url = NULL;
+	char *warning = NULL;
 
 	db->branch = aipkg_vuln_branch(st, &warning);
 	if (warning)
 		aipkg_ctx_warn(ctx, "%s", warning);
 	free(warning);
-	url = db->branch ? branch_url(ctx, db->branch) : NULL;
-	db->source = url ? join(url, "/", "") : NULL;
-	free(url);
+	db->source = db->branch ? branch_url(ctx, db->branch) : NULL;
 	if (!db->source)
 		return -ENOMEM;
 	if (!aipkg_http_url_supported(db->source))

@@ -322,13 +322,17 @@ static const struct {
     {"/echo/", on_echo},   {"/post/", on_post},
 };
 
+/* Routed by the path alone: a query ("?token=...") is logged, not served. */
 static void route(int fd, struct request *rq)
 {
+	char path[sizeof(rq->target)];
+
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(rq->target, "?#"), rq->target);
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		size_t n = strlen(routes[i].prefix);
 
-		if (strncmp(rq->target, routes[i].prefix, n) == 0) {
-			routes[i].handle(fd, rq, rq->target + n);
+		if (strncmp(path, routes[i].prefix, n) == 0) {
+			routes[i].handle(fd, rq, path + n);
 			return;
 		}
 	}

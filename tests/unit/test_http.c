@@ -9,6 +9,7 @@
 #include "aipkg/aipkg.h"
 #include "ctx.h"
 #include "http.h"
+#include "url.h"
 #include "stub.h"
 
 static struct stub stub;
@@ -214,15 +215,17 @@ static void test_credentials_never_in_messages(void **state)
 	struct aipkg_http_response res;
 	char url[256], *r;
 
-	snprintf(url, sizeof(url), "http://user:s3cret@%s/status/500/x", stub.url + 7);
+	snprintf(url, sizeof(url), "http://user:s3cret@%.64s/status/500/x?token=t0ken", stub.url + 7);
 	assert_int_equal(get(url, NULL, &res), -AIPKG_E_HTTP);
 	assert_null(strstr(aipkg_ctx_errmsg(ctx), "s3cret"));
-	assert_non_null(strstr(aipkg_ctx_errmsg(ctx), "http://127.0.0.1:"));
+	assert_null(strstr(aipkg_ctx_errmsg(ctx), "t0ken"));
+	assert_non_null(strstr(aipkg_ctx_errmsg(ctx), "http://***@127.0.0.1:"));
+	assert_non_null(strstr(aipkg_ctx_errmsg(ctx), "/status/500/x?token=***"));
 	aipkg_http_response_release(&res);
-	r = aipkg_http_url_redacted("https://a:b@host/p?q=1");
-	assert_string_equal(r, "https://host/p?q=1");
+	r = aipkg_url_mask("https://a:b@host/p?q=1");
+	assert_string_equal(r, "https://***@host/p?q=***");
 	free(r);
-	r = aipkg_http_url_redacted("https://host/p@x");
+	r = aipkg_url_mask("https://host/p@x");
 	assert_string_equal(r, "https://host/p@x");
 	free(r);
 }
