@@ -322,19 +322,24 @@ static const struct {
     {"/echo/", on_echo},   {"/post/", on_post},
 };
 
-/* Routed by the path alone: a query ("?token=...") is logged, not served. */
+/* A file named with its query ("nvd?cveId=CVE-...") is served as such;
+ * otherwise the query ("?token=...") is logged, not part of the path. */
 static void route(int fd, struct request *rq)
 {
-	char path[sizeof(rq->target)];
+	char path[sizeof(rq->target)], *file;
 
 	snprintf(path, sizeof(path), "%.*s", (int)strcspn(rq->target, "?#"), rq->target);
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		size_t n = strlen(routes[i].prefix);
+		bool whole;
 
-		if (strncmp(path, routes[i].prefix, n) == 0) {
-			routes[i].handle(fd, rq, path + n);
-			return;
-		}
+		if (strncmp(path, routes[i].prefix, n) != 0)
+			continue;
+		file = xasprintf("%s/%s", root_dir, rq->target + n);
+		whole = access(file, F_OK) == 0;
+		free(file);
+		routes[i].handle(fd, rq, whole ? rq->target + n : path + n);
+		return;
 	}
 	send_text(fd, rq, 404, "no such route\n", NULL);
 }
