@@ -19,7 +19,7 @@
 #define INDEX_TEXT_MAX ((size_t)256 << 20)
 #define DESCRIPTION_MAX ((size_t)4 << 10)
 
-char *aipkg_apk_cache_dir(struct aipkg_ctx *ctx)
+char *aipkg_apk_cache_configured(struct aipkg_ctx *ctx)
 {
 	char *dir = NULL;
 	struct stat st;
@@ -28,7 +28,14 @@ char *aipkg_apk_cache_dir(struct aipkg_ctx *ctx)
 	    S_ISDIR(st.st_mode))
 		return dir;
 	free(dir);
-	if (aipkg_path_in_root(ctx->root, "var/cache/apk", &dir) < 0)
+	return NULL;
+}
+
+char *aipkg_apk_cache_dir(struct aipkg_ctx *ctx)
+{
+	char *dir = aipkg_apk_cache_configured(ctx);
+
+	if (!dir && aipkg_path_in_root(ctx->root, "var/cache/apk", &dir) < 0)
 		return NULL;
 	return dir;
 }

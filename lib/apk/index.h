@@ -82,6 +82,11 @@ int aipkg_apkindex_read(const void *data, size_t len, struct aipkg_apkindex_read
  */
 char *aipkg_apk_cache_dir(struct aipkg_ctx *ctx);
 
+/* ROOT/etc/apk/cache resolved as above when it is a directory: the cache
+ * the administrator turned on, which apk fills with every package it
+ * downloads.  malloc'd; NULL when there is none (or out of memory). */
+char *aipkg_apk_cache_configured(struct aipkg_ctx *ctx);
+
 /*
  * The --cache-dir to give apk so that it uses that same directory, or NULL
  * when it would anyway.  apk opens etc/apk/cache relative to --root but

@@ -11,124 +11,6 @@
 #include "apk/runner.h"
 #include "ctx.h"
 
-#define APK_DETECT_TIMEOUT 30.0
-
-void aipkg_apk_free(struct aipkg_apk *apk)
-{
-	if (!apk)
-		return;
-	aipkg_strv_free(apk->cmd, apk->ncmd);
-	free(apk->version);
-	free(apk);
-}
-
-static int apk_words(struct aipkg_ctx *ctx, struct aipkg_apk *apk, const char **source)
-{
-	const char *env = getenv("AIPKG_APK");
-	const char *line = ctx->opts.apk_command;
-
-	*source = "--apk";
-	if (!line && env && *env) {
-		line = env;
-		*source = "AIPKG_APK";
-	}
-	if (!line && ctx->cfg.apk_command_n) {
-		*source = "apk.command";
-		apk->cmd = calloc(ctx->cfg.apk_command_n + 1, sizeof(char *));
-		if (!apk->cmd)
-			return -ENOMEM;
-		for (size_t i = 0; i < ctx->cfg.apk_command_n; i++)
-			if (!(apk->cmd[apk->ncmd++] = strdup(ctx->cfg.apk_command[i])))
-				return -ENOMEM;
-		return 0;
-	}
-	if (!line) {
-		line = "apk";
-		*source = "the default";
-	}
-	if (aipkg_split_words(line, &apk->cmd, &apk->ncmd) < 0 || apk->ncmd == 0)
-		return aipkg_ctx_fail(ctx, -AIPKG_E_CONFIG,
-				      "the apk command from %s ('%s') is empty or badly quoted",
-				      *source, line);
-	return 0;
-}
-
-/* "apk-tools 2.14.4, compiled for x86_64." -> "2.14.4", major 2 */
-static int apk_parse_version(struct aipkg_apk *apk, const char *out)
-{
-	const char *p = strstr(out, "apk-tools ");
-	size_t n;
-
-	if (!p)
-		return -AIPKG_E_NOT_APK;
-	p += strlen("apk-tools ");
-	n = strcspn(p, ", \n");
-	if (n == 0 || p[0] < '2' || p[0] > '9' || p[1] != '.')
-		return -AIPKG_E_NOT_APK;
-	apk->major = p[0] - '0';
-	apk->version = strndup(p, n);
-	return apk->version ? 0 : -ENOMEM;
-}
-
-static int apk_detect(struct aipkg_ctx *ctx, struct aipkg_apk *apk)
-{
-	struct aipkg_spawn_result res;
-	struct aipkg_spawn sp = { 0 };
-	const char **argv;
-	const char *source;
-	int r;
-
-	r = apk_words(ctx, apk, &source);
-	if (r < 0)
-		return r;
-	argv = calloc(apk->ncmd + 2, sizeof(char *));
-	if (!argv)
-		return -ENOMEM;
-	memcpy(argv, apk->cmd, apk->ncmd * sizeof(char *));
-	argv[apk->ncmd] = "--version";
-	sp.argv = argv;
-	sp.timeout = APK_DETECT_TIMEOUT;
-	sp.capture_limit = 64 << 10;
-	r = aipkg_spawn_run(&sp, &res);
-	free(argv);
-	if (r == -ENOENT || r == -EACCES || r == -ENOTDIR)
-		r = aipkg_ctx_fail(ctx, -AIPKG_E_APK_MISSING,
-				   "cannot run apk command '%s' (from %s): %s; install apk-tools "
-				   "or set AIPKG_APK or apk.command in the configuration",
-				   apk->cmd[0], source, strerror(-r));
-	else if (r == 0 && (res.exit_code != 0 || apk_parse_version(apk, aipkg_buf_str(&res.out)) < 0))
-		r = aipkg_ctx_fail(ctx, -AIPKG_E_NOT_APK,
-				   "'%s' (from %s) is not apk: '%s --version' did not print "
-				   "\"apk-tools X.Y\"; set AIPKG_APK or apk.command to apk",
-				   apk->cmd[0], source, apk->cmd[0]);
-	else if (r < 0)
-		r = aipkg_ctx_fail(ctx, r, "cannot run '%s': %s", apk->cmd[0], strerror(-r));
-	aipkg_spawn_result_release(&res);
-	return r;
-}
-
-int aipkg_apk_get(struct aipkg_ctx *ctx, struct aipkg_apk **out)
-{
-	struct aipkg_apk *apk;
-	int r;
-
-	if (ctx->apk) {
-		*out = ctx->apk;
-		return 0;
-	}
-	apk = calloc(1, sizeof(*apk));
-	if (!apk)
-		return -ENOMEM;
-	r = apk_detect(ctx, apk);
-	if (r < 0) {
-		aipkg_apk_free(apk);
-		return r;
-	}
-	*out = ctx->apk = apk;
-	aipkg_rules_apk_known(ctx, apk->major);
-	return 0;
-}
-
 /* A string that is not UTF-8 becomes null rather than vanishing, which
  * would shift the words after it (aipkg_apk_argv refuses it). */
 static int argv_add(json_t *argv, const char *s)
@@ -138,21 +20,41 @@ static int argv_add(json_t *argv, const char *s)
 	return json_array_append_new(argv, v ? v : json_null());
 }
 
-static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, json_t *a)
+/*
+ * Where apk caches.  Under a --root whose etc/apk/cache apk would resolve
+ * on the host, the directory aipkg reads, so apk writes the indexes there;
+ * a cache directory apk is given caches packages too (apk 2 and 3).
+ * Otherwise, for AIPKG_APK_CACHE, apk's default cache turned on for
+ * packages: apk 3 has an option, apk 2 caches only in a directory it is
+ * given, so it is given its default (relative to the root), where the
+ * indexes already are.
+ */
+static void argv_cache(struct aipkg_ctx *ctx, const struct aipkg_apk *apk,
+		       const struct aipkg_apk_call *call, json_t *a)
+{
+	char *dir = call->flags & AIPKG_APK_NOROOT ? NULL : aipkg_apk_cache_dir_override(ctx);
+
+	if (dir) {
+		argv_add(a, "--cache-dir");
+		argv_add(a, dir);
+	} else if ((call->flags & AIPKG_APK_CACHE) && apk->major >= 3) {
+		argv_add(a, "--cache-packages");
+	} else if (call->flags & AIPKG_APK_CACHE) {
+		argv_add(a, "--cache-dir");
+		argv_add(a, "var/cache/apk");
+	}
+	free(dir);
+}
+
+static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk *apk,
+			 const struct aipkg_apk_call *call, json_t *a)
 {
 	char wait[32];
 
 	if (!(call->flags & AIPKG_APK_NOROOT)) {
-		char *cache_dir = aipkg_apk_cache_dir_override(ctx);
-
 		argv_add(a, "--root");
 		argv_add(a, ctx->root[0] ? ctx->root : "/");
-		if (cache_dir) {
-			/* so apk writes the indexes where aipkg reads them */
-			argv_add(a, "--cache-dir");
-			argv_add(a, cache_dir);
-			free(cache_dir);
-		}
+		argv_cache(ctx, apk, call, a);
 		for (size_t i = 0; i < ctx->opts.nrepos; i++) {
 			argv_add(a, "--repository");
 			argv_add(a, ctx->opts.repos[i]);
@@ -184,7 +86,7 @@ int aipkg_apk_argv(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, jso
 		return -ENOMEM;
 	for (size_t i = 0; i < apk->ncmd; i++)
 		argv_add(a, apk->cmd[i]);
-	argv_globals(ctx, call, a);
+	argv_globals(ctx, apk, call, a);
 	argv_add(a, call->applet);
 	for (const char *const *o = call->options; o && *o; o++)
 		argv_add(a, *o);

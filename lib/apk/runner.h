@@ -9,12 +9,14 @@
 
 struct aipkg_ctx;
 
-/* The apk in use, detected once per context. */
+/* The apk in use, detected once per context (apk/detect.c). */
 struct aipkg_apk {
 	char **cmd;       /* the command's words (loader + binary allowed) */
 	size_t ncmd;
 	int major;        /* 2 or 3 */
 	char *version;    /* "2.14.4" */
+	char key[65];     /* the identity of the files it runs; "" when none */
+	bool remembered;  /* the version is in the root's cache */
 };
 
 enum aipkg_apk_flags {
@@ -22,6 +24,10 @@ enum aipkg_apk_flags {
 	AIPKG_APK_SIMULATE = 1 << 1, /* --simulate */
 	AIPKG_APK_NOROOT = 1 << 2,   /* no --root/--repository (version -t) */
 	AIPKG_APK_QUIET = 1 << 3,    /* never stream, whatever the options say */
+	/* keep what apk downloads in its default cache ROOT/var/cache/apk
+	 * (apk 3: --cache-packages; apk 2: --cache-dir var/cache/apk, relative
+	 * to the root), for aipkg to keep for rollback */
+	AIPKG_APK_CACHE = 1 << 4,
 };
 
 struct aipkg_apk_call {
@@ -32,10 +38,22 @@ struct aipkg_apk_call {
 	unsigned flags;              /* enum aipkg_apk_flags */
 };
 
-/* Detect the apk command (AIPKG_APK, then apk.command, then "apk") and its
- * major version; the result is cached in the context. */
+/*
+ * The apk command (--apk, AIPKG_APK, then apk.command, then "apk") and its
+ * version, kept in the context.  The version comes from "apk --version"
+ * once per apk binary: it is remembered under ROOT/var/lib/aipkg/cache,
+ * keyed on the command's words and the identity (path, size, mtime,
+ * ctime, inode) of each file they name, so a loader, wrapper or apk that
+ * changes is asked again.  Errors: -AIPKG_E_APK_MISSING, -AIPKG_E_NOT_APK,
+ * -AIPKG_E_CONFIG (an unusable command line), with the message set.
+ */
 int aipkg_apk_get(struct aipkg_ctx *ctx, struct aipkg_apk **apk);
 void aipkg_apk_free(struct aipkg_apk *apk);
+
+/* Remember the detected version when it could not be yet (no state
+ * directory in the root before the first change); quietly nothing when it
+ * cannot be written. */
+void aipkg_apk_remember(struct aipkg_ctx *ctx);
 
 /* The full argv for CALL as a new JSON array of strings (for the journal
  * and --dry-run output). */

@@ -230,15 +230,52 @@ struct aipkg_state;
 char *aipkg_keep_path(struct aipkg_ctx *ctx, const char *name, const char *version);
 
 /*
- * Keep the files of WANTED ([{"name","version"}]): already kept, copied (or
- * linked) from apk's cache, else fetched with one `apk fetch`.  Each is
- * recorded in ENTRY's "kept", or "unkept" with the reason; a package that
- * cannot be kept never stops the change.  ST is the state before the
- * change (its indexes say what apk can fetch).  Nothing happens when
- * journal.keep_packages_mb is 0.  Fails only when out of memory.
+ * Where the packages apk installs in a change are kept from: apk's own
+ * cache, so each is downloaded once.  When the administrator configured
+ * one (ROOT/etc/apk/cache is a directory, links resolved inside the root),
+ * apk fills it by itself and kept files are hard links to its files.  Otherwise aipkg
+ * turns apk's cache on for the change (AIPKG_APK_CACHE: the default
+ * ROOT/var/cache/apk) and moves the files out afterwards, leaving the
+ * cache as apk without one leaves it.
  */
-int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *wanted,
-			json_t *entry);
+struct aipkg_keep {
+	char *cache_dir;    /* where apk leaves what it downloads; NULL: nothing is kept */
+	bool own;           /* aipkg turned the cache on: files are moved out of it */
+	bool prepared;      /* apk may have changed something since */
+	bool had_index;     /* own: apk 2's index of cached packages was there before */
+	unsigned apk_flags; /* for every apk call of the change: AIPKG_APK_CACHE or 0 */
+};
+
+/* Decide, for one change, before apk is first run (nothing is touched):
+ * nothing when journal.keep_packages_mb is 0.  -ENOMEM only. */
+int aipkg_keep_begin(struct aipkg_ctx *ctx, struct aipkg_keep *kp);
+
+/* Just before apk changes anything: make the cache directory aipkg turns
+ * on (apk 2 caches nothing without it), note what is in it, and link there
+ * the kept files of WANTED ([{"name","version"}]: what apk will install),
+ * so apk does not download them again.  ST names their cache files. */
+void aipkg_keep_prepare(struct aipkg_ctx *ctx, struct aipkg_keep *kp, const struct aipkg_state *st,
+			const json_t *wanted);
+
+/*
+ * Keep the files of WANTED ([{"name","version"}]): already kept; else from
+ * apk's cache (linked, or moved out of the one aipkg turned on); else from
+ * a local repository (linked, or copied across file systems); else
+ * fetched with one `apk fetch` into a scratch directory made by mkdtemp.
+ * Each is recorded in ENTRY's "kept", or "unkept" with the reason; a
+ * package that cannot be kept never stops the change.  ST is the state
+ * before the change (its indexes name the files and say what apk can
+ * fetch).  Fails only when out of memory or the packages directory cannot
+ * be made.
+ */
+int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_keep *kp,
+			const struct aipkg_state *st, const json_t *wanted, json_t *entry);
+
+/* After the change: with the cache aipkg turned on, remove the cached
+ * files of INSTALLED ([{"name","version"}]: what the change planned and
+ * did install) left there and apk 2's index of cached packages when it
+ * was not there before.  Releases KP. */
+void aipkg_keep_end(struct aipkg_keep *kp, const json_t *installed);
 
 /*
  * Delete the oldest (by modification time) *.apk files of DIR until their

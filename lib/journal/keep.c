@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "apk/index.h"
 #include "apk/runner.h"
 #include "apk/search.h"
 #include "ctx.h"
@@ -84,54 +85,165 @@ static int copy_fd(int in, int out)
 	return n < 0 ? -errno : 0;
 }
 
-/* Copy SRC to DST through a temporary name; a hard link when possible. */
-static int keep_copy(const char *src, const char *dst)
+/* Copy SRC to DST through a temporary name, for when a link or a rename
+ * cannot cross file systems. */
+static int copy_file(const char *src, const char *dst)
 {
 	char *tmp = NULL;
 	int in, out, r;
 
-	if (link(src, dst) == 0 || errno == EEXIST)
-		return 0;
-	if (asprintf(&tmp, "%s.%ld.tmp", dst, (long)getpid()) < 0)
+	if (asprintf(&tmp, "%s.XXXXXX", dst) < 0)
 		return -ENOMEM;
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	/* O_EXCL: never through a link planted under the temporary name */
-	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	out = in < 0 ? -1 : mkstemp(tmp);
 	r = in < 0 || out < 0 ? -errno : copy_fd(in, out);
+	if (r == 0 && fchmod(out, 0644) < 0)
+		r = -errno;
 	if (out >= 0 && close(out) < 0 && r == 0)
 		r = -errno;
 	if (in >= 0)
 		close(in);
 	if (r == 0 && rename(tmp, dst) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0 && out >= 0)
 		unlink(tmp);
 	free(tmp);
 	return r;
 }
 
-/* apk's package cache: ROOT/etc/apk/cache when it is a directory, and the
- * default ROOT/var/cache/apk. */
-static int keep_from_cache(struct aipkg_ctx *ctx, const struct aipkg_pkg *pkg, const char *dst)
+/* SRC becomes the kept file DST: linked (SRC stays, as in a cache someone
+ * else owns) or moved (SRC goes), copied only across file systems. */
+enum place_how { PLACE_LINK, PLACE_MOVE };
+
+static int place(const char *src, const char *dst, enum place_how how)
 {
-	static const char *const dirs[] = { "etc/apk/cache", "var/cache/apk" };
-	char hex[9];
+	int r;
 
-	if (!pkg || !cache_hash(pkg->checksum, hex))
-		return -ENOENT;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *src = NULL;
-		int r;
+	if (how == PLACE_MOVE ? rename(src, dst) == 0 : link(src, dst) == 0)
+		return 0;
+	if (errno == EEXIST && how == PLACE_MOVE)
+		unlink(src); /* kept already: the cache's copy is not needed */
+	if (errno == EEXIST)
+		return 0;
+	if (errno != EXDEV && errno != EPERM)
+		return -errno;
+	r = copy_file(src, dst);
+	if (r == 0 && how == PLACE_MOVE)
+		unlink(src);
+	return r;
+}
 
-		if (asprintf(&src, "%s/%s/%s-%s.%s.apk", ctx->root, dirs[i], pkg->name,
-			     pkg->version, hex) < 0)
-			return -ENOMEM;
-		r = access(src, R_OK) == 0 ? keep_copy(src, dst) : -ENOENT;
-		free(src);
-		if (r == 0)
-			return 0;
+/*
+ * Where apk leaves what it downloads.
+ */
+
+int aipkg_keep_begin(struct aipkg_ctx *ctx, struct aipkg_keep *kp)
+{
+	memset(kp, 0, sizeof(*kp));
+	if (ctx->cfg.keep_packages_mb <= 0)
+		return 0;
+	kp->cache_dir = aipkg_apk_cache_configured(ctx);
+	if (kp->cache_dir)
+		return 0;
+	kp->own = true;
+	kp->apk_flags = AIPKG_APK_CACHE;
+	kp->cache_dir = aipkg_apk_cache_dir(ctx);
+	return kp->cache_dir ? 0 : -ENOMEM;
+}
+
+/* What apk is about to install that aipkg kept already goes into the cache
+ * aipkg turned on (a hard link), so apk takes it from there rather than
+ * downloading it again; aipkg_keep_end removes it again. */
+static void seed_cache(struct aipkg_ctx *ctx, const struct aipkg_keep *kp,
+		       const struct aipkg_state *st, const json_t *wanted)
+{
+	const json_t *w;
+	size_t i;
+
+	json_array_foreach(wanted, i, w) {
+		const char *name = json_string_value(json_object_get(w, "name"));
+		const char *version = json_string_value(json_object_get(w, "version"));
+		const struct aipkg_pkg *pkg = pkg_at(st, name, version, false);
+		char *kept = aipkg_keep_path(ctx, name, version), *cached = NULL;
+		char hex[9];
+
+		if (kept && pkg && cache_hash(pkg->checksum, hex) &&
+		    asprintf(&cached, "%s/%s-%s.%s.apk", kp->cache_dir, name, version, hex) >= 0)
+			(void)link(kept, cached);
+		free(kept);
+		free(cached);
 	}
-	return -ENOENT;
+}
+
+void aipkg_keep_prepare(struct aipkg_ctx *ctx, struct aipkg_keep *kp, const struct aipkg_state *st,
+			const json_t *wanted)
+{
+	char *index = NULL;
+
+	kp->prepared = true;
+	if (!kp->own)
+		return;
+	/* apk 2 caches nothing when the directory it is given is missing */
+	(void)aipkg_mkdir_p(kp->cache_dir);
+	if (asprintf(&index, "%s/installed", kp->cache_dir) >= 0)
+		kp->had_index = access(index, F_OK) == 0;
+	free(index);
+	seed_cache(ctx, kp, st, wanted);
+}
+
+/* The cached file of NAME-VERSION: CHECKSUM names it exactly; without it,
+ * the first NAME-VERSION.XXXXXXXX.apk in the directory. */
+static char *cache_file(const struct aipkg_keep *kp, const char *name, const char *version,
+			const char *checksum)
+{
+	size_t nl = strlen(name), vl = strlen(version);
+	char hex[9], *path = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	if (!kp->cache_dir)
+		return NULL;
+	if (cache_hash(checksum, hex))
+		return asprintf(&path, "%s/%s-%s.%s.apk", kp->cache_dir, name, version, hex) < 0 ||
+			       access(path, F_OK) == 0
+			   ? path
+			   : (free(path), NULL);
+	d = opendir(kp->cache_dir);
+	while (d && !path && (de = readdir(d))) {
+		const char *f = de->d_name;
+
+		if (strlen(f) == nl + vl + 14 && strncmp(f, name, nl) == 0 && f[nl] == '-' &&
+		    strncmp(f + nl + 1, version, vl) == 0 && f[nl + 1 + vl] == '.' &&
+		    strcmp(f + nl + vl + 10, ".apk") == 0 &&
+		    asprintf(&path, "%s/%s", kp->cache_dir, f) < 0)
+			path = NULL;
+	}
+	if (d)
+		closedir(d);
+	return path;
+}
+
+/* Where apk reads PKG from when it came from a local repository: the
+ * repository's directory, the package's architecture, NAME-VERSION.apk. */
+static char *local_file(const struct aipkg_state *st, const struct aipkg_pkg *pkg)
+{
+	const struct aipkg_repo *repo;
+	const char *base, *arch;
+	char *path = NULL;
+
+	if (!pkg || pkg->repo < 0 || (size_t)pkg->repo >= st->nrepos)
+		return NULL;
+	repo = &st->repos[pkg->repo];
+	if (repo->remote || !repo->index_file || strcmp(repo->index_file, "APKINDEX.tar.gz") != 0)
+		return NULL;
+	base = repo->url + (strncmp(repo->url, "file://", 7) == 0   ? 7
+			    : strncmp(repo->url, "file:", 5) == 0 ? 5
+								  : 0);
+	arch = pkg->arch[0] ? pkg->arch : st->arch;
+	if (asprintf(&path, "%s%s%s/%s-%s.apk", base, base[strlen(base) - 1] == '/' ? "" : "/",
+		     arch, pkg->name, pkg->version) < 0)
+		return NULL;
+	return path;
 }
 
 static void record(json_t *entry, const char *member, const char *name, const char *version,
@@ -146,6 +258,11 @@ static void record(json_t *entry, const char *member, const char *name, const ch
 	json_array_append_new(list, json_pack("{s:s, s:s, s:s*}", "name", name, "version", version,
 					      "reason", reason));
 }
+
+/*
+ * apk fetch, for what no cache or local repository holds: the versions a
+ * change replaces or removes that were installed without aipkg.
+ */
 
 /* A package not kept yet, waiting for apk fetch. */
 struct fetch_item {
@@ -260,16 +377,37 @@ static void fetch_all(struct aipkg_ctx *ctx, struct fetch_batch *b, json_t *entr
 	aipkg_rmtree(b->dir);
 }
 
-/* Kept already, or copied from apk's cache now; else queued for apk fetch. */
-static int keep_one(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name,
-		    const char *version, struct fetch_batch *b, json_t *entry)
+/* From apk's cache (linked, or moved out of the cache aipkg turned on),
+ * else from a local repository (linked, or copied); -ENOENT when neither
+ * has it. */
+static int keep_local(const struct aipkg_keep *kp, const struct aipkg_state *st,
+		      const struct aipkg_pkg *pkg, const char *name, const char *version,
+		      const char *dst)
+{
+	char *src = cache_file(kp, name, version, pkg ? pkg->checksum : NULL);
+	int r = src ? place(src, dst, kp->own ? PLACE_MOVE : PLACE_LINK) : -ENOENT;
+
+	free(src);
+	if (r == 0)
+		return 0;
+	src = local_file(st, pkg);
+	r = src && access(src, R_OK) == 0 ? place(src, dst, PLACE_LINK) : -ENOENT;
+	free(src);
+	return r;
+}
+
+/* Kept already, or kept now from a local copy; else queued for apk fetch. */
+static int keep_one(struct aipkg_ctx *ctx, const struct aipkg_keep *kp,
+		    const struct aipkg_state *st, const char *name, const char *version,
+		    struct fetch_batch *b, json_t *entry)
 {
 	char *dst = aipkg_keep_path(ctx, name, version);
 	struct fetch_item *v;
 
 	if (!dst)
 		return -ENOMEM;
-	if (access(dst, F_OK) == 0 || keep_from_cache(ctx, pkg_at(st, name, version, true), dst) == 0) {
+	if (access(dst, F_OK) == 0 ||
+	    keep_local(kp, st, pkg_at(st, name, version, true), name, version, dst) == 0) {
 		utimensat(AT_FDCWD, dst, NULL, 0); /* used again: dropped last */
 		record(entry, "kept", name, version, NULL);
 		free(dst);
@@ -286,8 +424,8 @@ static int keep_one(struct aipkg_ctx *ctx, const struct aipkg_state *st, const c
 	return 0;
 }
 
-int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *wanted,
-			json_t *entry)
+int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_keep *kp,
+			const struct aipkg_state *st, const json_t *wanted, json_t *entry)
 {
 	struct fetch_batch b = { NULL, 0, NULL, 2 };
 	struct aipkg_apk *apk;
@@ -295,14 +433,14 @@ int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	size_t i;
 	int r;
 
-	if (ctx->cfg.keep_packages_mb <= 0 || !json_array_size(wanted))
+	if (!kp->cache_dir || !json_array_size(wanted))
 		return 0;
 	r = aipkg_statedir_make(ctx, "packages");
 	if (r == 0 && aipkg_apk_get(ctx, &apk) == 0)
 		b.major = apk->major;
 	json_array_foreach(wanted, i, w)
 		if (r == 0)
-			r = keep_one(ctx, st, json_string_value(json_object_get(w, "name")),
+			r = keep_one(ctx, kp, st, json_string_value(json_object_get(w, "name")),
 				     json_string_value(json_object_get(w, "version")), &b, entry);
 	if (r == 0 && b.n)
 		fetch_all(ctx, &b, entry);
@@ -311,6 +449,31 @@ int aipkg_keep_packages(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	free(b.v);
 	free(b.dir);
 	return r;
+}
+
+void aipkg_keep_end(struct aipkg_keep *kp, const json_t *installed)
+{
+	const json_t *w;
+	char *path = NULL;
+	size_t i;
+
+	/* the cache aipkg turned on goes back to how apk without one leaves
+	 * it: no package files (kept ones were moved out already) and no
+	 * index of cached packages (apk 2 writes one) */
+	json_array_foreach(kp->own && kp->prepared ? installed : NULL, i, w) {
+		path = cache_file(kp, json_string_value(json_object_get(w, "name")),
+				  json_string_value(json_object_get(w, "version")), NULL);
+		if (path)
+			unlink(path);
+		free(path);
+	}
+	if (kp->own && kp->prepared && !kp->had_index &&
+	    asprintf(&path, "%s/installed", kp->cache_dir) >= 0) {
+		unlink(path);
+		free(path);
+	}
+	free(kp->cache_dir);
+	memset(kp, 0, sizeof(*kp));
 }
 
 /*

@@ -100,11 +100,12 @@ static size_t txn_calls(const struct aipkg_txn *txn, unsigned flags, struct aipk
 	return n;
 }
 
-static int simulate(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **plan,
-		    int *apk_exit)
+static int simulate(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+		    const struct aipkg_keep *kp, json_t **plan, int *apk_exit)
 {
 	struct aipkg_apk_call call = { txn->applet, txn->options, txn->args, txn->nargs,
-				       AIPKG_APK_CHANGE | AIPKG_APK_SIMULATE | AIPKG_APK_QUIET };
+				       AIPKG_APK_CHANGE | AIPKG_APK_SIMULATE | AIPKG_APK_QUIET |
+					   kp->apk_flags };
 	struct aipkg_spawn_result res;
 	int r = aipkg_apk_run(ctx, &call, &res);
 
@@ -115,10 +116,11 @@ static int simulate(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t *
 }
 
 /* The command lines TXN runs, for the journal and --dry-run. */
-static json_t *txn_lines(struct aipkg_ctx *ctx, const struct aipkg_txn *txn)
+static json_t *txn_lines(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+			 const struct aipkg_keep *kp)
 {
 	struct aipkg_apk_call calls[TXN_MAX_CALLS];
-	size_t n = txn_calls(txn, AIPKG_APK_CHANGE, calls);
+	size_t n = txn_calls(txn, AIPKG_APK_CHANGE | kp->apk_flags, calls);
 	json_t *lines = json_array();
 
 	for (size_t i = 0; i < n; i++) {
@@ -146,7 +148,8 @@ static json_t *world_json(const struct aipkg_state *st)
 
 /* The journal entry as it is written before apk runs. */
 static json_t *entry_new(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
-			 const struct aipkg_state *before, const json_t *plan)
+			 const struct aipkg_keep *kp, const struct aipkg_state *before,
+			 const json_t *plan)
 {
 	json_t *entry = json_object();
 
@@ -154,7 +157,7 @@ static json_t *entry_new(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 		json_object_update(entry, (json_t *)txn->journal);
 	if (txn->undoes > 0)
 		json_object_set_new(entry, "undoes", json_integer(txn->undoes));
-	json_object_set_new(entry, "apk", txn_lines(ctx, txn));
+	json_object_set_new(entry, "apk", txn_lines(ctx, txn, kp));
 	json_object_set_new(entry, "world_before", world_json(before));
 	json_object_set_new(entry, "planned", json_deep_copy(plan));
 	return entry;
@@ -177,21 +180,22 @@ static json_t *versions(const json_t *changes, const char *side)
 	return out;
 }
 
-static int keep(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *changes,
-		const char *side, json_t *entry)
+static int keep(struct aipkg_ctx *ctx, const struct aipkg_keep *kp, const struct aipkg_state *st,
+		const json_t *changes, const char *side, json_t *entry)
 {
 	json_t *wanted = versions(changes, side);
-	int r = aipkg_keep_packages(ctx, st, wanted, entry);
+	int r = aipkg_keep_packages(ctx, kp, st, wanted, entry);
 
 	json_decref(wanted);
 	return r;
 }
 
 /* Run each call while they succeed; *apk_exit is the last one's exit. */
-static int run_calls(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, int *apk_exit)
+static int run_calls(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+		     const struct aipkg_keep *kp, int *apk_exit)
 {
 	struct aipkg_apk_call calls[TXN_MAX_CALLS];
-	size_t n = txn_calls(txn, AIPKG_APK_CHANGE, calls);
+	size_t n = txn_calls(txn, AIPKG_APK_CHANGE | kp->apk_flags, calls);
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < n; i++) {
@@ -241,9 +245,10 @@ static int journal_end(struct aipkg_ctx *ctx, json_t *entry, int r, int lr)
 }
 
 /* After apk: record, keep the new files, bound the kept ones, finish. */
-static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, json_t *entry,
-		    int r, int apk_exit)
+static int conclude(struct aipkg_ctx *ctx, struct aipkg_keep *kp, const struct aipkg_state *before,
+		    const json_t *plan, json_t *entry, int r, int apk_exit)
 {
+	json_t *installed, *done;
 	char *apk_error = r < 0 ? strdup(aipkg_ctx_why(ctx, r)) : NULL;
 	int lr = observe(ctx, before, entry), fr;
 
@@ -251,7 +256,15 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, jso
 	if (apk_error)
 		json_object_set_new(entry, "error", json_string(apk_error));
 	if (lr == 0)
-		keep(ctx, before, json_object_get(entry, "changes"), "to", entry);
+		keep(ctx, kp, before, json_object_get(entry, "changes"), "to", entry);
+	/* what apk may have cached: planned, and done (a failed change may
+	 * have installed something else) */
+	installed = versions(plan, "to");
+	done = versions(json_object_get(entry, "changes"), "to");
+	json_array_extend(installed, done);
+	aipkg_keep_end(kp, installed);
+	json_decref(installed);
+	json_decref(done);
 	aipkg_keep_trim(ctx, json_object_get(entry, "kept"));
 	fr = journal_end(ctx, entry, r, lr);
 	if (fr < 0)
@@ -263,20 +276,25 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_state *before, jso
 }
 
 /* Journal, run for real, and see what happened; BEFORE is owned by the caller. */
-static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aipkg_keep *kp,
 		  const struct aipkg_state *before, const json_t *plan, json_t **result)
 {
-	json_t *entry = entry_new(ctx, txn, before, plan);
+	json_t *entry = entry_new(ctx, txn, kp, before, plan);
 	bool took = ctx->lock_fd < 0;
 	int r = aipkg_statelock_acquire(ctx), apk_exit = 0;
 
 	if (r == 0)
-		r = keep(ctx, before, plan, "from", entry);
+		r = keep(ctx, kp, before, plan, "from", entry);
 	if (r == 0)
 		r = aipkg_journal_begin(ctx, entry, &before->installed);
 	if (r == 0) {
-		r = run_calls(ctx, txn, &apk_exit);
-		r = conclude(ctx, before, entry, r, apk_exit);
+		json_t *installs = versions(plan, "to");
+
+		aipkg_apk_remember(ctx); /* the state directory exists now */
+		aipkg_keep_prepare(ctx, kp, before, installs);
+		json_decref(installs);
+		r = run_calls(ctx, txn, kp, &apk_exit);
+		r = conclude(ctx, kp, before, plan, entry, r, apk_exit);
 		*result = result_new(json_incref(json_object_get(entry, "changes")), apk_exit);
 		if (json_object_get(entry, "id"))
 			json_object_set(*result, "id", json_object_get(entry, "id"));
@@ -293,12 +311,13 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 	return r;
 }
 
-static json_t *dry_result(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan)
+static json_t *dry_result(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+			  const struct aipkg_keep *kp, const json_t *plan)
 {
 	json_t *res = result_new(json_deep_copy(plan), 0);
 
 	json_object_set_new(res, "dry_run", json_true());
-	json_object_set_new(res, "apk", txn_lines(ctx, txn));
+	json_object_set_new(res, "apk", txn_lines(ctx, txn, kp));
 	return res;
 }
 
@@ -318,6 +337,7 @@ static int repos_safe(struct aipkg_ctx *ctx, const struct aipkg_state *st)
 int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **result)
 {
 	struct aipkg_state *before;
+	struct aipkg_keep kp;
 	json_t *plan = NULL, *extra = json_object();
 	int r, apk_exit = 0;
 
@@ -330,7 +350,9 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		return r;
 	}
 	ctx->state = NULL; /* ours now: the snapshot to diff against */
-	r = simulate(ctx, txn, &plan, &apk_exit);
+	r = aipkg_keep_begin(ctx, &kp);
+	if (r == 0)
+		r = simulate(ctx, txn, &kp, &plan, &apk_exit);
 	if (r < 0) {
 		*result = result_new(NULL, apk_exit);
 		goto out;
@@ -348,13 +370,14 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		goto out;
 	}
 	if (txn->dry_run) {
-		*result = dry_result(ctx, txn, plan);
+		*result = dry_result(ctx, txn, &kp, plan);
 		goto out;
 	}
 	r = confirm(ctx, txn, plan);
 	if (r == 0)
-		r = commit(ctx, txn, before, plan, result);
+		r = commit(ctx, txn, &kp, before, plan, result);
 out:
+	aipkg_keep_end(&kp, NULL);
 	if (*result)
 		json_object_update_missing(*result, extra);
 	json_decref(extra);

@@ -32,6 +32,19 @@
  *   APK_DOUBLE_LOG=FILE     append each command line (argv joined by
  *                           spaces, one line) to FILE
  *
+ * aipkg remembers an apk's version per binary (path, size, times, inode):
+ * to mimic the other major on a root that has seen this one, use a copy of
+ * the binary.
+ *
+ * The package cache is apk's: with the cache directory active
+ * (ROOT/etc/apk/cache or --cache-dir DIR is a directory, DIR relative to
+ * the root; apk 3 also --cache-packages into ROOT/var/cache/apk) a package
+ * is read from NAME-VERSION.HASH.apk there when present, and one that was
+ * downloaded or named as a file is stored there once installed (never one
+ * from a local repository); apk 2 then also writes the cache's "installed"
+ * (the installed packages no repository has).  Indexes are cached in that
+ * directory, else in ROOT/var/cache/apk.
+ *
  * Like apk, fetch takes names only ("fetch nginx=1.2" fails: apk 2.14 and
  * 3.0 both say "unable to select package") and takes the newest version.
  *
@@ -79,6 +92,7 @@ enum opt_id {
 	O_ALLOW_UNTRUSTED,
 	O_ARCH,
 	O_CACHE_DIR,
+	O_CACHE_PACKAGES,
 	O_HELP,
 	O_NO_CACHE,
 	O_NO_NETWORK,
@@ -141,6 +155,7 @@ static const struct option_def options[] = {
     {0, "arch", 0, true, O_ARCH},
     {0, "cache-dir", 0, true, O_CACHE_DIR},
     {0, "cache-max-age", 0, true, O_IGNORED},
+    {0, "cache-packages", 0, false, O_CACHE_PACKAGES}, /* apk 3 only */
     {0, "force", 'f', false, O_IGNORED},
     {0, "force-binary-stdout", 0, false, O_IGNORED},
     {0, "force-broken-world", 0, false, O_IGNORED},
@@ -286,6 +301,8 @@ static const struct option_def *find_option(const char *lng, char sh)
 				     : pass == 1
 					 ? o->applet == -1 && ((COMMIT_APPLETS >> cl.applet) & 1)
 					 : o->applet == 0;
+			if (o->id == O_CACHE_PACKAGES && db.major < 3)
+				continue;
 			if (group && (lng ? !strcmp(o->name, lng) : o->shortopt == sh))
 				return o;
 		}
@@ -708,23 +725,6 @@ static void add_repos(struct aipkg_repo *repos, size_t n)
 	}
 }
 
-/* Where apk caches: --cache-dir (relative to the root, as apk opens it),
- * else etc/apk/cache when it is a directory (links followed as apk's
- * openat() follows them: an absolute one on the host), else var/cache/apk. */
-static char *double_cache_dir(void)
-{
-	char *dir;
-	struct stat st;
-
-	if (cl.cache_dir)
-		return cl.cache_dir[0] == '/' ? xstrdup(cl.cache_dir) : root_path(cl.cache_dir);
-	dir = root_path("etc/apk/cache");
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return dir;
-	free(dir);
-	return root_path("var/cache/apk");
-}
-
 static void read_repos(bool force)
 {
 	struct aipkg_repo *repos = NULL;
@@ -761,9 +761,35 @@ static void read_repos(bool force)
 
 enum { OPEN_WRITE = 1, OPEN_NO_STATE = 2, OPEN_NO_REPOS = 4, OPEN_FORCE_UPDATE = 8 };
 
+/* The cache, as apk's setup: --cache-dir or etc/apk/cache (relative to
+ * the root, as apk opens it: an absolute link there is followed on the
+ * host), active when it is a directory; else the static ROOT/var/cache/apk,
+ * which apk 3 fills only with --cache-packages. */
+static int open_cache(void)
+{
+	const char *dir = cl.cache_dir ? cl.cache_dir : "etc/apk/cache";
+	char *path = dir[0] == '/' ? xstrdup(dir) : root_path(dir);
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		db.cache_dir = path;
+		db.cache_packages = true;
+		return 0;
+	}
+	free(path);
+	if (db.major >= 3 && cl.cache_dir) {
+		err("Unable to setup the cache");
+		return 1;
+	}
+	db.cache_dir = root_path("var/cache/apk");
+	db.cache_packages = db.major >= 3 && cl.seen[O_CACHE_PACKAGES];
+	return 0;
+}
+
 static int open_db(unsigned flags)
 {
 	struct stat st;
+	int r;
 	const char *root = cl.root ? cl.root : getenv("APK_DOUBLE_ROOT");
 	size_t l;
 
@@ -780,12 +806,10 @@ static int open_db(unsigned flags)
 	}
 	if (stat(db.root, &st) < 0)
 		return open_failed("Unable to open root", errno);
-	db.cache_dir = double_cache_dir();
-	if ((flags & OPEN_WRITE) && !db.simulate) {
-		int r = take_lock();
-		if (r)
-			return r;
-	}
+	if ((r = open_cache()))
+		return r;
+	if ((flags & OPEN_WRITE) && !db.simulate && (r = take_lock()))
+		return r;
 	read_arch((flags & OPEN_WRITE) && !db.simulate);
 	if (!(flags & OPEN_NO_STATE)) {
 		read_installed();
@@ -1193,7 +1217,7 @@ static int fetch_one(struct pkg *p, int outfd)
 	}
 	if (db.simulate)
 		goto out;
-	if ((r = pkg_get_file(p, &a)) < 0) {
+	if ((r = pkg_get_file(p, &a, &(bool){false})) < 0) {
 		err("%s: %s", pkg_nv(p), apk_strerror(-r));
 		goto out;
 	}

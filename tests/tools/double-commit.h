@@ -57,13 +57,32 @@ static char *pkg_url(const struct pkg *p, int repo)
 			 *p->arch ? p->arch : db.arch, p->name->s, p->version);
 }
 
-/* Read P's .apk into A->file; 0 or -errno. */
-static int pkg_get_file(const struct pkg *p, struct archive *a)
+/* P's file in the package cache, NAME-VERSION.HASH.apk with the first 4
+ * bytes of its identity (malloc'd); NULL when P has no identity. */
+static char *pkg_cache_path(const struct pkg *p)
+{
+	unsigned char raw[64];
+	size_t len = p->csum ? strlen(p->csum) : 0;
+
+	if (len < 8 || len - 2 > 88 || p->csum[0] != 'Q' ||
+	    EVP_DecodeBlock(raw, (const unsigned char *)p->csum + 2, (int)(len - 2)) < 4)
+		return NULL;
+	return xasprintf("%s/%s-%s.%02x%02x%02x%02x.apk", db.cache_dir, p->name->s, p->version,
+			 raw[0], raw[1], raw[2], raw[3]);
+}
+
+/* Read P's .apk into A->file; 0 or -errno.  *CACHED says whether it came
+ * from the package cache. */
+static int pkg_get_file(const struct pkg *p, struct archive *a, bool *cached)
 {
 	int repo = pkg_repo(p);
-	char *url;
+	char *url, *path = db.cache_packages ? pkg_cache_path(p) : NULL;
 	int r;
 
+	*cached = path && file_read(path, &a->file) == 0;
+	free(path);
+	if (*cached)
+		return 0;
 	if (p->file)
 		return file_read(p->file, &a->file);
 	if (repo < 0)
@@ -433,6 +452,42 @@ static bool change_counts(const struct change *c)
 	return c->new != c->old || c->reinstall || c->new_tag != c->old_tag;
 }
 
+/* Keep P's verified FILE in the package cache, as apk does for what it
+ * downloaded or was given as a file (never from a local repository). */
+static void cache_store(const struct pkg *p, const struct aipkg_buf *file)
+{
+	int repo = pkg_repo(p);
+	char *path;
+
+	if (!db.cache_packages || (!p->file && (repo < 0 || !db.repos[repo].remote)))
+		return;
+	path = pkg_cache_path(p);
+	if (path && file_write_atomic(path, file->data, file->len, 0644) < 0)
+		warn("%s: unable to cache: %s", pkg_nv(p), strerror(errno));
+	free(path);
+}
+
+/* apk 2 lists in the cache's "installed" the installed packages only the
+ * cache has (a virtual one, one installed from a file). */
+static void cache_write_index(void)
+{
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	char *path;
+
+	if (db.major >= 3 || !db.cache_packages)
+		return;
+	for (size_t i = 0; i < db.ninst; i++) {
+		if (db.inst[i]->repos)
+			continue;
+		pkg_write_header(db.inst[i], &b);
+		bputs(&b, "\n");
+	}
+	path = xasprintf("%s/installed", db.cache_dir);
+	(void)file_write_atomic(path, b.data ? b.data : "", b.len, 0644);
+	free(path);
+	aipkg_buf_release(&b);
+}
+
 /* Install, upgrade or purge one package; the number of errors. */
 static int apply_change(const struct change *c)
 {
@@ -440,10 +495,11 @@ static int apply_change(const struct change *c)
 	struct aipkg_buf fdb = AIPKG_BUF_INIT;
 	char *info = NULL;
 	const char *why;
+	bool cached = false;
 	int errors = 0, r;
 
 	if (c->new && !c->new->is_virtual) {
-		if ((r = pkg_get_file(c->new, &a)) < 0) {
+		if ((r = pkg_get_file(c->new, &a, &cached)) < 0) {
 			err("%s: %s", pkg_nv(c->new), apk_strerror(-r));
 			archive_release(&a);
 			return 1;
@@ -454,6 +510,8 @@ static int apply_change(const struct change *c)
 			archive_release(&a);
 			return 1;
 		}
+		if (!cached)
+			cache_store(c->new, &a.file);
 		errors += extract(c->new, c->old, &a, &fdb);
 	}
 	if (c->old)
@@ -732,6 +790,7 @@ static int commit(const struct changeset *cs, const struct deps *world)
 	if (!db.simulate) {
 		if (write_world() < 0 || write_installed() < 0)
 			errors++;
+		cache_write_index();
 	}
 	print_ok(errors, size_diff, pkg_diff);
 	return errors;

@@ -113,6 +113,7 @@ static struct db {
 	char *root; /* without trailing '/' */
 	char *arch;
 	char *cache_dir; /* absolute */
+	bool cache_packages; /* packages are cached in cache_dir */
 	struct name **names;
 	size_t nnames, cnames, hcap;
 	struct name **hash;
