@@ -277,6 +277,7 @@ static int commit(struct ask *a)
 	txn.ud = a->st;
 	txn.confirmed = true;
 	txn.journal = journal;
+	txn.simulated = json_object_get(a->result, "changes");
 	r = aipkg_txn_run(a->ctx, &txn, &res);
 	if (res) {
 		json_object_set(a->result, "changes", json_object_get(res, "changes"));

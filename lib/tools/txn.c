@@ -351,7 +351,9 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 	}
 	ctx->state = NULL; /* ours now: the snapshot to diff against */
 	r = aipkg_keep_begin(ctx, &kp);
-	if (r == 0)
+	if (r == 0 && txn->simulated)
+		plan = json_deep_copy(txn->simulated);
+	else if (r == 0)
 		r = simulate(ctx, txn, &kp, &plan, &apk_exit);
 	if (r < 0) {
 		*result = result_new(NULL, apk_exit);

@@ -38,6 +38,10 @@ struct aipkg_txn {
 	const struct aipkg_apk_call *more;
 	size_t nmore;
 	const json_t *plan;
+	/* apk's plan for this very call, from a dry run of it moments before
+	 * under the same state lock (ask simulates before it confirms): used
+	 * instead of simulating again.  NULL: simulate. */
+	const json_t *simulated;
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "aipkg/error.h"
+#include "apk/runner.h"
 #include "ctx.h"
 #include "journal/journal.h"
 
@@ -571,6 +572,110 @@ static void test_keep_trim(void **state)
 	json_decref(dropped);
 }
 
+/* ROOT/REL with TEXT, its directories made. */
+static void put_file(const char *rel, const char *text)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	*strrchr(path, '/') = '\0';
+	assert_true(aipkg_mkdir_p(path) >= 0);
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	write_text(path, text);
+}
+
+static void root_unlink(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(unlink(path), 0);
+}
+
+static bool root_has(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return access(path, F_OK) == 0;
+}
+
+static void test_keep_uses_the_cache_the_administrator_made(void **state)
+{
+	struct aipkg_ctx *ctx = ctx_new();
+	struct aipkg_keep kp;
+	char path[512], target[512];
+
+	/* none: aipkg turns apk's default cache on, and tidies it after */
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	assert_true(kp.own);
+	assert_int_equal(kp.apk_flags, AIPKG_APK_CACHE);
+	snprintf(path, sizeof(path), "%s/var/cache/apk", root);
+	assert_string_equal(kp.cache_dir, path);
+	aipkg_keep_end(&kp, NULL);
+	/* etc/apk/cache a link to a directory, as setup-apkcache makes it */
+	snprintf(target, sizeof(target), "%s/var/cache/apk", root);
+	assert_true(aipkg_mkdir_p(target) >= 0);
+	snprintf(path, sizeof(path), "%s/etc/apk", root);
+	assert_true(aipkg_mkdir_p(path) >= 0);
+	snprintf(path, sizeof(path), "%s/etc/apk/cache", root);
+	assert_int_equal(symlink("../../var/cache/apk", path), 0);
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	assert_false(kp.own);
+	assert_int_equal(kp.apk_flags, 0);
+	assert_string_equal(kp.cache_dir, path);
+	aipkg_keep_end(&kp, NULL);
+	/* a dangling link is no cache, for apk either */
+	unlink(path);
+	assert_int_equal(symlink("../../nowhere", path), 0);
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	assert_true(kp.own);
+	aipkg_keep_end(&kp, NULL);
+	unlink(path);
+	/* keeping nothing: apk runs as it is */
+	ctx->cfg.keep_packages_mb = 0;
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	assert_null(kp.cache_dir);
+	assert_int_equal(kp.apk_flags, 0);
+	aipkg_keep_end(&kp, NULL);
+	aipkg_ctx_free(ctx);
+}
+
+static void test_keep_end_leaves_the_cache_it_turned_on_as_it_found_it(void **state)
+{
+	struct aipkg_ctx *ctx = ctx_new();
+	json_t *installed = json_pack("[{s:s, s:s}]", "name", "nginx", "version", "1.26.2-r0");
+	struct aipkg_keep kp;
+
+	put_file("var/cache/apk/APKINDEX.0017ed82.tar.gz", "index");
+	put_file("var/cache/apk/zlib-1.3.1-r0.65b3423e.apk", "not this change's");
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	/* before apk runs nothing is removed, whatever happens */
+	put_file("var/cache/apk/installed", "apk 2's");
+	aipkg_keep_end(&kp, installed);
+	assert_true(root_has("var/cache/apk/installed"));
+	/* after: apk 2's index of cached packages goes when it is new, and
+	 * the change's package files go; nothing else does */
+	root_unlink("var/cache/apk/installed");
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	aipkg_keep_prepare(ctx, &kp, NULL, NULL);
+	put_file("var/cache/apk/installed", "apk 2's");
+	put_file("var/cache/apk/nginx-1.26.2-r0.f35a5caa.apk", "cached by apk");
+	aipkg_keep_end(&kp, installed);
+	assert_false(root_has("var/cache/apk/installed"));
+	assert_false(root_has("var/cache/apk/nginx-1.26.2-r0.f35a5caa.apk"));
+	assert_true(root_has("var/cache/apk/zlib-1.3.1-r0.65b3423e.apk"));
+	assert_true(root_has("var/cache/apk/APKINDEX.0017ed82.tar.gz"));
+	/* an index that was there before stays */
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	put_file("var/cache/apk/installed", "apk 2's");
+	aipkg_keep_prepare(ctx, &kp, NULL, NULL);
+	aipkg_keep_end(&kp, installed);
+	assert_true(root_has("var/cache/apk/installed"));
+	json_decref(installed);
+	aipkg_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +697,9 @@ int main(void)
 		cmocka_unit_test_setup(test_lock_timeout_defaults, reset),
 		cmocka_unit_test_setup(test_statedir_blocked, reset),
 		cmocka_unit_test_setup(test_keep_trim, reset),
+		cmocka_unit_test_setup(test_keep_uses_the_cache_the_administrator_made, reset),
+		cmocka_unit_test_setup(test_keep_end_leaves_the_cache_it_turned_on_as_it_found_it,
+				       reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,4 +1,4 @@
-/* Unit tests of apk/runner.c: finding apk, building its argv, mapping its failures. */
+/* Unit tests of apk/runner.c and detect.c: finding apk, its version, its argv, its failures. */
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "aipkg/error.h"
 #include "apk/runner.h"
 #include "ctx.h"
+#include "journal/journal.h"
 
 /*
  * Fake apks are small shell scripts in BIN; each writes the arguments it
@@ -65,7 +67,8 @@ static int teardown(void **state)
 	return nftw(bin, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Each test starts from no AIPKG_APK and no configuration. */
+/* Each test starts from no AIPKG_APK, no configuration and no state
+ * directory (so no remembered apk version). */
 static int clean_env(void **state)
 {
 	char cfg[PATH_MAX];
@@ -73,6 +76,8 @@ static int clean_env(void **state)
 	unsetenv("AIPKG_APK");
 	snprintf(cfg, sizeof(cfg), "%s/etc/aipkg/aipkg.yaml", root);
 	unlink(cfg);
+	snprintf(cfg, sizeof(cfg), "%s/var", root);
+	nftw(cfg, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return 0;
 }
 
@@ -207,6 +212,165 @@ static void test_detection_runs_once_per_context(void **state)
 	unlink(path);
 	assert_int_equal(aipkg_apk_get(ctx, &again), 0);
 	assert_ptr_equal(first, again);
+	aipkg_ctx_free(ctx);
+}
+
+/* ---- the version remembered per binary ---- */
+
+/* ROOT/var/lib/aipkg, where a root keeps the versions it has seen. */
+static void make_state_dir(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/var/lib/aipkg", root);
+	assert_int_equal(aipkg_mkdir_p(path), 1);
+}
+
+/* Was the fake apk at PATH asked its version by the last aipkg_apk_get()?
+ * (its argv file is removed here, ready for the next question) */
+static bool asked_version(const char *path)
+{
+	char file[PATH_MAX];
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	bool asked;
+
+	snprintf(file, sizeof(file), "%s.argv", path);
+	asked = aipkg_buf_read_file(&b, file) == 0 && strcmp(aipkg_buf_str(&b), "--version\n") == 0;
+	aipkg_buf_release(&b);
+	unlink(file);
+	return asked;
+}
+
+/* A new context's apk major version; ASKED says whether apk was asked. */
+static int major_of_new_ctx(const char *path, bool *asked)
+{
+	struct aipkg_ctx *ctx = new_ctx(NULL);
+	struct aipkg_apk *apk;
+	int major;
+
+	assert_int_equal(aipkg_apk_get(ctx, &apk), 0);
+	major = apk->major;
+	aipkg_ctx_free(ctx);
+	*asked = asked_version(path);
+	return major;
+}
+
+static void test_the_version_is_remembered_in_the_root(void **state)
+{
+	const char *path = fake_apk("apk-kept", APK3_VERSION, NULL, NULL, 0);
+	char file[PATH_MAX];
+	bool asked;
+
+	setenv("AIPKG_APK", path, 1);
+	make_state_dir();
+	assert_int_equal(major_of_new_ctx(path, &asked), 3);
+	assert_true(asked);
+	assert_int_equal(major_of_new_ctx(path, &asked), 3);
+	assert_false(asked);
+	snprintf(file, sizeof(file), "%s/var/lib/aipkg/cache/apk-version", root);
+	assert_int_equal(access(file, F_OK), 0);
+}
+
+static void test_a_changed_apk_is_asked_again(void **state)
+{
+	const char *path = fake_apk("apk-changes", APK3_VERSION, NULL, NULL, 0);
+	bool asked;
+
+	setenv("AIPKG_APK", path, 1);
+	make_state_dir();
+	assert_int_equal(major_of_new_ctx(path, &asked), 3);
+	fake_apk("apk-changes", APK2_VERSION, NULL, NULL, 0);
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_true(asked);
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_false(asked);
+}
+
+static void test_every_file_of_the_command_is_part_of_its_identity(void **state)
+{
+	const char *path = fake_apk("apk-loaded", APK2_VERSION, NULL, NULL, 0);
+	char loader[PATH_MAX], line[2 * PATH_MAX];
+	struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	bool asked;
+
+	/* a "loader" in front, as a musl loader runs apk */
+	snprintf(loader, sizeof(loader), "%s/loader", bin);
+	write_file(loader, "#!/bin/sh\nexec \"$@\"\n", 0755);
+	snprintf(line, sizeof(line), "%s %s", loader, path);
+	setenv("AIPKG_APK", line, 1);
+	make_state_dir();
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_true(asked);
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_false(asked);
+	assert_int_equal(utimensat(AT_FDCWD, loader, times, 0), 0);
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_true(asked);
+}
+
+static void test_without_a_state_directory_nothing_is_written(void **state)
+{
+	const char *path = fake_apk("apk-nostate", APK2_VERSION, NULL, NULL, 0);
+	char dir[PATH_MAX];
+	struct aipkg_ctx *ctx;
+	struct aipkg_apk *apk;
+	bool asked;
+
+	setenv("AIPKG_APK", path, 1);
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_true(asked);
+	snprintf(dir, sizeof(dir), "%s/var", root);
+	assert_int_equal(access(dir, F_OK), -1);
+	/* once the first change made the state directory, it is remembered */
+	ctx = new_ctx(NULL);
+	assert_int_equal(aipkg_apk_get(ctx, &apk), 0);
+	make_state_dir();
+	aipkg_apk_remember(ctx);
+	aipkg_ctx_free(ctx);
+	assert_true(asked_version(path));
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_false(asked);
+}
+
+static void test_a_remembered_line_that_is_not_a_version_is_ignored(void **state)
+{
+	const char *path = fake_apk("apk-bad", APK2_VERSION, NULL, NULL, 0);
+	char file[PATH_MAX];
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	bool asked;
+
+	setenv("AIPKG_APK", path, 1);
+	make_state_dir();
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	snprintf(file, sizeof(file), "%s/var/lib/aipkg/cache/apk-version", root);
+	assert_int_equal(aipkg_buf_read_file(&text, file), 0);
+	/* the same key with a version apk never prints */
+	text.data[65] = '1';
+	write_file(file, aipkg_buf_str(&text), 0644);
+	assert_int_equal(major_of_new_ctx(path, &asked), 2);
+	assert_true(asked);
+	aipkg_buf_release(&text);
+}
+
+static void test_argv_keeps_what_apk_downloads_in_its_cache(void **state)
+{
+	const char *const args[] = { "nginx" };
+	struct aipkg_apk_call call = { .applet = "add", .args = args, .nargs = 1,
+				       .flags = AIPKG_APK_CACHE };
+	const char *path = fake_apk("apk", APK2_VERSION, NULL, NULL, 0);
+	struct aipkg_ctx *ctx;
+
+	/* apk 2 caches only in a directory it is given: its default, relative to --root */
+	setenv("AIPKG_APK", path, 1);
+	ctx = new_ctx(NULL);
+	expect_argv(ctx, &call, "%s|--root|%s|--cache-dir|var/cache/apk|--no-progress|add|--|nginx",
+		    path, real_root);
+	aipkg_ctx_free(ctx);
+	path = fake_apk("apk3", APK3_VERSION, NULL, NULL, 0);
+	setenv("AIPKG_APK", path, 1);
+	ctx = new_ctx(NULL);
+	expect_argv(ctx, &call, "%s|--root|%s|--cache-packages|--no-progress|add|--|nginx", path,
+		    real_root);
 	aipkg_ctx_free(ctx);
 }
 
@@ -779,6 +943,12 @@ int main(void)
 		T(test_apk_2_is_detected),
 		T(test_apk_3_is_detected),
 		T(test_detection_runs_once_per_context),
+		T(test_the_version_is_remembered_in_the_root),
+		T(test_a_changed_apk_is_asked_again),
+		T(test_every_file_of_the_command_is_part_of_its_identity),
+		T(test_without_a_state_directory_nothing_is_written),
+		T(test_a_remembered_line_that_is_not_a_version_is_ignored),
+		T(test_argv_keeps_what_apk_downloads_in_its_cache),
 		T(test_something_else_is_not_apk),
 		T(test_an_apk_1_or_a_failing_version_is_not_apk),
 		T(test_a_missing_apk),
