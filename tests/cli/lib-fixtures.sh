@@ -150,3 +150,27 @@ fixture_use_repos () {
 		printf '%s\n' "$_fr_repo" >>"$_fr_root/etc/apk/repositories"
 	done
 }
+
+# A directory served over HTTP on loopback (httpstub), so apk really
+# downloads: srv_start serves $SRV (put the repositories in it) and logs
+# each request to $SRV_LOG ("GET /ok/repo/x86_64/nginx-1.26.2-r0.apk ...");
+# SRV_URL is then http://127.0.0.1:PORT/ok.  srv_stop ends it; a script
+# that starts it traps srv_stop on EXIT.
+SRV=$TRASH_DIRECTORY/srv
+SRV_LOG=$TRASH_DIRECTORY/srv.log
+SRV_PID=
+
+srv_start () {
+	mkdir -p "$SRV" || return 1
+	rm -f "$SRV.port"
+	"$TEST_TOOLS/httpstub" -d "$SRV" -l "$SRV_LOG" -i 300 >"$SRV.port" &
+	SRV_PID=$!
+	server_wait "$SRV.port" httpstub
+	# shellcheck disable=SC2034 # for the scripts that source this
+	SRV_URL=http://127.0.0.1:$(cat "$SRV.port")/ok
+}
+
+srv_stop () {
+	test -n "$SRV_PID" && kill "$SRV_PID" 2>/dev/null
+	SRV_PID=
+}

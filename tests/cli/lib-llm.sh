@@ -21,13 +21,7 @@ llm_stub () {
 	mkdir -p "$LLM_LOG" || return 1
 	"$TEST_TOOLS/llmstub" -l "$LLM_LOG" -i 60 "$@" >"$LLM_LOG.port" &
 	LLM_PID=$!
-	_ls_tries=0
-	while ! test -s "$LLM_LOG.port"
-	do
-		_ls_tries=$((_ls_tries + 1))
-		test $_ls_tries -lt 100 || error "llmstub did not start"
-		sleep 0.05
-	done
+	server_wait "$LLM_LOG.port" llmstub
 	LLM_PORT=$(cat "$LLM_LOG.port")
 }
 

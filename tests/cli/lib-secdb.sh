@@ -62,13 +62,7 @@ secdb_stub () {
 	mkdir -p "$SECDB_DIR" || return 1
 	"$TEST_TOOLS/httpstub" -d "$SECDB_DIR" -l "$SECDB_LOG" -i 120 >"$SECDB_DIR.port" &
 	SECDB_PID=$!
-	_ss_tries=0
-	while ! test -s "$SECDB_DIR.port"
-	do
-		_ss_tries=$((_ss_tries + 1))
-		test $_ss_tries -lt 100 || error "httpstub did not start"
-		sleep 0.05
-	done
+	server_wait "$SECDB_DIR.port" httpstub
 	SECDB_PORT=$(cat "$SECDB_DIR.port")
 	# shellcheck disable=SC2034 # for the scripts that source this
 	SECDB_URL=http://127.0.0.1:$SECDB_PORT/ok/

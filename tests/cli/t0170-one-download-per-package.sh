@@ -23,15 +23,7 @@ fetched (into a scratch directory nobody can plant a link at).'
 . "$TEST_SRC/cli/lib-journal.sh"
 
 ROOT=$TRASH_DIRECTORY/root
-SRV=$TRASH_DIRECTORY/srv
-SRV_LOG=$TRASH_DIRECTORY/srv.log
-SRV_PID=
 KEPT_REL=var/lib/aipkg/packages
-
-srv_stop () {
-	test -n "$SRV_PID" && kill "$SRV_PID" 2>/dev/null
-	SRV_PID=
-}
 trap 'srv_stop' EXIT
 
 # gets: "COUNT NAME" for every .apk requested since the log was emptied
@@ -65,10 +57,7 @@ test_expect_success 'setup: repository A served on loopback, a root using it' '
 	fixture_repo_b "$TRASH_DIRECTORY/repo-b" &&
 	mkdir -p "$SRV" &&
 	cp -R "$TRASH_DIRECTORY/repo-a" "$SRV/repo" &&
-	"$TEST_TOOLS/httpstub" -d "$SRV" -l "$SRV_LOG" -i 300 >srv.port &
-	SRV_PID=$! &&
-	wait_for 10 test -s srv.port &&
-	SRV_URL=http://127.0.0.1:$(cat srv.port)/ok &&
+	srv_start &&
 	fixture_root "$ROOT" "$SRV_URL/repo" &&
 	mkdir -p "$ROOT/etc/aipkg" &&
 	printf "journal:\n  keep_packages_mb: 64\n" >"$ROOT/etc/aipkg/aipkg.yaml" &&

@@ -25,15 +25,8 @@ the vulnerabilities are checked at each step.'
 . "$TEST_SRC/cli/lib-llm.sh"
 
 ROOT=$TRASH_DIRECTORY/root
-SRV=$TRASH_DIRECTORY/srv
-SRV_LOG=$TRASH_DIRECTORY/srv.log
-SRV_PID=
 JSONQ=$TEST_TOOLS/jsonq
 
-srv_stop () {
-	test -n "$SRV_PID" && kill "$SRV_PID" 2>/dev/null
-	SRV_PID=
-}
 trap 'llm_stop; srv_stop' EXIT
 
 # e2e_config [offline]: the stub model (tactical; none when offline) and
@@ -66,10 +59,7 @@ test_expect_success 'setup: repository A and a secdb served on loopback' '
 	EOF
 	sed "s/\"main\"/\"community\"/; s/\"packages\": \[/\"packages\": [] , \"x\": [/" \
 		"$SRV/secdb/v3.20/main.json" >"$SRV/secdb/v3.20/community.json" &&
-	"$TEST_TOOLS/httpstub" -d "$SRV" -l "$SRV_LOG" -i 300 >srv.port &
-	SRV_PID=$! &&
-	wait_for 10 test -s srv.port &&
-	SRV_URL=http://127.0.0.1:$(cat srv.port)/ok &&
+	srv_start &&
 	fixture_root "$ROOT" "$SRV_URL/repo" &&
 	llm_answer plan.json "{\"packages\":[{\"name\":\"nginx\",\"reason\":\"a fast web server\"}]}" &&
 	llm_stub "content=plan.json" &&

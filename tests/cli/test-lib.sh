@@ -83,6 +83,18 @@ test_apk () {
 	$AIPKG_APK "$@"
 }
 
+# server_wait FILE WHAT: wait until a test server started in the background
+# (httpstub, llmstub) has written its port to FILE; error after 10 s.
+server_wait () {
+	_sw_tries=0
+	while ! test -s "$1"
+	do
+		_sw_tries=$((_sw_tries + 1))
+		test $_sw_tries -lt 200 || error "$2 did not start"
+		sleep 0.05
+	done
+}
+
 # ---- assertions ----
 
 # test_must_fail CMD...: CMD must exit non-zero, but not by a crash (a
