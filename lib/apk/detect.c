@@ -1,7 +1,6 @@
 /* Which apk the command runs: its words, and its version, detected once per binary. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,19 +203,11 @@ static bool command_key(const struct aipkg_apk *apk, char key[65])
 static int remembered_read(struct aipkg_ctx *ctx, struct aipkg_buf *text)
 {
 	char *path = aipkg_ctx_path(ctx, APK_VERSION_FILE);
-	int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
-	struct stat sb;
-	int r = 0;
+	int r;
 
-	free(path);
-	if (fd < 0)
-		return -ENOENT;
 	aipkg_buf_init(text, APK_VERSION_MAX_BYTES);
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > APK_VERSION_MAX_BYTES)
-		r = -EINVAL;
-	else
-		r = aipkg_buf_read_fd(text, fd);
-	close(fd);
+	r = path ? aipkg_buf_read_state(text, path) : -ENOMEM;
+	free(path);
 	return r;
 }
 
