@@ -600,45 +600,43 @@ static bool root_has(const char *rel)
 	return access(path, F_OK) == 0;
 }
 
+/* With ROOT/etc/apk/cache a link to LINK (NULL: none), kept files come
+ * from CACHE_DIR (ROOT-relative), the administrator's cache when OWN is
+ * false, else the one aipkg turns on. */
+static void expect_keep_cache(struct aipkg_ctx *ctx, const char *link, const char *cache_dir,
+			      bool own)
+{
+	char path[512], want[512];
+	struct aipkg_keep kp;
+
+	snprintf(path, sizeof(path), "%s/etc/apk/cache", root);
+	unlink(path);
+	if (link)
+		assert_int_equal(symlink(link, path), 0);
+	snprintf(want, sizeof(want), "%s/%s", root, cache_dir);
+	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
+	assert_string_equal(kp.cache_dir, want);
+	assert_int_equal(kp.own, own);
+	assert_int_equal(kp.apk_flags, own ? AIPKG_APK_CACHE : 0);
+	aipkg_keep_end(&kp, NULL);
+}
+
 static void test_keep_uses_the_cache_the_administrator_made(void **state)
 {
 	struct aipkg_ctx *ctx = ctx_new();
 	struct aipkg_keep kp;
-	char path[512], target[512];
 
+	put_file("var/cache/apk/APKINDEX.0017ed82.tar.gz", "index");
+	put_file("etc/apk/repositories", "");
 	/* none: aipkg turns apk's default cache on, and tidies it after */
-	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
-	assert_true(kp.own);
-	assert_int_equal(kp.apk_flags, AIPKG_APK_CACHE);
-	snprintf(path, sizeof(path), "%s/var/cache/apk", root);
-	assert_string_equal(kp.cache_dir, path);
-	aipkg_keep_end(&kp, NULL);
-	/* etc/apk/cache a link to a directory, as setup-apkcache makes it */
-	snprintf(target, sizeof(target), "%s/var/cache/apk", root);
-	assert_true(aipkg_mkdir_p(target) >= 0);
-	snprintf(path, sizeof(path), "%s/etc/apk", root);
-	assert_true(aipkg_mkdir_p(path) >= 0);
-	snprintf(path, sizeof(path), "%s/etc/apk/cache", root);
-	assert_int_equal(symlink("../../var/cache/apk", path), 0);
-	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
-	assert_false(kp.own);
-	assert_int_equal(kp.apk_flags, 0);
-	assert_string_equal(kp.cache_dir, target);
-	aipkg_keep_end(&kp, NULL);
-	/* an absolute link is resolved inside the root, as by a chroot */
-	unlink(path);
-	assert_int_equal(symlink("/var/cache/apk", path), 0);
-	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
-	assert_false(kp.own);
-	assert_string_equal(kp.cache_dir, target);
-	aipkg_keep_end(&kp, NULL);
+	expect_keep_cache(ctx, NULL, "var/cache/apk", true);
+	/* a link to a directory; absolute, as setup-apkcache makes it, is
+	 * resolved inside the root as by a chroot */
+	expect_keep_cache(ctx, "../../var/cache/apk", "var/cache/apk", false);
+	expect_keep_cache(ctx, "/var/cache/apk", "var/cache/apk", false);
 	/* a dangling link is no cache, for apk either */
-	unlink(path);
-	assert_int_equal(symlink("../../nowhere", path), 0);
-	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
-	assert_true(kp.own);
-	aipkg_keep_end(&kp, NULL);
-	unlink(path);
+	expect_keep_cache(ctx, "../../nowhere", "var/cache/apk", true);
+	expect_keep_cache(ctx, NULL, "var/cache/apk", true);
 	/* keeping nothing: apk runs as it is */
 	ctx->cfg.keep_packages_mb = 0;
 	assert_int_equal(aipkg_keep_begin(ctx, &kp), 0);
