@@ -49,23 +49,30 @@ static void table(json_t *found)
 	cli_table_print(&t);
 }
 
-/* The packages whose fixes are in the repositories now, for one hint. */
-static void update_hint(json_t *found)
+/* The packages whose fixes are in the repositories now, for one hint
+ * (LOCKED: those a lock holds, which need an unlock before the update). */
+static void update_hint(json_t *found, bool locked)
 {
 	const json_t *f, *prev = NULL;
 	bool any = false;
 	size_t i;
 
-	json_array_foreach(found, i, f)
-	{
-		if (!json_is_true(json_object_get(f, "fix_available")) || same_package(prev, f))
+	json_array_foreach(found, i, f) {
+		if (!json_is_true(json_object_get(f, "fix_available")) || same_package(prev, f) ||
+		    json_is_true(json_object_get(f, "locked")) != locked)
 			continue;
-		printf("%s %s", any ? "" : "\nFixed versions are available now: aipkg update",
-		       cli_str(f, "package"));
+		if (locked)
+			printf("%s%s is locked (%s): 'aipkg unlock %s' first, then 'aipkg update "
+			       "%s'\n",
+			       any ? "" : "\n", cli_str(f, "package"), cli_str(f, "lock"),
+			       cli_str(f, "package"), cli_str(f, "package"));
+		else
+			printf("%s %s", any ? "" : "\nFixed versions are available now: aipkg update",
+			       cli_str(f, "package"));
 		any = true;
 		prev = f;
 	}
-	if (any)
+	if (any && !locked)
 		printf("\n");
 }
 
@@ -105,7 +112,8 @@ static void render(struct cli *cli, json_t *r)
 	}
 	if (json_array_size(found))
 		table(found);
-	update_hint(found);
+	update_hint(found, false);
+	update_hint(found, true);
 	summary(r);
 }
 

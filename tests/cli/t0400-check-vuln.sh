@@ -116,10 +116,24 @@ test_expect_success '--json: the documented shape' '
 	printf "12\n8\nv3.20\n%sv3.20/\nfalse\nnull\nnull\n0\n" "$SECDB_URL" >expect &&
 	test_cmp expect actual &&
 	"$JSONQ" ".vulnerabilities[0]" <out.json >actual &&
-	echo "{\"package\":\"curl\",\"version\":\"8.9.0-r0\",\"origin\":\"curl\",\"cve\":\"CVE-2024-7264\",\"fixed_in\":\"8.10.0-r0\",\"fix_available\":true,\"severity\":\"unknown\",\"installed\":true}" >expect &&
+	echo "{\"package\":\"curl\",\"version\":\"8.9.0-r0\",\"origin\":\"curl\",\"cve\":\"CVE-2024-7264\",\"fixed_in\":\"8.10.0-r0\",\"fix_available\":true,\"severity\":\"unknown\",\"installed\":true,\"locked\":false}" >expect &&
 	test_cmp expect actual &&
 	"$JSONQ" .secdb.fetched_at <out.json >actual &&
 	test_grep "^20[0-9-]*T[0-9:]*Z$" actual
+'
+
+test_expect_success 'a locked package: unlock it first, not a plain update' '
+	aipkg --yes lock curl >out 2>err &&
+	aipkg check-vuln >out 2>err &&
+	test_grep "^Fixed versions are available now: aipkg update libcrypto3 libcurl libssl3 nginx zlib$" out &&
+	test_grep "^curl is locked (curl=8.9.0-r0): .aipkg unlock curl. first, then .aipkg update curl.$" out &&
+	aipkg --json check-vuln curl >out.json 2>err &&
+	"$JSONQ" ".vulnerabilities[0].locked" ".vulnerabilities[0].lock" <out.json >actual &&
+	printf "true\ncurl=8.9.0-r0\n" >expect &&
+	test_cmp expect actual &&
+	aipkg --yes unlock curl >out 2>err &&
+	aipkg check-vuln >out 2>err &&
+	test_grep ! "is locked" out
 '
 
 test_expect_success 'named packages only; an available one by its newest version' '
