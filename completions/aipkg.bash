@@ -69,6 +69,7 @@ _aipkg()
 	history) opts="--limit --package -p --since" ;;
 	rollback) opts="--force -f" ;;
 	remove) opts="--rdepends -r" ;;
+	info) opts="--who-owns -W --contents -L" ;;
 	version) opts="--test -t --check -c" ;;
 	check-vuln) opts="--refresh --fail-on" ;;
 	install) opts="--force --ask" ;;
@@ -88,7 +89,9 @@ _aipkg()
 	agent) mapfile -t COMPREPLY < <(compgen -W "run status install-cron" -- "$cur") ;;
 	help) mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
 	remove | update | check-vuln) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur") ;;
-	install | info) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages --available)" -- "$cur") ;;
+	info | search) [[ $cur == /* ]] && mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;&
+	install | info) [[ $cur == /* ]] ||
+		mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages --available)" -- "$cur") ;;
 	lock) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages)" -- "$cur") ;;
 	unlock) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_packages --locked)" -- "$cur") ;;
 	history | rollback) mapfile -t COMPREPLY < <(compgen -W "$(_aipkg_ids)" -- "$cur") ;;

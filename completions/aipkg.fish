@@ -64,6 +64,8 @@ complete -c aipkg -n '__fish_seen_subcommand_from history' -s p -l package -x -a
 complete -c aipkg -n '__fish_seen_subcommand_from history' -l since -x -d 'only operations since DATE (UTC)'
 complete -c aipkg -n '__fish_seen_subcommand_from rollback' -s f -l force -d 'even when later operations changed the same packages'
 complete -c aipkg -n '__fish_seen_subcommand_from remove' -s r -l rdepends -d 'also remove what needs them'
+complete -c aipkg -n '__fish_seen_subcommand_from info' -s W -l who-owns -r -F -d 'the installed packages that own the files named'
+complete -c aipkg -n '__fish_seen_subcommand_from info' -s L -l contents -d 'also list the files an installed package holds'
 complete -c aipkg -n '__fish_seen_subcommand_from version' -s t -l test -d 'compare two versions'
 complete -c aipkg -n '__fish_seen_subcommand_from version' -s c -l check -d 'check versions'
 complete -c aipkg -n '__fish_seen_subcommand_from mcp' -s r -l read-only -d 'offer only the tools that change nothing'

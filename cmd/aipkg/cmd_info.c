@@ -1,8 +1,19 @@
 /* aipkg info: one package in full. */
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+enum { O_WHO_OWNS, O_CONTENTS };
+
+static const struct cli_option options[] = {
+	{ "who-owns", 'W', NULL, O_WHO_OWNS,
+	  "the installed packages that own the files named (as apk info --who-owns)" },
+	{ "contents", 'L', NULL, O_CONTENTS, "also list the files an installed package holds" },
+	{ NULL, 0, NULL, 0, NULL },
+};
 
 static void list_line(const char *label, json_t *a)
 {
@@ -46,6 +57,37 @@ static void vulns(json_t *a)
 		       cli_str(v, "severity"));
 }
 
+/* "1.2 MiB installed", and for a package not installed its download. */
+static void size_line(const json_t *o, bool inst)
+{
+	json_int_t disk = json_integer_value(json_object_get(o, "installed_size"));
+	json_int_t file = json_integer_value(json_object_get(o, "size"));
+	char a[32], b[32];
+
+	if (disk <= 0)
+		return;
+	printf("%-14s %s installed", "size:", cli_size((double)disk, a, sizeof(a)));
+	if (!inst && file > 0)
+		printf(", %s to download", cli_size((double)file, b, sizeof(b)));
+	printf("\n");
+}
+
+/* -L: the files, as apk info -L lists them. */
+static void files(const json_t *a)
+{
+	const json_t *f;
+	size_t i;
+
+	if (!a)
+		return;
+	if (json_array_size(a))
+		printf("files:\n");
+	else
+		printf("%-14s none (not installed)\n", "files:");
+	json_array_foreach(a, i, f)
+		printf("  %s\n", cli_safe(json_string_value(f)));
+}
+
 static void render(struct cli *cli, json_t *r)
 {
 	bool inst = json_is_true(json_object_get(r, "installed"));
@@ -65,25 +107,110 @@ static void render(struct cli *cli, json_t *r)
 		field("locked:", r, "lock");
 	if (avail && (!inst || strcmp(avail, ver) != 0))
 		printf("%-14s %s\n", "available:", cli_safe(avail));
+	size_line(r, inst);
 	list_line("depends:", json_object_get(r, "depends"));
 	list_line("provides:", json_object_get(r, "provides"));
 	if (inst)
 		list_line("required by:", json_object_get(r, "required_by"));
 	if (json_object_get(r, "vulnerabilities"))
 		vulns(json_object_get(r, "vulnerabilities"));
+	files(json_object_get(r, "files"));
+}
+
+/* "/usr/sbin/nginx is owned by nginx-1.26.2-r0", as apk says it; -q: the
+ * names, each once. */
+static void render_owners(struct cli *cli, const json_t *owners)
+{
+	const json_t *o, *prev;
+	size_t i, k;
+
+	json_array_foreach(owners, i, o) {
+		bool seen = false;
+
+		json_array_foreach(owners, k, prev)
+			if (k < i && json_equal(json_object_get(prev, "package"),
+						json_object_get(o, "package")))
+				seen = true;
+		if (cli->opts.verbose < 0 && !seen)
+			printf("%s\n", cli_str(o, "package"));
+		else if (cli->opts.verbose >= 0)
+			printf("%s %sis owned by %s-%s\n", cli_str(o, "path"),
+			       json_is_string(json_object_get(o, "symlink_target")) ? "symlink target "
+										 : "",
+			       cli_str(o, "package"), cli_str(o, "version"));
+	}
+}
+
+/* pkg.who_owns takes WHO_OWNS_CHUNK paths a call; a shell glob may give more. */
+#define WHO_OWNS_CHUNK 1000
+
+/* The paths FROM.. of the arguments, into ALL's owners and unowned. */
+static int who_owns_chunk(struct cli *cli, int from, json_t *all)
+{
+	json_t *paths = json_array(), *args = json_pack("{s:o}", "paths", paths), *result = NULL;
+	int r;
+
+	for (int i = from; i < cli->nargs && i < from + WHO_OWNS_CHUNK; i++)
+		json_array_append_new(paths, json_string(cli->args[i]));
+	r = aipkg_tool_call(cli->ctx, "pkg.who_owns", args, &result);
+	json_array_extend(json_object_get(all, "owners"), json_object_get(result, "owners"));
+	json_array_extend(json_object_get(all, "unowned"), json_object_get(result, "unowned"));
+	json_decref(result);
+	json_decref(args);
+	return r == -AIPKG_E_NOPKG ? 0 : r; /* said once, for all of them, at the end */
+}
+
+static int who_owns(struct cli *cli)
+{
+	json_t *all = json_pack("{s:[], s:[]}", "owners", "unowned"), *u;
+	char *msg = NULL;
+	size_t i, len;
+	FILE *none;
+	int r = 0;
+
+	if (!cli->nargs) {
+		json_decref(all);
+		return cli_usage_error(cli, "info --who-owns needs a file, such as /usr/sbin/nginx");
+	}
+	for (int from = 0; r == 0 && from < cli->nargs; from += WHO_OWNS_CHUNK)
+		r = who_owns_chunk(cli, from, all);
+	if (r < 0) {
+		json_decref(all);
+		return cli_fail(cli, r, NULL);
+	}
+	if (!cli->json)
+		render_owners(cli, json_object_get(all, "owners"));
+	else if (!json_array_size(json_object_get(all, "unowned")))
+		cli_print_json(all);
+	if (json_array_size(json_object_get(all, "unowned")) && (none = open_memstream(&msg, &len))) {
+		fputs("no installed package owns ", none);
+		json_array_foreach(json_object_get(all, "unowned"), i, u)
+			fprintf(none, "%s%s", i ? ", " : "", json_string_value(u));
+		fclose(none);
+		r = cli_fail_msg(cli, -AIPKG_E_NOPKG, msg, all);
+	}
+	free(msg);
+	json_decref(all);
+	return r;
 }
 
 static int run(struct cli *cli)
 {
 	int r = 0;
 
+	if (cli->opt_set[O_WHO_OWNS])
+		return who_owns(cli);
 	if (cli->nargs == 0)
 		return cli_usage_error(cli, "info needs a package name");
 	if (cli->nargs > 1 && cli->json)
 		return cli_usage_error(cli, "info --json takes one package");
 	for (int i = 0; i < cli->nargs; i++) {
-		int one = cli_call_tool(cli, "pkg.info", json_pack("{s:s}", "package", cli->args[i]),
-					render);
+		json_t *args = json_pack("{s:s}", "package", cli->args[i]);
+		int one;
+
+		if (cli->opt_set[O_CONTENTS])
+			json_object_set_new(args, "files", json_true());
+		one = cli_call_tool(cli, "pkg.info", args, render);
 
 		if (one && !r)
 			r = one;
@@ -94,6 +221,8 @@ static int run(struct cli *cli)
 }
 
 const struct aipkg_cmd cmd_info = {
-	"info", "PKG...", "show a package: version, dependencies, reverse dependencies, provides",
-	NULL, CLI_NEEDS_CTX, run,
+	"info", "PKG...|--who-owns PATH...",
+	"show a package: version, size, dependencies, reverse dependencies, provides; "
+	"or who owns a file",
+	options, CLI_NEEDS_CTX, run,
 };

@@ -1,8 +1,23 @@
-/* How a change is shown to a person: what it did not need to change. */
+/* How a change is shown to a person: sizes, what it did not need to change. */
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+
+const char *cli_size(double bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = bytes < 0 ? -bytes : bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%s%.*f %s", bytes < 0 ? "-" : "", u && v < 10 ? 1 : 0, v, units[u]);
+	return buf;
+}
 
 static bool has(const json_t *list, const char *s)
 {

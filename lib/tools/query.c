@@ -1,8 +1,10 @@
 /* The read-only tools: pkg.search, pkg.info and pkg.list. */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apk/files.h"
 #include "apk/search.h"
 #include "apk/version.h"
 #include "ctx.h"
@@ -42,6 +44,42 @@ static int need_state(struct aipkg_ctx *ctx, struct aipkg_state **st)
 	return r;
 }
 
+/* "search /usr/sbin/nginx": the installed packages that own the paths
+ * (as `apk info --who-owns`), with "owns": the path. */
+static int search_paths(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *query,
+			json_t **result)
+{
+	char *copy = strdup(query), *save = NULL;
+	const char **paths = calloc(strlen(query) / 2 + 2, sizeof(*paths));
+	json_t *owners = NULL, *unowned = NULL, *pkgs = json_array(), *o;
+	size_t n = 0, i;
+	int r = copy && paths ? 0 : -ENOMEM;
+
+	for (char *p = copy ? strtok_r(copy, " \t\n", &save) : NULL; p;
+	     p = strtok_r(NULL, " \t\n", &save))
+		paths[n++] = p;
+	if (r == 0)
+		r = aipkg_files_who_owns(ctx, paths, n, &owners, &unowned);
+	json_array_foreach(owners, i, o) {
+		const struct aipkg_pkg *p = aipkg_state_installed(st, json_string_value(
+									     json_object_get(o, "package")));
+		json_t *s = p ? pkg_summary(st, p) : NULL;
+
+		if (s)
+			json_object_set(s, "owns", json_object_get(o, "path"));
+		if (s)
+			json_array_append_new(pkgs, s);
+	}
+	if (r == 0)
+		*result = json_pack("{s:O}", "packages", pkgs);
+	json_decref(owners);
+	json_decref(unowned);
+	json_decref(pkgs);
+	free(paths);
+	free(copy);
+	return r;
+}
+
 int aipkg_tool_search(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
 	const char *query = json_string_value(json_object_get(args, "query"));
@@ -57,6 +95,8 @@ int aipkg_tool_search(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		return r;
 	if (!query[strspn(query, " \t\n")])
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "empty search: give a term such as 'nginx' or 'cmd:dig'");
+	if (query[strspn(query, " \t\n")] == '/')
+		return search_paths(ctx, st, query, result);
 	hits = aipkg_search(st, query, flags, &n);
 	pkgs = json_array();
 	for (size_t i = 0; hits && i < n; i++)
@@ -147,14 +187,21 @@ int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	if (provided)
 		json_object_set_new(o, "provides_requested", json_string(provided));
 	json_object_set_new(o, "installed_size", json_integer((json_int_t)pkg->installed_size));
+	json_object_set_new(o, "size", json_integer((json_int_t)pkg->size));
 	json_object_set_new(o, "locked", json_boolean(inst && aipkg_locked_atom(st, name)));
 	json_object_set_new(o, "lock", inst && aipkg_locked_atom(st, name)
 					       ? json_string(aipkg_locked_atom(st, name))
 					       : json_null());
 	/* from the cached secdb only: info never waits for the network */
 	json_object_set_new(o, "vulnerabilities", aipkg_vuln_package(ctx, st, pkg));
+	if (aipkg_arg_bool(args, "files")) {
+		json_t *files = NULL;
+
+		r = inst ? aipkg_files_of(ctx, inst->name, &files) : 0;
+		json_object_set_new(o, "files", files ? files : json_array());
+	}
 	*result = o;
-	return 0;
+	return r;
 }
 
 static json_t *list_installed(const struct aipkg_state *st)

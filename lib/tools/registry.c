@@ -53,7 +53,9 @@ static const struct aipkg_tool tools[] = {
 	  0, aipkg_tool_history },
 	{ "pkg.info", "Show a package: version, dependencies, reverse dependencies, provides, "
 	  "known vulnerabilities",
-	  "{\"type\":\"object\",\"properties\":{\"package\":{\"type\":\"string\",\"maxLength\":256}},"
+	  "{\"type\":\"object\",\"properties\":{\"package\":{\"type\":\"string\",\"maxLength\":256},"
+	  "\"files\":{\"type\":\"boolean\",\"description\":\"also the files an installed "
+	  "package holds\"}},"
 	  "\"required\":[\"package\"],\"additionalProperties\":false}",
 	  0, aipkg_tool_info },
 	{ "pkg.install", "Install packages (names or constraints such as curl=8.9.0-r0) with apk",
@@ -107,6 +109,13 @@ static const struct aipkg_tool tools[] = {
 	  "reason, vulnerabilities fixed and the policy's action; changes nothing",
 	  "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
 	  0, aipkg_tool_update_plan },
+	{ "pkg.who_owns", "Which installed package owns each file (as apk info --who-owns), "
+	  "from the installed database",
+	  "{\"type\":\"object\",\"properties\":{\"paths\":{\"type\":\"array\",\"maxItems\":1000,"
+	  "\"items\":{\"type\":\"string\",\"maxLength\":4096},\"description\":\"absolute "
+	  "paths, such as /usr/sbin/nginx\"}},\"required\":[\"paths\"],"
+	  "\"additionalProperties\":false}",
+	  0, aipkg_tool_who_owns },
 };
 
 const struct aipkg_tool *aipkg_tools(size_t *n)

@@ -25,6 +25,7 @@ int aipkg_tool_recover(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_lock(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_who_owns(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 
 /* Locks (pkg.lock): the world constraint "NAME=VERSION" (or "NAME><CHECKSUM")
  * holding NAME, or NULL when it is not locked; borrowed from ST. */
