@@ -79,6 +79,7 @@ tool_args () {
 	pkg.search) echo '{"query":"nginx"}' ;;
 	pkg.info) echo '{"package":"nginx"}' ;;
 	pkg.ask) echo '{"request":"a web server"}' ;;
+	pkg.who_owns) echo '{"paths":["/usr/sbin/nginx"]}' ;;
 	*) echo '{}' ;;
 	esac
 }

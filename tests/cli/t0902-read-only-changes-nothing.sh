@@ -30,7 +30,7 @@ JDIR=$ROOT/var/lib/aipkg/journal
 
 # The properties the walk knows how to fill; a tool that requires another
 # one fails the walk, so whoever adds it adds a value here.
-KNOWN_PROPS="packages package query request id limit since filter confirm force rdepends fix"
+KNOWN_PROPS="packages package query request id limit since filter confirm force rdepends fix paths"
 
 # value_for TOOL PROPERTY: JSON that gets the tool as far as it can go.
 value_for () {
@@ -44,6 +44,7 @@ value_for () {
 	*:limit) echo 5 ;;
 	*:since) echo '"2000-01-01"' ;;
 	*:filter) echo '"installed"' ;;
+	*:paths) echo '["/usr/sbin/nginx"]' ;;
 	*) echo true ;;
 	esac
 }
