@@ -1,5 +1,11 @@
 /* aipkg list: installed, upgradable, available, world or locked packages. */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aipkg/term.h"
+#include "aipkg/tools.h"
 #include "cli.h"
 
 enum { O_INSTALLED, O_UPGRADABLE, O_AVAILABLE, O_WORLD, O_LOCKED };
@@ -16,6 +22,102 @@ static const struct cli_option options[] = {
 static const char *const filters[] = { "installed", "upgradable", "available", "world",
 				       "locked" };
 
+/*
+ * list --available is as long as the indexes: printed as it comes, so
+ * neither the JSON of every package nor every row is held at once (a
+ * million-entry index would otherwise take gigabytes).  A first pass
+ * measures the columns; rows then go out in blocks of STREAM_BLOCK.
+ */
+#define STREAM_BLOCK 1024
+
+struct stream {
+	struct cli *cli;
+	struct cli_table t;
+	size_t n;
+};
+
+static const char *field(json_t *p, const char *key)
+{
+	const char *s = json_string_value(json_object_get(p, key));
+
+	return s ? s : "";
+}
+
+static int stream_measure(json_t *p, void *ud)
+{
+	struct stream *st = ud;
+	const char *cells[2] = {field(p, "name"), field(p, "version")};
+
+	for (size_t c = 0; c < 2; c++) {
+		char *safe = aipkg_term_escaped(cells[c]);
+		size_t w = safe ? cli_width(safe) : 0;
+
+		if (w > st->t.width[c])
+			st->t.width[c] = w;
+		free(safe);
+	}
+	return 0;
+}
+
+static int stream_row(json_t *p, void *ud)
+{
+	struct stream *st = ud;
+
+	if (st->cli->opts.verbose < 0) {
+		printf("%s\n", cli_str(p, "name"));
+		return 0;
+	}
+	cli_table_add(&st->t, field(p, "name"), field(p, "version"),
+		      json_is_true(json_object_get(p, "installed")) ? "[installed]" : "",
+		      field(p, "description"));
+	if (++st->n % STREAM_BLOCK == 0)
+		cli_table_print(&st->t); /* prints and forgets the rows, keeps the widths */
+	return 0;
+}
+
+/* One element of {"packages": [...]} as cli_print_json would indent it. */
+static int stream_json(json_t *p, void *ud)
+{
+	struct stream *st = ud;
+	char *text = json_dumps(p, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (!text)
+		return -ENOMEM;
+	/* the document starts with its first element: a failure before it
+	 * leaves stdout for the error document */
+	fputs(st->n++ ? ",\n    " : "{\n  \"packages\": [\n    ", stdout);
+	for (const char *c = text; *c; c++) {
+		fputc(*c, stdout);
+		if (*c == '\n')
+			fputs("    ", stdout);
+	}
+	free(text);
+	return 0;
+}
+
+static int list_stream(struct cli *cli, json_t *args)
+{
+	struct stream st = {cli, {0}, 0};
+	int r = 0;
+
+	if (cli->json) {
+		r = aipkg_tool_list_each(cli->ctx, args, stream_json, &st);
+		if (r == 0)
+			fputs(st.n ? "\n  ]\n}\n" : "{\n  \"packages\": []\n}\n", stdout);
+	} else {
+		cli_table_init(&st.t, stdout, 4);
+		st.t.flex = 3;
+		if (cli->opts.verbose >= 0)
+			r = aipkg_tool_list_each(cli->ctx, args, stream_measure, &st);
+		if (r == 0)
+			r = aipkg_tool_list_each(cli->ctx, args, stream_row, &st);
+		cli_table_print(&st.t);
+	}
+	fflush(stdout);
+	json_decref(args);
+	return r < 0 ? cli_fail(cli, r, NULL) : 0;
+}
+
 static int run(struct cli *cli)
 {
 	const char *filter = "installed";
@@ -30,6 +132,8 @@ static int run(struct cli *cli)
 		return cli_usage_error(
 		    cli, "list takes one of --installed, --upgradable, --available, --world, "
 			 "--locked and no arguments");
+	if (strcmp(filter, "available") == 0)
+		return list_stream(cli, json_pack("{s:s}", "filter", filter));
 	return cli_call_tool(cli, "pkg.list", json_pack("{s:s}", "filter", filter),
 			     cli_render_packages);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "aipkg/error.h"
+#include "apk/idxcache.h"
 #include "apk/index.h"
 #include "apk/runner.h"
 #include "apk/state.h"
@@ -227,56 +228,109 @@ bool aipkg_index_trust_usable(const struct aipkg_ctx *ctx, enum aipkg_index_trus
 	       (trust == AIPKG_TRUST_UNSIGNED || trust == AIPKG_TRUST_NOKEY);
 }
 
-/* Read the file of REPO whole (at most INDEX_FILE_MAX), safely. */
-static int index_read_file(const struct aipkg_repo *repo, struct aipkg_buf *gz)
+/* Read the index file FD (of size ST) whole, at most INDEX_FILE_MAX. */
+static int index_read_fd(int fd, const struct stat *st, struct aipkg_buf *gz)
 {
-	struct stat st;
-	int fd, r;
-
 	aipkg_buf_init(gz, INDEX_FILE_MAX);
-	fd = aipkg_open_regular(repo->index_path, &st);
-	if (fd < 0)
-		return fd;
-	r = (size_t)st.st_size > INDEX_FILE_MAX ? -AIPKG_E_TOOBIG : aipkg_buf_read_fd(gz, fd);
-	close(fd);
-	return r;
+	if ((size_t)st->st_size > INDEX_FILE_MAX)
+		return -AIPKG_E_TOOBIG;
+	return aipkg_buf_read_fd(gz, fd);
 }
 
-int aipkg_index_load(struct aipkg_ctx *ctx, struct aipkg_repo *repo, int idx,
-		     struct aipkg_keyring *keys, struct aipkg_pkgset *set)
+/* Read the index anew: *RES says what was found, and its packages go into
+ * SET when apk would trust it.  -ENOMEM only. */
+static int index_read_fresh(struct aipkg_ctx *ctx, int fd, const struct stat *st, int idx,
+			    struct aipkg_keyring *keys, struct aipkg_pkgset *set,
+			    struct aipkg_idx_result *res)
 {
 	struct aipkg_buf gz, text, desc;
 	struct aipkg_apkindex_read rd = {&text, &desc, keys, AIPKG_TRUST_UNCHECKED, ""};
-	size_t len, line = 0;
-	int r = index_read_file(repo, &gz);
+	size_t len;
+	int r = index_read_fd(fd, st, &gz);
 
-	if (r < 0) {
-		aipkg_buf_release(&gz);
-		aipkg_index_warn_unreadable(ctx, repo, r);
-		return r == -ENOMEM ? r : 0;
-	}
+	memset(res, 0, sizeof(*res));
 	aipkg_buf_init(&text, INDEX_TEXT_MAX);
 	aipkg_buf_init(&desc, DESCRIPTION_MAX);
-	r = aipkg_apkindex_read(gz.data, gz.len, &rd);
+	if (r == 0)
+		r = aipkg_apkindex_read(gz.data, gz.len, &rd);
 	aipkg_buf_release(&gz);
-	if (r == 0 && !aipkg_index_trust_usable(ctx, rd.trust)) {
-		index_warn_untrusted(ctx, repo, rd.trust, rd.signer);
-		r = 1;
-	}
+	res->trust = rd.trust;
+	memcpy(res->signer, rd.signer, sizeof(res->signer));
 	if (r == 0 && desc.len &&
-	    !(repo->description = aipkg_slice_dup(aipkg_slice_trim(aipkg_slice_of(&desc)))))
+	    !(res->description = aipkg_slice_dup(aipkg_slice_trim(aipkg_slice_of(&desc)))))
 		r = -ENOMEM;
 	aipkg_buf_release(&desc);
 	len = text.len;
-	if (r == 0)
-		r = aipkg_pkgset_parse(set, aipkg_buf_detach(&text), len, idx, &line);
-	if (r == -AIPKG_E_CORRUPT && line)
+	if (r == 0 && aipkg_index_trust_usable(ctx, rd.trust)) {
+		res->has_pkgs = true;
+		r = aipkg_pkgset_parse(set, aipkg_buf_detach(&text), len, idx, &res->bad_line);
+		if (r == -AIPKG_E_CORRUPT)
+			r = 0; /* the records before the bad line stay */
+	}
+	aipkg_buf_release(&text);
+	if (r < 0 && r != -ENOMEM) {
+		res->err = r;
+		res->has_pkgs = false;
+		r = 0;
+	}
+	return r;
+}
+
+/* Tell what reading REPO's index found, and mark it loaded when usable. */
+static void index_apply(struct aipkg_ctx *ctx, struct aipkg_repo *repo,
+			struct aipkg_idx_result *res)
+{
+	if (res->err) {
+		aipkg_index_warn_unreadable(ctx, repo, res->err);
+		return;
+	}
+	if (!aipkg_index_trust_usable(ctx, res->trust)) {
+		index_warn_untrusted(ctx, repo, res->trust, res->signer);
+		return;
+	}
+	repo->description = res->description;
+	res->description = NULL;
+	if (res->bad_line)
 		aipkg_ctx_warn(ctx, "%s:%zu: the index of repository %s has a corrupt package "
 				    "record; the records after it are skipped: %s",
-			       repo->index_path, line, repo->url, index_fix(repo));
-	else if (r < 0 && r != -ENOMEM)
-		aipkg_index_warn_unreadable(ctx, repo, r);
-	aipkg_buf_release(&text);
-	repo->loaded = r == 0;
-	return r == -ENOMEM ? r : 0;
+			       repo->index_path, res->bad_line, repo->url, index_fix(repo));
+	else
+		repo->loaded = true;
+}
+
+/* A cached result will do unless the packages are needed and not in it. */
+static bool index_cache_wanted(const struct aipkg_idx_result *res, void *ctx)
+{
+	return res->err || !aipkg_index_trust_usable(ctx, res->trust) || res->has_pkgs;
+}
+
+int aipkg_index_load(struct aipkg_ctx *ctx, struct aipkg_repo *repo, int idx,
+		     struct aipkg_keyring *keys, struct aipkg_idxcache *cache,
+		     struct aipkg_pkgset *set)
+{
+	struct aipkg_idx_result res;
+	struct stat st;
+	size_t n0 = set->n;
+	int fd = aipkg_open_regular(repo->index_path, &st), r = 0;
+
+	if (fd < 0) {
+		aipkg_index_warn_unreadable(ctx, repo, fd);
+		return fd == -ENOMEM ? fd : 0;
+	}
+	if (cache)
+		r = aipkg_idxcache_load(cache, repo->index_path, &st, keys->fingerprint,
+					index_cache_wanted, ctx, set, idx, &res);
+	if (r == 0) {
+		r = index_read_fresh(ctx, fd, &st, idx, keys, set, &res);
+		if (r == 0 && cache)
+			r = aipkg_idxcache_store(cache, repo->index_path, &st, keys->fingerprint,
+						 &res, set->pkgs + n0, set->n - n0);
+	} else if (r == 1) {
+		r = 0;
+	}
+	close(fd);
+	if (r == 0)
+		index_apply(ctx, repo, &res);
+	aipkg_idx_result_release(&res);
+	return r;
 }

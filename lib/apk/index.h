@@ -12,6 +12,7 @@
 struct aipkg_ctx;
 struct aipkg_repo;
 struct aipkg_pkgset;
+struct aipkg_idxcache;
 struct evp_pkey_st;
 
 /*
@@ -120,11 +121,14 @@ void aipkg_index_warn_unreadable(struct aipkg_ctx *ctx, const struct aipkg_repo 
 
 /*
  * Read REPO's index (REPO->index_path) into SET as repository IDX when apk
- * would trust it (KEYS), and set REPO->loaded and ->description.  A
- * missing, unreadable, damaged or untrusted index is skipped with one
- * warning naming it, why, and what to do; only -ENOMEM fails.
+ * would trust it (KEYS), and set REPO->loaded and ->description: from
+ * CACHE (apk/idxcache.h; may be NULL) when it holds the index as it is,
+ * else from the file, keeping the result there.  A missing, unreadable,
+ * damaged or untrusted index is skipped with one warning naming it, why,
+ * and what to do; only -ENOMEM fails.
  */
 int aipkg_index_load(struct aipkg_ctx *ctx, struct aipkg_repo *repo, int idx,
-		     struct aipkg_keyring *keys, struct aipkg_pkgset *set);
+		     struct aipkg_keyring *keys, struct aipkg_idxcache *cache,
+		     struct aipkg_pkgset *set);
 
 #endif

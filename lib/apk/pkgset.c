@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "aipkg/error.h"
 #include "apk/pkg.h"
@@ -30,6 +31,9 @@ void aipkg_pkgset_release(struct aipkg_pkgset *set)
 	for (size_t i = 0; i < set->ntexts; i++)
 		free(set->texts[i]);
 	free(set->texts);
+	for (size_t i = 0; i < set->nmaps; i++)
+		munmap(set->maps[i].addr, set->maps[i].len);
+	free(set->maps);
 	free(set->pkgs);
 	free(set->tokens);
 	free(set->hash);
@@ -98,6 +102,36 @@ static char *pkgset_own_text(struct aipkg_pkgset *set, char *text, size_t *len)
 		t[(*len)++] = '\n';
 	set->texts[set->ntexts++] = t;
 	return t;
+}
+
+int aipkg_pkgset_reserve(struct aipkg_pkgset *set, size_t npkgs, size_t ntokens)
+{
+	size_t cap = set->cap;
+	int r;
+
+	if (npkgs > SIZE_MAX / 2 - set->n || ntokens > SIZE_MAX / 2 - set->ntokens)
+		return -AIPKG_E_TOOBIG;
+	if (pkgset_grow((void **)&set->pkgs, &cap, set->n + npkgs, sizeof(*set->pkgs)) < 0)
+		return -ENOMEM;
+	set->cap = cap;
+	/* the pool may move: lists hold offsets while it does */
+	pkgset_lists_map(set, strv_to_offset);
+	r = pkgset_grow((void **)&set->tokens, &set->tokens_cap, set->ntokens + ntokens,
+			sizeof(*set->tokens));
+	pkgset_lists_map(set, strv_to_pointer);
+	return r;
+}
+
+int aipkg_pkgset_adopt_map(struct aipkg_pkgset *set, void *addr, size_t len)
+{
+	struct aipkg_pkgset_map *v = realloc(set->maps, (set->nmaps + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	set->maps = v;
+	v[set->nmaps].addr = addr;
+	v[set->nmaps++].len = len;
+	return 0;
 }
 
 static int pkgset_record_begin(struct pkgset_parser *ps)
@@ -187,11 +221,36 @@ static const size_t pkgset_strings[128] = {
     ['C'] = PKGSET_STR(checksum),    ['s'] = PKGSET_STR(tag),
 };
 
-static int pkgset_field(struct pkgset_parser *ps, unsigned char key, char *value)
+/* Cut VALUE (LEN bytes) to at most MAX, on a UTF-8 character boundary. */
+static void pkgset_cut_text(char *value, size_t len, size_t max)
+{
+	if (len <= max)
+		return;
+	while (max && ((unsigned char)value[max] & 0xc0) == 0x80)
+		max--;
+	value[max] = '\0';
+}
+
+/* Cut a list (LEN bytes) to at most MAX, at the last blank before it, so
+ * no entry is cut in half. */
+static void pkgset_cut_list(char *value, size_t len, size_t max)
+{
+	if (len <= max)
+		return;
+	while (max && value[max] != ' ')
+		max--;
+	value[max] = '\0';
+}
+
+static int pkgset_field(struct pkgset_parser *ps, unsigned char key, char *value, size_t len)
 {
 	struct aipkg_pkg *pkg = ps->pkg;
 	size_t off = key < 128 ? pkgset_strings[key] : 0;
 
+	if (key == 'T' || key == 'U' || key == 'L' || key == 'm')
+		pkgset_cut_text(value, len, AIPKG_TEXT_FIELD_MAX);
+	else if (key == 'D' || key == 'p' || key == 'i')
+		pkgset_cut_list(value, len, AIPKG_LIST_FIELD_MAX);
 	if (off) {
 		*(const char **)((char *)pkg + off - 1) = value;
 		return 0;
@@ -232,7 +291,7 @@ static int pkgset_line(struct pkgset_parser *ps, char *line, size_t len)
 		return -AIPKG_E_CORRUPT;
 	if (!ps->pkg && (r = pkgset_record_begin(ps)) < 0)
 		return r;
-	return pkgset_field(ps, (unsigned char)line[0], line + 2);
+	return pkgset_field(ps, (unsigned char)line[0], line + 2, len - 2);
 }
 
 static int pkgset_parse_text(struct pkgset_parser *ps, char *text, size_t len)

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "aipkg/error.h"
+#include "apk/idxcache.h"
 #include "apk/index.h"
 #include "apk/state.h"
 #include "ctx.h"
@@ -222,18 +223,24 @@ static bool state_repo_unsafe(struct aipkg_ctx *ctx, struct aipkg_repo *repo)
 static int state_load_indexes(struct aipkg_ctx *ctx, struct aipkg_state *st)
 {
 	struct aipkg_keyring keys;
+	struct aipkg_idxcache cache;
 	char *cache_dir = aipkg_apk_cache_dir(ctx);
 	int r = cache_dir ? aipkg_keyring_load(ctx->root, &keys) : -ENOMEM;
 
-	for (size_t i = 0; r == 0 && i < st->nrepos; i++) {
-		struct aipkg_repo *repo = &st->repos[i];
+	if (r == 0) {
+		r = aipkg_idxcache_open(ctx, &cache);
+		for (size_t i = 0; r == 0 && i < st->nrepos; i++) {
+			struct aipkg_repo *repo = &st->repos[i];
 
-		r = aipkg_index_path(ctx, cache_dir, st->arch, repo);
-		if (r == 0 && !state_repo_unsafe(ctx, repo) && state_index_readable(ctx, repo))
-			r = aipkg_index_load(ctx, repo, (int)i, &keys, &st->available);
-	}
-	if (cache_dir)
+			r = aipkg_index_path(ctx, cache_dir, st->arch, repo);
+			if (r == 0 && !state_repo_unsafe(ctx, repo) &&
+			    state_index_readable(ctx, repo))
+				r = aipkg_index_load(ctx, repo, (int)i, &keys, &cache,
+						     &st->available);
+		}
+		aipkg_idxcache_close(&cache);
 		aipkg_keyring_release(&keys);
+	}
 	free(cache_dir);
 	if (r == 0)
 		r = aipkg_pkgset_index(&st->available);

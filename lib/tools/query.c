@@ -232,17 +232,37 @@ static json_t *list_upgradable(const struct aipkg_state *st)
 	return a;
 }
 
+static int by_pkg_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct aipkg_pkg *const *)a)->name,
+		      (*(const struct aipkg_pkg *const *)b)->name);
+}
+
+/* What list --available shows: one package per name, its best version, in
+ * name order (malloc'd, *n of them; NULL when out of memory). */
+static const struct aipkg_pkg **available_sorted(const struct aipkg_state *st, size_t *n)
+{
+	const struct aipkg_pkg **v = malloc((st->available.n + 1) * sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < st->available.n; i++)
+		if (aipkg_state_best(st, st->available.pkgs[i].name) == &st->available.pkgs[i])
+			v[(*n)++] = &st->available.pkgs[i];
+	qsort(v, *n, sizeof(*v), by_pkg_name);
+	return v;
+}
+
 static json_t *list_available(const struct aipkg_state *st)
 {
 	json_t *a = json_array();
+	size_t n;
+	const struct aipkg_pkg **v = available_sorted(st, &n);
 
-	for (size_t i = 0; i < st->available.n; i++) {
-		const struct aipkg_pkg *p = &st->available.pkgs[i];
-
-		/* one entry per name: its best version */
-		if (aipkg_state_best(st, p->name) == p)
-			json_array_append_new(a, pkg_summary(st, p));
-	}
+	for (size_t i = 0; v && i < n; i++)
+		json_array_append_new(a, pkg_summary(st, v[i]));
+	free(v);
 	return a;
 }
 
@@ -333,4 +353,42 @@ int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	aipkg_json_sort(pkgs, by_name);
 	*result = json_pack("{s:o}", "packages", pkgs);
 	return 0;
+}
+
+int aipkg_tool_list_each(struct aipkg_ctx *ctx, json_t *args,
+			 int (*each)(json_t *pkg, void *ud), void *ud)
+{
+	const struct aipkg_tool *tool = aipkg_tool_find("pkg.list");
+	const char *filter = json_string_value(json_object_get(args, "filter"));
+	const struct aipkg_pkg **v;
+	struct aipkg_state *st = NULL;
+	json_t *result = NULL, *o;
+	size_t n, i;
+	bool locked;
+	int r = tool ? aipkg_tool_begin(ctx, tool, args, &locked) : -ENOENT;
+
+	if (r == 0 && (!filter || strcmp(filter, "available") != 0)) {
+		/* the other lists are as long as the installed db: one array */
+		r = aipkg_tool_list(ctx, args, &result);
+		json_array_foreach(r == 0 ? json_object_get(result, "packages") : NULL, i, o)
+			if ((r = each(o, ud)) != 0)
+				break;
+		json_decref(result);
+		return r;
+	}
+	if (r == 0)
+		r = need_state(ctx, &st);
+	if (r < 0)
+		return r;
+	/* one package's object at a time: bounded whatever the index holds */
+	v = available_sorted(st, &n);
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; r == 0 && i < n; i++) {
+		o = pkg_summary(st, v[i]);
+		r = o ? each(o, ud) : -ENOMEM;
+		json_decref(o);
+	}
+	free(v);
+	return r;
 }

@@ -166,6 +166,25 @@ static bool locks(const struct aipkg_ctx *ctx, const struct aipkg_tool *tool, co
 	       !aipkg_arg_bool(args, "dry_run") && ctx->lock_fd < 0;
 }
 
+int aipkg_tool_begin(struct aipkg_ctx *ctx, const struct aipkg_tool *tool, json_t *args,
+		     bool *locked)
+{
+	int r;
+
+	*locked = false;
+	aipkg_buf_reset(&ctx->err); /* no detail of an earlier call */
+	r = aipkg_tool_check(ctx, tool, args);
+	if (r == 0)
+		r = aipkg_ctx_need_alpine(ctx);
+	/* recover reconciles every pending entry itself, and reports them */
+	if (r == 0 && (*locked = locks(ctx, tool, args)))
+		r = tool->run == aipkg_tool_recover ? aipkg_statelock_acquire(ctx)
+						     : change_prepare(ctx);
+	else if (r == 0 && tool->run != aipkg_tool_recover)
+		aipkg_journal_check_pending(ctx); /* read-only: never waits */
+	return r;
+}
+
 int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_t **result)
 {
 	const struct aipkg_tool *tool = aipkg_tool_find(name);
@@ -174,21 +193,13 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	int r;
 
 	*result = NULL;
-	aipkg_buf_reset(&ctx->err); /* no detail of an earlier call */
+	aipkg_buf_reset(&ctx->err);
 	if (!tool)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "unknown tool '%s' (see 'aipkg tool --list')",
 				      name);
 	if (!args)
 		args = empty = json_object();
-	r = aipkg_tool_check(ctx, tool, args);
-	if (r == 0)
-		r = aipkg_ctx_need_alpine(ctx);
-	/* recover reconciles every pending entry itself, and reports them */
-	if (r == 0 && (locked = locks(ctx, tool, args)))
-		r = tool->run == aipkg_tool_recover ? aipkg_statelock_acquire(ctx)
-						     : change_prepare(ctx);
-	else if (r == 0 && tool->run != aipkg_tool_recover)
-		aipkg_journal_check_pending(ctx); /* read-only: never waits */
+	r = aipkg_tool_begin(ctx, tool, args, &locked);
 	if (r == 0)
 		r = tool->run(ctx, args, result);
 	if (locked)

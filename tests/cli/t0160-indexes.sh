@@ -224,4 +224,39 @@ test_expect_success 'a FIFO where an index should be: skipped at once, no hang' 
 	test_grep "fifo/x86_64/APKINDEX.tar.gz: cannot read the index .* (it is not a regular file); skipped" err
 '
 
+test_expect_success 'list --available, streamed, says what pkg.list says' '
+	aipkg --json list --available >streamed.json &&
+	aipkg tool pkg.list "{\"filter\":\"available\"}" >tool.json &&
+	test_cmp tool.json streamed.json &&
+	"$TEST_TOOLS/jsonq" "packages#" <streamed.json >n &&
+	test "$(cat n)" -gt 5 &&
+	aipkg list --available >human &&
+	test "$(wc -l <human)" = "$(cat n)" &&
+	test_grep "^nginx  *1.26.2-r0  *HTTP and reverse proxy" human &&
+	aipkg -q list --available >names &&
+	test "$(wc -l <names)" = "$(cat n)"
+'
+
+test_expect_success 'the compact cache: made once, read after, remade when the index changes' '
+	rm -rf "$ROOT/var/lib/aipkg/cache" &&
+	aipkg search nginx >first &&
+	ls "$ROOT/var/lib/aipkg/cache/index/"*.idx >made &&
+	test "$(wc -l <made)" -ge 1 &&
+	aipkg search nginx >second &&
+	test_cmp first second &&
+	aipkg --yes update >/dev/null 2>&1 &&
+	aipkg search nginx >third &&
+	test_cmp first third
+'
+
+test_expect_success 'a damaged cache file is made again, with the same answer' '
+	for f in "$ROOT/var/lib/aipkg/cache/index/"*.idx
+	do
+		printf garbage | dd of="$f" bs=1 seek=200 conv=notrunc 2>/dev/null || return 1
+	done &&
+	aipkg search nginx >after 2>err &&
+	test_cmp first after &&
+	test_must_be_empty err
+'
+
 test_done

@@ -10,7 +10,7 @@ build=$1
 src=$(cd "$(dirname "$0")" && pwd)
 out=$build/tests/fuzz/seeds-gen
 mkrepo=$build/tests/tools/mkrepo
-mkdir -p "$out/apkindex" "$out/installed" "$out/world" "$out/version"
+mkdir -p "$out/apkindex" "$out/installed" "$out/world" "$out/version" "$out/idxcache"
 if [ ! -x "$mkrepo" ]; then
 	echo "gen-seeds: no $mkrepo (AIPKG_TESTS=OFF?): only the committed seeds" >&2
 	exit 0
@@ -32,6 +32,18 @@ export ASAN_OPTIONS=detect_leaks=0
 "$mkrepo" key "$tmp/aipkg-fuzz.rsa" >/dev/null
 MKREPO_KEY=$tmp/aipkg-fuzz.rsa "$mkrepo" index "$tmp/r/x86_64" -d "v3.20.3-fuzz" >/dev/null
 { printf '\003'; cat "$tmp/r/x86_64/APKINDEX.tar.gz"; } >"$out/apkindex/signed.tar.gz"
+# fuzz_idxcache: the compact cache aipkg keeps of that index, from a root
+# that trusts its key
+mkdir -p "$tmp/root/etc/apk/keys" "$tmp/root/lib/apk/db"
+: >"$tmp/root/lib/apk/db/installed"
+cp "$tmp/aipkg-fuzz.rsa.pub" "$tmp/root/etc/apk/keys/"
+echo x86_64 >"$tmp/root/etc/apk/arch"
+echo "$tmp/r" >"$tmp/root/etc/apk/repositories"
+if "$build/aipkg" --root "$tmp/root" search nginx >/dev/null 2>&1; then
+	for f in "$tmp/root/var/lib/aipkg/cache/index/"*.idx; do
+		[ -f "$f" ] && cp "$f" "$out/idxcache/fixture.idx"
+	done
+fi
 # its text: the installed db has the same records
 tar -xzOf "$tmp/r/x86_64/APKINDEX.tar.gz" APKINDEX >"$out/installed/apkindex" 2>/dev/null || true
 { printf '\000'; cat "$out/installed/apkindex"; } >"$out/apkindex/text"

@@ -3,14 +3,16 @@
 
 /*
  * usage: timewrap LOGFILE CMD [ARGS...]
- * Runs CMD, appends its wall time in nanoseconds as one line to LOGFILE and
- * exits as CMD did.  Used as the apk command in bench_overhead.sh so that
+ * Runs CMD, appends its wall time in nanoseconds, its peak resident memory
+ * in KiB and the CPU time it used (user + system, nanoseconds) as one line
+ * ("NS KIB CPUNS") to LOGFILE and exits as CMD did.  Used as the apk command in bench_overhead.sh so that
  * what remains of aipkg's wall time is aipkg's own work; a shell wrapper
  * would add its own start-up and forks to aipkg's side.
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
 	long long start;
+	struct rusage ru;
 	int status;
 	pid_t pid;
 	FILE *log;
@@ -42,11 +45,13 @@ int main(int argc, char **argv)
 		execvp(argv[2], argv + 2);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
+	while (wait4(pid, &status, 0, &ru) < 0)
 		;
 	log = fopen(argv[1], "a");
 	if (log) {
-		fprintf(log, "%lld\n", now_ns() - start);
+		fprintf(log, "%lld %ld %lld\n", now_ns() - start, ru.ru_maxrss,
+			(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+			    (long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
 		fclose(log);
 	}
 	if (WIFSIGNALED(status))

@@ -267,6 +267,42 @@ static void test_lists_survive_later_parses(void **state)
 	aipkg_pkgset_release(&set);
 }
 
+/* A 10 MB description is kept to its first KiB (on a character boundary),
+ * a huge p: line to its whole entries under 64 KiB: nothing downstream
+ * prints or keeps such a field whole. */
+static void test_huge_fields_are_bounded(void **state)
+{
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	struct aipkg_pkgset set;
+	size_t n, big = (size_t)10 << 20;
+	char *t;
+
+	aipkg_buf_addstr(&text, "P:huge\nV:1-r0\nT:");
+	for (size_t i = 0; i < big / 3; i++)
+		aipkg_buf_addstr(&text, "\xc3\xa9x"); /* é then x: 3 bytes */
+	aipkg_buf_addstr(&text, "\np:");
+	for (size_t i = 0; i < 100000; i++)
+		aipkg_buf_addf(&text, "%scmd:c%zu", i ? " " : "", i);
+	aipkg_buf_addstr(&text, "\n");
+	n = text.len;
+	t = aipkg_buf_detach(&text);
+	aipkg_pkgset_init(&set);
+	assert_int_equal(aipkg_pkgset_parse(&set, t, n, 0, NULL), 0);
+	assert_true(strlen(set.pkgs[0].description) <= AIPKG_TEXT_FIELD_MAX);
+	assert_true(strlen(set.pkgs[0].description) >= AIPKG_TEXT_FIELD_MAX - 3);
+	assert_int_equal(((unsigned char)set.pkgs[0].description[strlen(set.pkgs[0].description) - 1] &
+			  0xc0) != 0xc0, 1); /* no half character at the end */
+	assert_true(set.pkgs[0].provides.n > 1000);
+	assert_true(set.pkgs[0].provides.n < 10000);
+	for (size_t i = 0; i < set.pkgs[0].provides.n; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "cmd:c%zu", i);
+		assert_string_equal(set.pkgs[0].provides.v[i], want);
+	}
+	aipkg_pkgset_release(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +315,7 @@ int main(void)
 	    cmocka_unit_test(test_find_picks_highest_version_across_parses),
 	    cmocka_unit_test(test_same_version_prefers_first_repository),
 	    cmocka_unit_test(test_lists_survive_later_parses),
+	    cmocka_unit_test(test_huge_fields_are_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

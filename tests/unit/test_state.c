@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -785,6 +786,109 @@ static void test_apk3_index_format_is_skipped_with_warning(void **state)
 	assert_non_null(strstr(f->warnings, "Packages.adb"));
 }
 
+/* ---- the compact cache under var/lib/aipkg/cache/index ---- */
+
+static int cache_files(struct fixture *f)
+{
+	char dir[256];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/var/lib/aipkg/cache/index", f->root);
+	d = opendir(dir);
+	while (d && (de = readdir(d)))
+		n += strstr(de->d_name, ".idx") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The second read comes from the cache and says exactly the same. */
+static void test_cached_read_agrees_with_the_index(void **state)
+{
+	struct fixture *f = *state;
+	char first[4096] = "", second[4096] = "", first_warn[4096];
+
+	build_root(f);
+	for (int round = 0; round < 2; round++) {
+		char *out = round ? second : first;
+
+		assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+		for (size_t i = 0; i < f->st.available.n; i++) {
+			const struct aipkg_pkg *p = &f->st.available.pkgs[i];
+
+			snprintf(out + strlen(out), 4096 - strlen(out), "%s %s %d %s %zu|", p->name,
+				 p->version, p->repo, p->description, p->provides.n);
+		}
+		snprintf(out + strlen(out), 4096 - strlen(out), "%s",
+			 f->st.repos[0].description ? f->st.repos[0].description : "-");
+		if (!round)
+			memcpy(first_warn, f->warnings, sizeof(first_warn));
+		aipkg_state_release(&f->st);
+	}
+	assert_string_equal(first, second);
+	assert_string_equal(first_warn, f->warnings);
+	assert_int_equal(cache_files(f), 2);
+}
+
+/* A rewritten index is read again, whatever its cache said. */
+static void test_changed_index_is_read_again(void **state)
+{
+	struct fixture *f = *state;
+
+	build_root(f);
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_non_null(aipkg_pkgset_find(&f->st.available, "hello"));
+	aipkg_state_release(&f->st);
+	put_index(f->dir, "repo/aarch64/APKINDEX.tar.gz", "P:goodbye\nV:2-r0\n", NULL);
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_null(aipkg_pkgset_find(&f->st.available, "hello"));
+	assert_non_null(aipkg_pkgset_find(&f->st.available, "goodbye"));
+}
+
+/* The verdict is kept with the keys it was reached with: a key removed,
+ * and the cached index is no longer trusted. */
+static void test_cached_verdict_follows_the_keys(void **state)
+{
+	struct fixture *f = *state;
+	char path[512];
+
+	build_root(f);
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_true(f->st.repos[2].loaded);
+	aipkg_state_release(&f->st);
+	snprintf(path, sizeof(path), "%s/etc/apk/keys/" KEY_NAME, f->root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_false(f->st.repos[2].loaded);
+	assert_non_null(strstr(f->warnings, "which is not in etc/apk/keys"));
+	aipkg_state_release(&f->st);
+	/* untrusted and cached so: --allow-untrusted still reads it */
+	f->allow_untrusted = true;
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_true(f->st.repos[2].loaded);
+	assert_non_null(aipkg_pkgset_find(&f->st.available, "hello"));
+}
+
+/* The cache of a truncated index remembers it is damaged: the same one
+ * warning, every time. */
+static void test_cached_damage_warns_the_same(void **state)
+{
+	struct fixture *f = *state;
+	char rel[256], *name = cache_name("https://mirror.example.org/alpine/v3.20/main", 2);
+
+	build_root(f);
+	snprintf(rel, sizeof(rel), "var/cache/apk/%s", name);
+	put(f->root, rel, "\037\213 cut");
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+		assert_int_equal(count(f->warnings, "truncated or corrupt"), 1);
+		aipkg_state_release(&f->st);
+	}
+	free(name);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -815,6 +919,10 @@ int main(void)
 	    T(test_cache_named_after_the_line_by_old_apk),
 	    T(test_absolute_cache_symlink_stays_in_the_root),
 	    T(test_path_in_root_never_leaves_the_root),
+	    T(test_cached_read_agrees_with_the_index),
+	    T(test_changed_index_is_read_again),
+	    T(test_cached_verdict_follows_the_keys),
+	    T(test_cached_damage_warns_the_same),
 	    T(test_corrupt_installed_db_fails_with_line),
 	    T(test_apk3_index_format_is_skipped_with_warning),
 	};

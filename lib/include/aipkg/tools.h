@@ -56,6 +56,18 @@ AIPKG_API bool aipkg_tool_unconfirmed(const struct aipkg_ctx *ctx, const struct 
 AIPKG_API int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args,
 			      json_t **result);
 
+/*
+ * pkg.list as aipkg_tool_call runs it (ARGS checked against its schema),
+ * but each package of the result is handed to EACH (a borrowed object,
+ * gone after the call) in the order of the "packages" array, instead of
+ * the whole array at once: for --available only one package's object
+ * exists at a time, however large the indexes.  EACH returns 0 to go on;
+ * anything else stops the walk and is returned.  Returns 0 or a negative
+ * error, the detail in aipkg_ctx_errmsg().
+ */
+AIPKG_API int aipkg_tool_list_each(struct aipkg_ctx *ctx, json_t *args,
+				   int (*each)(json_t *pkg, void *ud), void *ud);
+
 /* The effective configuration as a new JSON object, secrets masked. */
 AIPKG_API json_t *aipkg_ctx_config_json(const struct aipkg_ctx *ctx);
 
