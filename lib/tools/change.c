@@ -57,6 +57,35 @@ static int check_atom(struct aipkg_ctx *ctx, const char *arg, struct aipkg_dep *
 	return 0;
 }
 
+/*
+ * What install takes: names and constraints only.  Text with a blank is a
+ * request in plain words, which goes through pkg.ask (its own checks, plan
+ * and confirmation), never slipped in among names; "!NAME" is apk's "must
+ * not be installed" atom, a removal of NAME and all that needs it, which
+ * install never does.
+ */
+static int check_install_atom(struct aipkg_ctx *ctx, const char *arg)
+{
+	struct aipkg_dep dep;
+	int r;
+
+	if (arg[strcspn(arg, " \t\r\n\v\f")])
+		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME,
+				      "'%s' is not a package name or constraint (names hold no "
+				      "blanks); for what a request in plain words needs, use pkg.ask "
+				      "(aipkg ask \"...\"); nothing was installed",
+				      arg);
+	r = check_atom(ctx, arg, &dep);
+	if (r == 0 && dep.conflict)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_BADDEP,
+				      "'%s' is apk's \"must not be installed\" atom: it would remove "
+				      "%.*s and everything that needs it, and install never removes; "
+				      "use pkg.remove (aipkg remove %.*s); nothing was installed",
+				      arg, (int)dep.name.len, dep.name.ptr, (int)dep.name.len,
+				      dep.name.ptr);
+	return r;
+}
+
 struct version_list {
 	struct aipkg_buf text;
 	const struct aipkg_dep *dep;
@@ -168,29 +197,6 @@ static int install_check(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, con
 				     ud->force ? AIPKG_VULN_PLAN_FORCE : AIPKG_VULN_PLAN_REFUSE, extra);
 }
 
-/* Package arguments with blanks ("I need a web server") are a request in
- * plain words: pkg.ask's arguments for it, else NULL. */
-static json_t *request_args(json_t *args)
-{
-	json_t *pkgs = json_object_get(args, "packages"), *p, *ask = NULL;
-	struct aipkg_buf req = AIPKG_BUF_INIT;
-	bool words = false;
-	size_t i;
-
-	json_array_foreach(pkgs, i, p) {
-		const char *s = json_string_value(p);
-
-		words |= s[strcspn(s, " \t\n")] != '\0';
-		aipkg_buf_addf(&req, "%s%s", i ? " " : "", s);
-	}
-	if (words)
-		ask = json_pack("{s:s, s:b, s:b, s:b}", "request", aipkg_buf_str(&req), "confirm",
-				aipkg_arg_bool(args, "confirm"), "dry_run",
-				aipkg_arg_bool(args, "dry_run"), "force", aipkg_arg_bool(args, "force"));
-	aipkg_buf_release(&req);
-	return ask;
-}
-
 /* The installed package that satisfies DEP: by name, else a provider. */
 static const struct aipkg_pkg *installed_for(const struct aipkg_state *st,
 					     const struct aipkg_dep *dep)
@@ -272,18 +278,12 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	struct aipkg_txn txn = { .applet = "add", .what = "install", .asked = install_asked,
 				 .check = install_check };
 	struct install_ud ud = { NULL, ctx->opts.force || aipkg_arg_bool(args, "force") };
-	json_t *ask = request_args(args);
 	struct aipkg_state *st;
 	struct targets t;
-	int r;
+	int r = targets_get(ctx, args, &t, true);
 
-	if (ask) {
-		r = aipkg_tool_ask(ctx, ask, result);
-		json_decref(ask);
-		return r;
-	}
-	r = targets_get(ctx, args, &t, true);
-
+	for (size_t i = 0; r == 0 && i < t.n; i++)
+		r = check_install_atom(ctx, t.v[i]);
 	st = r == 0 ? aipkg_ctx_state(ctx, &r) : NULL;
 	for (size_t i = 0; st && r == 0 && i < t.n; i++) {
 		struct aipkg_dep dep;

@@ -124,9 +124,12 @@ test_expect_success 'plain names stay plain installs; --ask makes them a request
 	test_cmp expect actual
 '
 
-test_expect_success 'pkg.install with a package argument holding blanks is a request' '
-	"$AIPKG" --root "$ROOT" --allow-untrusted tool pkg.install \
+test_expect_success 'through the tool API a request goes to pkg.ask, never pkg.install' '
+	test_expect_code 2 "$AIPKG" --root "$ROOT" --allow-untrusted tool pkg.install \
 		"{\"packages\":[\"I need dns tools\"],\"dry_run\":true}" >out.json &&
+	test_grep "use pkg.ask" out.json &&
+	"$AIPKG" --root "$ROOT" --allow-untrusted tool pkg.ask \
+		"{\"request\":\"I need dns tools\",\"dry_run\":true}" >out.json &&
 	"$JSONQ" .planner "packages[0].name" <out.json >actual &&
 	printf "offline\nbind-tools\n" >expect &&
 	test_cmp expect actual
