@@ -84,6 +84,15 @@ bool aipkg_name_valid(struct aipkg_slice name)
 	return dep_name_start(name) && dep_all_in(name, "+-._:") && !dep_names_file(name);
 }
 
+int aipkg_atom_check(const char *arg, struct aipkg_dep *dep)
+{
+	if (!arg || arg[0] == '-')
+		return -AIPKG_E_BADNAME;
+	if (aipkg_dep_parse(aipkg_slice_str(arg), dep) < 0 || !aipkg_name_valid(dep->name))
+		return -AIPKG_E_BADDEP;
+	return 0;
+}
+
 /*
  * Names in D:, p: and world lines may also hold what apk 3 calls
  * dependency-name characters: ",[]" for provider namespaces ("cmd:[") and

@@ -153,6 +153,14 @@ int aipkg_dep_parse(struct aipkg_slice text, struct aipkg_dep *dep);
  * letters, digits and "+-_.:" after a first letter or digit, no '/'). */
 bool aipkg_name_valid(struct aipkg_slice name);
 
+/*
+ * ARG as aipkg lets it reach apk in a package's place, from a user, a
+ * model or the journal alike: never an option (-AIPKG_E_BADNAME for a
+ * leading '-'), an atom aipkg_dep_parse() accepts whose name is a package
+ * name (no path, no .apk file: -AIPKG_E_BADDEP).  *DEP as parsed.
+ */
+int aipkg_atom_check(const char *arg, struct aipkg_dep *dep);
+
 /* true when VERSION satisfies the op/version of DEP (ignores the name). */
 bool aipkg_dep_version_match(const struct aipkg_dep *dep, const char *version);
 

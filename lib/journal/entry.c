@@ -1,5 +1,6 @@
 /* The journal entry's text form: "key: value" lines, one change per line, then "end". */
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,8 @@
 #include <time.h>
 
 #include "aipkg/error.h"
+#include "aipkg/term.h"
+#include "apk/pkg.h"
 #include "apk/changes.h"
 #include "journal/journal.h"
 #include "url.h"
@@ -611,4 +614,98 @@ bool aipkg_jentry_status_is(const json_t *entry, const char *s)
 	const char *status = json_string_value(json_object_get(entry, "status"));
 
 	return status && strcmp(status, s) == 0;
+}
+
+/*
+ * What a rollback takes from an entry to apk.
+ */
+
+__attribute__((format(printf, 2, 3))) static int unsafe(struct aipkg_buf *why, const char *fmt,
+							 ...)
+{
+	va_list ap;
+
+	aipkg_buf_reset(why);
+	va_start(ap, fmt);
+	aipkg_buf_vaddf(why, fmt, ap);
+	va_end(ap);
+	return -AIPKG_E_CORRUPT;
+}
+
+/* The text of S as a message may quote it: escaped, cut short. */
+static const char *quoted(const char *s, char *buf, size_t size)
+{
+	aipkg_term_escape(buf, size, s ? s : "", s ? strlen(s) : 0);
+	return buf;
+}
+
+/* A version as the journal records it: what apk prints (apk 2's looser
+ * versions included), never anything a path, an option or a second
+ * argument could be made of. */
+static bool version_plain(const char *v)
+{
+	if (!v || !*v || strlen(v) > 128 || !isalnum((unsigned char)v[0]))
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-+~", *p))
+			return false;
+	return true;
+}
+
+static int check_atoms(const json_t *list, const char *key, struct aipkg_buf *why)
+{
+	const json_t *v;
+	struct aipkg_dep dep;
+	char q[160];
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (aipkg_atom_check(json_string_value(v), &dep) < 0)
+			return unsafe(why, "%s: '%s' is not a package name or constraint", key,
+				      quoted(json_string_value(v), q, sizeof(q)));
+	return 0;
+}
+
+/* The packages of LIST ({"name", VERSION_KEYS...}). */
+static int check_pkgs(const json_t *list, const char *key, const char *const *versions,
+		      struct aipkg_buf *why)
+{
+	const json_t *p;
+	char q[160];
+	size_t i;
+
+	json_array_foreach(list, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+
+		if (!name || !aipkg_name_valid(aipkg_slice_str(name)))
+			return unsafe(why, "%s: '%s' is not a package name", key,
+				      quoted(name, q, sizeof(q)));
+		for (const char *const *k = versions; *k; k++) {
+			const json_t *v = json_object_get(p, *k);
+
+			if (v && !json_is_null(v) && !version_plain(json_string_value(v)))
+				return unsafe(why, "%s: %s: '%s' is not a version", key, name,
+					      quoted(json_string_value(v), q, sizeof(q)));
+		}
+	}
+	return 0;
+}
+
+int aipkg_jentry_check_apk_input(const json_t *entry, struct aipkg_buf *why)
+{
+	static const char *const change_versions[] = { "from", "to", NULL };
+	static const char *const pkg_versions[] = { "version", NULL };
+	int r = check_atoms(json_object_get(entry, "world_before"), "world-before", why);
+
+	if (r == 0)
+		r = check_atoms(json_object_get(entry, "world_after"), "world-after", why);
+	if (r == 0)
+		r = check_pkgs(json_object_get(entry, "changes"), "change", change_versions, why);
+	if (r == 0)
+		r = check_pkgs(json_object_get(entry, "planned"), "planned", change_versions, why);
+	if (r == 0)
+		r = check_pkgs(json_object_get(entry, "kept"), "kept", pkg_versions, why);
+	if (r == 0)
+		r = check_pkgs(json_object_get(entry, "unkept"), "unkept", pkg_versions, why);
+	return r;
 }

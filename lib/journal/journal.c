@@ -595,9 +595,18 @@ static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, jso
 		       struct aipkg_state *st, json_t *dry)
 {
 	struct aipkg_buf why = AIPKG_BUF_INIT;
-	int r = finish_rollback(ctx, entry, st, dry);
+	int r = 0;
 	json_t *snap;
 
+	/* an entry aipkg did not write as it is makes no apk run happen */
+	if (aipkg_jentry_check_apk_input(entry, &why) < 0)
+		aipkg_ctx_warn(ctx, "operation %lld holds what aipkg never writes (%s); it is "
+				    "reconciled with the installed database, and apk is not run for it",
+			       (long long)json_integer_value(json_object_get(entry, "id")),
+			       aipkg_buf_str(&why));
+	else
+		r = finish_rollback(ctx, entry, st, dry);
+	aipkg_buf_release(&why);
 	if (r < 0)
 		return r;
 	snap = snapshot_read(ctx, json_integer_value(json_object_get(entry, "id")));

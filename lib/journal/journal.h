@@ -189,6 +189,18 @@ bool aipkg_jentry_undoable(const json_t *entry);
 bool aipkg_jentry_status_is(const json_t *entry, const char *s);
 
 /*
+ * Check what of ENTRY a rollback or recover may hand to apk, exactly as a
+ * user's arguments are checked, since anyone who could write the journal
+ * (or damage it) would otherwise choose apk's arguments: every world atom
+ * (world_before, world_after) passes aipkg_atom_check(), every package
+ * name in changes, planned, kept and unkept is a package name, every
+ * version a plain version (no blank, path or option).  0, or
+ * -AIPKG_E_CORRUPT with "world-before: '--allow-untrusted' is not a
+ * package name or constraint" (escaped) in WHY.
+ */
+int aipkg_jentry_check_apk_input(const json_t *entry, struct aipkg_buf *why);
+
+/*
  * The state lock: ROOT/var/lib/aipkg/lock, held with flock by every
  * changing operation.  Waits as long as the --lock-timeout option, else the
  * lock_timeout setting, else 30 s when a person is at a terminal and 0

@@ -46,10 +46,12 @@ static bool txn_dry_run(struct aipkg_ctx *ctx, json_t *args)
 /* A syntactically valid atom, never an option. */
 static int check_atom(struct aipkg_ctx *ctx, const char *arg, struct aipkg_dep *dep)
 {
-	if (arg[0] == '-')
+	int r = aipkg_atom_check(arg, dep);
+
+	if (r == -AIPKG_E_BADNAME)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME,
 				      "'%s' is not a package name (names never start with '-')", arg);
-	if (aipkg_dep_parse(aipkg_slice_str(arg), dep) < 0 || !aipkg_name_valid(dep->name))
+	if (r < 0)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADDEP,
 				      "'%s' is not a valid package name or constraint (use NAME, "
 				      "NAME=VERSION, NAME>=VERSION, NAME~VERSION or cmd:/so: names)",

@@ -537,6 +537,23 @@ static int undo_run(struct aipkg_ctx *ctx, json_t *args, struct undo *u, const j
 	return r;
 }
 
+/* Nothing of the entry reaches apk unchecked: its world atoms, names and
+ * versions pass the checks a user's arguments pass. */
+static int target_checked(struct aipkg_ctx *ctx, const json_t *e)
+{
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	int r = aipkg_jentry_check_apk_input(e, &why);
+
+	if (r < 0)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_CORRUPT,
+				   "operation %lld cannot be rolled back: its journal entry holds "
+				   "what aipkg never writes (%s), so it was edited or damaged; nothing "
+				   "was changed",
+				   id_of(e), aipkg_buf_str(&why));
+	aipkg_buf_release(&why);
+	return r;
+}
+
 int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
 	struct scan s = { json_integer_value(json_object_get(args, "id")), json_object(), NULL, 0,
@@ -546,6 +563,8 @@ int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	json_t *world_now = json_array();
 	int r = find_target(ctx, &s);
 
+	if (r == 0)
+		r = target_checked(ctx, s.target);
 	if (r == 0)
 		st = aipkg_ctx_state(ctx, &r);
 	if (r == 0 && !ctx->opts.force && !aipkg_arg_bool(args, "force"))

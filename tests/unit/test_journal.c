@@ -681,9 +681,44 @@ static void test_keep_end_leaves_the_cache_it_turned_on_as_it_found_it(void **st
 	aipkg_ctx_free(ctx);
 }
 
+/* What a rollback hands to apk passes the checks user input passes. */
+static void test_apk_input_checked(void **state)
+{
+	static const struct {
+		const char *member, *json, *why;
+	} bad[] = {
+		{ "world_before", "[\"curl\", \"--allow-untrusted\"]", "world-before: '--allow-untrusted'" },
+		{ "world_after", "[\"/tmp/evil.apk\"]", "world-after: '/tmp/evil.apk'" },
+		{ "world_before", "[\"a b\"]", "'a b' is not a package name or constraint" },
+		{ "world_before", "[\"x\\u001b[2J\"]", "'x\\x1b[2J'" },
+		{ "changes", "[{\"name\":\"../etc/x\",\"action\":\"install\",\"from\":null,\"to\":\"1-r0\"}]",
+		  "change: '../etc/x' is not a package name" },
+		{ "changes", "[{\"name\":\"zlib\",\"action\":\"upgrade\",\"from\":\"1/../x\",\"to\":\"1-r0\"}]",
+		  "change: zlib: '1/../x' is not a version" },
+		{ "planned", "[{\"name\":\"-x\",\"action\":\"install\",\"from\":null,\"to\":\"1\"}]",
+		  "planned: '-x'" },
+		{ "kept", "[{\"name\":\"zlib\",\"version\":\"-rf\"}]", "kept: zlib: '-rf' is not a version" },
+	};
+	struct aipkg_buf why = AIPKG_BUF_INIT;
+	json_t *e = sample_entry(1);
+
+	assert_int_equal(aipkg_jentry_check_apk_input(e, &why), 0);
+	json_decref(e);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e = sample_entry(1);
+		json_object_set_new(e, bad[i].member, json_loads(bad[i].json, 0, NULL));
+		assert_int_equal(aipkg_jentry_check_apk_input(e, &why), -AIPKG_E_CORRUPT);
+		if (!strstr(aipkg_buf_str(&why), bad[i].why))
+			fail_msg("case %zu: '%s' lacks '%s'", i, aipkg_buf_str(&why), bad[i].why);
+		json_decref(e);
+	}
+	aipkg_buf_release(&why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apk_input_checked),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_minimal_and_unknown_keys),
 		cmocka_unit_test(test_corrupt_texts),
