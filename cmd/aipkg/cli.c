@@ -18,8 +18,10 @@ __attribute__((format(printf, 4, 0))) static void diag(const struct cli *cli, co
 		fprintf(stderr, "\033[%sm%s:\033[0m ", color, label);
 	else
 		fprintf(stderr, "%s: ", label);
-	/* one line, whatever the message quotes */
-	fprintf(stderr, "%s\n", msg ? cli_safe(msg) : "(out of memory)");
+	/* escaped, so one message whatever it quotes; on a terminal wrapped at
+	 * blanks under its first word */
+	cli_put_wrapped(stderr, msg ? cli_safe(msg) : "(out of memory)", strlen(label) + 2,
+			cli_columns(stderr));
 	free(msg);
 }
 

@@ -223,6 +223,10 @@ int cli_ask(struct cli *cli, const char *request, bool plan_only, bool offline, 
 void cli_show_request_plan(FILE *out, const json_t *plan);
 char *cli_args_joined(const struct cli *cli);
 
+/* aipkg __complete WORD... CURRENT: what the shells' completion scripts
+ * ask (complete.c); argv as main() got it.  Returns the exit code. */
+int cli_complete(int argc, char **argv);
+
 /* Usage text for a command (or the overview when cmd is NULL). */
 void cli_usage(FILE *out, const struct aipkg_cmd *cmd);
 

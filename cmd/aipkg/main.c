@@ -145,6 +145,8 @@ int main(int argc, char **argv)
 	struct cli_parse p = { &cli, false, false, NULL };
 	int r;
 
+	if (argc > 1 && strcmp(argv[1], "__complete") == 0)
+		return cli_complete(argc, argv);
 	cli.color = cli_color_wanted(stderr);
 	cli.opts.cmdline = command_line(argc, argv);
 	cli.json = wants_json(argv);

@@ -14,42 +14,18 @@ blames the option that is wrong, never its value.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
+# shellcheck source=tests/cli/lib-commands.sh
+. "$TEST_SRC/cli/lib-commands.sh"
 
-JSONQ=$TEST_TOOLS/jsonq
 KEY=sk-test-0123456789-do-not-print
 
-test_expect_success 'setup: the command table and the options that take a value' '
-	(
-		"$AIPKG" --json help >table.json &&
-		n=$("$JSONQ" "commands#" <table.json) &&
-		i=0 &&
-		while test $i -lt "$n"
-		do
-			"$JSONQ" "commands[$i].name" <table.json || exit 1
-			i=$((i + 1))
-		done >commands &&
-		test "$(wc -l <commands)" -gt 10
-	)
+test_expect_success 'setup: the command table' '
+	command_table
 '
 
-# options CMD: "LONG SHORT ARG" for each option of CMD ("-" for none),
-# or of the global table when CMD is empty.
+# options CMD: the options of CMD (or the global ones), "LONG SHORT ARG".
 options () {
-	if test -z "$1"
-	then
-		_o_path=global_options
-	else
-		_o_i=$(grep -n "^$1\$" commands | cut -d: -f1) &&
-		_o_path="commands[$((_o_i - 1))].options"
-	fi
-	_o_n=$("$JSONQ" "$_o_path#" <table.json) || return 1
-	_o_j=0
-	while test "$_o_j" -lt "$_o_n"
-	do
-		"$JSONQ" "${_o_path}[$_o_j].long" "${_o_path}[$_o_j].short" "${_o_path}[$_o_j].arg" \
-			<table.json | sed "s/^null$/-/" | tr "\n" " " | sed "s/ $/\n/"
-		_o_j=$((_o_j + 1))
-	done
+	command_options "$@"
 }
 
 test_expect_success 'a value-taking option last never reads the environment' '
