@@ -217,15 +217,18 @@ static void index_warn_untrusted(struct aipkg_ctx *ctx, const struct aipkg_repo 
 			       repo->index_path, repo->url);
 }
 
-/* Would apk read an index with this verdict?  --allow-untrusted admits an
- * unsigned one or one signed by an unknown key, never a signature that a
- * trusted key rejects (apk 2.14 and 3.0 refuse that even then). */
+/* Would aipkg read an index with this verdict?  Only a verified one,
+ * unless the administrator said --allow-untrusted: then an unsigned one, one
+ * signed by an unknown key and one whose signature a trusted key rejects are
+ * read too (as apk 3 does; the last always with a warning, see
+ * index_apply). */
 bool aipkg_index_trust_usable(const struct aipkg_ctx *ctx, enum aipkg_index_trust trust)
 {
 	if (trust == AIPKG_TRUST_OK)
 		return true;
 	return ctx->opts.allow_untrusted &&
-	       (trust == AIPKG_TRUST_UNSIGNED || trust == AIPKG_TRUST_NOKEY);
+	       (trust == AIPKG_TRUST_UNSIGNED || trust == AIPKG_TRUST_NOKEY ||
+		trust == AIPKG_TRUST_BAD);
 }
 
 /* Read the index file FD (of size ST) whole, at most INDEX_FILE_MAX. */
@@ -288,6 +291,11 @@ static void index_apply(struct aipkg_ctx *ctx, struct aipkg_repo *repo,
 		index_warn_untrusted(ctx, repo, res->trust, res->signer);
 		return;
 	}
+	if (res->trust == AIPKG_TRUST_BAD)
+		aipkg_ctx_warn(ctx,
+			       "%s: the index of repository %s has a BAD signature (key %s); "
+			       "read anyway because of --allow-untrusted",
+			       repo->index_path, repo->url, res->signer);
 	repo->description = res->description;
 	res->description = NULL;
 	if (res->bad_line)
