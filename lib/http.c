@@ -9,6 +9,7 @@
 
 #include "aipkg/aipkg.h"
 #include "ctx.h"
+#include "curl_load.h"
 #include "http.h"
 #include "url.h"
 
@@ -221,11 +222,17 @@ static int perform(struct aipkg_ctx *ctx, CURL *c, const struct aipkg_http_reque
 	return t->res->status >= 200 && t->res->status < 300 ? 0 : status_failure(ctx, shown, t);
 }
 
-/* libcurl's global set-up, once per process (aipkg is single-threaded). */
-static int http_global_init(void)
+/* libcurl's global set-up, once per process (aipkg is single-threaded);
+ * libcurl itself is opened now (curl_load.c). */
+static int http_global_init(struct aipkg_ctx *ctx)
 {
 	static bool done;
 
+	if (!done && !aipkg_curl_load())
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NETWORK,
+				      "cannot load libcurl, which aipkg needs for HTTP: %s; "
+				      "install libcurl",
+				      aipkg_curl_load_error());
 	if (!done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -ENOMEM;
 	done = true;
@@ -250,7 +257,7 @@ int aipkg_http_fetch(struct aipkg_ctx *ctx, const struct aipkg_http_request *req
 				   "'%s' is not an http://, https:// or file:// URL", shown);
 		goto out;
 	}
-	r = http_global_init();
+	r = http_global_init(ctx);
 	if (r == 0 && (!(c = curl_easy_init()) || !(headers = request_headers(req))))
 		r = -ENOMEM;
 	if (r == 0) {

@@ -129,8 +129,8 @@ static int apk_detect(struct aipkg_ctx *ctx, struct aipkg_apk *apk, const char *
 /*
  * The remembered versions.  apk's version is a property of the files the
  * command runs: the binary, and a loader or wrapper script given before
- * it.  Each is identified by its path, size, mtime, ctime, device and
- * inode, so a replaced or rebuilt apk is detected again.
+ * it.  Each is identified by its path, size, mtime, device and inode, so a
+ * replaced or rebuilt apk is detected again.
  */
 
 /* The file WORD names, as execvp would find it for the first word. */
@@ -156,12 +156,12 @@ static char *word_file(const char *word, bool first, struct stat *sb)
 	return NULL;
 }
 
+/* Not the ctime: a hard link made to apk, or a chmod, changes it and not
+ * what apk is. */
 static void key_add_file(EVP_MD_CTX *md, const char *path, const struct stat *sb)
 {
-	long long v[8] = { (long long)sb->st_dev,	    (long long)sb->st_ino,
-			   (long long)sb->st_size,	    (long long)sb->st_mtim.tv_sec,
-			   (long long)sb->st_mtim.tv_nsec, (long long)sb->st_ctim.tv_sec,
-			   (long long)sb->st_ctim.tv_nsec, (long long)sb->st_mode };
+	long long v[5] = { (long long)sb->st_dev, (long long)sb->st_ino, (long long)sb->st_size,
+			   (long long)sb->st_mtim.tv_sec, (long long)sb->st_mtim.tv_nsec };
 
 	EVP_DigestUpdate(md, "f", 1);
 	EVP_DigestUpdate(md, path, strlen(path) + 1);

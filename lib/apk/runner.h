@@ -43,7 +43,7 @@ struct aipkg_apk_call {
  * version, kept in the context.  The version comes from "apk --version"
  * once per apk binary: it is remembered under ROOT/var/lib/aipkg/cache,
  * keyed on the command's words and the identity (path, size, mtime,
- * ctime, inode) of each file they name, so a loader, wrapper or apk that
+ * device, inode) of each file they name, so a loader, wrapper or apk that
  * changes is asked again.  Errors: -AIPKG_E_APK_MISSING, -AIPKG_E_NOT_APK,
  * -AIPKG_E_CONFIG (an unusable command line), with the message set.
  */
