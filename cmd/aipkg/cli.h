@@ -211,6 +211,10 @@ void cli_render_changes(struct cli *cli, json_t *result);
 /* A change result without package changes (plan.c): the targets already
  * installed, what the world file gained or lost, else "Nothing changed." */
 void cli_render_unchanged(struct cli *cli, json_t *result);
+/* A plan to confirm (plan.c), on OUT: a request's plan, the operation a
+ * rollback undoes, the changes by section (named, dependencies, upgrades,
+ * removals) with versions and sizes, then the counts and sizes. */
+void cli_show_plan(FILE *out, const json_t *doc);
 /* BYTES as "780 B", "4.2 KiB", "12 MiB" in BUF (negative: "-1.5 MiB"). */
 const char *cli_size(double bytes, char *buf, size_t size);
 void cli_print_json(json_t *doc);

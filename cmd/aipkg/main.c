@@ -37,25 +37,6 @@ static void on_note(void *ud, const char *msg)
 		fprintf(stderr, "%s\n", cli_safe(msg));
 }
 
-static void show_plan(const json_t *plan)
-{
-	json_t *changes = json_object_get(plan, "changes"), *c;
-	size_t i;
-
-	/* a plan made from a request: what was asked, who planned it and why */
-	if (json_object_get(plan, "request"))
-		cli_show_request_plan(stderr, plan);
-	fprintf(stderr, "The following changes will be made:\n");
-	json_array_foreach(changes, i, c) {
-		const char *from = json_string_value(json_object_get(c, "from"));
-		const char *to = json_string_value(json_object_get(c, "to"));
-
-		fprintf(stderr, "  %-10s %-30s %s%s%s\n", cli_str(c, "action"), cli_str(c, "name"),
-			from ? cli_safe(from) : "", from && to && strcmp(from, to) ? " -> " : "",
-			to && (!from || strcmp(from, to)) ? cli_safe(to) : "");
-	}
-}
-
 static int on_confirm(void *ud, const char *question, const void *plan)
 {
 	struct cli *cli = ud;
@@ -63,7 +44,7 @@ static int on_confirm(void *ud, const char *question, const void *plan)
 
 	if (!cli->opts.interactive)
 		return -1;
-	show_plan(plan);
+	cli_show_plan(stderr, plan);
 	fprintf(stderr, "%s [y/N] ", cli_safe(question));
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))

@@ -90,3 +90,148 @@ void cli_render_unchanged(struct cli *cli, json_t *result)
 	}
 	printf("%s\n", dry ? "Nothing would change." : "Nothing changed.");
 }
+
+/* The confirmation's sections, in the order apk works. */
+static const struct {
+	const char *title;
+	const char *action;
+	int named; /* 1: named, 0: not named, -1: either */
+} sections[] = {
+	{ "Installing", "install", 1 },
+	{ "Installing dependencies", "install", 0 },
+	{ "Upgrading", "upgrade", -1 },
+	{ "Downgrading", "downgrade", -1 },
+	{ "Reinstalling", "reinstall", -1 },
+	{ "Removing", "remove", 1 },
+	{ "Removing along with them", "remove", 0 },
+};
+
+static bool in_section(size_t s, const json_t *c, bool any_named)
+{
+	bool named = !any_named || json_is_true(json_object_get(c, "named"));
+
+	return strcmp(cli_str(c, "action"), sections[s].action) == 0 &&
+	       (sections[s].named < 0 || sections[s].named == named);
+}
+
+static json_int_t num(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* One section's rows: name, version (or FROM -> TO), the size it weighs
+ * (to download; for a removal, what it frees). */
+static size_t add_section(struct cli_table *t, const json_t *changes, size_t s, bool any_named)
+{
+	const json_t *c;
+	size_t i, n = 0;
+
+	json_array_foreach(changes, i, c) {
+		const char *from = json_string_value(json_object_get(c, "from"));
+		const char *to = json_string_value(json_object_get(c, "to"));
+		bool remove = strcmp(cli_str(c, "action"), "remove") == 0;
+		json_int_t size = remove ? num(c, "installed_size_before") : num(c, "size");
+		char name[300], ver[300], sz[32], title[64];
+
+		if (!in_section(s, c, any_named))
+			continue;
+		snprintf(title, sizeof(title), "%s:", sections[s].title);
+		if (!n++)
+			cli_table_add(t, title, NULL, NULL);
+		snprintf(name, sizeof(name), "  %s", json_string_value(json_object_get(c, "name")));
+		if (from && to && strcmp(from, to))
+			snprintf(ver, sizeof(ver), "%s -> %s", from, to);
+		else
+			snprintf(ver, sizeof(ver), "%s", to ? to : from ? from : "");
+		cli_table_add(t, name, ver,
+			      size > 0 ? cli_size((double)size, sz, sizeof(sz)) : NULL);
+	}
+	return n;
+}
+
+/* "5 to install (1 named, 4 dependencies), 1 to remove." and the sizes. */
+static void plan_totals(FILE *out, const json_t *changes, bool any_named)
+{
+	static const char *const verbs[] = { "install", "upgrade", "downgrade", "reinstall",
+					     "remove" };
+	json_int_t download = 0, disk = 0;
+	const json_t *c;
+	const char *sep = "";
+	size_t i;
+	char a[32], b[32];
+
+	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+		size_t n = 0, named = 0;
+
+		json_array_foreach(changes, i, c)
+			if (strcmp(cli_str(c, "action"), verbs[v]) == 0) {
+				n++;
+				named += json_is_true(json_object_get(c, "named"));
+			}
+		if (!n)
+			continue;
+		fprintf(out, "%s%zu to %s", sep, n, verbs[v]);
+		if (any_named && named && named < n)
+			fprintf(out, " (%zu named, %zu %s)", named, n - named,
+				v == 4 ? "along with them"
+				: n - named == 1 ? "dependency" : "dependencies");
+		sep = ", ";
+	}
+	json_array_foreach(changes, i, c) {
+		if (strcmp(cli_str(c, "action"), "remove") != 0)
+			download += num(c, "size");
+		disk += num(c, "installed_size") - num(c, "installed_size_before");
+	}
+	fprintf(out, ".\n");
+	if (download > 0)
+		fprintf(out, "Download: %s; ", cli_size((double)download, a, sizeof(a)));
+	if (download > 0 || disk)
+		fprintf(out, "%s: %s%s.\n", download > 0 ? "disk space" : "Disk space",
+			disk > 0 ? "+" : "", cli_size((double)disk, b, sizeof(b)));
+}
+
+/* A rollback's confirmation: which operation, and its world change. */
+static void plan_undoes(FILE *out, const json_t *doc)
+{
+	const json_t *u = json_object_get(doc, "undoes"), *w;
+	char when[32];
+	size_t i;
+
+	if (!u)
+		return;
+	/* "2026-11-24T10:15:02Z" as history shows it */
+	snprintf(when, sizeof(when), "%.10s %.5s UTC", cli_str(u, "time"),
+		 strlen(cli_str(u, "time")) > 11 ? cli_str(u, "time") + 11 : "");
+	fprintf(out, "Rolling back operation %lld, %s %s:\n  %s\n", (long long)num(u, "id"),
+		cli_str(u, "status"), when, cli_str(u, "command"));
+	if (!json_array_size(json_object_get(doc, "world_added")) &&
+	    !json_array_size(json_object_get(doc, "world_removed")))
+		return;
+	fprintf(out, "World file:");
+	json_array_foreach(json_object_get(doc, "world_added"), i, w)
+		fprintf(out, " +%s", cli_safe(json_string_value(w)));
+	json_array_foreach(json_object_get(doc, "world_removed"), i, w)
+		fprintf(out, " -%s", cli_safe(json_string_value(w)));
+	fprintf(out, "\n");
+}
+
+void cli_show_plan(FILE *out, const json_t *doc)
+{
+	const json_t *changes = json_object_get(doc, "changes"), *c;
+	bool any_named = false;
+	struct cli_table t;
+	size_t i;
+
+	/* a plan made from a request: what was asked, who planned it and why */
+	if (json_object_get(doc, "request"))
+		cli_show_request_plan(out, doc);
+	plan_undoes(out, doc);
+	json_array_foreach(changes, i, c)
+		any_named |= json_is_true(json_object_get(c, "named"));
+	cli_table_init(&t, out, 3);
+	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++)
+		add_section(&t, changes, s, any_named);
+	cli_table_print(&t);
+	if (json_array_size(changes))
+		plan_totals(out, changes, any_named);
+}

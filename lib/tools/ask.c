@@ -236,15 +236,33 @@ static int security_decision(struct ask *a)
 	return r;
 }
 
+/* A change of a package the plan names (the rest are dependencies). */
+static bool planned_by_name(const void *ud, const json_t *change)
+{
+	const struct ask *a = ud;
+	const char *name = json_string_value(json_object_get(change, "name"));
+
+	for (size_t i = 0; name && i < a->nnames; i++)
+		if (strcmp(a->names[i], name) == 0)
+			return true;
+	return false;
+}
+
 static int confirm(struct ask *a, bool confirmed)
 {
+	json_t *doc;
 	int answer;
 
 	if (confirmed)
 		return 0;
+	doc = json_copy(a->result);
+	json_object_set_new(doc, "changes",
+			    aipkg_plan_summary(a->st, json_object_get(a->result, "changes"),
+					       planned_by_name, a));
 	answer = a->ctx->cb.confirm ? a->ctx->cb.confirm(a->ctx->cb.ud, "Install these packages?",
-							 a->result)
+							 doc)
 				    : -1;
+	json_decref(doc);
 	if (answer > 0)
 		return 0;
 	if (answer == 0)

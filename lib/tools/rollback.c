@@ -515,10 +515,18 @@ static int undo_run(struct aipkg_ctx *ctx, json_t *args, struct undo *u, const j
 		    json_t **result)
 {
 	struct aipkg_txn txn = { .what = "rollback", .asked = never_asked };
+	/* the confirmation says which operation it undoes, and its world change */
+	json_t *about = json_pack("{s:{s:I, s:O?, s:O?, s:O?}, s:o, s:o}", "undoes", "id",
+				  (json_int_t)id_of(u->e), "time", json_object_get(u->e, "time"),
+				  "command", json_object_get(u->e, "command"), "status",
+				  json_object_get(u->e, "status"), "world_added",
+				  aipkg_json_minus(u->world, world_now), "world_removed",
+				  aipkg_json_minus(world_now, u->world));
 	struct aipkg_apk_call more[2];
 	int r;
 
 	undo_calls(u, &txn, more);
+	txn.about = about;
 	txn.plan = u->plan;
 	txn.undoes = id_of(u->e);
 	txn.dry_run = ctx->opts.dry_run || aipkg_arg_bool(args, "dry_run");
@@ -530,10 +538,10 @@ static int undo_run(struct aipkg_ctx *ctx, json_t *args, struct undo *u, const j
 	}
 	/* a real run has the world's change from the journal entry */
 	if (*result && txn.dry_run) {
-		json_object_set_new(*result, "world_added", aipkg_json_minus(u->world, world_now));
-		json_object_set_new(*result, "world_removed",
-				    aipkg_json_minus(world_now, u->world));
+		json_object_set(*result, "world_added", json_object_get(about, "world_added"));
+		json_object_set(*result, "world_removed", json_object_get(about, "world_removed"));
 	}
+	json_decref(about);
 	return r;
 }
 

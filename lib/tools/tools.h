@@ -53,6 +53,17 @@ int aipkg_schema_check(struct aipkg_ctx *ctx, const json_t *schema, const json_t
  * aipkg_schema_check() does not know, so would not enforce; NULL if none. */
 const char *aipkg_schema_unsupported(const json_t *schema);
 
+/*
+ * PLAN's changes as a confirmation shows them (a new array): each change
+ * with "named" (NAMED(UD, change) says it was asked for by name; NULL:
+ * none was), "size" (the new version's file, to download), "installed_size"
+ * (the new version's) and "installed_size_before" (the version replaced or
+ * removed), from ST's installed database and indexes; 0 where unknown.
+ */
+struct aipkg_state;
+json_t *aipkg_plan_summary(const struct aipkg_state *st, const json_t *plan,
+			   bool (*named)(const void *ud, const json_t *change), const void *ud);
+
 /* Argument helpers: a boolean member, false when absent. */
 bool aipkg_arg_bool(const json_t *args, const char *key);
 

@@ -10,6 +10,7 @@
 #include "ctx.h"
 #include "journal/journal.h"
 #include "jsonutil.h"
+#include "tools/tools.h"
 #include "tools/txn.h"
 
 #define TXN_MAX_CALLS 8
@@ -57,7 +58,22 @@ static json_t *result_new(json_t *changes, int apk_exit)
 			 apk_exit);
 }
 
-static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const json_t *plan)
+/* Was this change asked for by name (the confirmation lists those apart)? */
+static bool change_named(const void *ud, const json_t *c)
+{
+	const struct aipkg_txn *txn = ud;
+	const char *name = json_string_value(json_object_get(c, "name"));
+
+	if (!change_is(c, "remove"))
+		return txn->asked ? txn->asked(txn, c) : !change_is(c, "downgrade");
+	for (size_t i = 0; name && i < txn->nargs; i++)
+		if (strcmp(txn->args[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
+		   const struct aipkg_state *before, const json_t *plan)
 {
 	char *unasked;
 	json_t *doc;
@@ -66,11 +82,16 @@ static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const jso
 	if (txn->confirmed)
 		return 0;
 	unasked = unasked_changes(txn, plan);
-	if (!unasked || !*unasked) {
+	if (!unasked)
+		return -ENOMEM;
+	/* a rollback is always confirmed: it says which operation it undoes */
+	if (!*unasked && txn->undoes <= 0) {
 		free(unasked);
 		return 0;
 	}
-	doc = json_pack("{s:O}", "changes", (json_t *)plan);
+	doc = json_pack("{s:o}", "changes", aipkg_plan_summary(before, plan, change_named, txn));
+	if (json_is_object(txn->about))
+		json_object_update_missing(doc, (json_t *)txn->about);
 	answer = ctx->cb.confirm ? ctx->cb.confirm(ctx->cb.ud, "Proceed?", doc) : -1;
 	json_decref(doc);
 	if (answer > 0)
@@ -79,9 +100,10 @@ static int confirm(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, const jso
 		answer = aipkg_ctx_fail(ctx, -AIPKG_E_DECLINED, "nothing changed: you declined");
 	else
 		answer = aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
-					"this %s needs confirmation (it would %s); nothing changed: "
+					"this %s needs confirmation%s%s%s; nothing changed: "
 					"rerun with --yes to confirm, or --dry-run to see the plan",
-					txn->what, unasked);
+					txn->what, *unasked ? " (it would " : "", unasked,
+					*unasked ? ")" : "");
 	free(unasked);
 	return answer;
 }
@@ -375,7 +397,7 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		*result = dry_result(ctx, txn, &kp, plan);
 		goto out;
 	}
-	r = confirm(ctx, txn, plan);
+	r = confirm(ctx, txn, before, plan);
 	if (r == 0)
 		r = commit(ctx, txn, &kp, before, plan, result);
 out:

@@ -26,6 +26,9 @@ struct aipkg_txn {
 		     json_t *extra);
 	bool dry_run;
 	bool confirmed;              /* --yes or "confirm": true */
+	/* Members the confirmation shows before the changes (a rollback's
+	 * "undoes": the operation it undoes); NULL: none. */
+	const json_t *about;
 	const char *what;            /* "install", "remove", "upgrade": for messages */
 	/* Members for the journal entry of a planned request ("request",
 	 * "planner", "model", "plan": see lib/journal/journal.h); NULL: none. */
