@@ -151,6 +151,21 @@ static const char *versions(const char *from, const char *to, char **buf)
 	return to ? to : from;
 }
 
+/* What holds a world entry's package: aipkg's lock, a virtual package
+ * (apk add --virtual), a checksum pin (a package installed from a file). */
+static const char *world_mark(const json_t *p)
+{
+	const char *kind = raw(p, "kind");
+
+	if (json_is_true(json_object_get(p, "locked")))
+		return "[locked]";
+	if (strcmp(kind, "virtual") == 0)
+		return "[virtual]";
+	if (strcmp(kind, "checksum") == 0)
+		return "[pinned build]";
+	return "";
+}
+
 /* One row of a world listing: what was asked for, and what it resolved to
  * (list --locked: and the newer version the lock holds back). */
 static void world_row(struct cli_table *t, const json_t *p)
@@ -164,7 +179,7 @@ static void world_row(struct cli_table *t, const json_t *p)
 	else if (!*by && *avail && asprintf(&provided, "%s available, held back", avail) < 0)
 		provided = NULL;
 	cli_table_add(t, raw(p, "constraint"), inst ? raw(p, "version") : "(not installed)",
-		      json_is_true(json_object_get(p, "locked")) ? "[locked]" : "", provided);
+		      world_mark(p), provided);
 	free(provided);
 }
 

@@ -94,10 +94,15 @@ static void render(struct cli *cli, json_t *r)
 	const char *avail = json_string_value(json_object_get(r, "available"));
 	const char *ver = json_string_value(json_object_get(r, "version"));
 	const char *req = json_string_value(json_object_get(r, "provides_requested"));
+	const char *tag = json_string_value(json_object_get(r, "repository_tag"));
+	json_t *world = json_object_get(r, "world");
 
 	printf("%s-%s\n", cli_str(r, "name"), cli_safe(ver));
 	if (req)
 		printf("(%s is provided by %s)\n", cli_safe(req), cli_str(r, "name"));
+	if (tag)
+		printf("(only in the repository tagged @%s: apk installs it for '%s@%s' only)\n",
+		       cli_safe(tag), req ? cli_safe(req) : cli_str(r, "name"), cli_safe(tag));
 	field("description:", r, "description");
 	field("url:", r, "url");
 	field("license:", r, "license");
@@ -105,11 +110,18 @@ static void render(struct cli *cli, json_t *r)
 	printf("%-14s %s\n", "installed:", inst ? "yes" : "no");
 	if (json_is_true(json_object_get(r, "locked")))
 		field("locked:", r, "lock");
+	if (world)
+		printf("%-14s %s (%s)\n", "world:", cli_str(world, "constraint"),
+		       strcmp(cli_str(world, "kind"), "checksum") == 0
+			   ? "pinned to one build, as apk records a package installed from a file"
+			   : "a virtual package made by 'apk add --virtual'");
 	if (avail && (!inst || strcmp(avail, ver) != 0))
 		printf("%-14s %s\n", "available:", cli_safe(avail));
 	size_line(r, inst);
 	list_line("depends:", json_object_get(r, "depends"));
 	list_line("provides:", json_object_get(r, "provides"));
+	if (req)
+		list_line("also provided:", json_object_get(r, "other_providers"));
 	if (inst)
 		list_line("required by:", json_object_get(r, "required_by"));
 	if (json_object_get(r, "vulnerabilities"))

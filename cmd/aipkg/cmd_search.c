@@ -1,12 +1,14 @@
 /* aipkg search: names, descriptions and cmd:/so: providers. */
 /* SPDX-License-Identifier: MIT */
+#include <string.h>
+
 #include "cli.h"
 
 enum { O_DESC, O_EXACT };
 
 static const struct cli_option options[] = {
-	{ "description", 'd', NULL, O_DESC, "also search the descriptions" },
-	{ "exact", 'x', NULL, O_EXACT, "match names exactly" },
+	{ "description", 'd', NULL, O_DESC, "also search the descriptions (a quoted phrase as one)" },
+	{ "exact", 'x', NULL, O_EXACT, "match names or provided names exactly" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -20,8 +22,11 @@ static int run(struct cli *cli)
 					    "'so:libssl.so.3' or a file's path");
 	}
 	for (int i = 0; i < cli->nargs; i++) {
-		const char *q = json_string_value(query);
-		json_t *joined = json_sprintf("%s%s%s", q, i ? " " : "", cli->args[i]);
+		const char *q = json_string_value(query), *a = cli->args[i];
+		/* one argument with blanks is one term: a phrase ("web server") */
+		bool phrase = strpbrk(a, " \t\n") && !strchr(a, '"');
+		json_t *joined = json_sprintf("%s%s%s%s%s", q, i ? " " : "", phrase ? "\"" : "", a,
+					      phrase ? "\"" : "");
 
 		json_decref(query);
 		query = joined;

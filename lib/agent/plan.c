@@ -6,6 +6,7 @@
 
 #include "agent/agent.h"
 #include "apk/search.h"
+#include "apk/select.h"
 #include "apk/version.h"
 #include "ctx.h"
 #include "tools/tools.h"
@@ -83,15 +84,20 @@ static json_t *assessed(const struct aipkg_agent_config *cfg, const struct aipkg
 static bool skipped(const struct aipkg_agent_config *cfg, const struct aipkg_state *st,
 		    json_t *pkg, const char *name)
 {
-	const char *atom = aipkg_locked_atom(st, name);
+	int kind;
+	const char *atom = aipkg_held_atom(st, name, &kind);
 	char why[320];
 
 	if (aipkg_agent_glob_any(cfg->deny, cfg->deny_n, name)) {
 		set_action(pkg, "skip", "listed in agent.deny");
 	} else if (cfg->allow && !aipkg_agent_glob_any(cfg->allow, cfg->allow_n, name)) {
 		set_action(pkg, "skip", "not listed in agent.allow");
-	} else if (atom) {
+	} else if (atom && kind == AIPKG_WORLD_LOCK) {
 		snprintf(why, sizeof(why), "locked (%s); 'aipkg unlock %s' lets it move", atom, name);
+		set_action(pkg, "skip", why);
+	} else if (atom) {
+		snprintf(why, sizeof(why), "the world file pins this build (%s), which apk keeps",
+			 atom);
 		set_action(pkg, "skip", why);
 	} else {
 		return false;
@@ -167,20 +173,16 @@ static int by_name(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-/* The installed packages the indexes hold a newer version of, by name. */
+/* The installed packages apk would upgrade (a newer version in the
+ * repositories their tag allows), by name. */
 static const struct aipkg_pkg **upgradable(const struct aipkg_state *st, size_t *n)
 {
 	const struct aipkg_pkg **v = calloc(st->installed.n + 1, sizeof(*v));
 
 	*n = 0;
-	for (size_t i = 0; v && i < st->installed.n; i++) {
-		const struct aipkg_pkg *inst = &st->installed.pkgs[i];
-		const struct aipkg_pkg *best = aipkg_state_best(st, inst->name);
-
-		if (best && aipkg_version_compare(aipkg_slice_str(best->version),
-						  aipkg_slice_str(inst->version)) == AIPKG_VER_GREATER)
-			v[(*n)++] = inst;
-	}
+	for (size_t i = 0; v && i < st->installed.n; i++)
+		if (aipkg_select_upgrade(st, &st->installed.pkgs[i]))
+			v[(*n)++] = &st->installed.pkgs[i];
 	if (v)
 		qsort(v, *n, sizeof(*v), by_name);
 	return v;
@@ -195,7 +197,7 @@ json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 	json_t *plan = json_array();
 
 	for (size_t i = 0; up && i < n; i++) {
-		json_t *pkg = assessed(cfg, st, db, up[i], aipkg_state_best(st, up[i]->name));
+		json_t *pkg = assessed(cfg, st, db, up[i], aipkg_select_upgrade(st, up[i]));
 
 		/* the clock only holds back what policy would do now: a high
 		 * risk keeps its own reason, not "outside the window" */

@@ -241,9 +241,12 @@ void aipkg_planner_offline(const struct aipkg_state *st, const char *request,
 	if (!m->words.n) {
 		/* all filler ("install make"): the words may still be names */
 		aipkg_words_split(request, true, &m->words);
-		for (size_t i = 0; i < m->words.n; i++)
-			if (aipkg_state_best(st, m->words.w[i]))
+		for (size_t i = 0; i < m->words.n; i++) {
+			enum aipkg_resolve_how how;
+
+			if (aipkg_resolve(st, m->words.w[i], 0, &how) && how == AIPKG_RESOLVE_EXACT)
 				plan_word(st, m->words.w[i], plan);
+		}
 	}
 	free(m);
 }
@@ -297,7 +300,8 @@ json_t *aipkg_planner_candidates(const struct aipkg_state *st, const char *reque
 	aipkg_plan_init(&plan);
 	aipkg_planner_offline(st, request, &plan);
 	json_array_foreach(plan.packages, i, p)
-		candidate_add(out, aipkg_state_best(st, json_string_value(json_object_get(p, "name"))),
+		candidate_add(out, aipkg_resolve(st, json_string_value(json_object_get(p, "name")), 0,
+						 NULL),
 			      max);
 	matcher_init(m, request);
 	for (i = 0; i < m->nhits; i++)

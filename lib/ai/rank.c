@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "ai/rank.h"
+#include "apk/select.h"
 
 #define RANK_MAX 64
 
@@ -189,7 +190,8 @@ size_t aipkg_rank(const struct aipkg_state *st, const struct aipkg_words *words,
 		int weight = name_weight(set->pkgs[i].name), score;
 		bool strong;
 
-		if (!weight)
+		/* apk takes a tagged repository's package only for "name@tag" */
+		if (!weight || aipkg_repo_tag(st, set->pkgs[i].repo))
 			continue;
 		score = pkg_score(&set->pkgs[i], words, use, &stems, &strong) * weight / 2;
 		if (score > 0 && (strong || !need_strong))

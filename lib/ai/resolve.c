@@ -2,72 +2,81 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ai/resolve.h"
 #include "apk/search.h"
+#include "apk/select.h"
 #include "apk/version.h"
 
+/* The package of that name apk would install for it (not one only a
+ * tagged repository has), else the installed one. */
 static const struct aipkg_pkg *find_exact(const struct aipkg_state *st, const char *name)
 {
-	const struct aipkg_pkg *p = aipkg_state_best(st, name);
+	struct aipkg_selection sel;
 
-	return p ? p : aipkg_state_installed(st, name);
+	if (aipkg_select_name(st, name, 0, &sel) == 0 && sel.why == AIPKG_SELECT_OK &&
+	    strcmp(sel.pkg->name, name) == 0)
+		return sel.pkg;
+	return aipkg_state_installed(st, name);
 }
 
-/* Does the p: entry P offer NAME (LEN bytes), with or without a version? */
-static bool entry_offers(const char *p, const char *name, size_t len)
+/* A package of a repository an untagged dependency may use, or installed. */
+static bool usable(const struct aipkg_state *st, const struct aipkg_pkg *p)
 {
-	return strncmp(p, name, len) == 0 && strchr("=<>~", p[len]) != NULL;
+	return p->repo < 0 || !aipkg_repo_tag(st, p->repo);
 }
 
-/* Who provides NAME, and who provides cmd:NAME, in one pass over SET.
- * Several providers (cmd:telnet): the first by name, so the answer is the
- * same on every run; apk still has the last word. */
-struct providers {
-	const struct aipkg_pkg *direct, *command;
-};
-
-static void keep_first(const struct aipkg_pkg **slot, const struct aipkg_pkg *p)
+/*
+ * Who provides NAME, for a plan: a provider the distribution ranks
+ * (provider_priority: postgresql15 over postgresql14) wins, the newest
+ * among equals, so a fork that merely offers the name with a version
+ * (postgresql-bdr on 3.18, which apk 3 itself would take) is not what a
+ * request gets; without ranks, what apk picks; where apk will not choose,
+ * the first provider by name, so the answer is the same on every run.
+ */
+static const struct aipkg_pkg *provider_of(const struct aipkg_state *st, const char *name)
 {
-	if (!*slot || strcmp(p->name, (*slot)->name) < 0)
-		*slot = p;
-}
+	struct aipkg_selection sel;
+	const struct aipkg_pkg *best = NULL, *first = NULL;
+	size_t n;
+	const struct aipkg_pkg **v = aipkg_select_providers(st, aipkg_slice_str(name), &n);
 
-static void set_providers(const struct aipkg_pkgset *set, const char *name, const char *cmd,
-			  struct providers *out)
-{
-	size_t nlen = strlen(name), clen = cmd ? strlen(cmd) : 0;
+	for (size_t i = 0; v && i < n; i++) {
+		const struct aipkg_pkg *p = v[i];
 
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < set->n; i++) {
-		const struct aipkg_pkg *pkg = &set->pkgs[i];
-
-		for (size_t k = 0; k < pkg->provides.n; k++) {
-			if (entry_offers(pkg->provides.v[k], name, nlen))
-				keep_first(&out->direct, pkg);
-			else if (cmd && entry_offers(pkg->provides.v[k], cmd, clen))
-				keep_first(&out->command, pkg);
-		}
+		if (!usable(st, p) || strcmp(p->name, name) == 0)
+			continue;
+		if (!first || strcmp(p->name, first->name) < 0)
+			first = p;
+		if (p->provider_priority &&
+		    (!best || p->provider_priority > best->provider_priority ||
+		     (p->provider_priority == best->provider_priority &&
+		      aipkg_version_compare(aipkg_slice_str(p->version),
+					    aipkg_slice_str(best->version)) == AIPKG_VER_GREATER)))
+			best = p;
 	}
+	free(v);
+	if (best || !first)
+		return best;
+	if (aipkg_select_name(st, name, 0, &sel) == 0 && sel.why == AIPKG_SELECT_OK)
+		return sel.pkg;
+	return sel.why == AIPKG_SELECT_VIRTUAL ? first : NULL;
 }
 
-/* The provider of NAME (else of cmd:NAME), installed ones first. */
+/* The provider of NAME, else of cmd:NAME. */
 static const struct aipkg_pkg *find_provider(const struct aipkg_state *st, const char *name,
 					     enum aipkg_resolve_how *how)
 {
-	struct providers inst, avail;
+	const struct aipkg_pkg *p = provider_of(st, name);
 	char cmd[256];
-	bool with_cmd = !strchr(name, ':') &&
-			snprintf(cmd, sizeof(cmd), "cmd:%s", name) < (int)sizeof(cmd);
 
-	set_providers(&st->installed, name, with_cmd ? cmd : NULL, &inst);
-	set_providers(&st->available, name, with_cmd ? cmd : NULL, &avail);
 	*how = AIPKG_RESOLVE_PROVIDER;
-	if (inst.direct || avail.direct)
-		return inst.direct ? inst.direct : avail.direct;
+	if (p || strchr(name, ':') || snprintf(cmd, sizeof(cmd), "cmd:%s", name) >= (int)sizeof(cmd))
+		return p;
 	*how = AIPKG_RESOLVE_COMMAND;
-	return inst.command ? inst.command : avail.command;
+	return provider_of(st, cmd);
 }
 
 /* Drop one trailing version group: "python3.12" -> "python3",
@@ -101,7 +110,7 @@ static const struct aipkg_pkg *find_versioned(const struct aipkg_state *st, cons
 		const char *n = set->pkgs[i].name, *tail = n + len;
 
 		if (strncmp(n, name, len) != 0 || !isdigit((unsigned char)*tail) ||
-		    !aipkg_version_validate(aipkg_slice_str(tail)))
+		    !aipkg_version_validate(aipkg_slice_str(tail)) || !usable(st, &set->pkgs[i]))
 			continue;
 		if (!best || aipkg_version_compare(aipkg_slice_str(tail),
 						   aipkg_slice_str(best->name + len)) ==

@@ -82,6 +82,10 @@ struct aipkg_pkgset {
 	/* name -> package index, open addressing; built by aipkg_pkgset_index */
 	uint32_t *hash;
 	size_t hash_cap;
+	/* provided name (p: entry without "=version") -> package index, one
+	 * slot per entry; built by aipkg_pkgset_index */
+	uint32_t *phash;
+	size_t phash_cap;
 };
 
 void aipkg_pkgset_init(struct aipkg_pkgset *set);
@@ -124,6 +128,16 @@ const struct aipkg_pkg *aipkg_pkgset_find(const struct aipkg_pkgset *set, const 
 /* Call FN for every package with that name (all versions). */
 void aipkg_pkgset_each_named(const struct aipkg_pkgset *set, const char *name,
 			     void (*fn)(const struct aipkg_pkg *pkg, void *ud), void *ud);
+
+/* Call FN for every package whose p: line offers NAME (so:libz.so.1,
+ * cmd:dig, a virtual name), in the set's order, once per package;
+ * *VERSION (for FN, valid during the call) is the version offered, ""
+ * when none.  Packages named NAME are not included.  Uses the index of
+ * aipkg_pkgset_index() (scans without it). */
+void aipkg_pkgset_each_provider(const struct aipkg_pkgset *set, struct aipkg_slice name,
+				void (*fn)(const struct aipkg_pkg *pkg, struct aipkg_slice version,
+					   void *ud),
+				void *ud);
 
 /* A parsed dependency atom: [!]name[op version], as in D:, world and CLI. */
 enum aipkg_dep_op {

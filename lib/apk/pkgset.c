@@ -37,6 +37,7 @@ void aipkg_pkgset_release(struct aipkg_pkgset *set)
 	free(set->pkgs);
 	free(set->tokens);
 	free(set->hash);
+	free(set->phash);
 	aipkg_pkgset_init(set);
 }
 
@@ -333,36 +334,77 @@ int aipkg_pkgset_parse(struct aipkg_pkgset *set, char *text, size_t len, int rep
 	return r;
 }
 
-static uint32_t pkgset_hash(const char *s)
+static uint32_t pkgset_hash_len(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
 	return h;
+}
+
+static uint32_t pkgset_hash(const char *s)
+{
+	return pkgset_hash_len(s, strlen(s));
+}
+
+/* The name part of a p: entry ("so:libz.so.1=1.3.1" -> 12 bytes). */
+static size_t pkgset_entry_name_len(const char *entry)
+{
+	return strcspn(entry, "=");
+}
+
+/* A table of at least twice N slots, zeroed. */
+static int pkgset_table(uint32_t **tab, size_t *cap, size_t n)
+{
+	size_t c = 16;
+
+	while (c < n * 2)
+		c *= 2;
+	free(*tab);
+	*tab = calloc(c, sizeof(**tab));
+	*cap = *tab ? c : 0;
+	return *tab ? 0 : -ENOMEM;
+}
+
+static void pkgset_table_put(uint32_t *tab, size_t cap, uint32_t h, size_t i)
+{
+	h &= (uint32_t)(cap - 1);
+	while (tab[h])
+		h = (h + 1) & (uint32_t)(cap - 1);
+	tab[h] = (uint32_t)i + 1;
+}
+
+static int pkgset_index_provides(struct aipkg_pkgset *set)
+{
+	size_t n = 0;
+	int r;
+
+	for (size_t i = 0; i < set->n; i++)
+		n += set->pkgs[i].provides.n;
+	r = pkgset_table(&set->phash, &set->phash_cap, n);
+	for (size_t i = 0; r == 0 && i < set->n; i++) {
+		const struct aipkg_strv *pv = &set->pkgs[i].provides;
+
+		for (size_t k = 0; k < pv->n; k++)
+			pkgset_table_put(set->phash, set->phash_cap,
+					 pkgset_hash_len(pv->v[k], pkgset_entry_name_len(pv->v[k])), i);
+	}
+	return r;
 }
 
 int aipkg_pkgset_index(struct aipkg_pkgset *set)
 {
-	size_t cap = 16;
+	int r;
 
 	if (set->n >= UINT32_MAX / 4)
 		return -AIPKG_E_TOOBIG;
-	while (cap < set->n * 2)
-		cap *= 2;
-	free(set->hash);
-	set->hash = calloc(cap, sizeof(*set->hash));
-	set->hash_cap = set->hash ? cap : 0;
-	if (!set->hash)
-		return -ENOMEM;
-	for (size_t i = 0; i < set->n; i++) {
-		size_t h = pkgset_hash(set->pkgs[i].name) & (cap - 1);
-
-		while (set->hash[h])
-			h = (h + 1) & (cap - 1);
-		set->hash[h] = (uint32_t)i + 1;
-	}
-	return 0;
+	r = pkgset_table(&set->hash, &set->hash_cap, set->n);
+	for (size_t i = 0; r == 0 && i < set->n; i++)
+		pkgset_table_put(set->hash, set->hash_cap, pkgset_hash(set->pkgs[i].name), i);
+	if (r == 0)
+		r = pkgset_index_provides(set);
+	return r;
 }
 
 /*
@@ -409,6 +451,94 @@ static void pkgset_pick_newest(const struct aipkg_pkg *pkg, void *ud)
 	    aipkg_version_compare(aipkg_slice_str(pkg->version), aipkg_slice_str((*best)->version));
 	if (cmp == AIPKG_VER_GREATER || (cmp == AIPKG_VER_EQUAL && pkg < *best))
 		*best = pkg;
+}
+
+/* Does PKG's p: line offer NAME?  *version gets the version offered. */
+static bool pkgset_offers(const struct aipkg_pkg *pkg, struct aipkg_slice name,
+			  struct aipkg_slice *version)
+{
+	for (size_t k = 0; k < pkg->provides.n; k++) {
+		const char *e = pkg->provides.v[k];
+		size_t len = pkgset_entry_name_len(e);
+
+		if (len == name.len && memcmp(e, name.ptr, len) == 0) {
+			*version = aipkg_slice_str(e[len] ? e + len + 1 : e + len);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int pkgset_index_order(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct pkgset_offerers {
+	uint32_t *v;
+	size_t n, cap;
+	bool failed;
+};
+
+static void offerers_consider(const struct aipkg_pkgset *set, struct aipkg_slice name,
+			      uint32_t at, struct pkgset_offerers *o)
+{
+	struct aipkg_slice ver;
+	uint32_t *nv;
+
+	if (o->failed || !pkgset_offers(&set->pkgs[at], name, &ver))
+		return;
+	if (o->n == o->cap) {
+		nv = realloc(o->v, (o->cap ? o->cap * 2 : 8) * sizeof(*nv));
+		if (!nv) {
+			o->failed = true;
+			return;
+		}
+		o->v = nv;
+		o->cap = o->cap ? o->cap * 2 : 8;
+	}
+	o->v[o->n++] = at;
+}
+
+/* The packages offering NAME, by index (unsorted, maybe repeated). */
+static void pkgset_offerers(const struct aipkg_pkgset *set, struct aipkg_slice name,
+			    struct pkgset_offerers *o)
+{
+	size_t mask = set->phash_cap - 1;
+
+	if (!set->phash) {
+		for (size_t i = 0; i < set->n; i++)
+			offerers_consider(set, name, (uint32_t)i, o);
+		return;
+	}
+	for (size_t h = pkgset_hash_len(name.ptr, name.len) & mask; set->phash[h];
+	     h = (h + 1) & mask)
+		offerers_consider(set, name, set->phash[h] - 1, o);
+}
+
+void aipkg_pkgset_each_provider(const struct aipkg_pkgset *set, struct aipkg_slice name,
+				void (*fn)(const struct aipkg_pkg *pkg, struct aipkg_slice version,
+					   void *ud),
+				void *ud)
+{
+	struct pkgset_offerers o = { NULL, 0, 0, false };
+
+	if (!set || !name.len)
+		return;
+	pkgset_offerers(set, name, &o);
+	if (o.n > 1)
+		qsort(o.v, o.n, sizeof(*o.v), pkgset_index_order);
+	for (size_t i = 0; !o.failed && i < o.n; i++) {
+		struct aipkg_slice ver;
+
+		if (i && o.v[i] == o.v[i - 1])
+			continue;
+		pkgset_offers(&set->pkgs[o.v[i]], name, &ver);
+		fn(&set->pkgs[o.v[i]], ver, ud);
+	}
+	free(o.v);
 }
 
 const struct aipkg_pkg *aipkg_pkgset_find(const struct aipkg_pkgset *set, const char *name)

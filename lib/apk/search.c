@@ -1,14 +1,18 @@
 /* Looking packages up in the loaded state: best versions, providers, search. */
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
+#include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "apk/search.h"
-#include "jsonutil.h"
+#include "apk/select.h"
 #include "apk/version.h"
+#include "config.h"
+#include "jsonutil.h"
 
 const struct aipkg_pkg *aipkg_state_best(const struct aipkg_state *st, const char *name)
 {
@@ -33,156 +37,227 @@ bool aipkg_state_provided(const struct aipkg_state *st, struct aipkg_slice name)
 	return set_provides(&st->available, name) || set_provides(&st->installed, name);
 }
 
+/*
+ * apk's search (apk-tools 2.14 app_search.c, 3.0 query.c): each term T
+ * matches a package whose name or provided name matches the pattern
+ * "*T*" (fnmatch, case-blind), so globs are unanchored; with -x the name
+ * or a provided name must equal T (a glob in T matches anchored); -d also
+ * matches "*T*" against the description, so a term with blanks is a
+ * phrase.  apk 2.14's -d looks at names and descriptions, apk 3's at
+ * provided names too: aipkg takes the union, and also finds installed
+ * packages no index has (apk search reads only the indexes).
+ */
 static bool has_glob(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;
 }
 
-static bool name_matches(const char *name, const char *term, unsigned flags)
-{
-	if (flags & AIPKG_SEARCH_EXACT)
-		return strcmp(name, term) == 0;
-	if (has_glob(term))
-		return fnmatch(term, name, FNM_CASEFOLD) == 0;
-	return strcasestr(name, term) != NULL;
-}
-
-/* cmd:dig, so:libssl.so.3, pc:zlib: compare with the provided names */
-static bool provider_matches(const struct aipkg_pkg *pkg, const char *term)
-{
-	for (size_t i = 0; i < pkg->provides.n; i++) {
-		const char *p = pkg->provides.v[i];
-		size_t len = strcspn(p, "=<>~");
-		char buf[512];
-
-		if (len >= sizeof(buf))
-			continue;
-		memcpy(buf, p, len);
-		buf[len] = '\0';
-		if (has_glob(term) ? fnmatch(term, buf, 0) == 0 : strcmp(buf, term) == 0)
-			return true;
-	}
-	return false;
-}
-
-static bool is_provider_term(const char *t)
-{
-	const char *colon = strchr(t, ':');
-
-	return colon && colon > t && strspn(t, "abcdefghijklmnopqrstuvwxyz") == (size_t)(colon - t);
-}
-
-static bool pkg_matches(const struct aipkg_pkg *pkg, char **terms, size_t nterms,
-			unsigned flags)
-{
-	for (size_t i = 0; i < nterms; i++) {
-		if (is_provider_term(terms[i])) {
-			if (provider_matches(pkg, terms[i]))
-				return true;
-			continue;
-		}
-		if (name_matches(pkg->name, terms[i], flags))
-			return true;
-		if ((flags & AIPKG_SEARCH_DESCRIPTION) && strcasestr(pkg->description, terms[i]))
-			return true;
-	}
-	return false;
-}
-
-struct hits {
-	const struct aipkg_pkg **v;
-	size_t n, cap;
-	char **terms;
-	size_t nterms;
+/* Rank of a match, best first: the sort key before the name. */
+enum hit_rank {
+	HIT_NAME_EXACT,
+	HIT_PROVIDES_EXACT,
+	HIT_NAME_PREFIX,
+	HIT_NAME,
+	HIT_PROVIDES,
+	HIT_DESCRIPTION,
+	HIT_NONE,
 };
 
-static int hits_add(struct hits *h, const struct aipkg_pkg *pkg)
+struct term {
+	char *text;    /* as given */
+	char *pattern; /* "*text*" for fnmatch, or text itself with -x */
+	bool glob;     /* text holds * ? or [ */
+};
+
+static bool text_matches(const char *value, size_t len, const struct term *t, unsigned flags)
+{
+	char buf[512];
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, value, len);
+	buf[len] = '\0';
+	if (!t->glob)
+		return (flags & AIPKG_SEARCH_EXACT) ? strcmp(buf, t->text) == 0
+						    : strcasestr(buf, t->text) != NULL;
+	return fnmatch(t->pattern, buf, FNM_CASEFOLD) == 0;
+}
+
+/* The best rank at which PKG matches T. */
+static enum hit_rank term_rank(const struct aipkg_pkg *pkg, const struct term *t, unsigned flags)
+{
+	enum hit_rank best = HIT_NONE;
+
+	if (strcmp(pkg->name, t->text) == 0)
+		return HIT_NAME_EXACT;
+	if (text_matches(pkg->name, strlen(pkg->name), t, flags))
+		best = strncasecmp(pkg->name, t->text, strlen(t->text)) == 0 ? HIT_NAME_PREFIX
+									   : HIT_NAME;
+	for (size_t i = 0; i < pkg->provides.n && best > HIT_PROVIDES_EXACT; i++) {
+		const char *p = pkg->provides.v[i];
+		size_t len = strcspn(p, "=");
+
+		if (strlen(t->text) == len && strncmp(p, t->text, len) == 0)
+			best = HIT_PROVIDES_EXACT;
+		else if (best > HIT_PROVIDES && text_matches(p, len, t, flags))
+			best = HIT_PROVIDES;
+	}
+	if (best == HIT_NONE && (flags & AIPKG_SEARCH_DESCRIPTION) &&
+	    text_matches(pkg->description, strlen(pkg->description), t, flags & ~AIPKG_SEARCH_EXACT))
+		best = HIT_DESCRIPTION;
+	return best;
+}
+
+struct hit {
+	const struct aipkg_pkg *pkg;
+	enum hit_rank rank;
+};
+
+struct hits {
+	struct hit *v;
+	size_t n, cap;
+	struct term *terms;
+	size_t nterms;
+	const struct aipkg_state *st;
+};
+
+/* Which record of a name to show: one from a repository an untagged
+ * dependency may use (or the installed one) before one only a tagged
+ * repository has, then the newest. */
+static bool record_better(const struct aipkg_state *st, const struct aipkg_pkg *a,
+			  const struct aipkg_pkg *b)
+{
+	const char *ta = a->repo >= 0 ? aipkg_repo_tag(st, a->repo) : NULL;
+	const char *tb = b->repo >= 0 ? aipkg_repo_tag(st, b->repo) : NULL;
+
+	if (!ta != !tb)
+		return !ta;
+	return aipkg_version_compare(aipkg_slice_str(a->version), aipkg_slice_str(b->version)) ==
+	       AIPKG_VER_GREATER;
+}
+
+static int hits_add(struct hits *h, const struct aipkg_pkg *pkg, enum hit_rank rank)
 {
 	for (size_t i = 0; i < h->n; i++) {
-		if (strcmp(h->v[i]->name, pkg->name) != 0)
+		if (strcmp(h->v[i].pkg->name, pkg->name) != 0)
 			continue;
-		if (aipkg_version_compare(aipkg_slice_str(pkg->version),
-					  aipkg_slice_str(h->v[i]->version)) == AIPKG_VER_GREATER)
-			h->v[i] = pkg;
+		if (record_better(h->st, pkg, h->v[i].pkg))
+			h->v[i].pkg = pkg;
+		if (rank < h->v[i].rank)
+			h->v[i].rank = rank;
 		return 0;
 	}
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 32;
-		const struct aipkg_pkg **v = realloc(h->v, cap * sizeof(*v));
+		struct hit *v = realloc(h->v, cap * sizeof(*v));
 
 		if (!v)
 			return -1;
 		h->v = v;
 		h->cap = cap;
 	}
-	h->v[h->n++] = pkg;
+	h->v[h->n++] = (struct hit){ pkg, rank };
 	return 0;
 }
 
-static bool is_exact(const struct hits *h, const char *name)
-{
-	for (size_t i = 0; i < h->nterms; i++)
-		if (strcmp(h->terms[i], name) == 0)
-			return true;
-	return false;
-}
-
-static const struct hits *sort_hits;
-
 static int hit_order(const void *a, const void *b)
 {
-	const struct aipkg_pkg *const *x = a, *const *y = b;
-	bool ex = is_exact(sort_hits, (*x)->name), ey = is_exact(sort_hits, (*y)->name);
+	const struct hit *x = a, *y = b;
 
-	if (ex != ey)
-		return ex ? -1 : 1;
-	return strcmp((*x)->name, (*y)->name);
-}
-
-static void split_terms(const char *terms, struct hits *h)
-{
-	char *copy = strdup(terms), *save = NULL;
-
-	h->terms = NULL;
-	h->nterms = 0;
-	for (char *t = copy ? strtok_r(copy, " \t\n", &save) : NULL; t;
-	     t = strtok_r(NULL, " \t\n", &save)) {
-		char **v = realloc(h->terms, (h->nterms + 1) * sizeof(*v));
-
-		if (!v)
-			break;
-		h->terms = v;
-		h->terms[h->nterms++] = strdup(t);
-	}
-	free(copy);
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->pkg->name, y->pkg->name);
 }
 
 static void scan_set(const struct aipkg_pkgset *set, struct hits *h, unsigned flags)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (pkg_matches(&set->pkgs[i], h->terms, h->nterms, flags))
-			hits_add(h, &set->pkgs[i]);
+	for (size_t i = 0; i < set->n; i++) {
+		enum hit_rank best = HIT_NONE;
+
+		for (size_t k = 0; k < h->nterms; k++) {
+			enum hit_rank r = term_rank(&set->pkgs[i], &h->terms[k], flags);
+
+			if (r < best)
+				best = r;
+		}
+		if (best != HIT_NONE)
+			hits_add(h, &set->pkgs[i], best);
+	}
 }
 
-const struct aipkg_pkg **aipkg_search(const struct aipkg_state *st, const char *terms,
-				      unsigned flags, size_t *n)
+static int term_init(struct term *t, const char *text, size_t len, unsigned flags)
 {
-	struct hits h = { 0 };
+	t->text = strndup(text, len);
+	t->glob = t->text && has_glob(t->text);
+	t->pattern = NULL;
+	if (t->text && t->glob && asprintf(&t->pattern, (flags & AIPKG_SEARCH_EXACT) ? "%s" : "*%s*",
+					   t->text) < 0)
+		t->pattern = NULL;
+	return t->text && (!t->glob || t->pattern) ? 0 : -1;
+}
 
-	split_terms(terms, &h);
+int aipkg_search_split(const char *query, char ***terms, size_t *n)
+{
+	const char *p = query;
+	char **v = NULL;
+
+	*terms = NULL;
+	*n = 0;
+	for (;;) {
+		size_t len;
+		char **nv;
+
+		p += strspn(p, " \t\n");
+		if (!*p)
+			break;
+		if (*p == '"') {
+			/* a double-quoted phrase is one term */
+			len = strcspn(++p, "\"");
+		} else {
+			len = strcspn(p, " \t\n");
+		}
+		nv = realloc(v, (*n + 2) * sizeof(*v));
+		if (!nv || !(nv[*n] = strndup(p, len))) {
+			aipkg_strv_free(nv ? nv : v, *n);
+			*n = 0;
+			return -ENOMEM;
+		}
+		v = nv;
+		v[++*n] = NULL;
+		p += len;
+		if (*p == '"')
+			p++;
+	}
+	*terms = v;
+	return 0;
+}
+
+const struct aipkg_pkg **aipkg_search(const struct aipkg_state *st, const char *const *terms,
+				      size_t nterms, unsigned flags, size_t *n)
+{
+	struct hits h = { .st = st };
+	const struct aipkg_pkg **out = NULL;
+
+	h.terms = calloc(nterms + 1, sizeof(*h.terms));
+	for (size_t i = 0; h.terms && i < nterms; i++) {
+		if (!*terms[i] || term_init(&h.terms[h.nterms], terms[i], strlen(terms[i]), flags) == 0)
+			h.nterms += *terms[i] != '\0';
+	}
 	scan_set(&st->available, &h, flags);
 	scan_set(&st->installed, &h, flags);
-	sort_hits = &h;
 	if (h.n)
 		qsort(h.v, h.n, sizeof(*h.v), hit_order);
-	sort_hits = NULL;
-	for (size_t i = 0; i < h.nterms; i++)
-		free(h.terms[i]);
+	out = malloc((h.n + 1) * sizeof(*out));
+	for (size_t i = 0; out && i < h.n; i++)
+		out[i] = h.v[i].pkg;
+	for (size_t i = 0; i < h.nterms; i++) {
+		free(h.terms[i].text);
+		free(h.terms[i].pattern);
+	}
 	free(h.terms);
-	*n = h.n;
-	if (!h.v)
-		h.v = malloc(sizeof(*h.v));
-	return h.v;
+	free(h.v);
+	*n = out ? h.n : 0;
+	return out;
 }
 
 /* Levenshtein distance, capped: names are short. */

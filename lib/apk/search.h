@@ -24,13 +24,26 @@ enum aipkg_search_flags {
 };
 
 /*
- * Packages matching any of the whitespace-separated TERMS, one per name
- * (its best version), installed ones included, ordered exact matches first
- * then by name.  A term with a "cmd:"/"so:"/"pc:" prefix matches providers;
- * '*' and '?' glob.  Returns borrowed pointers in a malloc'd array.
+ * Packages matching any of the NTERMS TERMS as apk search does: a term
+ * matches a name or provided name containing it ("cmd:dig", "java" finds
+ * openjdk17 through java-jdk), globs unanchored ("*nginx", "ngin?",
+ * "[a]pk"); with AIPKG_SEARCH_EXACT equal to it (a glob anchored); with
+ * AIPKG_SEARCH_DESCRIPTION the description too, a term with blanks being
+ * a phrase.  One package per name: a version an untagged dependency may
+ * get before one only a tagged repository has, then the newest; installed
+ * packages no index has are included.  Ordered by how well they match
+ * (the name itself, a provided name itself, a name starting with the term,
+ * containing it, a provided name containing it, the description), then by
+ * name.  Returns borrowed pointers in a malloc'd array (*n of them), NULL
+ * when out of memory.
  */
-const struct aipkg_pkg **aipkg_search(const struct aipkg_state *st, const char *terms,
-				      unsigned flags, size_t *n);
+const struct aipkg_pkg **aipkg_search(const struct aipkg_state *st, const char *const *terms,
+				      size_t nterms, unsigned flags, size_t *n);
+
+/* Split a search query on blanks into *terms (NULL-terminated, *n of
+ * them; aipkg_strv_free), a double-quoted run being one term
+ * ("\"web server\" nginx"); -ENOMEM. */
+int aipkg_search_split(const char *query, char ***terms, size_t *n);
 
 /* Up to MAX names close to NAME (edit distance, substrings), best first,
  * as a new JSON array of strings. */

@@ -78,6 +78,26 @@ void aipkg_state_release(struct aipkg_state *st);
 int aipkg_world_parse(const char *text, char ***atoms, size_t *n);
 void aipkg_world_free(char **atoms, size_t n);
 
+/* What a world entry is (etc/apk/world holds more than names). */
+enum aipkg_world_kind {
+	AIPKG_WORLD_NAME,     /* "nginx": apk picks the version */
+	AIPKG_WORLD_RANGE,    /* "curl>=8.0", "lua~5.4": a version range */
+	AIPKG_WORLD_LOCK,     /* "nginx=1.26.2-r0": held at one version (aipkg lock) */
+	AIPKG_WORLD_VIRTUAL,  /* ".python-rundeps=20221112.072824": the package
+			       * `apk add --virtual NAME` made; not in any index */
+	AIPKG_WORLD_CHECKSUM, /* "wget><Q1...=": pinned to one build, as apk
+			       * records a package installed from a file */
+	AIPKG_WORLD_CONFLICT, /* "!foo": must not be installed */
+	AIPKG_WORLD_BAD,      /* not a dependency aipkg can read */
+};
+
+/* The kind of world entry ATOM on ST (the installed db tells virtual
+ * packages: "virtual meta package", or a '.' name found in no index). */
+enum aipkg_world_kind aipkg_world_kind(const struct aipkg_state *st, const char *atom);
+
+/* "name", "range", "lock", "virtual", "checksum", "conflict", "bad". */
+const char *aipkg_world_kind_name(enum aipkg_world_kind kind);
+
 /* Drop etc/apk/world's atoms on NAME when no installed package is NAME:
  * what apk killed in the middle of `apk del NAME` can leave, after which
  * apk refuses every change.  Returns how many atoms went, or -errno. */

@@ -55,6 +55,46 @@ void aipkg_world_free(char **atoms, size_t n)
 	free(atoms);
 }
 
+static bool world_virtual(const struct aipkg_state *st, const struct aipkg_dep *dep)
+{
+	char *name = aipkg_slice_dup(dep->name);
+	const struct aipkg_pkg *inst = name ? aipkg_pkgset_find(&st->installed, name) : NULL;
+	bool v = inst && (strcmp(inst->description, "virtual meta package") == 0 ||
+			  (name[0] == '.' && !aipkg_pkgset_find(&st->available, name)));
+
+	free(name);
+	return v;
+}
+
+enum aipkg_world_kind aipkg_world_kind(const struct aipkg_state *st, const char *atom)
+{
+	struct aipkg_dep dep;
+
+	if (aipkg_dep_parse(aipkg_slice_str(atom), &dep) < 0)
+		return AIPKG_WORLD_BAD;
+	if (dep.conflict)
+		return AIPKG_WORLD_CONFLICT;
+	if (dep.op & AIPKG_DEP_CHECKSUM)
+		return AIPKG_WORLD_CHECKSUM;
+	if (dep.op == AIPKG_DEP_ANY)
+		return world_virtual(st, &dep) ? AIPKG_WORLD_VIRTUAL : AIPKG_WORLD_NAME;
+	if (dep.op != AIPKG_DEP_EQ)
+		return AIPKG_WORLD_RANGE;
+	return world_virtual(st, &dep) ? AIPKG_WORLD_VIRTUAL : AIPKG_WORLD_LOCK;
+}
+
+const char *aipkg_world_kind_name(enum aipkg_world_kind kind)
+{
+	static const char *const names[] = {
+		[AIPKG_WORLD_NAME] = "name",	     [AIPKG_WORLD_RANGE] = "range",
+		[AIPKG_WORLD_LOCK] = "lock",	     [AIPKG_WORLD_VIRTUAL] = "virtual",
+		[AIPKG_WORLD_CHECKSUM] = "checksum", [AIPKG_WORLD_CONFLICT] = "conflict",
+		[AIPKG_WORLD_BAD] = "bad",
+	};
+
+	return kind <= AIPKG_WORLD_BAD ? names[kind] : "bad";
+}
+
 /* Is ATOM a dependency on NAME (any version, any operator)? */
 static bool atom_names(const char *atom, const char *name)
 {

@@ -6,6 +6,7 @@
 
 #include "apk/runner.h"
 #include "apk/search.h"
+#include "apk/select.h"
 #include "apk/version.h"
 #include "ctx.h"
 #include "tools/tools.h"
@@ -125,6 +126,46 @@ static int suggest_fail(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 			   arg, b.len ? "; did you mean: " : "", aipkg_buf_str(&b), b.len ? "?" : "");
 	aipkg_buf_release(&b);
 	json_decref(close);
+	return r;
+}
+
+/* Does another target name one of NAME's providers (so apk has one)? */
+static bool targets_pick(const struct aipkg_state *st, const struct targets *t,
+			 struct aipkg_slice name)
+{
+	size_t n;
+	const struct aipkg_pkg **v = aipkg_select_providers(st, name, &n);
+	bool found = false;
+
+	for (size_t i = 0; v && i < n && !found; i++)
+		for (size_t k = 0; k < t->n && !found; k++)
+			found = strcmp(t->v[k], v[i]->name) == 0;
+	free(v);
+	return found;
+}
+
+/* What apk would refuse to choose: a package only a tagged repository
+ * has, or a virtual name no provider of which apk takes by itself. */
+static int check_choice(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *arg,
+			const struct aipkg_dep *dep, const struct targets *t)
+{
+	struct aipkg_selection sel;
+	char *name;
+	int r = aipkg_select(st, dep, 0, &sel);
+
+	if (r < 0 || dep->conflict)
+		return r;
+	if (sel.why == AIPKG_SELECT_TAGGED)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
+				      "'%s' is only in the repository tagged @%s, which apk uses "
+				      "only for what names it: install '%.*s@%s'",
+				      arg, sel.tag ? sel.tag : "?", (int)dep->name.len,
+				      dep->name.ptr, sel.tag ? sel.tag : "?");
+	if (sel.why != AIPKG_SELECT_VIRTUAL || targets_pick(st, t, dep->name))
+		return 0;
+	name = aipkg_slice_dup(dep->name);
+	r = name ? aipkg_fail_virtual(ctx, st, name) : -ENOMEM;
+	free(name);
 	return r;
 }
 
@@ -293,6 +334,8 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		r = check_atom(ctx, t.v[i], &dep);
 		if (r == 0 && any_index(st))
 			r = check_exists(ctx, st, t.v[i], &dep);
+		if (r == 0 && any_index(st))
+			r = check_choice(ctx, st, t.v[i], &dep, &t);
 	}
 	if (r == 0 && st && !any_index(st))
 		aipkg_ctx_warn(ctx, "no repository index is available: run 'aipkg update' first; "

@@ -6,29 +6,49 @@
 #include <string.h>
 
 #include "apk/search.h"
+#include "apk/select.h"
 #include "apk/version.h"
 #include "ctx.h"
 #include "tools/tools.h"
 #include "tools/txn.h"
 
-/* NAME=VERSION or NAME><CHECKSUM: one build only, which `apk upgrade`
- * keeps too.  (A "~" or ">=" constraint still lets versions move.) */
-static bool atom_locks(const char *atom, const char *name)
+/* NAME=VERSION, NAME><CHECKSUM, a virtual package's version: one build
+ * only, which `apk upgrade` keeps too.  (A "~" or ">=" constraint still
+ * lets versions move.)  The kind, or -1 when ATOM does not hold NAME. */
+static int atom_holds(const struct aipkg_state *st, const char *atom, const char *name)
 {
 	struct aipkg_dep dep;
+	int kind;
 
-	if (aipkg_dep_parse(aipkg_slice_str(atom), &dep) < 0 || dep.conflict)
-		return false;
-	return aipkg_slice_eq(dep.name, name) &&
-	       (dep.op == AIPKG_DEP_EQ || dep.op == AIPKG_DEP_CHECKSUM);
+	if (aipkg_dep_parse(aipkg_slice_str(atom), &dep) < 0 || !aipkg_slice_eq(dep.name, name))
+		return -1;
+	kind = (int)aipkg_world_kind(st, atom);
+	return kind == AIPKG_WORLD_LOCK || kind == AIPKG_WORLD_CHECKSUM ||
+			       (kind == AIPKG_WORLD_VIRTUAL && dep.op == AIPKG_DEP_EQ)
+		       ? kind
+		       : -1;
+}
+
+const char *aipkg_held_atom(const struct aipkg_state *st, const char *name, int *kind)
+{
+	for (size_t i = 0; name && i < st->nworld; i++) {
+		int k = atom_holds(st, st->world[i], name);
+
+		if (k >= 0) {
+			if (kind)
+				*kind = k;
+			return st->world[i];
+		}
+	}
+	return NULL;
 }
 
 const char *aipkg_locked_atom(const struct aipkg_state *st, const char *name)
 {
-	for (size_t i = 0; name && i < st->nworld; i++)
-		if (atom_locks(st->world[i], name))
-			return st->world[i];
-	return NULL;
+	int kind;
+	const char *atom = aipkg_held_atom(st, name, &kind);
+
+	return atom && kind == AIPKG_WORLD_LOCK ? atom : NULL;
 }
 
 static char *atom_name(const char *atom)
@@ -47,15 +67,16 @@ json_t *aipkg_locked_held_back(const struct aipkg_state *st)
 	for (size_t i = 0; i < st->nworld; i++) {
 		char *name = atom_name(st->world[i]);
 		const struct aipkg_pkg *inst = name ? aipkg_state_installed(st, name) : NULL;
-		const struct aipkg_pkg *best = name ? aipkg_state_best(st, name) : NULL;
+		/* what `apk upgrade` would take but for the world entry */
+		const struct aipkg_pkg *newer = inst ? aipkg_select_upgrade(st, inst) : NULL;
+		int kind = newer ? atom_holds(st, st->world[i], name) : -1;
 
-		if (inst && best && atom_locks(st->world[i], name) &&
-		    aipkg_version_compare(aipkg_slice_str(best->version),
-					  aipkg_slice_str(inst->version)) == AIPKG_VER_GREATER)
-			json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "name", name,
-							     "version", inst->version, "constraint",
-							     st->world[i], "available",
-							     best->version));
+		if (kind >= 0)
+			json_array_append_new(
+			    out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", name, "version",
+					   inst->version, "constraint", st->world[i], "kind",
+					   aipkg_world_kind_name((enum aipkg_world_kind)kind),
+					   "available", newer->version));
 		free(name);
 	}
 	return out;
@@ -107,6 +128,22 @@ static int lock_name_add(struct aipkg_ctx *ctx, struct lock_req *q, const json_t
 	return 0;
 }
 
+/* A virtual package ('apk add --virtual') is held by its build's version
+ * already, and not a package of any repository to lock at one. */
+static int lock_not_virtual(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name)
+{
+	int kind;
+	const char *atom = aipkg_held_atom(st, name, &kind);
+
+	if (!atom || kind != AIPKG_WORLD_VIRTUAL)
+		return 0;
+	return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
+			      "'%s' is a virtual package ('apk add --virtual'): its world entry %s "
+			      "names the one build apk made, which is neither locked nor lockable; "
+			      "remove it with 'aipkg remove %s'; nothing changed",
+			      name, atom, name);
+}
+
 /* The names ARGS give, each valid and installed; nothing changes otherwise. */
 static int lock_names(struct aipkg_ctx *ctx, json_t *args, struct lock_req *q,
 		      struct aipkg_state **st)
@@ -138,6 +175,8 @@ static int lock_names(struct aipkg_ctx *ctx, json_t *args, struct lock_req *q,
 			    "'%s' is not installed: only an installed package can be "
 			    "locked or unlocked; nothing changed",
 			    q->names[i]);
+	for (i = 0; r == 0 && i < q->n; i++)
+		r = lock_not_virtual(ctx, *st, q->names[i]);
 	return r;
 }
 
@@ -237,7 +276,14 @@ int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		json_t *users;
 
 		if (!held) {
+			int kind;
+			const char *pin = aipkg_held_atom(st, inst->name, &kind);
+
+			/* a checksum pin (a package installed from a file) is said, not undone */
 			lock_outcome(&q, inst, NULL, true);
+			if (pin && kind == AIPKG_WORLD_CHECKSUM)
+				json_object_set_new(json_array_get(q.out, json_array_size(q.out) - 1),
+						    "pinned", json_string(pin));
 			continue;
 		}
 		lock_outcome(&q, inst, held, false);

@@ -6,6 +6,7 @@
 
 #include "apk/files.h"
 #include "apk/search.h"
+#include "apk/select.h"
 #include "apk/version.h"
 #include "ctx.h"
 #include "jsonutil.h"
@@ -31,6 +32,8 @@ static json_t *pkg_summary(const struct aipkg_state *st, const struct aipkg_pkg 
 
 	if (inst)
 		json_object_set_new(o, "installed_version", json_string(inst->version));
+	if (pkg->repo >= 0 && aipkg_repo_tag(st, pkg->repo))
+		json_object_set_new(o, "repository_tag", json_string(aipkg_repo_tag(st, pkg->repo)));
 	/* only an installed package can be locked (pkg.lock) */
 	json_object_set_new(o, "locked", json_boolean(inst && aipkg_locked_atom(st, pkg->name)));
 	return o;
@@ -87,17 +90,27 @@ int aipkg_tool_search(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 			 (aipkg_arg_bool(args, "exact") ? AIPKG_SEARCH_EXACT : 0);
 	const struct aipkg_pkg **hits;
 	struct aipkg_state *st;
+	char **terms = NULL;
+	size_t n, nterms = 0;
 	json_t *pkgs;
-	size_t n;
 	int r = need_state(ctx, &st);
 
 	if (r < 0)
 		return r;
-	if (!query[strspn(query, " \t\n")])
+	if (aipkg_search_split(query, &terms, &nterms) < 0)
+		return -ENOMEM;
+	if (!nterms) {
+		aipkg_strv_free(terms, nterms);
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "empty search: give a term such as 'nginx' or 'cmd:dig'");
-	if (query[strspn(query, " \t\n")] == '/')
+	}
+	if (terms[0][0] == '/') {
+		aipkg_strv_free(terms, nterms);
 		return search_paths(ctx, st, query, result);
-	hits = aipkg_search(st, query, flags, &n);
+	}
+	hits = aipkg_search(st, (const char *const *)terms, nterms, flags, &n);
+	aipkg_strv_free(terms, nterms);
+	if (!hits)
+		return -ENOMEM;
 	pkgs = json_array();
 	for (size_t i = 0; hits && i < n; i++)
 		json_array_append_new(pkgs, pkg_summary(st, hits[i]));
@@ -128,70 +141,117 @@ static int no_such_package(struct aipkg_ctx *ctx, const struct aipkg_state *st, 
 	return r;
 }
 
-/* The package that provides NAME: an installed one first, else the one
- * with the newest version in the indexes; NULL when none does. */
-static const char *provider_of(const struct aipkg_state *st, const char *name)
+/* The other packages that are or provide NAME, beside CHOSEN. */
+static json_t *other_providers(const struct aipkg_state *st, const char *name,
+			       const struct aipkg_pkg *chosen)
 {
-	const struct aipkg_pkg *best = NULL;
+	size_t n;
+	const struct aipkg_pkg **v = aipkg_select_providers(st, aipkg_slice_str(name), &n);
+	json_t *a = json_array();
 
-	for (size_t i = 0; i < st->installed.n; i++)
-		if (aipkg_pkg_provides(&st->installed.pkgs[i], aipkg_slice_str(name), NULL))
-			return st->installed.pkgs[i].name;
-	for (size_t i = 0; i < st->available.n; i++) {
-		const struct aipkg_pkg *p = &st->available.pkgs[i];
+	for (size_t i = 0; v && i < n; i++)
+		if (!chosen || strcmp(v[i]->name, chosen->name) != 0)
+			json_array_append_new(a, json_string(v[i]->name));
+	free(v);
+	return a;
+}
 
-		if (aipkg_pkg_provides(p, aipkg_slice_str(name), NULL) &&
-		    (!best || aipkg_version_compare(aipkg_slice_str(p->version),
-						    aipkg_slice_str(best->version)) ==
-				      AIPKG_VER_GREATER))
-			best = p;
+int aipkg_fail_virtual(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name)
+{
+	json_t *who = other_providers(st, name, NULL), *v;
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	size_t i;
+	int r;
+
+	json_array_foreach(who, i, v)
+		aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
+			   "'%s' is a virtual name, provided by %s, and apk will not choose "
+			   "among them by itself: name one (aipkg info %s)",
+			   name, aipkg_buf_str(&b), json_string_value(json_array_get(who, 0)));
+	aipkg_buf_release(&b);
+	json_decref(who);
+	return r;
+}
+
+/*
+ * What `info NAME` shows: the installed package of that name, else what
+ * apk would install for NAME (a provider of a provided name, the package
+ * of a tagged repository for "name@tag" in world), else a package only a
+ * tagged repository offers (marked with its tag).
+ */
+static int info_target(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name,
+		       struct aipkg_selection *sel)
+{
+	int r;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->inst = aipkg_state_installed(st, name);
+	if (sel->inst) {
+		sel->pkg = sel->inst;
+		return 0;
 	}
-	return best ? best->name : NULL;
+	r = aipkg_select_name(st, name, 0, sel);
+	if (r < 0)
+		return r;
+	if (sel->why == AIPKG_SELECT_VIRTUAL)
+		return aipkg_fail_virtual(ctx, st, name);
+	if (!sel->pkg)
+		return no_such_package(ctx, st, name);
+	return 0;
 }
 
 int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
-	const char *name = json_string_value(json_object_get(args, "package")), *provided = NULL;
-	const struct aipkg_pkg *inst, *avail, *pkg;
+	const char *name = json_string_value(json_object_get(args, "package"));
+	const struct aipkg_pkg *inst, *pkg, *newest;
+	struct aipkg_selection sel;
+	const char *lock, *avail, *held;
 	struct aipkg_state *st;
+	int r = need_state(ctx, &st), kind = -1;
 	json_t *o;
-	int r = need_state(ctx, &st);
 
 	if (r < 0)
 		return r;
 	if (!aipkg_name_valid(aipkg_slice_str(name)))
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME, "'%s' is not a valid package name", name);
-	inst = aipkg_state_installed(st, name);
-	avail = aipkg_state_best(st, name);
-	if (!inst && !avail) {
-		/* a provided name (libc-utils, cmd:dig): show its provider */
-		const char *by = provider_of(st, name);
-
-		if (by) {
-			inst = aipkg_state_installed(st, by);
-			avail = aipkg_state_best(st, by);
-			provided = name;
-			name = by;
-		}
-	}
-	pkg = inst ? inst : avail;
-	if (!pkg)
-		return no_such_package(ctx, st, name);
+	r = info_target(ctx, st, name, &sel);
+	if (r < 0)
+		return r;
+	pkg = sel.pkg;
+	inst = sel.inst ? sel.inst : aipkg_state_installed(st, pkg->name);
+	if (inst)
+		pkg = inst;
+	/* what apk would upgrade it to (or install), by its tags */
+	newest = aipkg_select_newest(st, pkg->name);
+	avail = newest && (!inst || newest != inst ||
+			   aipkg_pkgset_find(&st->available, inst->name))
+		    ? newest->version
+		    : NULL;
+	lock = inst ? aipkg_locked_atom(st, pkg->name) : NULL;
+	held = inst ? aipkg_held_atom(st, pkg->name, &kind) : NULL;
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "name", pkg->name,
 		      "version", pkg->version, "description", pkg->description, "url", pkg->url,
 		      "license", pkg->license, "origin", pkg->origin, "arch", pkg->arch,
 		      "installed", inst != NULL, "depends", strv_json(&pkg->depends), "provides",
 		      strv_json(&pkg->provides), "required_by",
 		      inst ? aipkg_required_by(st, inst) : json_array());
-	json_object_set_new(o, "available", avail ? json_string(avail->version) : json_null());
-	if (provided)
-		json_object_set_new(o, "provides_requested", json_string(provided));
+	json_object_set_new(o, "available", avail ? json_string(avail) : json_null());
+	if (strcmp(pkg->name, name) != 0) {
+		/* a provided name: what apk picks, and who else offers it */
+		json_object_set_new(o, "provides_requested", json_string(name));
+		json_object_set_new(o, "other_providers", other_providers(st, name, pkg));
+	}
+	if (sel.why == AIPKG_SELECT_TAGGED && !inst)
+		json_object_set_new(o, "repository_tag", json_string(sel.tag ? sel.tag : ""));
 	json_object_set_new(o, "installed_size", json_integer((json_int_t)pkg->installed_size));
 	json_object_set_new(o, "size", json_integer((json_int_t)pkg->size));
-	json_object_set_new(o, "locked", json_boolean(inst && aipkg_locked_atom(st, name)));
-	json_object_set_new(o, "lock", inst && aipkg_locked_atom(st, name)
-					       ? json_string(aipkg_locked_atom(st, name))
-					       : json_null());
+	json_object_set_new(o, "locked", json_boolean(lock != NULL));
+	json_object_set_new(o, "lock", lock ? json_string(lock) : json_null());
+	if (held && kind != AIPKG_WORLD_LOCK)
+		json_object_set_new(o, "world",
+				    json_pack("{s:s, s:s}", "constraint", held, "kind",
+					      aipkg_world_kind_name((enum aipkg_world_kind)kind)));
 	/* from the cached secdb only: info never waits for the network */
 	json_object_set_new(o, "vulnerabilities", aipkg_vuln_package(ctx, st, pkg));
 	if (aipkg_arg_bool(args, "files")) {
@@ -219,11 +279,11 @@ static json_t *list_upgradable(const struct aipkg_state *st)
 
 	for (size_t i = 0; i < st->installed.n; i++) {
 		const struct aipkg_pkg *inst = &st->installed.pkgs[i];
-		const struct aipkg_pkg *best = aipkg_state_best(st, inst->name);
+		/* as apk list --upgradable: only repositories its tag allows */
+		const struct aipkg_pkg *best = aipkg_select_upgrade(st, inst);
 		json_t *o;
 
-		if (!best || aipkg_version_compare(aipkg_slice_str(best->version),
-						   aipkg_slice_str(inst->version)) != AIPKG_VER_GREATER)
+		if (!best)
 			continue;
 		o = pkg_summary(st, inst);
 		json_object_set_new(o, "available", json_string(best->version));
@@ -292,10 +352,11 @@ static json_t *list_world(const struct aipkg_state *st)
 		if (aipkg_dep_parse(aipkg_slice_str(st->world[i]), &dep) == 0 &&
 		    (name = aipkg_slice_dup(dep.name)))
 			inst = world_resolve(st, &dep, name);
-		o = json_pack("{s:s, s:s, s:s?, s:b, s:b}", "name", name ? name : st->world[i],
+		o = json_pack("{s:s, s:s, s:s?, s:b, s:b, s:s}", "name", name ? name : st->world[i],
 			      "constraint", st->world[i], "version", inst ? inst->version : NULL,
 			      "installed", inst != NULL, "locked",
-			      inst && aipkg_locked_atom(st, name) == st->world[i]);
+			      inst && aipkg_locked_atom(st, name) == st->world[i], "kind",
+			      aipkg_world_kind_name(aipkg_world_kind(st, st->world[i])));
 		if (inst && name && strcmp(inst->name, name) != 0)
 			json_object_set_new(o, "provided_by", json_string(inst->name));
 		json_array_append_new(a, o);

@@ -33,12 +33,24 @@ int aipkg_tool_lock(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_who_owns(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 
-/* Locks (pkg.lock): the world constraint "NAME=VERSION" (or "NAME><CHECKSUM")
- * holding NAME, or NULL when it is not locked; borrowed from ST. */
+/* Fail with -AIPKG_E_NOPKG saying that NAME is a virtual name apk will
+ * not choose a provider for, and who provides it. */
+struct aipkg_state;
+int aipkg_fail_virtual(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name);
+
+/* Locks (pkg.lock): the world constraint "NAME=VERSION" holding the real
+ * package NAME, or NULL when it is not locked; borrowed from ST.  A
+ * virtual package's version (".python-rundeps=20221112.072824") and a
+ * checksum pin ("wget><Q1...") are not locks. */
 struct aipkg_state;
 const char *aipkg_locked_atom(const struct aipkg_state *st, const char *name);
-/* The locked packages for which the indexes hold a newer version, as a new
- * array of {"name","version","constraint","available"}. */
+/* Any world entry that holds NAME at one build: a lock, a checksum pin or
+ * a virtual package's version; *kind (may be NULL) gets which
+ * (enum aipkg_world_kind).  NULL when nothing holds it. */
+const char *aipkg_held_atom(const struct aipkg_state *st, const char *name, int *kind);
+/* The held packages (locks and checksum pins) for which the repositories
+ * apk would use hold a newer version, as a new array of
+ * {"name","version","constraint","kind","available"}. */
 json_t *aipkg_locked_held_back(const struct aipkg_state *st);
 
 /*

@@ -7,6 +7,7 @@
 
 #include "jsonutil.h"
 #include "apk/search.h"
+#include "apk/select.h"
 #include "apk/state.h"
 #include "apk/version.h"
 #include "ctx.h"
@@ -24,10 +25,11 @@ static const char *str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* Does the newest version of NAME in the indexes reach FIXED? */
+/* Does the newest version of NAME apk would take (by the repositories'
+ * tags) reach FIXED? */
 static bool fix_available(const struct aipkg_state *st, const char *name, const char *fixed)
 {
-	const struct aipkg_pkg *best = aipkg_state_best(st, name);
+	const struct aipkg_pkg *best = aipkg_select_newest(st, name);
 
 	return best &&
 	       aipkg_version_compare(aipkg_slice_str(best->version), aipkg_slice_str(fixed)) !=
