@@ -79,6 +79,25 @@ static size_t intent_best(const struct matcher *m, const struct aipkg_intent *in
 	return best;
 }
 
+/* Every other place the request says one of INTENT's phrases is taken
+ * too: "monitor cpu and memory usage" is all one need, not "monitor"
+ * left over for a second intent. */
+static void claim_all(struct matcher *m, const struct aipkg_intent *intent)
+{
+	struct aipkg_words phrase;
+
+	for (size_t i = 0; intent_phrase(intent, i, &phrase); i++) {
+		for (size_t at = 0; phrase.n && at + phrase.n <= m->words.n; at++) {
+			size_t k = 0;
+
+			while (k < phrase.n && aipkg_word_eq(m->words.w[at + k], phrase.w[k]))
+				k++;
+			for (size_t j = 0; k == phrase.n && j < k; j++)
+				m->used[at + j] = true;
+		}
+	}
+}
+
 static int hit_order(const void *a, const void *b)
 {
 	const struct intent_hit *x = a, *y = b;
@@ -105,6 +124,7 @@ static void match_intents(struct matcher *m)
 				continue;
 			for (size_t k = 0; k < len; k++)
 				m->used[pos + k] = true;
+			claim_all(m, &cat[i]);
 			m->hits[m->nhits++] = (struct intent_hit){ &cat[i], pos, len };
 		}
 	}
@@ -133,17 +153,21 @@ static bool slot_alt(const char *slot, size_t slot_len, size_t i, char *out, siz
 	return p < end;
 }
 
-/* The first alternative of SLOT the indexes hold, or NULL. */
-static const struct aipkg_pkg *slot_pick(const struct aipkg_state *st, const char *slot,
-					 size_t len)
+const struct aipkg_pkg *aipkg_planner_slot(const struct aipkg_state *st, const char *slot,
+					   size_t len, size_t *alt)
 {
 	char name[128];
 
 	for (size_t i = 0; slot_alt(slot, len, i, name, sizeof(name)); i++) {
-		const struct aipkg_pkg *p = aipkg_resolve(st, name, 0, NULL);
+		/* an alternative is a name or a provided name, never a guess:
+		 * "openjdk21" is not openjdk17, the next alternative is */
+		const struct aipkg_pkg *p = aipkg_resolve(st, name, AIPKG_RESOLVE_NAMES, NULL);
 
-		if (p)
+		if (p) {
+			if (alt)
+				*alt = i;
 			return p;
+		}
 	}
 	return NULL;
 }
@@ -153,22 +177,72 @@ static void reason_for(char *out, size_t size, const char *why, const struct aip
 	snprintf(out, size, "%s%s%s", why, *p->description ? ": " : "", p->description);
 }
 
-static void plan_intent(const struct aipkg_state *st, const struct aipkg_intent *intent,
-			struct aipkg_plan *plan)
+/* Is one of SLOT's alternatives (LEN bytes) the package NAME? */
+static bool slot_offers(const char *slot, size_t len, const char *name)
+{
+	char alt[128];
+
+	for (size_t i = 0; slot_alt(slot, len, i, alt, sizeof(alt)); i++)
+		if (strcmp(alt, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A slot of alternatives ("podman|docker") another matched intent already
+ * answers with a package of its own ("docker containers": Docker's
+ * docker) is one need met twice: skip it.  A slot of one package is a
+ * need of its own and always planned.
+ */
+static bool slot_answered(const struct aipkg_state *st, const struct matcher *m,
+			  const struct aipkg_intent *self, const char *slot, size_t len)
+{
+	if (!memchr(slot, '|', len))
+		return false;
+	for (size_t h = 0; h < m->nhits; h++) {
+		const struct aipkg_intent *other = m->hits[h].intent;
+
+		if (other == self)
+			continue;
+		for (const char *s = other->packages; *s;) {
+			size_t l = strcspn(s, " ");
+			const struct aipkg_pkg *p = memchr(s, '|', l)
+							? NULL
+							: aipkg_planner_slot(st, s, l, NULL);
+
+			if (p && slot_offers(slot, len, p->name))
+				return true;
+			s += l;
+			s += strspn(s, " ");
+		}
+	}
+	return false;
+}
+
+static void plan_slot(const struct aipkg_state *st, const struct aipkg_intent *intent,
+		      const char *slot, size_t len, struct aipkg_plan *plan)
+{
+	const struct aipkg_pkg *p = aipkg_planner_slot(st, slot, len, NULL);
+	char text[512];
+
+	if (p) {
+		reason_for(text, sizeof(text), intent->what, p);
+		aipkg_plan_add(plan, p->name, text, NULL);
+	} else {
+		slot_alt(slot, len, 0, text, sizeof(text));
+		aipkg_plan_reject(plan, text, "suggested for '%s' but not in the indexes",
+				  intent->what);
+	}
+}
+
+static void plan_intent(const struct aipkg_state *st, const struct matcher *m,
+			const struct aipkg_intent *intent, struct aipkg_plan *plan)
 {
 	for (const char *slot = intent->packages; *slot;) {
 		size_t len = strcspn(slot, " ");
-		const struct aipkg_pkg *p = slot_pick(st, slot, len);
-		char text[512];
 
-		if (p) {
-			reason_for(text, sizeof(text), intent->what, p);
-			aipkg_plan_add(plan, p->name, text, NULL);
-		} else {
-			slot_alt(slot, len, 0, text, sizeof(text));
-			aipkg_plan_reject(plan, text, "suggested for '%s' but not in the indexes",
-					  intent->what);
-		}
+		if (!slot_answered(st, m, intent, slot, len))
+			plan_slot(st, intent, slot, len, plan);
 		slot += len;
 		slot += strspn(slot, " ");
 	}
@@ -232,7 +306,7 @@ void aipkg_planner_offline(const struct aipkg_state *st, const char *request,
 		return;
 	matcher_init(m, request);
 	for (size_t i = 0; i < m->nhits; i++)
-		plan_intent(st, m->hits[i].intent, plan);
+		plan_intent(st, m, m->hits[i].intent, plan);
 	for (size_t i = 0; i < m->words.n; i++)
 		if (!m->used[i] && !aipkg_word_weak(m->words.w[i]))
 			plan_word(st, m->words.w[i], plan);

@@ -21,6 +21,15 @@ void aipkg_planner_offline(const struct aipkg_state *st, const char *request,
 			   struct aipkg_plan *plan);
 
 /*
+ * The package that fills a catalogue slot ("nginx|lighttpd|apache2", LEN
+ * bytes): the first alternative the indexes hold (a package, or a name
+ * provided by one, as aipkg_resolve() finds it); *alt (may be NULL) gets
+ * its index.  NULL when none is there.
+ */
+const struct aipkg_pkg *aipkg_planner_slot(const struct aipkg_state *st, const char *slot,
+					   size_t len, size_t *alt);
+
+/*
  * The packages a model is shown for REQUEST: the offline plan's, the
  * alternatives of the catalogue intents it matched, then the ranked
  * search's best, up to MAX, as a new JSON array of {"name","version",

@@ -192,6 +192,10 @@ const struct aipkg_pkg *aipkg_resolve(const struct aipkg_state *st, const char *
 
 	if ((p = find_exact(st, name)))
 		h = AIPKG_RESOLVE_EXACT;
+	else if ((flags & AIPKG_RESOLVE_NAMES) && (p = provider_of(st, name)))
+		h = AIPKG_RESOLVE_PROVIDER;
+	else if (flags & AIPKG_RESOLVE_NAMES)
+		return NULL;
 	else if ((p = find_provider(st, name, &h)))
 		;
 	else if ((p = find_by_version(st, name)))

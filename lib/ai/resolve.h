@@ -16,6 +16,8 @@ enum aipkg_resolve_how {
 
 enum aipkg_resolve_flags {
 	AIPKG_RESOLVE_FUZZY = 1 << 0, /* allow AIPKG_RESOLVE_CLOSE */
+	AIPKG_RESOLVE_NAMES = 1 << 1, /* only AIPKG_RESOLVE_EXACT and _PROVIDER:
+				       * a catalogue's alternatives say the rest */
 };
 
 /*

@@ -15,7 +15,7 @@ static const char *const filler[] = {
 	"can", "could", "do", "does", "each", "easy", "every", "fast", "few", "for", "from",
 	"get", "give", "going", "good", "got", "great", "had", "has", "have", "help", "here",
 	"how", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "install", "installed",
-	"installing", "into", "is", "it", "it's", "its", "just", "latest", "let", "lets",
+	"installing", "is", "it", "it's", "its", "just", "latest", "let", "lets",
 	"lightweight", "like", "lot", "lots", "machine", "make", "many", "me", "might",
 	"mine", "minimal", "modern", "more", "most", "much", "must", "my", "myself", "need",
 	"needed", "needs", "new", "nice", "no", "not", "now", "of", "on", "one", "only", "or",
@@ -29,11 +29,17 @@ static const char *const filler[] = {
 	"your",
 };
 
+/* Also the verbs of everyday requests ("convert", "send", "scan"):
+ * packages provide commands of those names (imagemagick's convert,
+ * nmh's send, util-linux's look) that a request never means by them. */
 static const char *const weak[] = {
-	"app", "application", "applications", "client", "command", "commands", "development",
-	"environment", "file", "files", "language", "library", "package", "packages", "program",
-	"programs", "server", "servers", "service", "software", "support", "tool", "tools",
-	"utilities", "utility",
+	"app", "application", "applications", "browse", "build", "capture", "check", "client",
+	"command", "commands", "connect", "convert", "create", "crop", "development", "download",
+	"edit", "environment", "extract", "file", "files", "find", "host", "into", "keep",
+	"language", "library", "line", "list", "look", "manage", "open", "package", "packages", "program",
+	"programs", "read", "resize", "rotate", "scan", "schedule", "see", "send", "serve",
+	"server", "servers", "service", "share", "software", "store", "support", "sync", "tool",
+	"tools", "trace", "unpack", "upload", "utilities", "utility", "view", "watch", "write",
 };
 
 static int cmp_word(const void *key, const void *elem)

@@ -47,9 +47,14 @@ bool aipkg_state_provided(const struct aipkg_state *st, struct aipkg_slice name)
  * provided names too: aipkg takes the union, and also finds installed
  * packages no index has (apk search reads only the indexes).
  */
-static bool has_glob(const char *s)
+/* A pattern?  Searching, "*?[" glob as fnmatch does.  With -x, '*'
+ * makes a pattern, '?' only to apk 3 (apk 2 looks the name up as
+ * written), '[' to neither. */
+static bool has_glob(const char *s, unsigned flags)
 {
-	return strpbrk(s, "*?[") != NULL;
+	if (!(flags & AIPKG_SEARCH_EXACT))
+		return strpbrk(s, "*?[") != NULL;
+	return strchr(s, '*') || (strchr(s, '?') && aipkg_version_rules() >= 3);
 }
 
 /* Rank of a match, best first: the sort key before the name. */
@@ -188,7 +193,7 @@ static void scan_set(const struct aipkg_pkgset *set, struct hits *h, unsigned fl
 static int term_init(struct term *t, const char *text, size_t len, unsigned flags)
 {
 	t->text = strndup(text, len);
-	t->glob = t->text && has_glob(t->text);
+	t->glob = t->text && has_glob(t->text, flags);
 	t->pattern = NULL;
 	if (t->text && t->glob && asprintf(&t->pattern, (flags & AIPKG_SEARCH_EXACT) ? "%s" : "*%s*",
 					   t->text) < 0)

@@ -177,12 +177,14 @@ struct cand {
 	bool selectable, hint_ok, tag_ok, tag_pref, upgrade;
 };
 
+/* Versions offered for a name: apk 2 cannot order a missing one against
+ * a version (the next rule decides), apk 3 puts it first. */
 static int vcmp_null(const char *a, const char *b)
 {
 	unsigned r;
 
 	if (!a || !b)
-		return (a != NULL) - (b != NULL);
+		return db.major >= 3 ? (a != NULL) - (b != NULL) : 0;
 	r = version_cmp(a, b, false);
 	return r == V_GREATER ? 1 : r == V_LESS ? -1 : 0;
 }
@@ -197,16 +199,23 @@ static int cand_cmp(const struct cand *a, const struct cand *b)
 		return r;
 	if ((r = a->tag_ok - b->tag_ok) || (r = a->tag_pref - b->tag_pref))
 		return r;
-	if (!(a->upgrade || b->upgrade) && (r = pa->installed - pb->installed))
+	/* apk 3 keeps the installed one only against the same name or where
+	 * a version is offered */
+	if (!(a->upgrade || b->upgrade) &&
+	    (db.major < 3 || pa->name == pb->name || a->p->version || b->p->version) &&
+	    (r = pa->installed - pb->installed))
 		return r;
 	if ((r = vcmp_null(a->p->version, b->p->version)))
 		return r;
 	if (pa->name == pb->name && (r = vcmp_null(pa->version, pb->version)))
 		return r;
-	if ((r = pa->installed - pb->installed))
+	/* apk 2: installed, then priority; apk 3 the other way round */
+	if (db.major < 3 && (r = pa->installed - pb->installed))
 		return r;
 	if (pa->priority != pb->priority)
 		return pa->priority > pb->priority ? 1 : -1;
+	if ((r = pa->installed - pb->installed))
+		return r;
 	return __builtin_ffs((int)pb->repos) - __builtin_ffs((int)pa->repos);
 }
 
