@@ -174,3 +174,43 @@ srv_stop () {
 	test -n "$SRV_PID" && kill "$SRV_PID" 2>/dev/null
 	SRV_PID=
 }
+
+# fixture_repos_names MAIN TESTING: the shapes real Alpine repositories have
+# that a plain name does not show (learnt from real 3.18 indexes and roots):
+#   MAIN     zlib 1.3.1-r0; postgresql14/15 providing "postgresql" without a
+#            version, ranked with k: (14, 15), and postgresql-bdr offering
+#            "postgresql=9.4.14_p1-r15" without k: (apk 2.14 installs
+#            postgresql15 for "postgresql", apk 3.0 postgresql-bdr); xdvik,
+#            the only provider of "xdvi", without a version or k: (both
+#            apks refuse to choose); opensmtpd 6.8.0p2-r7, a version apk 2
+#            orders and apk 3 calls invalid.
+#   TESTING  (a repository used as "@testing") zlib 1.3.2-r0, newtool
+#            0.9-r0 and opensmtpd 6.8.0p10-r0: newer, but apk takes them
+#            only for "name@testing".
+# Each package holds a file: apk treats a package of size 0 as virtual,
+# which any repository may offer whatever its tag.
+fixture_repos_names () {
+	_fn_file () { printf 'usr/share/%s/README=%s\\n' "$1" "$1"; }
+	{
+	mkrepo_pkg "$1" zlib 1.3.1-r0 -d "A compression/decompression Library" \
+		-p so:libz.so.1=1.3.1 -f "$(_fn_file zlib)" &&
+	mkrepo_pkg "$1" postgresql14 14.10-r0 -k 14 -p postgresql -f "$(_fn_file pg14)" \
+		-d "A sophisticated object-relational DBMS, version 14" &&
+	mkrepo_pkg "$1" postgresql15 15.5-r0 -k 15 -p postgresql -f "$(_fn_file pg15)" \
+		-d "A sophisticated object-relational DBMS, version 15" &&
+	mkrepo_pkg "$1" postgresql-bdr 9.4.14_p1-r15 -p postgresql=9.4.14_p1-r15 \
+		-d "A sophisticated object-relational DBMS with bidirectional replication support (BDR)" \
+		-f "$(_fn_file bdr)" &&
+	mkrepo_pkg "$1" xdvik 22.87.06-r1 -p xdvi -d "DVI previewer" -f "$(_fn_file xdvik)" &&
+	mkrepo_pkg "$1" opensmtpd 6.8.0p2-r7 -d "Secure SMTP server" -f "$(_fn_file smtpd2)" &&
+	"$TEST_TOOLS/mkrepo" index "$1/$FIXTURE_ARCH" -d main
+	} || error "mkrepo could not build $1"
+	{
+	mkrepo_pkg "$2" zlib 1.3.2-r0 -d "A compression/decompression Library" \
+		-p so:libz.so.1=1.3.2 -f "$(_fn_file zlib2)" &&
+	mkrepo_pkg "$2" newtool 0.9-r0 -d "A tool only the testing repository has" \
+		-f "$(_fn_file newtool)" &&
+	mkrepo_pkg "$2" opensmtpd 6.8.0p10-r0 -d "Secure SMTP server" -f "$(_fn_file smtpd10)" &&
+	"$TEST_TOOLS/mkrepo" index "$2/$FIXTURE_ARCH" -d testing
+	} || error "mkrepo could not build $2"
+}

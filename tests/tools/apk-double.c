@@ -1625,10 +1625,16 @@ static int cmd_info(void)
 			errors++;
 			continue;
 		}
+		/* the packages of that name and those providing it, each once */
 		v = xmalloc((n->nprov + 1) * sizeof(*v));
-		for (size_t k = 0; k < n->nprov; k++)
-			if (n->prov[k].pkg->name == n)
+		for (size_t k = 0; k < n->nprov; k++) {
+			size_t j = 0;
+
+			while (j < nv && v[j] != n->prov[k].pkg)
+				j++;
+			if (j == nv)
 				v[nv++] = n->prov[k].pkg;
+		}
 		qsort(v, nv, sizeof(*v), pkg_cmp_display);
 		for (size_t k = 0; k < nv; k++) {
 			info_pkg(v[k]);
@@ -1691,10 +1697,16 @@ static int cmd_policy(void)
 		size_t nv = 0;
 		if (!n)
 			continue;
+		/* the packages of that name and those providing it, each once */
 		v = xmalloc((n->nprov + 1) * sizeof(*v));
-		for (size_t k = 0; k < n->nprov; k++)
-			if (n->prov[k].pkg->name == n)
+		for (size_t k = 0; k < n->nprov; k++) {
+			size_t j = 0;
+
+			while (j < nv && v[j] != n->prov[k].pkg)
+				j++;
+			if (j == nv)
 				v[nv++] = n->prov[k].pkg;
+		}
 		qsort(v, nv, sizeof(*v), pkg_cmp_display);
 		printf("%s policy:\n", n->s);
 		for (size_t k = 0; k < nv; k++) {

@@ -414,7 +414,7 @@ TOOL_FN bool dep_parse(const char *s, size_t len, struct dep *d)
 		}
 		d->version = intern(s + i + olen, len - i - olen);
 		if ((d->mask & DEPMASK_CHECKSUM) != DEPMASK_CHECKSUM &&
-		    !aipkg_version_validate(aipkg_slice_str(d->version)))
+		    !aipkg_version_validate_rules(db.major >= 3 ? 3 : 2, aipkg_slice_str(d->version)))
 			return false;
 	}
 	const char *at = memchr(s, '@', nlen);

@@ -443,7 +443,9 @@ static int cmd_pkg(int argc, char **argv)
 		usage();
 	ps.name = argv[2];
 	ps.version = argv[3];
-	if (!aipkg_version_validate(aipkg_slice_str(ps.version)))
+	/* apk 2 built real packages of versions apk 3 refuses (6.8.0p2-r7) */
+	if (!aipkg_version_validate_rules(3, aipkg_slice_str(ps.version)) &&
+	    !aipkg_version_validate_rules(2, aipkg_slice_str(ps.version)))
 		die("invalid version '%s'", ps.version);
 	optind = 4;
 	while ((c = getopt(argc, argv, "d:u:l:o:a:t:m:c:k:D:p:i:f:x:L:s:U")) != -1) {
@@ -638,8 +640,8 @@ static int cmp_record(const void *a, const void *b)
 	if (!r)
 		r = strcmp(ra->name, rb->name);
 	if (!r)
-		r = aipkg_version_compare(aipkg_slice_str(ra->version),
-					  aipkg_slice_str(rb->version));
+		r = aipkg_version_compare_rules(2, aipkg_slice_str(ra->version),
+						aipkg_slice_str(rb->version), false);
 	return r;
 }
 
