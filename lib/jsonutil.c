@@ -40,3 +40,15 @@ json_t *aipkg_json_minus(const json_t *a, const json_t *b)
 	}
 	return out;
 }
+
+int aipkg_json_join(struct aipkg_buf *b, const json_t *array, const char *sep)
+{
+	size_t i;
+	json_t *v;
+	int r = 0;
+
+	json_array_foreach(array, i, v)
+		if (r == 0)
+			r = aipkg_buf_addf(b, "%s%s", i ? sep : "", json_string_value(v));
+	return r;
+}

@@ -5,11 +5,17 @@
 
 #include <jansson.h>
 
+#include "buf.h"
+
 /* Sort ARRAY in place; CMP gets pointers to json_t * elements (qsort). */
 void aipkg_json_sort(json_t *array, int (*cmp)(const void *a, const void *b));
 
 /* The elements of array A that array B lacks (json_equal), in A's order,
  * as a new array ([] when A or B is not an array: nothing to compare). */
 json_t *aipkg_json_minus(const json_t *a, const json_t *b);
+
+/* Append ARRAY's strings to B with SEP between them ("a, b, c");
+ * 0 or -ENOMEM. */
+int aipkg_json_join(struct aipkg_buf *b, const json_t *array, const char *sep);
 
 #endif

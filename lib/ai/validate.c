@@ -8,6 +8,7 @@
 #include "ai/resolve.h"
 #include "aipkg/error.h"
 #include "apk/search.h"
+#include "jsonutil.h"
 
 /* Entries past this are not looked at: answering with thousands of names
  * is an attack on our time, not a plan. */
@@ -17,12 +18,10 @@
 static void reject_unknown(const struct aipkg_state *st, const char *name,
 			   struct aipkg_plan *plan)
 {
-	json_t *close = aipkg_suggest(st, name, 3), *v;
+	json_t *close = aipkg_suggest(st, name, 3);
 	struct aipkg_buf b = AIPKG_BUF_INIT;
-	size_t i;
 
-	json_array_foreach(close, i, v)
-		aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+	aipkg_json_join(&b, close, ", ");
 	aipkg_plan_reject(plan, name, "not in the indexes%s%s%s", b.len ? " (close: " : "",
 			  aipkg_buf_str(&b), b.len ? ")" : "");
 	aipkg_buf_release(&b);

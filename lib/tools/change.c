@@ -9,6 +9,7 @@
 #include "apk/select.h"
 #include "apk/version.h"
 #include "ctx.h"
+#include "jsonutil.h"
 #include "tools/tools.h"
 #include "tools/txn.h"
 #include "vuln/vuln.h"
@@ -113,13 +114,11 @@ static void version_seen(const struct aipkg_pkg *pkg, void *ud)
 static int suggest_fail(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *arg,
 			const char *name)
 {
-	json_t *close = aipkg_suggest(st, name, 5), *v;
+	json_t *close = aipkg_suggest(st, name, 5);
 	struct aipkg_buf b = AIPKG_BUF_INIT;
-	size_t i;
 	int r;
 
-	json_array_foreach(close, i, v)
-		aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+	aipkg_json_join(&b, close, ", ");
 	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
 			   "no package '%s' in the indexes%s%s%s (run 'aipkg update' if the "
 			   "indexes are old)",
@@ -429,14 +428,12 @@ static int refuse_needed(struct aipkg_ctx *ctx, json_t *blocked, json_t **result
 {
 	struct aipkg_buf b = AIPKG_BUF_INIT;
 	const char *name;
-	json_t *users, *u;
-	size_t i;
+	json_t *users;
 	int r;
 
 	json_object_foreach(blocked, name, users) {
 		aipkg_buf_addf(&b, "%s%s is needed by ", b.len ? "; " : "", name);
-		json_array_foreach(users, i, u)
-			aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(u));
+		aipkg_json_join(&b, users, ", ");
 	}
 	r = aipkg_ctx_fail(ctx, -AIPKG_E_NEEDED,
 			   "%s; nothing removed: remove those too with --rdepends, or keep it",

@@ -122,21 +122,13 @@ int aipkg_tool_search(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 static int no_such_package(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name)
 {
 	json_t *close = aipkg_suggest(st, name, 5);
-	char *list = NULL;
+	struct aipkg_buf b = AIPKG_BUF_INIT;
 	int r;
 
-	if (json_array_size(close)) {
-		struct aipkg_buf b = AIPKG_BUF_INIT;
-		json_t *v;
-		size_t i;
-
-		json_array_foreach(close, i, v)
-			aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
-		list = aipkg_buf_detach(&b);
-	}
+	aipkg_json_join(&b, close, ", ");
 	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG, "no package named '%s'%s%s%s", name,
-			   list ? " (did you mean: " : "", list ? list : "", list ? "?)" : "");
-	free(list);
+			   b.len ? " (did you mean: " : "", aipkg_buf_str(&b), b.len ? "?)" : "");
+	aipkg_buf_release(&b);
 	json_decref(close);
 	return r;
 }
@@ -158,13 +150,11 @@ static json_t *other_providers(const struct aipkg_state *st, const char *name,
 
 int aipkg_fail_virtual(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *name)
 {
-	json_t *who = other_providers(st, name, NULL), *v;
+	json_t *who = other_providers(st, name, NULL);
 	struct aipkg_buf b = AIPKG_BUF_INIT;
-	size_t i;
 	int r;
 
-	json_array_foreach(who, i, v)
-		aipkg_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+	aipkg_json_join(&b, who, ", ");
 	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
 			   "'%s' is a virtual name, provided by %s, and apk will not choose "
 			   "among them by itself: name one (aipkg info %s)",

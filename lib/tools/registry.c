@@ -91,10 +91,12 @@ static const struct aipkg_tool tools[] = {
 	  "\"force\":{\"type\":\"boolean\",\"description\":\"even when later operations "
 	  "changed the same packages\"}," CHANGE_ARGS "},\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_rollback },
-	{ "pkg.search", "Search package names, descriptions and cmd:/so: providers",
-	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"maxLength\":1024},"
+	{ "pkg.search", "Search package names and provided names (cmd:, so:) as apk search does, "
+	  "optionally descriptions",
+	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"maxLength\":1024,"
+	  "\"description\":\"terms separated by blanks, globs allowed; a double-quoted phrase is one term\"},"
 	  "\"description\":{\"type\":\"boolean\",\"description\":\"also search descriptions\"},"
-	  "\"exact\":{\"type\":\"boolean\",\"description\":\"match names exactly\"}},"
+	  "\"exact\":{\"type\":\"boolean\",\"description\":\"the name or a provided name equals a term\"}},"
 	  "\"required\":[\"query\"],\"additionalProperties\":false}",
 	  0, aipkg_tool_search },
 	{ "pkg.unlock", "Release packages held by pkg.lock, in one operation",

@@ -168,8 +168,7 @@ static struct aipkg_state *state_new(const char *skip)
 
 static void state_free(struct aipkg_state *st)
 {
-	aipkg_pkgset_release(&st->available);
-	aipkg_pkgset_release(&st->installed);
+	aipkg_state_release(st);
 	free(st);
 }
 
