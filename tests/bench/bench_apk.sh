@@ -13,9 +13,9 @@
 #    nginx and its libraries installed, then upgraded;
 #  - apk processes per change (install, remove), counted by a wrapper.
 # The root is shaped like Alpine's minirootfs (14 packages, about 100
-# files, installed by that apk with --initdb); AIPKG_BENCH_INDEX=N adds N
-# packages to the repository's index, shaped like Alpine's main and
-# community (see add_filler): a real system's 20,000.
+# files, installed by that apk with --initdb); AIPKG_BENCH_INDEX=N adds a
+# second repository of N packages shaped like Alpine's main and community
+# (mkrepo bigindex): a real system's 20,000.
 # SPDX-License-Identifier: MIT
 set -eu
 
@@ -70,47 +70,6 @@ repo () {
 	pkg "$1" nginx "$2" 30 -D pcre2 -D so:libcrypto.so.3 -D so:libssl.so.3 -D so:libz.so.1 \
 		-p "cmd:nginx=$2"
 	"$mk" index "$1/x86_64" -d "bench repository" >/dev/null
-	[ "$filler" -gt 0 ] && add_filler "$1/x86_64"
-	return 0
-}
-
-# add_filler DIR: $filler more records in DIR's index (their files are
-# never installed), shaped like Alpine 3.18's main and community (20,069
-# packages, 8.3 MB of text): 70% with depends (5 on average), 43% with
-# provides (3), a quarter -doc packages with install_if, descriptions of
-# about 48 characters.  apk 2.14 and 3.0 take 1.3 to 1.6 times longer
-# over 20,000 of these than over the real pair.
-add_filler () {
-	(cd "$1" && tar xzf APKINDEX.tar.gz && rm -f APKINDEX.tar.gz &&
-	 awk -v n="$filler" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			base = sprintf("pkg%05d", i - i % 4)
-			sub_ = i % 4 == 0 ? "" : i % 4 == 1 ? "-doc" : i % 4 == 2 ? "-dev" : "-libs"
-			name = base sub_
-			printf "C:Q1%027d=\nP:%s\nV:%d.%d.%d-r%d\nA:x86_64\n",
-				i, name, i % 9, i % 17, i % 23, i % 4
-			printf "S:%d\nI:%d\nT:The %s package, %s\n", 20000 + i * 7, 80000 + i * 13,
-				name, substr("of the benchmark repository index", 1, 20 + i % 13)
-			printf "U:https://example.org/projects/%s\nL:MIT AND BSD-3-Clause\no:%s\n",
-				base, base
-			printf "m:Bench Maintainer <bench@example.org>\nt:%d\n", 1690000000 + i
-			printf "c:0123456789abcdef0123456789abcdef%08d\n", i
-			if (i % 10 < 7) {
-				printf "D:so:libc.musl-x86_64.so.1 so:lib%s.so.1 so:libcrypto.so.3 %s pkg%05d",
-					base, i % 4 ? base "-libs" : "musl", (i * 7) % n - (i * 7) % n % 4
-				if (i % 3 == 0)
-					printf " so:libz.so.1 so:libssl.so.3 cmd:sh pc:zlib"
-				printf "\n"
-			}
-			if (i % 100 < 43)
-				printf "p:so:lib%s.so.1=1.%d.0 cmd:%s=%d.%d pc:%s=%d\n",
-					name, i % 7, name, i % 9, i % 17, name, i % 5
-			if (sub_ == "-doc")
-				printf "i:docs %s=%d.%d.%d-r%d\n",
-					base, (i - 1) % 9, (i - 1) % 17, (i - 1) % 23, (i - 1) % 4
-			printf "\n"
-		} }' >>APKINDEX &&
-	 tar czf APKINDEX.tar.gz APKINDEX DESCRIPTION && rm -f APKINDEX DESCRIPTION)
 }
 
 # ai ARGS: aipkg on the benchmark's root
@@ -143,6 +102,10 @@ bench_one () {
 		--repository "$w/repo-a" add alpine-baselayout busybox-binsh alpine-keys apk-tools \
 		musl-utils scanelf ssl_client >/dev/null
 	echo "$w/repo-a" >"$root/etc/apk/repositories"
+	if [ "$filler" -gt 0 ]; then
+		"$mk" bigindex "$w/big/x86_64" -n "$filler" -U -d "bench index" >/dev/null
+		echo "$w/big" >>"$root/etc/apk/repositories"
+	fi
 	echo 3.20.3 >"$root/etc/alpine-release"
 	mkdir -p "$root/etc/aipkg"
 	printf 'vuln:\n  secdb_url: http://127.0.0.1:9/\n  timeout: 1\n' >"$root/etc/aipkg/aipkg.yaml"
