@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0170: every package a change installs is downloaded once and kept from apk's own cache.
+# t0176: every package a change installs is downloaded once and kept from apk's own cache.
 # SPDX-License-Identifier: MIT
 # Test bodies are single-quoted and eval'd later, by design (as in git's t/).
 # shellcheck disable=SC2016,SC2034,SC2317
