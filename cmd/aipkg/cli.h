@@ -167,6 +167,7 @@ struct cli_table {
 	size_t width[CLI_TABLE_MAX];
 	size_t gap;          /* blanks between columns */
 	bool overflow;       /* long cells push their row right (FLEX cut) */
+	bool fitted;         /* the layout is decided (the first print) */
 	char **cells;
 	size_t *widths;      /* each cell's width */
 	size_t nrows, cap;

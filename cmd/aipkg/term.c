@@ -111,7 +111,8 @@ void cli_table_add(struct cli_table *t, ...)
 
 		t->cells[at] = aipkg_term_escaped(s);
 		t->widths[at] = t->cells[at] ? cli_width(t->cells[at]) : 0;
-		if (t->widths[at] > t->width[c])
+		/* a layout once decided stays (the blocks of a long listing) */
+		if (!t->fitted && t->widths[at] > t->width[c])
 			t->width[c] = t->widths[at];
 	}
 	va_end(ap);
@@ -161,6 +162,11 @@ static size_t typical_width(const struct cli_table *t, size_t c)
 #define CUT_MIN 6
 static void fit(struct cli_table *t, size_t max)
 {
+	/* once: a table printed in blocks (list --available) keeps the
+	 * layout its first block got */
+	if (t->fitted)
+		return;
+	t->fitted = true;
 	if (total_width(t) > max)
 		t->gap = 1;
 	if (total_width(t) <= max || !t->nrows)
@@ -198,6 +204,8 @@ static void print_row(struct cli_table *t, size_t r, size_t max)
 		const char *cell = row[c] ? row[c] : "?";
 		bool last = c + 1 == end;
 
+		if (t->overflow && start + 4 > max)
+			break; /* no room left on this row */
 		for (; pos < start; pos++)
 			fputc(' ', t->out);
 		if (t->overflow) {
