@@ -104,7 +104,7 @@ test_expect_success 'the man page documents install-cron, the job and --uninstal
 	test_grep "install\\\\-cron" section &&
 	test_grep "ROOT/etc/periodic/daily/aipkg" section &&
 	test_grep "aipkg agent run" section &&
-	test_grep "^\.B \\\\-\\\\-uninstall" section &&
+	test_grep "^\.B \\\\%\\\\-\\\\-uninstall" section &&
 	"$AIPKG" agent --help >help 2>&1 &&
 	test_grep "install-cron" help
 '
