@@ -24,64 +24,86 @@ struct config_key {
 	size_t offset;
 	size_t count_offset; /* KEY_WORDS: where the word count goes */
 	const char *choices; /* KEY_STRING: "a|b|c", the values allowed; NULL: any */
+	/* What an unset key (NULL, or lock_timeout's -1) means, for `aipkg
+	 * config`: the value aipkg uses (as JSON), or in words when it is no
+	 * single value.  On a mapping, NOTE makes it an optional section. */
+	const char *dflt;
+	const char *note;
 };
+
+/* Flow collections ("[[[...", "{a: {a: ...") nest at most this deep: a
+ * configuration needs two levels, and libyaml takes minutes on a few
+ * hundred thousand. */
+#define CONFIG_FLOW_DEPTH_MAX 16
+#define CONFIG_SIZE_MAX ((size_t)256 << 10) /* a real one is a few KiB */
 
 #define OFF(field) offsetof(struct aipkg_config, field)
 #define AGENT_ACTIONS "apply|sandbox|defer"
+#define LLM_UNSET_tactical "not set: the offline planner answers"
+#define LLM_UNSET_strategic "not set: the tactical model decides"
 #define LLM_KEYS(tier)                                                                  \
-	{ "llm." #tier, KEY_MAP, 0, 0, NULL },                                          \
-	{ "llm." #tier ".allow_insecure", KEY_BOOL, OFF(llm_##tier.allow_insecure), 0, NULL }, \
-	{ "llm." #tier ".api_key_env", KEY_STRING, OFF(llm_##tier.api_key_env), 0, NULL }, \
-	{ "llm." #tier ".base_url", KEY_STRING, OFF(llm_##tier.base_url), 0, NULL },    \
-	{ "llm." #tier ".model", KEY_STRING, OFF(llm_##tier.model), 0, NULL },          \
+	{ "llm." #tier, KEY_MAP, 0, 0, NULL, NULL, LLM_UNSET_##tier },                  \
+	{ "llm." #tier ".allow_insecure", KEY_BOOL, OFF(llm_##tier.allow_insecure), 0, NULL, \
+	  NULL, NULL },                                                                 \
+	{ "llm." #tier ".api_key_env", KEY_STRING, OFF(llm_##tier.api_key_env), 0, NULL, NULL, \
+	  "none (no key is sent)" },                                                     \
+	{ "llm." #tier ".base_url", KEY_STRING, OFF(llm_##tier.base_url), 0, NULL, NULL, NULL }, \
+	{ "llm." #tier ".model", KEY_STRING, OFF(llm_##tier.model), 0, NULL, NULL, NULL }, \
 	{ "llm." #tier ".provider", KEY_STRING, OFF(llm_##tier.provider), 0,            \
-	  "openai|anthropic" },                                                         \
-	{ "llm." #tier ".retries", KEY_INT, OFF(llm_##tier.retries), 0, NULL },         \
-	{ "llm." #tier ".timeout", KEY_SECONDS, OFF(llm_##tier.timeout), 0, NULL }
+	  "openai|anthropic", NULL, NULL },                                             \
+	{ "llm." #tier ".retries", KEY_INT, OFF(llm_##tier.retries), 0, NULL, NULL, NULL }, \
+	{ "llm." #tier ".timeout", KEY_SECONDS, OFF(llm_##tier.timeout), 0, NULL, NULL, NULL }
 
 /* Every key aipkg understands; anything else is an error, so a typo never
  * silently falls back to a default. */
 static const struct config_key config_keys[] = {
-	{ "apk", KEY_MAP, 0, 0, NULL },
-	{ "apk.command", KEY_WORDS, OFF(apk_command), OFF(apk_command_n), NULL },
-	{ "apk.timeout", KEY_SECONDS, OFF(apk_timeout), 0, NULL },
-	{ "apk.wait", KEY_INT, OFF(apk_wait), 0, NULL },
-	{ "journal", KEY_MAP, 0, 0, NULL },
-	{ "journal.keep_packages_mb", KEY_INT, OFF(keep_packages_mb), 0, NULL },
-	{ "lock_timeout", KEY_SECONDS, OFF(lock_timeout), 0, NULL },
-	{ "vuln", KEY_MAP, 0, 0, NULL },
-	{ "vuln.fail_on", KEY_STRING, OFF(vuln_fail_on), 0, "any|critical|high|medium|low|never" },
-	{ "vuln.max_age", KEY_SECONDS, OFF(vuln_max_age), 0, NULL },
-	{ "vuln.secdb_url", KEY_STRING, OFF(vuln_secdb_url), 0, NULL },
-	{ "vuln.severity", KEY_STRING, OFF(vuln_severity), 0, NULL },
-	{ "vuln.timeout", KEY_SECONDS, OFF(vuln_timeout), 0, NULL },
-	{ "llm", KEY_MAP, 0, 0, NULL },
+	{ "apk", KEY_MAP, 0, 0, NULL, NULL, NULL },
+	{ "apk.command", KEY_WORDS, OFF(apk_command), OFF(apk_command_n), NULL, "[\"apk\"]", NULL },
+	{ "apk.timeout", KEY_SECONDS, OFF(apk_timeout), 0, NULL, NULL, NULL },
+	{ "apk.wait", KEY_INT, OFF(apk_wait), 0, NULL, NULL, NULL },
+	{ "journal", KEY_MAP, 0, 0, NULL, NULL, NULL },
+	{ "journal.keep_packages_mb", KEY_INT, OFF(keep_packages_mb), 0, NULL, NULL, NULL },
+	{ "lock_timeout", KEY_SECONDS, OFF(lock_timeout), 0, NULL, NULL,
+	  "30 at a terminal, 0 otherwise" },
+	{ "vuln", KEY_MAP, 0, 0, NULL, NULL, NULL },
+	{ "vuln.fail_on", KEY_STRING, OFF(vuln_fail_on), 0, "any|critical|high|medium|low|never",
+	  "\"high\"", NULL },
+	{ "vuln.max_age", KEY_SECONDS, OFF(vuln_max_age), 0, NULL, NULL, NULL },
+	{ "vuln.secdb_url", KEY_STRING, OFF(vuln_secdb_url), 0, NULL, "\"" AIPKG_SECDB_URL_DEFAULT "\"",
+	  NULL },
+	{ "vuln.severity", KEY_STRING, OFF(vuln_severity), 0, NULL, NULL,
+	  "none (every severity is unknown)" },
+	{ "vuln.timeout", KEY_SECONDS, OFF(vuln_timeout), 0, NULL, NULL, NULL },
+	{ "llm", KEY_MAP, 0, 0, NULL, NULL, NULL },
 	LLM_KEYS(tactical),
 	LLM_KEYS(strategic),
-	{ "agent", KEY_MAP, 0, 0, NULL },
-	{ "agent.allow", KEY_LIST, OFF(agent.allow), OFF(agent.allow_n), NULL },
-	{ "agent.checks", KEY_DICT, OFF(agent.checks), 0, NULL },
+	{ "agent", KEY_MAP, 0, 0, NULL, NULL, NULL },
+	{ "agent.allow", KEY_LIST, OFF(agent.allow), OFF(agent.allow_n), NULL, NULL,
+	  "all (every package may be upgraded)" },
+	{ "agent.checks", KEY_DICT, OFF(agent.checks), 0, NULL, "{}", NULL },
 	{ "agent.core_packages", KEY_LIST, OFF(agent.core_packages), OFF(agent.core_packages_n),
-	  NULL },
-	{ "agent.deny", KEY_LIST, OFF(agent.deny), OFF(agent.deny_n), NULL },
+	  NULL, NULL, "the built-in list (musl, openssl, busybox, linux-*, ...)" },
+	{ "agent.deny", KEY_LIST, OFF(agent.deny), OFF(agent.deny_n), NULL, "[]", NULL },
 	{ "agent.high_packages", KEY_LIST, OFF(agent.high_packages), OFF(agent.high_packages_n),
-	  NULL },
-	{ "agent.max_packages", KEY_INT, OFF(agent.max_packages), 0, NULL },
-	{ "agent.min_age", KEY_SECONDS, OFF(agent.min_age), 0, NULL },
-	{ "agent.notify", KEY_MAP, 0, 0, NULL },
+	  NULL, "[]", NULL },
+	{ "agent.max_packages", KEY_INT, OFF(agent.max_packages), 0, NULL, NULL, NULL },
+	{ "agent.min_age", KEY_SECONDS, OFF(agent.min_age), 0, NULL, NULL, NULL },
+	{ "agent.notify", KEY_MAP, 0, 0, NULL, NULL, NULL },
 	{ "agent.notify.command", KEY_WORDS, OFF(agent.notify_command),
-	  OFF(agent.notify_command_n), NULL },
-	{ "agent.notify.syslog", KEY_BOOL, OFF(agent.notify_syslog), 0, NULL },
-	{ "agent.notify.webhook", KEY_STRING, OFF(agent.notify_webhook), 0, NULL },
-	{ "agent.policy", KEY_MAP, 0, 0, NULL },
-	{ "agent.policy.high", KEY_STRING, OFF(agent.policy_high), 0, AGENT_ACTIONS },
-	{ "agent.policy.low", KEY_STRING, OFF(agent.policy_low), 0, AGENT_ACTIONS },
-	{ "agent.policy.medium", KEY_STRING, OFF(agent.policy_medium), 0, AGENT_ACTIONS },
-	{ "agent.policy.security", KEY_STRING, OFF(agent.policy_security), 0, AGENT_ACTIONS },
-	{ "agent.reverse_deps_high", KEY_INT, OFF(agent.reverse_deps_high), 0, NULL },
-	{ "agent.review", KEY_BOOL, OFF(agent.review), 0, NULL },
-	{ "agent.sandbox_timeout", KEY_SECONDS, OFF(agent.sandbox_timeout), 0, NULL },
-	{ "agent.window", KEY_WINDOW, OFF(agent.window), 0, NULL },
+	  OFF(agent.notify_command_n), NULL, NULL, "none" },
+	{ "agent.notify.syslog", KEY_BOOL, OFF(agent.notify_syslog), 0, NULL, NULL, NULL },
+	{ "agent.notify.webhook", KEY_STRING, OFF(agent.notify_webhook), 0, NULL, NULL, "none" },
+	{ "agent.policy", KEY_MAP, 0, 0, NULL, NULL, NULL },
+	{ "agent.policy.high", KEY_STRING, OFF(agent.policy_high), 0, AGENT_ACTIONS, "\"defer\"", NULL },
+	{ "agent.policy.low", KEY_STRING, OFF(agent.policy_low), 0, AGENT_ACTIONS, "\"apply\"", NULL },
+	{ "agent.policy.medium", KEY_STRING, OFF(agent.policy_medium), 0, AGENT_ACTIONS,
+	  "\"sandbox\"", NULL },
+	{ "agent.policy.security", KEY_STRING, OFF(agent.policy_security), 0, AGENT_ACTIONS,
+	  "\"sandbox\"", NULL },
+	{ "agent.reverse_deps_high", KEY_INT, OFF(agent.reverse_deps_high), 0, NULL, NULL, NULL },
+	{ "agent.review", KEY_BOOL, OFF(agent.review), 0, NULL, NULL, NULL },
+	{ "agent.sandbox_timeout", KEY_SECONDS, OFF(agent.sandbox_timeout), 0, NULL, NULL, NULL },
+	{ "agent.window", KEY_WINDOW, OFF(agent.window), 0, NULL, NULL, "any time" },
 };
 
 struct loader {
@@ -140,6 +162,21 @@ static const struct config_key *key_lookup(const char *path)
 static const char *scalar(yaml_node_t *n)
 {
 	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* The key of MAP's pair P when an earlier pair has the same one, else NULL:
+ * with two, which counts would be a guess (vuln.fail_on: never, below a
+ * fail_on: critical, silently won). */
+static yaml_node_t *earlier_same_key(struct loader *ld, yaml_node_t *map, yaml_node_pair_t *p,
+				     const char *key)
+{
+	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, q->key);
+
+		if (k && scalar(k) && strcmp(scalar(k), key) == 0)
+			return k;
+	}
+	return NULL;
 }
 
 int aipkg_split_words(const char *s, char ***words, size_t *n)
@@ -354,6 +391,11 @@ static int set_dict(struct loader *ld, yaml_node_t *node, const struct config_ke
 		    !*scalar(v))
 			return fail_at(ld, k ? k : node, "'%s' must be %s", key->path,
 				       type_name(key->type));
+		if (json_object_get(*obj, scalar(k)))
+			return fail_at(ld, k, "duplicate key '%s.%s' (also at line %zu): aipkg "
+					      "does not guess which one counts; keep one",
+				       key->path, scalar(k),
+				       earlier_same_key(ld, node, p, scalar(k))->start_mark.line + 1);
 		json_object_set_new(*obj, scalar(k), json_string(scalar(v)));
 	}
 	return 0;
@@ -413,7 +455,7 @@ static int load_map(struct loader *ld, yaml_node_t *map, const char *prefix)
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
 	     p++) {
 		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value), *first;
 		const struct config_key *key;
 		char path[256];
 		int r;
@@ -424,7 +466,13 @@ static int load_map(struct loader *ld, yaml_node_t *map, const char *prefix)
 		key = key_lookup(path);
 		if (!key)
 			return fail_at(ld, k, "unknown key '%s'%s", path,
-				       " (see aipkg(8), CONFIGURATION)");
+				       " (see aipkg.yaml(5))");
+		if ((first = earlier_same_key(ld, map, p, scalar(k))))
+			return fail_at(ld, k, "duplicate key '%s' (also at line %zu): aipkg does not "
+					      "guess which one counts; keep one",
+				       path, first->start_mark.line + 1);
+		json_object_set_new(ld->cfg->origins, path,
+				    json_integer((json_int_t)k->start_mark.line + 1));
 		if (key->type != KEY_MAP) {
 			r = set_value(ld, v, key);
 		} else if (v->type == YAML_MAPPING_NODE) {
@@ -440,6 +488,58 @@ static int load_map(struct loader *ld, yaml_node_t *map, const char *prefix)
 	return 0;
 }
 
+/* Is S..S+i at the start of a token, where a quote opens a scalar? */
+static bool token_start(const char *s, size_t i)
+{
+	return i == 0 || strchr(" \t\n[{,", s[i - 1]);
+}
+
+/*
+ * Before libyaml sees the text: flow collections nested deeper than any
+ * configuration needs are refused, since libyaml's scanner takes time
+ * quadratic in their depth (400 KB of '[' took minutes).  A lexical pass:
+ * brackets inside quoted scalars and comments do not count.
+ */
+static int depth_check(struct loader *ld, const char *s, size_t len)
+{
+	size_t depth = 0, line = 1;
+	char quote = 0;
+	bool comment = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '\n') {
+			line++;
+			comment = false;
+		} else if (comment) {
+			continue;
+		} else if (quote) {
+			if (quote == '"' && c == '\\')
+				i++;
+			else if (c == quote && quote == '\'' && i + 1 < len && s[i + 1] == '\'')
+				i++;
+			else if (c == quote)
+				quote = 0;
+		} else if (c == '#' && (i == 0 || strchr(" \t", s[i - 1]))) {
+			comment = true;
+		} else if ((c == '"' || c == '\'') && token_start(s, i)) {
+			quote = c;
+		} else if (c == '[' || c == '{') {
+			if (++depth > CONFIG_FLOW_DEPTH_MAX) {
+				aipkg_buf_reset(ld->err);
+				aipkg_buf_addf(ld->err, "%s:%zu: lists and mappings nested more than %d "
+							"deep: no configuration needs that",
+					       ld->file, line, CONFIG_FLOW_DEPTH_MAX);
+				return -AIPKG_E_CONFIG;
+			}
+		} else if (c == ']' || c == '}') {
+			depth -= depth > 0;
+		}
+	}
+	return 0;
+}
+
 static int parse_text(struct loader *ld, const char *text, size_t len)
 {
 	yaml_parser_t parser;
@@ -447,6 +547,15 @@ static int parse_text(struct loader *ld, const char *text, size_t len)
 	yaml_node_t *root;
 	int r = 0;
 
+	if (len > CONFIG_SIZE_MAX) {
+		aipkg_buf_reset(ld->err);
+		aipkg_buf_addf(ld->err, "%s: larger than %zu KiB, which no configuration needs",
+			       ld->file, CONFIG_SIZE_MAX >> 10);
+		return -AIPKG_E_CONFIG;
+	}
+	r = depth_check(ld, text, len);
+	if (r < 0)
+		return r;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -471,6 +580,7 @@ static int parse_text(struct loader *ld, const char *text, size_t len)
 static void config_defaults(struct aipkg_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->origins = json_object();
 	cfg->apk_wait = 600;
 	cfg->lock_timeout = -1;
 	cfg->keep_packages_mb = 256;
@@ -503,7 +613,7 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 	config_defaults(cfg);
 	if (!path)
 		return 0;
-	aipkg_buf_init(&text, 1 << 20);
+	aipkg_buf_init(&text, CONFIG_SIZE_MAX);
 	r = aipkg_buf_read_file(&text, path);
 	if (r == -ENOENT && !required) {
 		aipkg_buf_release(&text);
@@ -512,7 +622,8 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 	if (r < 0) {
 		aipkg_buf_reset(err);
 		aipkg_buf_addf(err, "%s: %s", path,
-			       r == -AIPKG_E_TOOBIG ? "larger than 1 MiB" : strerror(-r));
+			       r == -AIPKG_E_TOOBIG ? "larger than 256 KiB, which no configuration needs"
+						    : strerror(-r));
 		aipkg_buf_release(&text);
 		return -AIPKG_E_CONFIG;
 	}
@@ -540,6 +651,7 @@ static void agent_release(struct aipkg_agent_config *a)
 
 void aipkg_config_release(struct aipkg_config *cfg)
 {
+	json_decref(cfg->origins);
 	free(cfg->path);
 	aipkg_strv_free(cfg->apk_command, cfg->apk_command_n);
 	free(cfg->vuln_secdb_url);
@@ -551,24 +663,10 @@ void aipkg_config_release(struct aipkg_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-/* A URL (or path) setting as shown: user:password@ and query values masked. */
-static json_t *url_json(const char *url)
-{
-	char *masked = url ? aipkg_url_mask(url) : NULL;
-	json_t *v = masked ? json_string(masked) : json_null();
-
-	free(masked);
-	return v;
-}
-
-static json_t *vuln_json(const struct aipkg_config *cfg)
-{
-	return json_pack("{s:o, s:o, s:s, s:f, s:f}", "secdb_url",
-			 url_json(cfg->vuln_secdb_url ? cfg->vuln_secdb_url : AIPKG_SECDB_URL_DEFAULT),
-			 "severity", url_json(cfg->vuln_severity), "fail_on",
-			 cfg->vuln_fail_on ? cfg->vuln_fail_on : "high", "max_age",
-			 cfg->vuln_max_age, "timeout", cfg->vuln_timeout);
-}
+/*
+ * The settings as `aipkg config` shows them: every key of the table from
+ * its slot, so a key added to the table is shown without more code.
+ */
 
 static json_t *strv_json(char **v, size_t n)
 {
@@ -579,41 +677,139 @@ static json_t *strv_json(char **v, size_t n)
 	return a;
 }
 
-static json_t *agent_json(const struct aipkg_agent_config *a)
+/* A string setting as shown: a URL's user:password@ and query values masked. */
+static json_t *shown_string(const char *s)
 {
-	return json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, "
-			 "s:{s:o, s:o, s:b}, s:f, s:s?, s:I, s:I, s:f, s:b}",
-			 "policy", "low", a->policy_low ? a->policy_low : "apply", "medium",
-			 a->policy_medium ? a->policy_medium : "sandbox", "high",
-			 a->policy_high ? a->policy_high : "defer", "security",
-			 a->policy_security ? a->policy_security : "sandbox", "core_packages",
-			 a->core_packages ? strv_json(a->core_packages, a->core_packages_n)
-					  : json_null(),
-			 "high_packages", strv_json(a->high_packages, a->high_packages_n), "deny",
-			 strv_json(a->deny, a->deny_n), "allow",
-			 a->allow ? strv_json(a->allow, a->allow_n) : json_null(), "checks",
-			 a->checks ? json_incref(a->checks) : json_object(), "notify", "webhook",
-			 url_json(a->notify_webhook), "command",
-			 a->notify_command ? strv_json(a->notify_command, a->notify_command_n)
-					   : json_null(),
-			 "syslog", a->notify_syslog, "min_age", a->min_age, "window", a->window,
-			 "max_packages", (json_int_t)a->max_packages, "reverse_deps_high",
-			 (json_int_t)a->reverse_deps_high, "sandbox_timeout", a->sandbox_timeout,
-			 "review", a->review);
+	char *masked = strstr(s, "://") ? aipkg_url_mask(s) : NULL;
+	json_t *v = json_string(masked ? masked : s);
+
+	free(masked);
+	return v;
+}
+
+/* A number of seconds as a person writes it: 30, not 30.0. */
+static json_t *seconds_json(double d)
+{
+	return d == floor(d) && fabs(d) < 1e15 ? json_integer((json_int_t)d) : json_real(d);
+}
+
+/* KEY's value in CFG, or NULL when it is unset (a NULL slot, a negative
+ * number of seconds: what the key's dflt or note says applies). */
+static json_t *key_value(const struct aipkg_config *cfg, const struct config_key *key)
+{
+	const char *slot = (const char *)cfg + key->offset;
+	const size_t *n = (const size_t *)((const char *)cfg + key->count_offset);
+
+	switch (key->type) {
+	case KEY_STRING:
+	case KEY_WINDOW:
+		return *(char *const *)slot ? shown_string(*(char *const *)slot) : NULL;
+	case KEY_WORDS:
+	case KEY_LIST:
+		return *(char **const *)slot ? strv_json(*(char **const *)slot, *n) : NULL;
+	case KEY_SECONDS:
+		return *(const double *)slot < 0 ? NULL : seconds_json(*(const double *)slot);
+	case KEY_INT:
+		return json_integer((json_int_t) * (const long *)slot);
+	case KEY_BOOL:
+		return json_boolean(*(const bool *)slot);
+	case KEY_DICT:
+		return *(json_t *const *)slot ? json_deep_copy(*(json_t *const *)slot) : NULL;
+	case KEY_MAP:
+		break;
+	}
+	return NULL;
+}
+
+/* Did the file set anything under the mapping PATH? */
+static bool section_set(const struct aipkg_config *cfg, const char *path)
+{
+	size_t len = strlen(path);
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(cfg->origins, key, v)
+		if (strncmp(key, path, len) == 0 && key[len] == '.')
+			return true;
+	return false;
+}
+
+static json_t *setting_row(const struct aipkg_config *cfg, const struct config_key *key)
+{
+	json_t *row = json_pack("{s:s}", "key", key->path), *line, *v;
+
+	if (key->type == KEY_MAP) {
+		json_object_set_new(row, "map", json_true());
+		if (key->note && !section_set(cfg, key->path)) /* an optional section, unset */
+			json_object_set_new(row, "note", json_string(key->note));
+		return row;
+	}
+	v = key_value(cfg, key);
+	if (!v && key->dflt)
+		v = json_loads(key->dflt, JSON_DECODE_ANY, NULL);
+	line = json_object_get(cfg->origins, key->path);
+	json_object_set_new(row, "value", v ? v : json_null());
+	json_object_set_new(row, "origin", line ? json_sprintf("%s:%lld", cfg->path ? cfg->path : "?",
+							       (long long)json_integer_value(line))
+						: json_string("default"));
+	if (!v && key->note)
+		json_object_set_new(row, "note", json_string(key->note));
+	return row;
+}
+
+json_t *aipkg_config_settings(const struct aipkg_config *cfg)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
+		json_array_append_new(rows, setting_row(cfg, &config_keys[i]));
+	return rows;
+}
+
+/* The object for the dotted PATH's parent inside DOC ("vuln.fail_on" ->
+ * DOC.vuln), and its last name in *name; NULL when a parent is null (an
+ * unset optional section). */
+static json_t *parent_of(json_t *doc, const char *path, const char **name)
+{
+	char part[256];
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		snprintf(part, sizeof(part), "%.*s", (int)(dot - path), path);
+		doc = json_object_get(doc, part);
+		if (!json_is_object(doc))
+			return NULL;
+		path = dot + 1;
+	}
+	*name = path;
+	return doc;
+}
+
+json_t *aipkg_config_settings_nest(const json_t *settings)
+{
+	json_t *doc = json_object(), *row, *parent;
+	const char *name;
+	size_t i;
+
+	json_array_foreach(settings, i, row) {
+		parent = parent_of(doc, json_string_value(json_object_get(row, "key")), &name);
+		if (!parent)
+			continue;
+		if (!json_is_true(json_object_get(row, "map")))
+			json_object_set(parent, name, json_object_get(row, "value"));
+		else
+			json_object_set_new(parent, name,
+					    json_object_get(row, "note") ? json_null() : json_object());
+	}
+	return doc;
 }
 
 json_t *aipkg_config_json(const struct aipkg_config *cfg)
 {
-	json_t *cmd = json_array();
+	json_t *settings = aipkg_config_settings(cfg);
+	json_t *doc = aipkg_config_settings_nest(settings);
 
-	for (size_t i = 0; i < cfg->apk_command_n; i++)
-		json_array_append_new(cmd, json_string(cfg->apk_command[i]));
-	if (!cfg->apk_command_n)
-		json_array_append_new(cmd, json_string("apk"));
-	return json_pack("{s:o?, s:{s:o, s:f, s:I}, s:f, s:{s:I}, s:o, s:o, s:o}", "file",
-			 cfg->path ? json_string(cfg->path) : json_null(), "apk", "command", cmd,
-			 "timeout", cfg->apk_timeout, "wait", (json_int_t)cfg->apk_wait,
-			 "lock_timeout", cfg->lock_timeout, "journal", "keep_packages_mb",
-			 (json_int_t)cfg->keep_packages_mb, "vuln", vuln_json(cfg), "llm",
-			 aipkg_llm_config_json(cfg), "agent", agent_json(&cfg->agent));
+	json_object_set_new(doc, "file", cfg->path ? json_string(cfg->path) : json_null());
+	json_decref(settings);
+	return doc;
 }

@@ -39,6 +39,7 @@ struct aipkg_agent_config {
 
 struct aipkg_config {
 	char *path;          /* the file read, NULL when none existed */
+	json_t *origins;     /* {"vuln.fail_on": LINE}: where the file set each key */
 	char **apk_command;  /* apk.command split into words; NULL: default */
 	size_t apk_command_n;
 	double apk_timeout;  /* apk.timeout: seconds an apk run may take; 0 none */
@@ -80,7 +81,23 @@ bool aipkg_config_window_parse(const char *s, int *start, int *end);
 int aipkg_split_words(const char *s, char ***words, size_t *n);
 void aipkg_strv_free(char **v, size_t n);
 
-/* The effective settings as a new JSON object, secrets masked. */
+/*
+ * Every setting in the table's order, as a new array of rows: a mapping
+ * {"key":"vuln","map":true} (with "note" when it is an optional section
+ * the file did not set: "llm.tactical"), or a value
+ * {"key":"vuln.fail_on","value":V,"origin":"default"|"FILE:LINE"} with
+ * "note" when it is unset and no single value says what applies
+ * ("lock_timeout": "30 at a terminal, 0 otherwise").  Secrets in URLs are
+ * masked; API keys are never in a configuration.
+ */
+json_t *aipkg_config_settings(const struct aipkg_config *cfg);
+
+/* Rows of aipkg_config_settings() as one nested object ({"vuln":
+ * {"fail_on": "high"}}; an unset optional section is null). */
+json_t *aipkg_config_settings_nest(const json_t *settings);
+
+/* The effective settings as a new JSON object (nested, with "file"),
+ * secrets masked. */
 json_t *aipkg_config_json(const struct aipkg_config *cfg);
 
 #endif

@@ -1,6 +1,7 @@
 /* The operation context: options, configuration, callbacks, error detail. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,17 @@ int aipkg_ctx_new(struct aipkg_ctx **out, const struct aipkg_opts *opts,
 	if (r < 0)
 		return r;
 	return ctx_load_config(ctx);
+}
+
+int aipkg_config_check_file(const char *path, char **msg)
+{
+	struct aipkg_opts opts = { .root = "/", .config = path };
+	struct aipkg_ctx *ctx;
+	int r = aipkg_ctx_new(&ctx, &opts, NULL);
+
+	*msg = r < 0 && ctx ? strdup(aipkg_ctx_why(ctx, r)) : NULL;
+	aipkg_ctx_free(ctx);
+	return r;
 }
 
 void aipkg_ctx_free(struct aipkg_ctx *ctx)
@@ -311,10 +323,91 @@ void aipkg_ctx_state_drop(struct aipkg_ctx *ctx)
 	ctx->state = NULL;
 }
 
+/* ROW (of KEY) takes VALUE from ORIGIN: what overrides the file. */
+static void setting_override(json_t *rows, const char *key, json_t *value, const char *origin)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row)
+		if (strcmp(json_string_value(json_object_get(row, "key")), key) == 0) {
+			json_object_set_new(row, "value", value);
+			json_object_set_new(row, "origin", json_string(origin));
+			json_object_del(row, "note");
+			return;
+		}
+	json_decref(value);
+}
+
+/* Whether each model's key variable is set (never the key itself). */
+static void settings_key_state(json_t *rows)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		const char *key = json_string_value(json_object_get(row, "key"));
+		const char *var = json_string_value(json_object_get(row, "value"));
+		const char *val = var ? getenv(var) : NULL;
+		size_t n = strlen(key);
+
+		if (var && n > 12 && strcmp(key + n - 12, ".api_key_env") == 0)
+			json_object_set_new(row, "api_key",
+					    json_string(val && *val ? "set" : "not set"));
+	}
+}
+
+json_t *aipkg_ctx_config_settings(const struct aipkg_ctx *ctx)
+{
+	json_t *rows = aipkg_config_settings(&ctx->cfg);
+	const char *env = getenv("AIPKG_APK"), *line = ctx->opts.apk_command;
+	char **words = NULL;
+	size_t n = 0;
+
+	if (!line && env && *env)
+		line = env;
+	if (line && aipkg_split_words(line, &words, &n) == 0 && n) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_string(words[i]));
+		setting_override(rows, "apk.command", a,
+				 line == env ? "environment AIPKG_APK" : "--apk");
+	}
+	aipkg_strv_free(words, n);
+	if (ctx->opts.lock_timeout >= 0)
+		setting_override(rows, "lock_timeout",
+				 ctx->opts.lock_timeout == floor(ctx->opts.lock_timeout)
+					 ? json_integer((json_int_t)ctx->opts.lock_timeout)
+					 : json_real(ctx->opts.lock_timeout),
+				 "--lock-timeout");
+	settings_key_state(rows);
+	return rows;
+}
+
 json_t *aipkg_ctx_config_json(const struct aipkg_ctx *ctx)
 {
-	json_t *cfg = aipkg_config_json(&ctx->cfg);
+	json_t *rows = aipkg_ctx_config_settings(ctx), *row, *origins = json_object();
+	json_t *doc = aipkg_config_settings_nest(rows);
+	size_t i;
 
-	json_object_set_new(cfg, "root", json_string(ctx->root[0] ? ctx->root : "/"));
-	return cfg;
+	json_array_foreach(rows, i, row) {
+		const char *key = json_string_value(json_object_get(row, "key"));
+		json_t *tier;
+
+		if (json_object_get(row, "origin"))
+			json_object_set(origins, key, json_object_get(row, "origin"));
+		/* llm.TIER.api_key_env: whether the key is there, beside it */
+		if (json_object_get(row, "api_key") && strncmp(key, "llm.", 4) == 0 &&
+		    (tier = json_object_get(json_object_get(doc, "llm"),
+					    strncmp(key + 4, "tactical.", 9) == 0 ? "tactical"
+									    : "strategic")))
+			json_object_set(tier, "api_key", json_object_get(row, "api_key"));
+	}
+	json_object_set_new(doc, "file",
+			    ctx->cfg.path ? json_string(ctx->cfg.path) : json_null());
+	json_object_set_new(doc, "root", json_string(ctx->root[0] ? ctx->root : "/"));
+	json_object_set_new(doc, "origins", origins);
+	json_decref(rows);
+	return doc;
 }

@@ -25,7 +25,15 @@ enum cli_needs {
 	CLI_NEEDS_CTX = 1 << 0, /* a context: root and configuration */
 	CLI_JSON_OUT = 1 << 1,  /* prints JSON whatever --json says, errors too */
 	CLI_PROTOCOL_OUT = 1 << 2, /* stdout carries a protocol: never a --json document */
+	CLI_CTX_LATER = 1 << 3, /* the command opens the context itself (cli_ctx_open), when
+				 * it needs one: config --check reads no root */
 };
+
+struct cli;
+
+/* Create cli->ctx (root, configuration, the CLI's callbacks); the exit code
+ * of the failure (printed), or 0. */
+int cli_ctx_open(struct cli *cli);
 
 struct cli;
 

@@ -65,11 +65,16 @@ static int lock_timeout(struct cli *cli, const char *s, double *out)
 	return 0;
 }
 
-static int run_command(struct cli *cli, struct cli_parse *p)
+int cli_ctx_open(struct cli *cli)
 {
 	struct aipkg_callbacks cb = { on_output, on_confirm, on_warn, on_note, cli };
-	int r;
+	int r = aipkg_ctx_new(&cli->ctx, &cli->opts, &cb);
 
+	return r < 0 ? cli_fail(cli, r, NULL) : 0;
+}
+
+static int run_command(struct cli *cli, struct cli_parse *p)
+{
 	cli->opts.repos = cli->repos;
 	cli->opts.nrepos = cli->nrepos;
 	if (cli->cmd->needs & CLI_JSON_OUT)
@@ -84,9 +89,10 @@ static int run_command(struct cli *cli, struct cli_parse *p)
 	if (lock_timeout(cli, p->lock_timeout, &cli->opts.lock_timeout))
 		return 2;
 	if (cli->cmd->needs & CLI_NEEDS_CTX) {
-		r = aipkg_ctx_new(&cli->ctx, &cli->opts, &cb);
-		if (r < 0)
-			return cli_fail(cli, r, NULL);
+		int r = cli_ctx_open(cli);
+
+		if (r)
+			return r;
 	}
 	return cli->cmd->run(cli);
 }

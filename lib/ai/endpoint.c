@@ -44,7 +44,7 @@ static int tier_check(const char *file, const char *tier, const struct aipkg_llm
 	if (!problem)
 		return 0;
 	aipkg_buf_reset(err);
-	aipkg_buf_addf(err, "%s: llm.%s %s (see aipkg(8), CONFIGURATION)", file, tier, problem);
+	aipkg_buf_addf(err, "%s: llm.%s %s (see aipkg.yaml(5))", file, tier, problem);
 	return -AIPKG_E_CONFIG;
 }
 
@@ -57,37 +57,6 @@ int aipkg_llm_config_check(const struct aipkg_config *cfg, struct aipkg_buf *err
 }
 
 /* Whether the key is there, never the key. */
-static json_t *key_state(const char *env)
-{
-	const char *v = env ? getenv(env) : NULL;
-
-	if (!env)
-		return json_null();
-	return json_string(v && *v ? "(set, hidden)" : "(not set)");
-}
-
-static json_t *tier_json(const struct aipkg_llm_config *c)
-{
-	char *url;
-	json_t *o;
-
-	if (!c->provider)
-		return json_null();
-	url = aipkg_url_mask(c->base_url);
-	o = json_pack("{s:s, s:s?, s:s, s:s?, s:o, s:f, s:I, s:b}", "provider", c->provider,
-		      "base_url", url, "model", c->model, "api_key_env", c->api_key_env, "api_key",
-		      key_state(c->api_key_env), "timeout", c->timeout, "retries",
-		      (json_int_t)c->retries, "allow_insecure", c->allow_insecure);
-	free(url);
-	return o;
-}
-
-json_t *aipkg_llm_config_json(const struct aipkg_config *cfg)
-{
-	return json_pack("{s:o, s:o}", "tactical", tier_json(&cfg->llm_tactical), "strategic",
-			 tier_json(&cfg->llm_strategic));
-}
-
 const struct aipkg_llm_config *aipkg_llm_endpoint(const struct aipkg_ctx *ctx,
 						  enum aipkg_llm_tier tier)
 {

@@ -29,12 +29,10 @@ struct aipkg_llm_config {
 #define AIPKG_LLM_MAX_RESPONSE ((size_t)1 << 20)
 
 /* For config.c: defaults, the check after loading (a tier is all of
- * provider, base_url and model, or nothing; base_url is http(s)), the
- * effective settings for `aipkg config` (the key is never shown, only
- * whether its variable is set), and release. */
+ * provider, base_url and model, or nothing; base_url is http(s)), and
+ * release. */
 void aipkg_llm_config_defaults(struct aipkg_llm_config *c);
 int aipkg_llm_config_check(const struct aipkg_config *cfg, struct aipkg_buf *err);
-json_t *aipkg_llm_config_json(const struct aipkg_config *cfg);
 void aipkg_llm_config_release(struct aipkg_llm_config *c);
 
 enum aipkg_llm_tier {

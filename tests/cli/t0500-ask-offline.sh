@@ -30,7 +30,7 @@ test_expect_success 'setup: repository A and a fresh root without llm configurat
 	fixture_repo_a "$REPO_A" &&
 	fixture_root "$ROOT" "$REPO_A" &&
 	aipkg config >out &&
-	test_grep "^llm.tactical = null$" out
+	test_grep "^  # tactical: *# not set: the offline planner answers$" out
 '
 
 test_expect_success 'ask plans a web server offline and says so' '

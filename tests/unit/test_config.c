@@ -225,9 +225,10 @@ static void test_the_settings_as_json(void **state)
 	json_object_del(j, "journal");
 	json_object_del(j, "agent");
 	text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
-	assert_string_equal(text, "{\"apk\":{\"command\":[\"apk\"],\"timeout\":0.0,\"wait\":600},"
+	/* unset is null, never an internal -1 */
+	assert_string_equal(text, "{\"apk\":{\"command\":[\"apk\"],\"timeout\":0,\"wait\":600},"
 				  "\"file\":null,\"llm\":{\"strategic\":null,\"tactical\":null},"
-				  "\"lock_timeout\":-1.0}");
+				  "\"lock_timeout\":null}");
 	free(text);
 	json_decref(j);
 	aipkg_config_release(&cfg);
@@ -239,13 +240,13 @@ static void test_the_settings_as_json(void **state)
 static void test_an_unknown_top_level_key(void **state)
 {
 	expect_error("apk:\n  wait: 5\nrepos: x\n",
-		     "3: unknown key 'repos' (see aipkg(8), CONFIGURATION)");
+		     "3: unknown key 'repos' (see aipkg.yaml(5))");
 }
 
 static void test_a_misspelt_nested_key(void **state)
 {
 	expect_error("apk:\n  comand: apk\n",
-		     "2: unknown key 'apk.comand' (see aipkg(8), CONFIGURATION)");
+		     "2: unknown key 'apk.comand' (see aipkg.yaml(5))");
 }
 
 static void test_a_string_where_a_number_is_expected(void **state)
@@ -306,6 +307,51 @@ static void test_bad_commands(void **state)
 		     "2: 'apk.command' must be a command (a string or a list of strings)");
 }
 
+/* The bug: the last of two won, so vuln.fail_on could silently become never. */
+static void test_a_duplicate_key_names_both_lines(void **state)
+{
+	expect_error("vuln:\n  fail_on: critical\n  timeout: 5\n  fail_on: never\n",
+		     "4: duplicate key 'vuln.fail_on' (also at line 2): aipkg does not guess which "
+		     "one counts; keep one");
+	expect_error("vuln:\n  timeout: 5\napk:\n  wait: 1\nvuln:\n  fail_on: never\n",
+		     "5: duplicate key 'vuln' (also at line 1): aipkg does not guess which one "
+		     "counts; keep one");
+	expect_error("agent:\n  checks:\n    nginx: nginx -t\n    nginx: \"true\"\n",
+		     "4: duplicate key 'agent.checks.nginx' (also at line 3): aipkg does not guess "
+		     "which one counts; keep one");
+	expect_error("agent: {deny: [a], deny: [b]}\n",
+		     "1: duplicate key 'agent.deny' (also at line 1): aipkg does not guess which one "
+		     "counts; keep one");
+}
+
+/* The bug: 400 KB of '[' kept libyaml busy for minutes. */
+static void test_deep_flow_collections_are_refused_at_once(void **state)
+{
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	struct aipkg_config cfg;
+	struct aipkg_buf err = AIPKG_BUF_INIT;
+	time_t start = time(NULL);
+
+	aipkg_buf_addstr(&text, "agent:\n  deny: ");
+	for (int i = 0; i < 100000; i++)
+		aipkg_buf_addch(&text, '[');
+	assert_int_equal(load(aipkg_buf_str(&text), &cfg, &err), -AIPKG_E_CONFIG);
+	assert_non_null(strstr(aipkg_buf_str(&err), ":2: lists and mappings nested more than 16 deep"));
+	assert_true(time(NULL) - start < 2);
+	aipkg_config_release(&cfg);
+	expect_error("apk: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: {a: 1}}}}"
+		     "}}}}}}}}}}}}}\n",
+		     "1: lists and mappings nested more than 16 deep: no configuration needs that");
+	/* in quotes and comments they do not count */
+	write_config("# [[[[[[[[[[[[[[[[[[[[\nagent:\n  checks:\n    x: \"[[[[[[[[[[[[[[[[[[[[[\"\n"
+		     "    y: '{{{{{{{{{{{{{{{{{{{{{{{{'\n");
+	aipkg_buf_reset(&err);
+	assert_int_equal(aipkg_config_load(&cfg, path, true, &err), 0);
+	aipkg_config_release(&cfg);
+	aipkg_buf_release(&text);
+	aipkg_buf_release(&err);
+}
+
 static void test_a_key_that_is_not_a_string(void **state)
 {
 	expect_error("[apk]: 1\n", "1: keys must be plain strings");
@@ -331,15 +377,15 @@ static void test_an_unclosed_quote_is_invalid_yaml(void **state)
 		     "4: found unexpected end of stream");
 }
 
-static void test_a_file_over_one_mib_is_refused(void **state)
+static void test_a_file_over_256_kib_is_refused(void **state)
 {
 	struct aipkg_config cfg;
 	struct aipkg_buf err = AIPKG_BUF_INIT, text = AIPKG_BUF_INIT, want = AIPKG_BUF_INIT;
 
-	while (text.len <= (1 << 20))
+	while (text.len <= (256 << 10))
 		aipkg_buf_addstr(&text, "# padding padding padding padding padding padding\n");
 	assert_int_equal(load(aipkg_buf_str(&text), &cfg, &err), -AIPKG_E_CONFIG);
-	aipkg_buf_addf(&want, "%s: larger than 1 MiB", path);
+	aipkg_buf_addf(&want, "%s: larger than 256 KiB, which no configuration needs", path);
 	assert_string_equal(aipkg_buf_str(&err), aipkg_buf_str(&want));
 	aipkg_config_release(&cfg);
 	aipkg_buf_release(&err);
@@ -376,7 +422,7 @@ static void test_an_alias_to_its_own_mapping_is_not_followed_forever(void **stat
 	expect_error("apk: &x\n  command: *x\n",
 		     "1: 'apk.command' must be a command (a string or a list of strings)");
 	expect_error("apk: &x\n  apk: *x\n",
-		     "2: unknown key 'apk.apk' (see aipkg(8), CONFIGURATION)");
+		     "2: unknown key 'apk.apk' (see aipkg.yaml(5))");
 }
 
 /* ---- aipkg_split_words ---- */
@@ -456,7 +502,9 @@ int main(void)
 		cmocka_unit_test(test_a_file_that_is_a_scalar_or_a_list),
 		cmocka_unit_test(test_tab_indentation_is_invalid_yaml),
 		cmocka_unit_test(test_an_unclosed_quote_is_invalid_yaml),
-		cmocka_unit_test(test_a_file_over_one_mib_is_refused),
+		cmocka_unit_test(test_a_file_over_256_kib_is_refused),
+		cmocka_unit_test(test_a_duplicate_key_names_both_lines),
+		cmocka_unit_test(test_deep_flow_collections_are_refused_at_once),
 		cmocka_unit_test(test_an_alias_bomb_neither_hangs_nor_explodes),
 		cmocka_unit_test(test_an_alias_to_its_own_mapping_is_not_followed_forever),
 		cmocka_unit_test(test_split_words_on_blanks),

@@ -64,6 +64,15 @@ AIPKG_API int aipkg_ctx_new(struct aipkg_ctx **out, const struct aipkg_opts *opt
 			    const struct aipkg_callbacks *cb);
 AIPKG_API void aipkg_ctx_free(struct aipkg_ctx *ctx);
 
+/*
+ * Check the configuration file PATH as aipkg would read it: the YAML, every
+ * key, type and value, and that only root or the user running aipkg can
+ * change it.  No root is read.  0, or a negative error (exit code as
+ * usual) with the message ("FILE:LINE: ...") in *msg, malloc'd: the
+ * caller frees it.
+ */
+AIPKG_API int aipkg_config_check_file(const char *path, char **msg);
+
 /* Who asks for the operations that follow, as the journal records it:
  * "cli", "tool", "mcp", "agent" (borrowed, usually a string constant). */
 AIPKG_API void aipkg_ctx_set_caller(struct aipkg_ctx *ctx, const char *caller);

@@ -68,7 +68,22 @@ AIPKG_API int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *a
 AIPKG_API int aipkg_tool_list_each(struct aipkg_ctx *ctx, json_t *args,
 				   int (*each)(json_t *pkg, void *ud), void *ud);
 
-/* The effective configuration as a new JSON object, secrets masked. */
+/* The effective configuration as a new JSON object, secrets masked:
+ * the settings nested ({"vuln":{"fail_on":"high",...}}, null for what is
+ * unset), "file", "root", and "origins" ({"vuln.fail_on":
+ * "/etc/aipkg/aipkg.yaml:7"}, "default", "environment AIPKG_APK",
+ * "--lock-timeout"). */
 AIPKG_API json_t *aipkg_ctx_config_json(const struct aipkg_ctx *ctx);
+
+/*
+ * The same as rows in aipkg.yaml(5)'s order, for showing them as YAML:
+ * {"key":"vuln","map":true[,"note"]} for a mapping (a note marks an
+ * optional section that is not set: "llm.tactical"), and
+ * {"key","value","origin"[,"note"][,"api_key"]} for a setting; "value" is
+ * null and "note" says what applies when it is unset ("30 at a terminal,
+ * 0 otherwise"); "api_key" ("set", "not set") says whether the variable a
+ * model's api_key_env names is set.  A new array.
+ */
+AIPKG_API json_t *aipkg_ctx_config_settings(const struct aipkg_ctx *ctx);
 
 #endif
