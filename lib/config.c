@@ -61,6 +61,8 @@ static const struct config_key config_keys[] = {
 	{ "apk.command", KEY_WORDS, OFF(apk_command), OFF(apk_command_n), NULL, "[\"apk\"]", NULL },
 	{ "apk.timeout", KEY_SECONDS, OFF(apk_timeout), 0, NULL, NULL, NULL },
 	{ "apk.wait", KEY_INT, OFF(apk_wait), 0, NULL, NULL, NULL },
+	{ "doctor", KEY_MAP, 0, 0, NULL, NULL, NULL },
+	{ "doctor.index_max_age", KEY_SECONDS, OFF(doctor_index_max_age), 0, NULL, NULL, NULL },
 	{ "journal", KEY_MAP, 0, 0, NULL, NULL, NULL },
 	{ "journal.keep_packages_mb", KEY_INT, OFF(keep_packages_mb), 0, NULL, NULL, NULL },
 	{ "lock_timeout", KEY_SECONDS, OFF(lock_timeout), 0, NULL, NULL,
@@ -84,6 +86,7 @@ static const struct config_key config_keys[] = {
 	{ "agent.core_packages", KEY_LIST, OFF(agent.core_packages), OFF(agent.core_packages_n),
 	  NULL, NULL, "the built-in list (musl, openssl, busybox, linux-*, ...)" },
 	{ "agent.deny", KEY_LIST, OFF(agent.deny), OFF(agent.deny_n), NULL, "[]", NULL },
+	{ "agent.heal", KEY_BOOL, OFF(agent.heal), 0, NULL, NULL, NULL },
 	{ "agent.high_packages", KEY_LIST, OFF(agent.high_packages), OFF(agent.high_packages_n),
 	  NULL, "[]", NULL },
 	{ "agent.max_packages", KEY_INT, OFF(agent.max_packages), 0, NULL, NULL, NULL },
@@ -100,6 +103,7 @@ static const struct config_key config_keys[] = {
 	  "\"sandbox\"", NULL },
 	{ "agent.policy.security", KEY_STRING, OFF(agent.policy_security), 0, AGENT_ACTIONS,
 	  "\"sandbox\"", NULL },
+	{ "agent.restart_services", KEY_BOOL, OFF(agent.restart_services), 0, NULL, NULL, NULL },
 	{ "agent.reverse_deps_high", KEY_INT, OFF(agent.reverse_deps_high), 0, NULL, NULL, NULL },
 	{ "agent.review", KEY_BOOL, OFF(agent.review), 0, NULL, NULL, NULL },
 	{ "agent.sandbox_timeout", KEY_SECONDS, OFF(agent.sandbox_timeout), 0, NULL, NULL, NULL },
@@ -586,6 +590,7 @@ static void config_defaults(struct aipkg_config *cfg)
 	cfg->keep_packages_mb = 256;
 	cfg->vuln_max_age = 86400;
 	cfg->vuln_timeout = 60;
+	cfg->doctor_index_max_age = 7 * 86400;
 	aipkg_llm_config_defaults(&cfg->llm_tactical);
 	aipkg_llm_config_defaults(&cfg->llm_strategic);
 	cfg->agent.reverse_deps_high = 10;

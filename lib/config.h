@@ -35,6 +35,8 @@ struct aipkg_agent_config {
 	long reverse_deps_high; /* this many reverse dependencies make it high */
 	double sandbox_timeout; /* seconds for a sandbox's apk and for each check */
 	bool review;           /* ask the strategic model about medium and high */
+	bool heal;             /* repair damaged files the doctor finds (aipkg doctor --fix) */
+	bool restart_services; /* restart an upgraded package's running OpenRC services */
 };
 
 struct aipkg_config {
@@ -51,6 +53,7 @@ struct aipkg_config {
 	char *vuln_fail_on;   /* vuln.fail_on: refuse installs at or above this */
 	double vuln_max_age;  /* vuln.max_age: seconds before the secdb is refreshed */
 	double vuln_timeout;  /* vuln.timeout: seconds a secdb download may take */
+	double doctor_index_max_age; /* doctor.index_max_age: a cached index older is stale */
 	struct aipkg_llm_config llm_tactical;  /* llm.tactical: planning; NULL provider: offline */
 	struct aipkg_llm_config llm_strategic; /* llm.strategic: security decisions */
 	struct aipkg_agent_config agent;       /* agent: the Package Agent */

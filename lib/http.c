@@ -149,7 +149,9 @@ static void setup_transfer(CURL *c, const struct aipkg_http_request *req)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 	}
-	if (req->method)
+	if (req->method && strcmp(req->method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L); /* no body to wait for */
+	else if (req->method)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 }
 

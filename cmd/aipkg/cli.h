@@ -111,6 +111,7 @@ extern const struct aipkg_cmd cmd_config, cmd_help, cmd_info, cmd_install, cmd_l
 	cmd_remove, cmd_search, cmd_update, cmd_version;
 extern const struct aipkg_cmd cmd_mcp, cmd_tool;
 extern const struct aipkg_cmd cmd_check_vuln;
+extern const struct aipkg_cmd cmd_doctor;
 extern const struct aipkg_cmd cmd_ask;
 extern const struct aipkg_cmd cmd_agent;
 extern const struct aipkg_cmd cmd_history, cmd_lock, cmd_recover, cmd_rollback, cmd_unlock;

@@ -142,6 +142,9 @@ static void render_one(struct cli *cli, const json_t *t)
 	words_line("World after:", json_object_get(t, "world_after"));
 	pkgs_line("Kept:", json_object_get(t, "kept"));
 	pkgs_line("Not kept:", json_object_get(t, "unkept"));
+	/* a repair's saved or put back files (aipkg doctor --fix, its rollback) */
+	json_array_foreach(json_object_get(t, "files"), i, line)
+		printf("%-12s %s\n", i ? "" : "Files:", cli_safe(json_string_value(line)));
 	field("Error:", t, "error");
 	field("Recovered:", t, "recovered");
 	printf("Changes:\n");

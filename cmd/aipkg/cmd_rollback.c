@@ -11,6 +11,26 @@ static const struct cli_option options[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
+/* The rollback of a repair (aipkg doctor --fix): files, not packages. */
+static void render_files(struct cli *cli, json_t *result, json_int_t undoes, json_int_t id)
+{
+	bool dry = json_is_true(json_object_get(result, "dry_run"));
+	const json_t *f;
+	size_t i;
+
+	if (cli->opts.verbose < 0)
+		return;
+	json_array_foreach(json_object_get(result, dry ? "changes" : "files"), i, f)
+		if (dry)
+			printf("Would %-8s %s\n", cli_str(f, "action"), cli_str(f, "name"));
+		else
+			printf("Put back %s\n", cli_safe(json_string_value(f)));
+	if (!dry)
+		printf("Rolled back repair %lld; this is operation %lld ('aipkg doctor --fix' "
+		       "repairs the files again).\n",
+		       (long long)undoes, (long long)id);
+}
+
 static void render(struct cli *cli, json_t *result)
 {
 	json_int_t undoes = json_integer_value(json_object_get(result, "undoes"));
@@ -18,6 +38,10 @@ static void render(struct cli *cli, json_t *result)
 	const json_t *line;
 	size_t i;
 
+	if (json_object_get(result, "files")) {
+		render_files(cli, result, undoes, id);
+		return;
+	}
 	cli_render_changes(cli, result);
 	if (cli->opts.verbose < 0)
 		return;

@@ -53,6 +53,7 @@ static const struct jfield jfields[] = {
 	{ "world-after", "world_after", JF_WORDS, false },
 	{ "planned", "planned", JF_CHANGE, false },
 	{ "change", "changes", JF_CHANGE, false },
+	{ "file", "files", JF_LINES, false },
 	{ "kept", "kept", JF_PKG, false },
 	{ "unkept", "unkept", JF_PKG, false },
 	{ "error", "error", JF_STRING, false },

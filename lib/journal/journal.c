@@ -355,11 +355,21 @@ static bool writer_alive(const json_t *entry)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
-void aipkg_journal_check_pending(struct aipkg_ctx *ctx)
+json_t *aipkg_journal_interrupted(struct aipkg_ctx *ctx)
 {
 	json_t *entry = journal_newest(ctx);
 
 	if (entry && aipkg_jentry_status_is(entry, "pending") && !writer_alive(entry))
+		return entry;
+	json_decref(entry);
+	return NULL;
+}
+
+void aipkg_journal_check_pending(struct aipkg_ctx *ctx)
+{
+	json_t *entry = aipkg_journal_interrupted(ctx);
+
+	if (entry)
 		aipkg_ctx_warn(ctx, "operation %lld ('%s', %s) was interrupted and is still marked "
 				    "pending; run 'aipkg recover' to reconcile it with the installed "
 				    "database",

@@ -137,6 +137,10 @@ int aipkg_journal_walk(struct aipkg_ctx *ctx, int (*fn)(void *ud, json_t *entry)
  * -AIPKG_E_CORRUPT naming the file; the message is in the context. */
 int aipkg_journal_get(struct aipkg_ctx *ctx, long long id, json_t **entry);
 
+/* The newest entry when it is pending and the aipkg that wrote it is gone
+ * (a new reference), else NULL. */
+json_t *aipkg_journal_interrupted(struct aipkg_ctx *ctx);
+
 /*
  * When the newest entry is pending and the aipkg that wrote it is gone,
  * warn that it was interrupted and how to reconcile it.  Never fails.
@@ -240,6 +244,16 @@ struct aipkg_state;
 
 /* The kept file of NAME at VERSION (it may not exist), malloc'd. */
 char *aipkg_keep_path(struct aipkg_ctx *ctx, const char *name, const char *version);
+
+/* Copy SRC to DST through a temporary name; a hard link when possible
+ * (an existing DST is kept).  -errno. */
+int aipkg_keep_copy(const char *src, const char *dst);
+
+/* The name apk gives PKG's file in its cache, "NAME-VERSION.1a2b3c4d.apk"
+ * (the start of its C: identity in hex), malloc'd; NULL when PKG has no
+ * identity apk would use. */
+struct aipkg_pkg;
+char *aipkg_keep_cache_name(const struct aipkg_pkg *pkg);
 
 /*
  * Where the packages apk installs in a change are kept from: apk's own

@@ -133,6 +133,21 @@ static int place(const char *src, const char *dst, enum place_how how)
 	return r;
 }
 
+int aipkg_keep_copy(const char *src, const char *dst)
+{
+	return place(src, dst, PLACE_LINK);
+}
+
+char *aipkg_keep_cache_name(const struct aipkg_pkg *pkg)
+{
+	char hex[9], *name;
+
+	if (!pkg || !cache_hash(pkg->checksum, hex) ||
+	    asprintf(&name, "%s-%s.%s.apk", pkg->name, pkg->version, hex) < 0)
+		return NULL;
+	return name;
+}
+
 /*
  * Where apk leaves what it downloads.
  */

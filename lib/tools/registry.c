@@ -41,6 +41,33 @@ static const struct aipkg_tool tools[] = {
 	  "\"description\":\"count the findings at or above this severity in failing\"}},"
 	  "\"additionalProperties\":false}",
 	  AIPKG_TOOL_NETWORK, aipkg_tool_check_vuln },
+	{ "pkg.doctor", "Find what is broken on the system, each problem with its cause and the "
+	  "command that fixes it: installed files changed or missing (against the installed "
+	  "database's checksums), broken dependencies, world entries nothing satisfies, packages "
+	  "no repository carries, aipkg's own state, stale caches, free space, fixable "
+	  "vulnerabilities; changes nothing",
+	  "{\"type\":\"object\",\"properties\":{"
+	  "\"refresh\":{\"type\":\"boolean\",\"description\":\"also ask each repository "
+	  "over the network whether it answers\"},"
+	  "\"rehash\":{\"type\":\"boolean\",\"description\":\"read every file again, even "
+	  "those unchanged since they were last found intact\"},"
+	  "\"files\":{\"type\":\"boolean\",\"description\":\"check installed files (default "
+	  "true)\"},"
+	  "\"state\":{\"type\":\"boolean\",\"description\":\"check aipkg's state, caches, "
+	  "space and vulnerabilities (default true)\"}},"
+	  "\"additionalProperties\":false}",
+	  AIPKG_TOOL_NETWORK, aipkg_tool_doctor },
+	{ "pkg.doctor_fix", "Repair what pkg.doctor finds, through apk, each repair a journalled "
+	  "operation that can be rolled back: reinstall packages whose files are damaged, install "
+	  "missing dependencies, finish interrupted operations, clean aipkg's state; never "
+	  "overwrites configuration the administrator changed unless its path is named",
+	  "{\"type\":\"object\",\"properties\":{"
+	  "\"targets\":{\"type\":\"array\",\"maxItems\":1000,\"items\":{\"type\":\"string\","
+	  "\"maxLength\":4096},\"description\":\"repair only these packages, and these "
+	  "configuration files (paths) too\"},"
+	  "\"rehash\":{\"type\":\"boolean\",\"description\":\"read every file again\"},"
+	  CHANGE_ARGS "},\"additionalProperties\":false}",
+	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK | AIPKG_TOOL_NETWORK, aipkg_tool_doctor_fix },
 	{ "pkg.history", "List the operations aipkg made, newest first, or one in full",
 	  "{\"type\":\"object\",\"properties\":{"
 	  "\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"one operation in full\"},"

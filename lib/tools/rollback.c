@@ -9,6 +9,7 @@
 #include "apk/changes.h"
 #include "apk/search.h"
 #include "ctx.h"
+#include "doctor/doctor.h"
 #include "journal/journal.h"
 #include "jsonutil.h"
 #include "tools/tools.h"
@@ -578,12 +579,20 @@ int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	if (r == 0 && !ctx->opts.force && !aipkg_arg_bool(args, "force"))
 		r = check_later(ctx, &s, st);
 	u.e = s.target;
+	if (r == 0 && json_array_size(json_object_get(s.target, "files"))) {
+		/* a repair by aipkg doctor --fix: its files go back as they were */
+		r = aipkg_doctor_unrepair(ctx, s.target,
+					  ctx->opts.dry_run || aipkg_arg_bool(args, "dry_run"),
+					  ctx->opts.yes || aipkg_arg_bool(args, "confirm"), result);
+		goto out;
+	}
 	if (r == 0)
 		r = undo_plan(ctx, &u, st);
 	for (size_t i = 0; r == 0 && i < st->nworld; i++)
 		json_array_append_new(world_now, json_string(st->world[i]));
 	if (r == 0)
 		r = undo_run(ctx, args, &u, world_now, result);
+out:
 	json_decref(world_now);
 	undo_release(&u);
 	json_decref(s.undone);

@@ -10,6 +10,8 @@
 
 struct aipkg_ctx;
 
+int aipkg_tool_doctor(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+int aipkg_tool_doctor_fix(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_check_vuln(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_agent_status(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_update_plan(struct aipkg_ctx *ctx, json_t *args, json_t **result);

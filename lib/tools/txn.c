@@ -267,12 +267,16 @@ static int journal_end(struct aipkg_ctx *ctx, json_t *entry, int r, int lr)
 }
 
 /* After apk: record, keep the new files, bound the kept ones, finish. */
-static int conclude(struct aipkg_ctx *ctx, struct aipkg_keep *kp, const struct aipkg_state *before,
-		    const json_t *plan, json_t *entry, int r, int apk_exit)
+static int conclude(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aipkg_keep *kp,
+		    const struct aipkg_state *before, const json_t *plan, json_t *entry, int r,
+		    int apk_exit)
 {
 	json_t *installed, *done;
 	char *apk_error = r < 0 ? strdup(aipkg_ctx_why(ctx, r)) : NULL;
 	int lr = observe(ctx, before, entry), fr;
+
+	if (lr == 0 && txn->verify)
+		txn->verify(ctx, txn, entry, r);
 
 	json_object_set_new(entry, "apk_exit", json_integer(apk_exit));
 	if (apk_error)
@@ -315,8 +319,10 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aip
 		aipkg_apk_remember(ctx); /* the state directory exists now */
 		aipkg_keep_prepare(ctx, kp, before, installs);
 		json_decref(installs);
-		r = run_calls(ctx, txn, kp, &apk_exit);
-		r = conclude(ctx, kp, before, plan, entry, r, apk_exit);
+		r = txn->prepare ? txn->prepare(ctx, txn, entry) : 0;
+		if (r == 0)
+			r = run_calls(ctx, txn, kp, &apk_exit);
+		r = conclude(ctx, txn, kp, before, plan, entry, r, apk_exit);
 		*result = result_new(json_incref(json_object_get(entry, "changes")), apk_exit);
 		if (json_object_get(entry, "id"))
 			json_object_set(*result, "id", json_object_get(entry, "id"));

@@ -45,6 +45,15 @@ struct aipkg_txn {
 	 * under the same state lock (ask simulates before it confirms): used
 	 * instead of simulating again.  NULL: simulate. */
 	const json_t *simulated;
+	/* Called once the pending journal entry is written (it has its "id")
+	 * and before apk runs (a repair saves what apk will overwrite); a
+	 * negative return stops the change before apk runs.  NULL: none. */
+	int (*prepare)(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t *entry);
+	/* Called after apk ran (R: its result) and the installed database was
+	 * read back into the entry's "changes", before the entry is finished:
+	 * it may add what the database cannot show (a reinstall of the same
+	 * package, verified file by file).  NULL: none. */
+	void (*verify)(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t *entry, int r);
 };
 
 /*

@@ -27,7 +27,7 @@ static const char *str(const json_t *o, const char *key)
 
 /* Does the newest version of NAME apk would take (by the repositories'
  * tags) reach FIXED? */
-static bool fix_available(const struct aipkg_state *st, const char *name, const char *fixed)
+bool aipkg_vuln_fix_available(const struct aipkg_state *st, const char *name, const char *fixed)
 {
 	const struct aipkg_pkg *best = aipkg_select_newest(st, name);
 
@@ -51,7 +51,7 @@ static int findings_add(const struct aipkg_vuln_db *db, const struct aipkg_state
 		    out, json_pack("{s:s, s:s, s:s, s:s%, s:s, s:b, s:s, s:b}", "package",
 				   pkg->name, "version", pkg->version, "origin", origin, "cve",
 				   hits[i].id.ptr, hits[i].id.len, "fixed_in", hits[i].fixed_in,
-				   "fix_available", fix_available(st, pkg->name, hits[i].fixed_in),
+				   "fix_available", aipkg_vuln_fix_available(st, pkg->name, hits[i].fixed_in),
 				   "severity", "unknown", "installed", installed));
 	free(hits);
 	return r;

@@ -58,6 +58,10 @@ enum aipkg_vuln_plan_mode {
 int aipkg_vuln_check_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *plan,
 			  enum aipkg_vuln_plan_mode mode, json_t *extra);
 
+/* Does the newest version of NAME in ST's indexes reach FIXED (a fixed
+ * version from the secdb)? */
+bool aipkg_vuln_fix_available(const struct aipkg_state *st, const char *name, const char *fixed);
+
 /* PKG's known vulnerabilities from the cached secdb, as a new array of the
  * objects aipkg_vuln_scan() returns, or JSON null when none is cached. */
 json_t *aipkg_vuln_package(struct aipkg_ctx *ctx, const struct aipkg_state *st,

@@ -1,0 +1,215 @@
+/* aipkg doctor: find what is broken on the system and, with --fix, repair it through apk. */
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "cli.h"
+
+enum { O_FIX, O_REFRESH, O_REHASH };
+
+static const struct cli_option options[] = {
+	{ "fix", 0, NULL, O_FIX,
+	  "repair what can be repaired, through apk (journalled; confirm, or --yes)" },
+	{ "refresh", 0, NULL, O_REFRESH, "also ask each repository over the network" },
+	{ "rehash", 0, NULL, O_REHASH,
+	  "read every file again, even those unchanged since found intact" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static void problem(const struct cli *cli, const json_t *p)
+{
+	const json_t *f;
+	size_t i;
+
+	printf("%s [%s]\n", cli_str(p, "summary"), cli_str(p, "severity"));
+	if (cli->opts.verbose < 0)
+		return;
+	json_array_foreach(json_object_get(p, "files"), i, f)
+		printf("  %-8s %s\n", cli_str(f, "state"), cli_str(f, "path"));
+	if (*cli_str(p, "cause"))
+		printf("  cause:   %s\n", cli_str(p, "cause"));
+	if (*cli_str(p, "fix"))
+		printf("  fix:     %s\n", cli_str(p, "fix"));
+}
+
+static size_t count_severity(const json_t *problems, const char *severity)
+{
+	const json_t *p;
+	size_t i, n = 0;
+
+	json_array_foreach(problems, i, p)
+		n += strcmp(json_string_value(json_object_get(p, "severity")), severity) == 0;
+	return n;
+}
+
+static void config_list(const struct cli *cli, const json_t *config)
+{
+	const json_t *c;
+	size_t i, n = json_array_size(config);
+
+	if (!n || cli->opts.verbose < 0)
+		return;
+	if (cli->opts.verbose == 0) {
+		printf("%zu configuration file%s changed by the administrator (left alone; "
+		       "'aipkg doctor -v' lists them).\n",
+		       n, n == 1 ? "" : "s");
+		return;
+	}
+	printf("Configuration changed by the administrator (left alone):\n");
+	json_array_foreach(config, i, c)
+		printf("  %-8s %-40s %s %s\n", cli_str(c, "state"), cli_str(c, "path"),
+		       cli_str(c, "package"), cli_str(c, "version"));
+}
+
+static void summary(const json_t *report)
+{
+	const json_t *problems = json_object_get(report, "problems");
+	const json_t *checked = json_object_get(report, "checked");
+	const json_t *files = json_object_get(checked, "files");
+	size_t n = json_array_size(problems), errors = count_severity(problems, "error");
+
+	if (!n)
+		printf("No problems found");
+	else
+		printf("%zu problem%s (%zu error%s, %zu warning%s)", n, n == 1 ? "" : "s", errors,
+		       errors == 1 ? "" : "s", n - errors, n - errors == 1 ? "" : "s");
+	printf(": %lld packages", (long long)json_integer_value(json_object_get(checked, "packages")));
+	if (files)
+		printf(", %lld files checked in %.2f s",
+		       (long long)json_integer_value(json_object_get(files, "total")),
+		       json_real_value(json_object_get(files, "seconds")));
+	printf(".\n");
+}
+
+static void render_report(struct cli *cli, json_t *report)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "problems"), i, p) {
+		if (i && cli->opts.verbose >= 0)
+			printf("\n");
+		problem(cli, p);
+	}
+	if (cli->opts.verbose < 0)
+		return;
+	if (json_array_size(json_object_get(report, "problems")))
+		printf("\n");
+	config_list(cli, json_object_get(report, "config"));
+	summary(report);
+}
+
+static void render_steps(const char *title, const json_t *list, const char *key)
+{
+	const json_t *s;
+	size_t i;
+
+	if (!json_array_size(list))
+		return;
+	printf("%s\n", title);
+	json_array_foreach(list, i, s) {
+		json_int_t op = json_integer_value(json_object_get(s, "operation"));
+
+		printf("  %s", cli_str(s, key));
+		if (op)
+			printf(" [operation %lld]", (long long)op);
+		if (*cli_str(s, "why"))
+			printf(": %s", cli_str(s, "why"));
+		printf("\n");
+	}
+}
+
+static void render_fix(struct cli *cli, json_t *result)
+{
+	const json_t *after = json_object_get(result, "after"), *op, *line;
+	json_t *plan;
+	size_t i;
+
+	if (cli->opts.verbose < 0)
+		return;
+	if (json_is_true(json_object_get(result, "dry_run"))) {
+		render_steps("Would do:", json_object_get(result, "steps"), "what");
+		json_array_foreach(json_object_get(result, "apk"), i, line)
+			printf("  %s\n", cli_safe(json_string_value(line)));
+		plan = json_pack("{s:O, s:b}", "changes", json_object_get(result, "plan"), "dry_run",
+				 1);
+		cli_render_changes(cli, plan);
+		json_decref(plan);
+		render_steps("Would not repair:", json_object_get(result, "not_fixed"), "summary");
+		return;
+	}
+	render_steps("Repaired:", json_object_get(result, "fixed"), "what");
+	render_steps("Not repaired:", json_object_get(result, "not_fixed"), "summary");
+	if (!json_array_size(json_object_get(result, "fixed")) &&
+	    !json_array_size(json_object_get(result, "not_fixed")))
+		printf("Nothing to repair.\n");
+	if (after) {
+		printf("Now: ");
+		summary(after);
+	}
+	json_array_foreach(json_object_get(result, "operations"), i, op)
+		printf("%s aipkg rollback %lld\n", i ? "        " : "To undo:",
+		       (long long)json_integer_value(op));
+}
+
+static int scan(struct cli *cli)
+{
+	json_t *result = NULL;
+	json_t *args = json_pack("{s:b, s:b}", "refresh", cli->opt_set[O_REFRESH], "rehash",
+				 cli->opt_set[O_REHASH]);
+	int r = aipkg_tool_call(cli->ctx, "pkg.doctor", args, &result);
+
+	if (r < 0)
+		r = cli_fail(cli, r, result);
+	else if (cli->json)
+		cli_print_json(result);
+	else
+		render_report(cli, result);
+	if (r == 0 && !json_is_true(json_object_get(result, "healthy")))
+		r = 1;
+	json_decref(args);
+	json_decref(result);
+	return r;
+}
+
+static int fix(struct cli *cli)
+{
+	json_t *result = NULL;
+	json_t *args = json_pack("{s:o, s:b}", "targets", cli_args_json(cli), "rehash",
+				 cli->opt_set[O_REHASH]);
+	int r = aipkg_tool_call(cli->ctx, "pkg.doctor_fix", args, &result);
+
+	if (r < 0)
+		r = cli_fail(cli, r, result);
+	else if (cli->json)
+		cli_print_json(result);
+	else
+		render_fix(cli, result);
+	if (r == 0 && json_array_size(json_object_get(result, "not_fixed")))
+		r = 1;
+	json_decref(args);
+	json_decref(result);
+	return r;
+}
+
+static int run(struct cli *cli)
+{
+	if (cli->nargs && !cli->opt_set[O_FIX]) {
+		cli_error(cli, "doctor checks the whole system; name packages or files only with "
+			       "--fix, to repair just those");
+		return 2;
+	}
+	if (cli->opt_set[O_FIX] && cli->opt_set[O_REFRESH]) {
+		cli_error(cli, "--refresh only checks; use it without --fix");
+		return 2;
+	}
+	return cli->opt_set[O_FIX] ? fix(cli) : scan(cli);
+}
+
+const struct aipkg_cmd cmd_doctor = {
+	"doctor",
+	"[--fix [PKG|FILE...]]",
+	"find damaged files, broken dependencies and stale state; --fix repairs them through apk",
+	options,
+	CLI_NEEDS_CTX,
+	run,
+};
