@@ -164,6 +164,7 @@ void aipkg_ctx_free(struct aipkg_ctx *ctx)
 		close(ctx->lock_fd);
 	aipkg_config_release(&ctx->cfg);
 	aipkg_buf_release(&ctx->err);
+	json_decref(ctx->diagnosis);
 	aipkg_strv_free(ctx->repos, ctx->opts.nrepos);
 	free(ctx->root);
 	free(ctx);

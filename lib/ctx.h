@@ -3,6 +3,7 @@
 #ifndef AIPKG_CTX_H
 #define AIPKG_CTX_H
 
+#include <jansson.h>
 #include <stdarg.h>
 
 #include "aipkg/aipkg.h"
@@ -25,6 +26,8 @@ struct aipkg_ctx {
 	bool warned_untrusted;     /* said once that --allow-untrusted is unsafe */
 	bool alpine;               /* aipkg_ctx_need_alpine() found apk's database */
 	bool state_trusted;        /* the state directory passed aipkg_statedir_check */
+	json_t *diagnosis;         /* what the last failing apk's output means
+				      (lib/doctor/explain.c), or NULL */
 	char **repos;              /* --repository, local paths made absolute;
 				      opts.repos points here */
 };

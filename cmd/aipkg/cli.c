@@ -63,11 +63,32 @@ int cli_fail(struct cli *cli, int r, json_t *detail)
 	return cli_fail_msg(cli, r, aipkg_ctx_errmsg(cli->ctx), detail);
 }
 
+/* What a failing apk's output means (lib/doctor/explain.c), and a model's
+ * advice on it, under the error; the advice is only shown. */
+static void show_diagnosis(const struct cli *cli, const json_t *d)
+{
+	const json_t *advice = json_object_get(d, "advice");
+
+	if (!d || cli->opts.verbose < 0)
+		return;
+	fprintf(stderr, "hint: %s\n", cli_str(d, "what"));
+	if (*cli_str(d, "fix"))
+		fprintf(stderr, "  fix: %s\n", cli_str(d, "fix"));
+	if (!advice)
+		return;
+	fprintf(stderr, "  advice from %s (not run; check it first): %s\n", cli_str(advice, "model"),
+		cli_str(advice, "text"));
+	if (*cli_str(advice, "command"))
+		fprintf(stderr, "    %s\n", cli_str(advice, "command"));
+}
+
 int cli_fail_msg(struct cli *cli, int r, const char *msg, json_t *detail)
 {
 	if (!msg || !*msg)
 		msg = aipkg_strerror(r);
 	cli_error(cli, "%s", msg);
+	if (!cli->json)
+		show_diagnosis(cli, json_object_get(detail, "diagnosis"));
 	if (cli->json) {
 		json_t *doc = detail ? json_deep_copy(detail) : json_object();
 

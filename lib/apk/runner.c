@@ -10,6 +10,7 @@
 #include "apk/rules.h"
 #include "apk/runner.h"
 #include "ctx.h"
+#include "doctor/doctor.h"
 
 /* A string that is not UTF-8 becomes null rather than vanishing, which
  * would shift the words after it (aipkg_apk_argv refuses it). */
@@ -145,6 +146,20 @@ char *aipkg_apk_reason(const struct aipkg_spawn_result *res)
 	return aipkg_buf_detach(&out);
 }
 
+/* What the failure means, for the person or program that reads the error
+ * (ctx->diagnosis, until the next failure or tool call). */
+static void explain(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
+		    const struct aipkg_spawn_result *res, const char *reason)
+{
+	json_t *d = aipkg_doctor_explain(ctx, call->applet, aipkg_buf_str(&res->err),
+					 aipkg_buf_str(&res->out), res->exit_code);
+
+	if (d)
+		json_object_set_new(d, "apk_error", json_string(reason ? reason : ""));
+	json_decref(ctx->diagnosis);
+	ctx->diagnosis = d;
+}
+
 static int apk_map_failure(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 			   const struct aipkg_spawn_result *res)
 {
@@ -174,6 +189,7 @@ static int apk_map_failure(struct aipkg_ctx *ctx, const struct aipkg_apk_call *c
 	reason = aipkg_apk_reason(res);
 	aipkg_ctx_fail(ctx, code, "apk %s failed (exit %d): %s", call->applet, res->exit_code,
 		       reason && *reason ? reason : "no reason given");
+	explain(ctx, call, res, reason);
 	free(reason);
 	return code;
 }

@@ -1,8 +1,10 @@
 /* The pkg.* tool registry: names, schemas, flags and handlers. */
 /* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
+#include "doctor/doctor.h"
 #include "journal/journal.h"
 #include "tools/tools.h"
 
@@ -189,6 +191,24 @@ static int change_prepare(struct aipkg_ctx *ctx)
 	return r;
 }
 
+/* A failure that came from apk carries what apk's output means (and, with
+ * a tactical model configured, the model's advice), for whoever reads it. */
+static void attach_diagnosis(struct aipkg_ctx *ctx, json_t **result)
+{
+	char *msg;
+
+	if (!ctx->diagnosis)
+		return;
+	msg = strdup(aipkg_ctx_errmsg(ctx)); /* asking a model must not replace the error */
+	aipkg_doctor_advise(ctx, ctx->diagnosis);
+	if (msg)
+		aipkg_ctx_fail(ctx, 0, "%s", msg);
+	free(msg);
+	if (!*result)
+		*result = json_object();
+	json_object_set(*result, "diagnosis", ctx->diagnosis);
+}
+
 static bool locks(const struct aipkg_ctx *ctx, const struct aipkg_tool *tool, const json_t *args)
 {
 	return (tool->flags & AIPKG_TOOL_CHANGES) && !ctx->opts.dry_run &&
@@ -222,7 +242,9 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	int r;
 
 	*result = NULL;
-	aipkg_buf_reset(&ctx->err);
+	aipkg_buf_reset(&ctx->err); /* no detail of an earlier call */
+	json_decref(ctx->diagnosis);
+	ctx->diagnosis = NULL;
 	if (!tool)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "unknown tool '%s' (see 'aipkg tool --list')",
 				      name);
@@ -231,6 +253,8 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	r = aipkg_tool_begin(ctx, tool, args, &locked);
 	if (r == 0)
 		r = tool->run(ctx, args, result);
+	if (r < 0)
+		attach_diagnosis(ctx, result);
 	if (locked)
 		aipkg_statelock_release(ctx);
 	json_decref(empty);
