@@ -111,6 +111,41 @@ void aipkg_agent_review(struct aipkg_ctx *ctx, json_t *pkg);
 int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *pkg,
 			json_t **trial);
 
+/*
+ * The admin's check command CMD run for the tree ROOT (a sandbox, or the
+ * live root; NULL or "/" is the host), with /bin/sh -c: chrooted when
+ * aipkg is root and ROOT has a /bin/sh, else in ROOT with its bin
+ * directories first in PATH and ENV_NAME naming it.  A new object
+ * {"command","exit","timed_out","output","chroot"}.
+ */
+json_t *aipkg_agent_check_run(struct aipkg_ctx *ctx, const char *root, const char *env_name,
+			      const char *cmd);
+
+/* The check C (from aipkg_agent_check_run) exited 0 in time. */
+bool aipkg_agent_check_passed(const json_t *c);
+
+/*
+ * OpenRC on the live root (lib/agent/service.c).  A service runs when
+ * ROOT/run/openrc/started/SVC exists; it is restarted and asked about with
+ * the root's own ROOT/sbin/rc-service (chrooted as root when ROOT has a
+ * /bin/sh, else run directly with AIPKG_ROOT=ROOT).
+ */
+struct aipkg_filedb;
+bool aipkg_agent_service_started(struct aipkg_ctx *ctx, const char *svc);
+/* The services package NAME ships (its etc/init.d files), only those
+ * running with RUNNING_ONLY, as a new array of names. */
+json_t *aipkg_agent_services(struct aipkg_ctx *ctx, const struct aipkg_filedb *fdb,
+			     const char *name, bool running_only);
+/* rc-service SVC ACTION: {"service","action","exit","timed_out","output"}. */
+json_t *aipkg_agent_service(struct aipkg_ctx *ctx, const char *svc, const char *action);
+/* Restart SVC, then ask whether it runs: {"service","restart","running"}. */
+json_t *aipkg_agent_service_restart(struct aipkg_ctx *ctx, const char *svc);
+
+/* Versions whose upgrade the agent rolled back because it broke the live
+ * system (ROOT/var/lib/aipkg/agent/broken.json): the reason, or NULL. */
+const char *aipkg_agent_broken_reason(const json_t *broken, const char *name,
+				      const char *version);
+
 /* The agent's files under ROOT/var/lib/aipkg/agent/: NAME.json read as a
  * new reference (NULL when missing or unreadable), and written atomically. */
 json_t *aipkg_agent_load(struct aipkg_ctx *ctx, const char *name);

@@ -188,13 +188,40 @@ static const struct aipkg_pkg **upgradable(const struct aipkg_state *st, size_t 
 	return v;
 }
 
+const char *aipkg_agent_broken_reason(const json_t *broken, const char *name,
+				      const char *version)
+{
+	const json_t *b;
+	size_t i;
+
+	json_array_foreach(broken, i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "name")), name) &&
+		    !strcmp(json_string_value(json_object_get(b, "version")), version))
+			return json_string_value(json_object_get(b, "reason"));
+	return NULL;
+}
+
+/* A version that broke the live system once is not tried again. */
+static void broken(const json_t *list, json_t *pkg)
+{
+	const char *why = aipkg_agent_broken_reason(
+		list, json_string_value(json_object_get(pkg, "name")),
+		json_string_value(json_object_get(pkg, "to")));
+	char text[1200];
+
+	if (!why)
+		return;
+	snprintf(text, sizeof(text), "this version was rolled back before: %s", why);
+	defer(pkg, text);
+}
+
 json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 			 const struct aipkg_secdb *db, time_t now)
 {
 	const struct aipkg_agent_config *cfg = &ctx->cfg.agent;
 	size_t n;
 	const struct aipkg_pkg **up = upgradable(st, &n);
-	json_t *plan = json_array();
+	json_t *plan = json_array(), *bad = aipkg_agent_load(ctx, "broken");
 
 	for (size_t i = 0; up && i < n; i++) {
 		json_t *pkg = assessed(cfg, st, db, up[i], aipkg_select_upgrade(st, up[i]));
@@ -203,9 +230,12 @@ json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 		 * risk keeps its own reason, not "outside the window" */
 		if (!skipped(cfg, st, pkg, up[i]->name) && acts(pkg))
 			timing(cfg, pkg, now);
+		if (acts(pkg))
+			broken(bad, pkg);
 		json_array_append_new(plan, pkg);
 	}
 	limit(cfg, plan);
+	json_decref(bad);
 	free(up);
 	return plan;
 }

@@ -75,15 +75,41 @@ static void vulns(const json_t *report, struct aipkg_buf *out)
 		     *str(f, "fixed_in") ? str(f, "fixed_in") : "no release yet");
 }
 
+static void problems(const json_t *report, struct aipkg_buf *out)
+{
+	json_t *v = json_object_get(report, "new_problems"), *p, *healed;
+	size_t i;
+
+	if (json_array_size(v))
+		aipkg_buf_addf(out, "\nNew problems since the last run (aipkg doctor):\n");
+	json_array_foreach(v, i, p)
+		aipkg_buf_addf(out, "  %s [%s]; fix: %s\n", str(p, "summary"), str(p, "severity"),
+			       *str(p, "fix") ? str(p, "fix") : "see aipkg doctor");
+	healed = json_object_get(report, "healed");
+	if (json_array_size(json_object_get(healed, "fixed")))
+		aipkg_buf_addf(out, "\nRepaired (agent.heal):\n");
+	json_array_foreach(json_object_get(healed, "fixed"), i, p)
+		aipkg_buf_addf(out, "  %s [operation %lld]\n", str(p, "what"),
+			       (long long)json_integer_value(json_object_get(p, "operation")));
+	if (json_array_size(json_object_get(healed, "not_fixed")))
+		aipkg_buf_addf(out, "\nNot repaired (agent.heal):\n");
+	json_array_foreach(json_object_get(healed, "not_fixed"), i, p)
+		aipkg_buf_addf(out, "  %s: %s\n", str(p, "summary"), str(p, "why"));
+}
+
 static void headline(const json_t *report, struct aipkg_buf *out)
 {
 	json_t *sum = json_object_get(report, "summary"), *db = json_object_get(report, "secdb");
+	json_int_t rolled = json_integer_value(json_object_get(sum, "rolled_back"));
 
-	aipkg_buf_addf(out, "aipkg agent run at %s: %s; %lld upgraded, %lld deferred, %lld failed\n",
+	aipkg_buf_addf(out, "aipkg agent run at %s: %s; %lld upgraded, %lld deferred, %lld failed",
 		       str(report, "time"), str(report, "status"),
 		       (long long)json_integer_value(json_object_get(sum, "applied")),
 		       (long long)json_integer_value(json_object_get(sum, "deferred")),
 		       (long long)json_integer_value(json_object_get(sum, "failed")));
+	if (rolled)
+		aipkg_buf_addf(out, ", %lld rolled back", (long long)rolled);
+	aipkg_buf_addch(out, '\n');
 	aipkg_buf_addf(out, "Indexes: %s\n", json_is_true(json_object_get(report, "refreshed"))
 							 ? "refreshed"
 							 : "NOT refreshed, so nothing was upgraded");
@@ -106,11 +132,14 @@ void aipkg_agent_report_text(const json_t *report, struct aipkg_buf *out)
 	json_array_foreach(errors, i, e)
 		line(out, "Error: %s", json_string_value(e));
 	section(report, "failed", "Failed", out);
+	section(report, "rolled-back", "Rolled back (the upgrade broke the live system)", out);
 	section(report, "applied", "Upgraded", out);
 	section(report, "deferred", "Deferred", out);
 	section(report, "not-run", "Not tried (the run stopped)", out);
 	section(report, "skipped", "Left alone", out);
+	section(report, "unchanged", "Not upgraded by apk", out);
 	vulns(report, out);
+	problems(report, out);
 	rb = json_object_get(report, "rollback");
 	if (json_array_size(rb))
 		aipkg_buf_addf(out, "\nTo undo this run's changes, newest first:\n");

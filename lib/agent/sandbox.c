@@ -256,31 +256,33 @@ static json_t *output_json(const struct aipkg_spawn_result *res)
 
 /*
  * The admin's check command, with /bin/sh -c (it is their own shell
- * command from their own configuration).  As root, and when the scratch
- * root has a /bin/sh, it runs chrooted there; otherwise it runs in the
- * scratch root as its working directory with the scratch root's bin
- * directories first in PATH and AIPKG_SANDBOX naming it.
+ * command from their own configuration), for the tree ROOT (NULL: the
+ * host, "/").  As root, and when ROOT has a /bin/sh, it runs chrooted
+ * there; otherwise it runs in ROOT as its working directory with ROOT's
+ * bin directories first in PATH and ENV_NAME (AIPKG_SANDBOX, AIPKG_ROOT)
+ * naming it.
  */
-static json_t *configured_check(struct aipkg_ctx *ctx, const char *scratch, const char *cmd)
+json_t *aipkg_agent_check_run(struct aipkg_ctx *ctx, const char *root, const char *env_name,
+			      const char *cmd)
 {
 	char sh[4096], path[8192], env_root[4200];
-	const char *chrooted[] = { "chroot", scratch, "/bin/sh", "-c", cmd, NULL };
+	const char *chrooted[] = { "chroot", root, "/bin/sh", "-c", cmd, NULL };
 	const char *plain[] = { "/bin/sh", "-c", cmd, NULL };
 	const char *env[] = { path, env_root, NULL };
 	struct aipkg_spawn sp = { 0 };
 	struct aipkg_spawn_result res;
-	bool chroot = false;
+	bool host = !root || !*root || !strcmp(root, "/"), chroot = false;
 	json_t *c;
 	int r;
 
-	snprintf(sh, sizeof(sh), "%s/bin/sh", scratch);
-	chroot = geteuid() == 0 && access(sh, X_OK) == 0;
-	snprintf(path, sizeof(path), "PATH=%s/usr/sbin:%s/usr/bin:%s/sbin:%s/bin:%s", scratch,
-		 scratch, scratch, scratch, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-	snprintf(env_root, sizeof(env_root), "AIPKG_SANDBOX=%s", scratch);
+	snprintf(sh, sizeof(sh), "%s/bin/sh", host ? "" : root);
+	chroot = !host && geteuid() == 0 && access(sh, X_OK) == 0;
+	snprintf(path, sizeof(path), "PATH=%s/usr/sbin:%s/usr/bin:%s/sbin:%s/bin:%s", root, root,
+		 root, root, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(env_root, sizeof(env_root), "%s=%s", env_name, host ? "/" : root);
 	sp.argv = chroot ? chrooted : plain;
-	sp.cwd = chroot ? "/" : scratch;
-	sp.env = chroot ? NULL : env;
+	sp.cwd = chroot || host ? "/" : root;
+	sp.env = chroot || host ? NULL : env;
 	sp.timeout = ctx->cfg.agent.sandbox_timeout;
 	sp.capture_limit = 64 << 10;
 	r = aipkg_spawn_run(&sp, &res);
@@ -291,7 +293,7 @@ static json_t *configured_check(struct aipkg_ctx *ctx, const char *scratch, cons
 	return c;
 }
 
-static bool check_passed(const json_t *c)
+bool aipkg_agent_check_passed(const json_t *c)
 {
 	return json_integer_value(json_object_get(c, "exit")) == 0 &&
 	       !json_is_true(json_object_get(c, "timed_out"));
@@ -319,12 +321,12 @@ static void trial_checks(struct aipkg_ctx *ctx, const char *scratch, const char 
 
 	json_array_append_new(checks, default_check(scratch, name));
 	if (cmd)
-		json_array_append_new(checks, configured_check(ctx, scratch, cmd));
+		json_array_append_new(checks, aipkg_agent_check_run(ctx, scratch, "AIPKG_SANDBOX", cmd));
 	json_object_set_new(trial, "checks", checks);
 	json_object_set_new(trial, "passed", json_true());
 	json_object_set_new(trial, "reason", json_string("apk installed it and every check passed"));
 	for (size_t i = 0; (c = json_array_get(checks, i)); i++) {
-		if (check_passed(c))
+		if (aipkg_agent_check_passed(c))
 			continue;
 		trial_fail(trial, "the check '%s' %s: %s",
 			   json_string_value(json_object_get(c, "command")),

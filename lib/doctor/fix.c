@@ -15,6 +15,7 @@
 #include "apk/search.h"
 #include "apk/state.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "doctor/doctor.h"
 #include "journal/journal.h"
 #include "tools/txn.h"
@@ -281,7 +282,7 @@ static int cache_dir_make(struct fixer *fx, const struct aipkg_state *st)
 	if (r < 0 || asprintf(&fx->cache_dir, "%s/var/lib/aipkg/doctor/cache.%ld", fx->ctx->root,
 			      (long)getpid()) < 0)
 		return r < 0 ? r : -ENOMEM;
-	aipkg_agent_rmtree(fx->cache_dir);
+	aipkg_rmtree(fx->cache_dir);
 	if (mkdir(fx->cache_dir, 0700) < 0)
 		return aipkg_ctx_fail(fx->ctx, -errno, "cannot create %s: %s", fx->cache_dir,
 				      strerror(errno));
@@ -589,6 +590,45 @@ static int apk_steps(struct fixer *fx, json_t *plan)
 	return r;
 }
 
+/* Kept package files: fetched again when a rollback needs them and a
+ * repository still has them, then trimmed to their budget. */
+static void keep_again(struct fixer *fx, struct aipkg_state *st)
+{
+	json_t *wanted = json_array(), *rec = json_object(), *p;
+	bool over = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(fx->before, "problems"), i, p) {
+		if (strcmp(str(p, "check"), "kept") != 0)
+			continue;
+		over |= !*str(p, "version");
+		if (*str(p, "version") && *str(p, "fix"))
+			json_array_append_new(wanted, json_pack("{s:s, s:s}", "name", str(p, "package"),
+								"version", str(p, "version")));
+	}
+	if (json_array_size(wanted)) {
+		aipkg_keep_packages(fx->ctx, st, wanted, rec);
+		json_array_foreach(json_object_get(rec, "kept"), i, p) {
+			char what[512];
+
+			snprintf(what, sizeof(what), "keep %s %s again for rollbacks", str(p, "name"),
+				 str(p, "version"));
+			fixed(fx, what, "apk fetch", NULL);
+		}
+		json_array_foreach(json_object_get(rec, "unkept"), i, p)
+			json_array_append_new(fx->not_fixed,
+					      json_pack("{s:s, s:s+++, s:s}", "check", "kept", "summary",
+							str(p, "name"), " ", str(p, "version"),
+							" for rollbacks", "why", str(p, "reason")));
+	}
+	if (over) {
+		aipkg_keep_trim(fx->ctx, NULL);
+		fixed(fx, "trim the kept package files to journal.keep_packages_mb", "aipkg", NULL);
+	}
+	json_decref(wanted);
+	json_decref(rec);
+}
+
 /* aipkg's own state: no apk package changes, no journal. */
 static void own_state(struct fixer *fx, struct aipkg_state *st)
 {
@@ -612,10 +652,8 @@ static void own_state(struct fixer *fx, struct aipkg_state *st)
 			plan_step(fx, "refresh the security database", "aipkg");
 		return;
 	}
-	if (kept) {
-		aipkg_keep_trim(fx->ctx, NULL);
-		fixed(fx, "trim the kept package files to journal.keep_packages_mb", "aipkg", NULL);
-	}
+	if (kept)
+		keep_again(fx, st);
 	if (update) {
 		struct aipkg_apk_call call = { "update", NULL, NULL, 0,
 					       AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
@@ -702,7 +740,7 @@ static int scan(struct fixer *fx, json_t **report)
 static void fixer_release(struct fixer *fx)
 {
 	if (fx->cache_dir)
-		aipkg_agent_rmtree(fx->cache_dir);
+		aipkg_rmtree(fx->cache_dir);
 	free(fx->cache_dir);
 	aipkg_filedb_release(&fx->fdb);
 	json_decref(fx->before);

@@ -115,6 +115,7 @@ struct kept_scan {
 	struct aipkg_ctx *ctx;
 	const struct aipkg_state *st;
 	json_t *undone, *problems;
+	json_t *named; /* "NAME VERSION" already reported, for the newest operation */
 	int seen;
 };
 
@@ -129,14 +130,16 @@ static bool in_repos(const struct aipkg_state *st, const char *name, const char 
 
 static void kept_missing(struct kept_scan *ks, const json_t *e, const json_t *k)
 {
-	char *path = aipkg_keep_path(ks->ctx, str(k, "name"), str(k, "version"));
+	char *path = aipkg_keep_path(ks->ctx, str(k, "name"), str(k, "version")), key[600];
 	bool fetchable = in_repos(ks->st, str(k, "name"), str(k, "version"));
 	json_t *p;
 
-	if (path && access(path, F_OK) == 0) {
+	snprintf(key, sizeof(key), "%s %s", str(k, "name"), str(k, "version"));
+	if ((path && access(path, F_OK) == 0) || json_object_get(ks->named, key)) {
 		free(path);
 		return;
 	}
+	json_object_set_new(ks->named, key, json_true());
 	p = aipkg_doctor_problem("kept", "warning", fetchable ? "aipkg doctor --fix" : "",
 				 "the kept file of %s %s, which rolling back operation %lld needs, "
 				 "is gone",
@@ -170,11 +173,12 @@ static int kept_cb(void *ud, json_t *e)
 static void check_kept_files(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 			     json_t *problems)
 {
-	struct kept_scan ks = { ctx, st, json_object(), problems, 0 };
+	struct kept_scan ks = { ctx, st, json_object(), problems, json_object(), 0 };
 
 	if (ctx->cfg.keep_packages_mb > 0)
 		aipkg_journal_walk(ctx, kept_cb, &ks);
 	json_decref(ks.undone);
+	json_decref(ks.named);
 }
 
 /*

@@ -48,11 +48,19 @@
  * Like apk, fetch takes names only ("fetch nginx=1.2" fails: apk 2.14 and
  * 3.0 both say "unable to select package") and takes the newest version.
  *
+ * Like apk, a package no repository has is taken from the cache directory
+ * (--cache-dir, else ROOT/var/cache/apk) when NAME-VERSION.<identity>.apk
+ * is there, and a file under etc/ the administrator changed is not
+ * overwritten: the package's version goes to FILE.apk-new (apk 3 says
+ * "Installing file to ...").
+ *
  * Known differences from apk: an index's signature is verified (with
  * aipkg's reader) but a package's is not (it counts as signed when it has
  * a .SIGN.* member); an index with a BAD signature is not loaded at all
- * (apk 2.14 and 3.0 still list its packages in search); no scripts, triggers, audit, cache applet, self-upgrade
- * of apk-tools or protected-file handling; the solver is simpler (it agrees
+ * (apk 2.14 and 3.0 still list its packages in search); no scripts,
+ * triggers, audit, cache applet, self-upgrade of apk-tools; protected paths
+ * are only apk's built-in etc/ ones, and a removal deletes changed
+ * configuration too; the solver is simpler (it agrees
  * with apk on the fixtures and ordinary repositories, error counts of tangled
  * conflicts may differ); apk 2's lax version parsing ("version -t 1.0 x") is
  * not reproduced; virtual packages' identities differ (apk hashes its pid).

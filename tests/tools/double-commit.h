@@ -71,6 +71,17 @@ static char *pkg_cache_path(const struct pkg *p)
 			 raw[0], raw[1], raw[2], raw[3]);
 }
 
+/* apk takes a package no repository has from its cache directory (a
+ * file put there, or --cache-dir naming one). */
+static bool pkg_cached(const struct pkg *p)
+{
+	char *path = pkg_cache_path(p);
+	bool ok = path && access(path, R_OK) == 0;
+
+	free(path);
+	return ok;
+}
+
 /* Read P's .apk into A->file; 0 or -errno.  *CACHED says whether it came
  * from the package cache. */
 static int pkg_get_file(const struct pkg *p, struct archive *a, bool *cached)
@@ -85,6 +96,13 @@ static int pkg_get_file(const struct pkg *p, struct archive *a, bool *cached)
 		return 0;
 	if (p->file)
 		return file_read(p->file, &a->file);
+	if (repo < 0 && pkg_cached(p)) {
+		url = pkg_cache_path(p);
+		r = file_read(url, &a->file);
+		free(url);
+		*cached = r == 0;
+		return r;
+	}
 	if (repo < 0)
 		return -ENOENT;
 	url = pkg_url(p, repo);
@@ -310,6 +328,72 @@ static int write_entry(const struct fent *f)
 	return r;
 }
 
+/* The Z: OLD's database lines record for PATH, in OUT; false when none. */
+static bool old_csum(const struct pkg *old, const char *path, char out[32])
+{
+	const char *s = old ? aipkg_buf_str(&old->files) : "";
+	char dir[4096] = "", full[8192] = "";
+
+	while (*s) {
+		size_t l = strcspn(s, "\n");
+
+		if (l > 2 && s[0] == 'F')
+			snprintf(dir, sizeof(dir), "%.*s", (int)(l - 2), s + 2);
+		else if (l > 2 && s[0] == 'R')
+			snprintf(full, sizeof(full), "%s%s%.*s", dir, *dir ? "/" : "", (int)(l - 2),
+				 s + 2);
+		else if (l > 2 && s[0] == 'Z' && !strcmp(full, path)) {
+			snprintf(out, 32, "%.*s", (int)(l - 2), s + 2);
+			return true;
+		}
+		s += l + (s[l] == '\n');
+	}
+	return false;
+}
+
+/* The Q1 checksum of what is at PATH under the root now (a symlink's
+ * target), or false when nothing is there. */
+static bool disk_csum(const char *path, char out[32])
+{
+	char *full = root_path(path), target[4096];
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	struct stat st;
+	ssize_t n;
+	bool ok = lstat(full, &st) == 0;
+
+	if (ok && S_ISLNK(st.st_mode) && (n = readlink(full, target, sizeof(target))) >= 0)
+		q1_checksum(target, (size_t)n, out);
+	else if (ok && S_ISREG(st.st_mode) && file_read(full, &b) == 0)
+		q1_checksum(b.data ? b.data : "", b.len, out);
+	else
+		ok = false;
+	aipkg_buf_release(&b);
+	free(full);
+	return ok;
+}
+
+/*
+ * apk's protected paths (the built-in "+etc", "@etc/init.d", "!etc/apk"):
+ * a file there that the administrator changed (it differs from what the
+ * database recorded, or the database has none) is not overwritten; the
+ * package's version goes to FILE.apk-new, unless it is the same.  Returns
+ * the path to write F to (malloc'd), or NULL to keep what is there.
+ */
+static char *protected_target(const struct fent *f, const struct pkg *old)
+{
+	char disk[32], was[32];
+
+	if (strncmp(f->path, "etc/", 4) != 0 || !disk_csum(f->path, disk))
+		return xstrdup(f->path);
+	if (old_csum(old, f->path, was) && !strcmp(was, disk))
+		return xstrdup(f->path);
+	if (!strcmp(disk, f->csum))
+		return NULL;
+	if (db.major >= 3)
+		msg("  Installing file to %s.apk-new", f->path);
+	return xasprintf("%s.apk-new", f->path);
+}
+
 /*
  * Put A's files under the root for NEW (replacing OLD, which may be NULL)
  * and build NEW's F:/R: lines in FDB.  Returns the number of errors.
@@ -343,11 +427,15 @@ static int extract(struct pkg *new, struct pkg *old, const struct archive *a, st
 		char *dn = slash ? xstrndup(f->path, (size_t)(slash - f->path)) : xstrdup("");
 		struct fdb_dir *d = fdb_dir_get(&dirs, &ndirs, &cdirs, dn);
 		struct pkg *owner = owned_by(&o, f->path, false);
+		char *to = owner ? NULL : protected_target(f, old);
+		struct fent fw = *f;
+
+		fw.path = to;
 		if (owner) {
 			err("%s: trying to overwrite %s owned by %s.", pkg_nv(new), f->path,
 			    pkg_nv(owner));
 			errors++;
-		} else if (write_entry(f) < 0) {
+		} else if (to && write_entry(&fw) < 0) {
 			err("%s: failed to extract %s: %s", pkg_nv(new), f->path, strerror(errno));
 			errors++;
 		} else {
@@ -358,6 +446,7 @@ static int extract(struct pkg *new, struct pkg *old, const struct archive *a, st
 				bprintf(&d->files, "a:0:0:%o\n", f->mode & 07777);
 			bprintf(&d->files, "Z:%s\n", f->csum);
 		}
+		free(to);
 		free(dn);
 	}
 	for (size_t i = 0; i < ndirs; i++) {
@@ -432,7 +521,8 @@ static const char *change_verb(const struct change *c)
 		return "Purging";
 	if (c->new == c->old) {
 		if (c->reinstall)
-			return pkg_repo(c->new) >= 0 || c->new->is_virtual || c->new->file
+			return pkg_repo(c->new) >= 0 || c->new->is_virtual || c->new->file ||
+					   pkg_cached(c->new)
 				   ? "Reinstalling"
 				   : "[APK unavailable, skipped] Reinstalling";
 		return c->old_tag != c->new_tag ? "Updating pinning" : NULL;

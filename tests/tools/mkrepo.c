@@ -11,6 +11,9 @@
  *     -x PATH=CONTENT   an executable, mode 0755
  *     -L PATH=TARGET    a symbolic link
  *     -s SIZE           add SIZE bytes of incompressible padding
+ *     -S SIZE           claim SIZE bytes installed (.PKGINFO size, the index's
+ *                       I:) whatever the files add up to, as a package whose
+ *                       files are created by its scripts does
  *     -U                unsigned, whatever MKREPO_KEY says
  *   mkrepo index DIR [-d DESCRIPTION] [-U] [-T TYPE] [-B]
  *                                              writes DIR/APKINDEX.tar.gz
@@ -21,6 +24,8 @@
  *                      bigindex_record); with -I, an installed db of M of
  *                      them, a third at an older version (for list -u)
  *   mkrepo sign FILE [-T TYPE] [-B]            signs FILE (an index) in place
+ *   mkrepo q1 PATH     prints apk's "Q1..." checksum of PATH as the installed
+ *                      db records it (not following a symlink: its target's text)
  *
  * Signing, as abuild-sign does: with the private key named by MKREPO_KEY
  * (-U: do not sign), a gzip member holding only ".SIGN.TYPE.NAME.pub" (NAME
@@ -60,7 +65,7 @@ struct pkgspec {
 	const char *name, *version, *desc, *url, *license, *origin, *arch;
 	char *owned[2]; /* defaults made up for desc and url */
 	const char *maintainer, *commit, *priority;
-	unsigned long long builddate, padding;
+	unsigned long long builddate, padding, claimed;
 	const char **deps, **provides, **iif;
 	size_t ndeps, nprovides, niif, cdeps, cprovides, ciif;
 	struct entry *ents;
@@ -73,11 +78,12 @@ static void usage(void)
 	      "         [-o ORIGIN] [-a ARCH] [-t BUILDDATE] [-m MAINTAINER] [-c COMMIT]\n"
 	      "         [-k PRIO] [-D DEP]... [-p PROVIDES]... [-i INSTALL_IF]...\n"
 	      "         [-f PATH=CONTENT]... [-x PATH=CONTENT]... [-L PATH=TARGET]...\n"
-	      "         [-s SIZE] [-U]\n"
+	      "         [-s SIZE] [-S SIZE] [-U]\n"
 	      "       mkrepo index DIR [-d DESCRIPTION] [-U] [-T RSA|RSA256] [-B]\n"
 	      "       mkrepo key FILE\n"
 	      "       mkrepo bigindex DIR [-n N] [-I INSTALLED -i M] [-d DESC] [-U]\n"
-	      "       mkrepo sign FILE [-T RSA|RSA256] [-B]\n",
+	      "       mkrepo sign FILE [-T RSA|RSA256] [-B]\n"
+	      "       mkrepo q1 PATH\n",
 	      stderr);
 	exit(2);
 }
@@ -344,8 +350,8 @@ static void build_pkginfo(struct pkgspec *ps, uint64_t installed, const char *da
 	bprintf(out, "pkgdesc = %s\nurl = %s\n", ps->desc, ps->url);
 	bprintf(out, "builddate = %llu\n", ps->builddate);
 	bprintf(out, "packager = aipkg tests <tests@aipkg.invalid>\n");
-	bprintf(out, "size = %llu\narch = %s\norigin = %s\n", (unsigned long long)installed,
-		ps->arch, ps->origin);
+	bprintf(out, "size = %llu\narch = %s\norigin = %s\n",
+		ps->claimed ? ps->claimed : (unsigned long long)installed, ps->arch, ps->origin);
 	if (ps->commit)
 		bprintf(out, "commit = %s\n", ps->commit);
 	if (ps->maintainer)
@@ -448,7 +454,7 @@ static int cmd_pkg(int argc, char **argv)
 	    !aipkg_version_validate_rules(2, aipkg_slice_str(ps.version)))
 		die("invalid version '%s'", ps.version);
 	optind = 4;
-	while ((c = getopt(argc, argv, "d:u:l:o:a:t:m:c:k:D:p:i:f:x:L:s:U")) != -1) {
+	while ((c = getopt(argc, argv, "d:u:l:o:a:t:m:c:k:D:p:i:f:x:L:s:S:U")) != -1) {
 		switch (c) {
 		case 'U':
 			unsigned_ = true;
@@ -500,6 +506,9 @@ static int cmd_pkg(int argc, char **argv)
 			break;
 		case 's':
 			ps.padding = parse_ull(optarg, "size");
+			break;
+		case 'S':
+			ps.claimed = parse_ull(optarg, "size");
 			break;
 		default:
 			usage();
@@ -977,6 +986,23 @@ static int cmd_sign(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_q1(const char *path)
+{
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	char target[4096], q1[32];
+	ssize_t n = readlink(path, target, sizeof(target));
+
+	if (n >= 0)
+		q1_checksum(target, (size_t)n, q1);
+	else if (file_read(path, &b) == 0)
+		q1_checksum(b.data ? b.data : "", b.len, q1);
+	else
+		die("%s: %s", path, strerror(errno));
+	printf("%s\n", q1);
+	aipkg_buf_release(&b);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	tool_name = "mkrepo";
@@ -992,5 +1018,7 @@ int main(int argc, char **argv)
 		return cmd_sign(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bigindex"))
 		return cmd_bigindex(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "q1") && argc == 3)
+		return cmd_q1(argv[2]);
 	usage();
 }
