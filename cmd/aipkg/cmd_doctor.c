@@ -137,10 +137,14 @@ static void render_fix(struct cli *cli, json_t *result)
 		render_steps("Would not repair:", json_object_get(result, "not_fixed"), "summary");
 		return;
 	}
+	json_array_foreach(json_object_get(result, "recovered"), i, op)
+		printf("Reconciled interrupted operation %lld with the installed database: %s\n",
+		       (long long)json_integer_value(json_object_get(op, "id")), cli_str(op, "status"));
 	render_steps("Repaired:", json_object_get(result, "fixed"), "what");
 	render_steps("Not repaired:", json_object_get(result, "not_fixed"), "summary");
 	if (!json_array_size(json_object_get(result, "fixed")) &&
-	    !json_array_size(json_object_get(result, "not_fixed")))
+	    !json_array_size(json_object_get(result, "not_fixed")) &&
+	    !json_array_size(json_object_get(result, "recovered")))
 		printf("Nothing to repair.\n");
 	if (after) {
 		printf("Now: ");

@@ -416,7 +416,7 @@ int aipkg_tool_list_each(struct aipkg_ctx *ctx, json_t *args,
 	json_t *result = NULL, *o;
 	size_t n, i;
 	bool locked;
-	int r = tool ? aipkg_tool_begin(ctx, tool, args, &locked) : -ENOENT;
+	int r = tool ? aipkg_tool_begin(ctx, tool, args, &locked, NULL) : -ENOENT;
 
 	if (r == 0 && (!filter || strcmp(filter, "available") != 0)) {
 		/* the other lists are as long as the installed db: one array */

@@ -178,16 +178,15 @@ static void tell_recovered(struct aipkg_ctx *ctx, const json_t *report)
 }
 
 /* A change holds the state lock, and first reconciles an operation a crash
- * left pending, so that operation's changes are not taken for its own. */
-static int change_prepare(struct aipkg_ctx *ctx)
+ * left pending, so that operation's changes are not taken for its own;
+ * *recovered gets the entries reconciled. */
+static int change_prepare(struct aipkg_ctx *ctx, json_t **recovered)
 {
-	json_t *report = NULL;
 	int r = aipkg_statelock_acquire(ctx);
 
 	if (r == 0)
-		r = aipkg_journal_recover(ctx, false, &report);
-	tell_recovered(ctx, report);
-	json_decref(report);
+		r = aipkg_journal_recover(ctx, false, recovered);
+	tell_recovered(ctx, *recovered);
 	return r;
 }
 
@@ -216,8 +215,9 @@ static bool locks(const struct aipkg_ctx *ctx, const struct aipkg_tool *tool, co
 }
 
 int aipkg_tool_begin(struct aipkg_ctx *ctx, const struct aipkg_tool *tool, json_t *args,
-		     bool *locked)
+		     bool *locked, json_t **recovered)
 {
+	json_t *rec = NULL;
 	int r;
 
 	*locked = false;
@@ -228,16 +228,20 @@ int aipkg_tool_begin(struct aipkg_ctx *ctx, const struct aipkg_tool *tool, json_
 	/* recover reconciles every pending entry itself, and reports them */
 	if (r == 0 && (*locked = locks(ctx, tool, args)))
 		r = tool->run == aipkg_tool_recover ? aipkg_statelock_acquire(ctx)
-						     : change_prepare(ctx);
+						     : change_prepare(ctx, &rec);
 	else if (r == 0 && tool->run != aipkg_tool_recover)
 		aipkg_journal_check_pending(ctx); /* read-only: never waits */
+	if (recovered)
+		*recovered = rec;
+	else
+		json_decref(rec);
 	return r;
 }
 
 int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_t **result)
 {
 	const struct aipkg_tool *tool = aipkg_tool_find(name);
-	json_t *empty = NULL;
+	json_t *empty = NULL, *recovered = NULL;
 	bool locked = false;
 	int r;
 
@@ -250,13 +254,17 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 				      name);
 	if (!args)
 		args = empty = json_object();
-	r = aipkg_tool_begin(ctx, tool, args, &locked);
+	r = aipkg_tool_begin(ctx, tool, args, &locked, &recovered);
 	if (r == 0)
 		r = tool->run(ctx, args, result);
 	if (r < 0)
 		attach_diagnosis(ctx, result);
+	/* what was reconciled before the call is part of its answer */
+	if (json_array_size(recovered) && json_is_object(*result))
+		json_object_set(*result, "recovered", recovered);
 	if (locked)
 		aipkg_statelock_release(ctx);
+	json_decref(recovered);
 	json_decref(empty);
 	return r;
 }

@@ -22,9 +22,11 @@ int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 
 /* What aipkg_tool_call does before TOOL runs: check ARGS, refuse a root
  * that is not Alpine, take the state lock for a change (*locked: release
- * it after), else note an interrupted operation.  0 or a negative error. */
+ * it after) and reconcile an operation a crash left pending (*recovered,
+ * may be NULL: a new array of the entries reconciled, or NULL), else note
+ * an interrupted operation.  0 or a negative error. */
 int aipkg_tool_begin(struct aipkg_ctx *ctx, const struct aipkg_tool *tool, json_t *args,
-		     bool *locked);
+		     bool *locked, json_t **recovered);
 int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_remove(struct aipkg_ctx *ctx, json_t *args, json_t **result);
 int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result);
