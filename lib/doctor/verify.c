@@ -64,11 +64,16 @@ size_t aipkg_csum_decode(const char *z, const char **alg, unsigned char *out)
 	unsigned char raw[66];
 
 	*alg = NULL;
+	bool v1 = len > 2 && z[1] == '1', v2 = len > 2 && z[1] == '2';
+
+	*alg = NULL;
+	if (len < 2)
+		return 0;
 	if (len == 32 && hexval(z[0]) >= 0) {
 		n = hex_decode(z, len, out);
-	} else if (len > 2 && z[0] == 'X' && (len - 2 == 40 || len - 2 == 64)) {
+	} else if (z[0] == 'X' && ((v1 && len - 2 == 40) || ((v1 || v2) && len - 2 == 64))) {
 		n = hex_decode(z + 2, len - 2, out);
-	} else if (len > 2 && z[0] == 'Q' && (len - 2 == 28 || len - 2 == 44)) {
+	} else if (z[0] == 'Q' && ((v1 && len - 2 == 28) || ((v1 || v2) && len - 2 == 44))) {
 		int d = EVP_DecodeBlock(raw, (const unsigned char *)z + 2, (int)(len - 2));
 
 		/* EVP_DecodeBlock counts the bytes of the '=' padding too */
