@@ -233,6 +233,24 @@ static void add_diagnosis(struct run *run, json_t *pkg)
 		json_object_set(pkg, "diagnosis", run->ctx->diagnosis);
 }
 
+/* TEXT (a check's output) on one line of the report: lines joined with
+ * "; ", blanks at the ends dropped. */
+static void add_oneline(struct aipkg_buf *out, const char *text)
+{
+	struct aipkg_slice all = aipkg_slice_str(text), line;
+	bool first = true;
+
+	while (aipkg_slice_next_line(&all, &line)) {
+		line = aipkg_slice_trim(line);
+		if (!line.len)
+			continue;
+		aipkg_buf_addf(out, "%s%.*s", first ? "" : "; ", (int)line.len, line.ptr);
+		first = false;
+	}
+	if (first)
+		aipkg_buf_addstr(out, "(no output)");
+}
+
 /*
  * After an upgrade on the live root: the package's configured check runs
  * there, then (agent.restart_services) each of its services that ran
@@ -253,21 +271,23 @@ static bool live_checks(struct run *run, json_t *pkg, const json_t *running, jso
 	if (cmd) {
 		c = aipkg_agent_check_run(run->ctx, run->ctx->root, "AIPKG_ROOT", cmd);
 		json_array_append_new(checks, c);
-		if (!(ok = aipkg_agent_check_passed(c)))
-			aipkg_buf_addf(why, "the check '%s' %s on the live system: %s", cmd,
+		if (!(ok = aipkg_agent_check_passed(c))) {
+			aipkg_buf_addf(why, "the check '%s' %s on the live system: ", cmd,
 				       json_is_true(json_object_get(c, "timed_out")) ? "timed out"
-										 : "failed",
-				       str(c, "output"));
+										 : "failed");
+			add_oneline(why, str(c, "output"));
+		}
 	}
 	json_array_foreach(running, i, svc) {
 		if (!ok || !run->ctx->cfg.agent.restart_services)
 			break;
 		c = aipkg_agent_service_restart(run->ctx, json_string_value(svc));
 		json_array_append_new(services, c);
-		if (!(ok = json_is_true(json_object_get(c, "running"))))
-			aipkg_buf_addf(why, "the service %s does not run after its restart: %s",
-				       json_string_value(svc),
-				       str(json_object_get(c, "restart"), "output"));
+		if (!(ok = json_is_true(json_object_get(c, "running")))) {
+			aipkg_buf_addf(why, "the service %s does not run after its restart: ",
+				       json_string_value(svc));
+			add_oneline(why, str(json_object_get(c, "restart"), "output"));
+		}
 	}
 	return ok;
 }
@@ -532,7 +552,9 @@ static void conclude(struct run *run, size_t fresh_deferred)
 	size_t fresh_problems = json_array_size(json_object_get(run->report, "new_problems"));
 	bool healed = json_array_size(json_object_get(json_object_get(run->report, "healed"),
 						      "fixed")) > 0;
-	bool bad = failed || rolled || json_array_size(json_object_get(run->report, "errors"));
+	/* a rollback left the system working: a person reads about it, but the
+	 * run did its job */
+	bool bad = failed || json_array_size(json_object_get(run->report, "errors"));
 	char end[32];
 
 	aipkg_jentry_now(end, sizeof(end));
@@ -546,8 +568,8 @@ static void conclude(struct run *run, size_t fresh_deferred)
 				      count(pkgs, "unchanged"), "new_problems",
 				      (json_int_t)fresh_problems));
 	json_object_set_new(run->report, "attention",
-			    json_boolean(bad || applied || fresh_deferred || fresh_problems ||
-					 healed ||
+			    json_boolean(bad || applied || rolled || fresh_deferred ||
+					 fresh_problems || healed ||
 					 json_array_size(json_object_get(run->report,
 									 "new_vulnerabilities"))));
 }
