@@ -28,6 +28,8 @@ struct aipkg_ctx {
 	bool state_trusted;        /* the state directory passed aipkg_statedir_check */
 	json_t *diagnosis;         /* what the last failing apk's output means
 				      (lib/doctor/explain.c), or NULL */
+	bool no_advice;            /* this call does not ask a model about a
+				      failure (pkg.ask already asked it) */
 	char **repos;              /* --repository, local paths made absolute;
 				      opts.repos points here */
 };

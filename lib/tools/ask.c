@@ -361,7 +361,12 @@ static int ask_run(struct ask *a, json_t *args)
 int aipkg_tool_ask(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
 	struct ask a = { .ctx = ctx, .request = json_string_value(json_object_get(args, "request")) };
-	int r = ask_run(&a, args);
+	int r;
+
+	/* the model planned this (and was asked again about a conflict): a
+	 * failure is not put to it a third time for advice */
+	ctx->no_advice = true;
+	r = ask_run(&a, args);
 
 	*result = a.result;
 	free(a.names);

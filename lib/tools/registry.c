@@ -199,7 +199,8 @@ static void attach_diagnosis(struct aipkg_ctx *ctx, json_t **result)
 	if (!ctx->diagnosis)
 		return;
 	msg = strdup(aipkg_ctx_errmsg(ctx)); /* asking a model must not replace the error */
-	aipkg_doctor_advise(ctx, ctx->diagnosis);
+	if (!ctx->no_advice)
+		aipkg_doctor_advise(ctx, ctx->diagnosis);
 	if (msg)
 		aipkg_ctx_fail(ctx, 0, "%s", msg);
 	free(msg);
@@ -249,6 +250,7 @@ int aipkg_tool_call(struct aipkg_ctx *ctx, const char *name, json_t *args, json_
 	aipkg_buf_reset(&ctx->err); /* no detail of an earlier call */
 	json_decref(ctx->diagnosis);
 	ctx->diagnosis = NULL;
+	ctx->no_advice = false;
 	if (!tool)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "unknown tool '%s' (see 'aipkg tool --list')",
 				      name);

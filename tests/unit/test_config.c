@@ -224,6 +224,7 @@ static void test_the_settings_as_json(void **state)
 	json_object_del(j, "vuln");
 	json_object_del(j, "journal");
 	json_object_del(j, "agent");
+	json_object_del(j, "doctor");
 	text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
 	/* unset is null, never an internal -1 */
 	assert_string_equal(text, "{\"apk\":{\"command\":[\"apk\"],\"timeout\":0,\"wait\":600},"

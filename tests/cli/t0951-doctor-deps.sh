@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0910: aipkg doctor finds broken dependencies, unsatisfied world entries and orphans; --fix installs what is missing.
+# t0951: aipkg doctor finds broken dependencies, unsatisfied world entries and orphans; --fix installs what is missing.
 # SPDX-License-Identifier: MIT
 # Test bodies are single-quoted and eval'd later, by design (as in git's t/).
 # shellcheck disable=SC2016,SC2034,SC2317

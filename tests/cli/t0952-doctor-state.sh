@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0920: aipkg doctor on aipkg's own state: pending operations, kept files, caches, repositories, space, vulnerabilities.
+# t0952: aipkg doctor on aipkg's own state: pending operations, kept files, caches, repositories, space, vulnerabilities.
 # SPDX-License-Identifier: MIT
 # Test bodies are single-quoted and eval'd later, by design (as in git's t/).
 # shellcheck disable=SC2016,SC2034,SC2317
@@ -39,7 +39,7 @@ pending_entry () {
 	sh -c 'exit 0' &
 	_pe_pid=$!
 	wait "$_pe_pid"
-	_pe_last=$(ls "$ROOT"/var/lib/aipkg/journal/*/*.txt | tail -n 1) &&
+	_pe_last=$(find "$ROOT/var/lib/aipkg/journal" -name "[0-9]*.txt" | sort | tail -n 1) &&
 	_pe_id=$(($(sed -n "s/^id: //p" "$_pe_last") + 1)) &&
 	printf 'id: %s\nstatus: pending\ntime: 2026-01-02T03:04:05Z\npid: %s\ncommand: aipkg install htop\nend\n' \
 		"$_pe_id" "$_pe_pid" >"$(dirname "$_pe_last")/$(printf %08d "$_pe_id").txt"

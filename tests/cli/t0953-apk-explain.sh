@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0930: when apk fails, aipkg says in one paragraph what happened and the command that fixes it.
+# t0953: when apk fails, aipkg says in one paragraph what happened and the command that fixes it.
 # SPDX-License-Identifier: MIT
 # Test bodies are single-quoted and eval'd later, by design (as in git's t/).
 # shellcheck disable=SC2016,SC2034,SC2317

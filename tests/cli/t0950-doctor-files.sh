@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0900: aipkg doctor finds changed and deleted files, --fix restores them through apk, rollback undoes it.
+# t0950: aipkg doctor finds changed and deleted files, --fix restores them through apk, rollback undoes it.
 # SPDX-License-Identifier: MIT
 # Test bodies are single-quoted and eval'd later, by design (as in git's t/).
 # shellcheck disable=SC2016,SC2034,SC2317
