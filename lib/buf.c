@@ -256,3 +256,14 @@ char *aipkg_slice_dup(struct aipkg_slice s)
 	p[s.len] = '\0';
 	return p;
 }
+
+int aipkg_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -60,6 +60,8 @@ bool aipkg_slice_split(struct aipkg_slice *in, char sep, struct aipkg_slice *hea
 struct aipkg_slice aipkg_slice_trim(struct aipkg_slice s);
 bool aipkg_slice_eq(struct aipkg_slice s, const char *str);
 bool aipkg_slice_starts_with(struct aipkg_slice s, const char *prefix);
+/* The value of the hex digit C, or -1. */
+int aipkg_hex_digit(char c);
 /* malloc'd NUL-terminated copy, NULL when out of memory. */
 char *aipkg_slice_dup(struct aipkg_slice s);
 

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jsonutil.h"
 
@@ -51,4 +52,15 @@ int aipkg_json_join(struct aipkg_buf *b, const json_t *array, const char *sep)
 		if (r == 0)
 			r = aipkg_buf_addf(b, "%s%s", i ? sep : "", json_string_value(v));
 	return r;
+}
+
+bool aipkg_json_has_string(const json_t *array, const char *s)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(array, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
 }

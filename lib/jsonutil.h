@@ -4,6 +4,7 @@
 #define AIPKG_JSONUTIL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "buf.h"
 
@@ -17,5 +18,8 @@ json_t *aipkg_json_minus(const json_t *a, const json_t *b);
 /* Append ARRAY's strings to B with SEP between them ("a, b, c");
  * 0 or -ENOMEM. */
 int aipkg_json_join(struct aipkg_buf *b, const json_t *array, const char *sep);
+
+/* true when ARRAY holds the string S (an array of strings). */
+bool aipkg_json_has_string(const json_t *array, const char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "doctor/doctor.h"
 #include "journal/journal.h"
+#include "jsonutil.h"
 #include "tools/txn.h"
 #include "vuln/db.h"
 
@@ -63,20 +64,9 @@ static const char *str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static bool has(const json_t *a, const char *s)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(a, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
-			return true;
-	return false;
-}
-
 static void push_once(json_t *a, const char *s)
 {
-	if (!has(a, s))
+	if (!aipkg_json_has_string(a, s))
 		json_array_append_new(a, json_string(s));
 }
 
@@ -85,11 +75,15 @@ static void plan_step(struct fixer *fx, const char *what, const char *how)
 	json_array_append_new(fx->steps, json_pack("{s:s, s:s}", "what", what, "how", how));
 }
 
+static void not_done(struct fixer *fx, const char *check, const char *summary, const char *why)
+{
+	json_array_append_new(fx->not_fixed, json_pack("{s:s, s:s, s:s}", "check", check, "summary",
+						       summary, "why", why ? why : ""));
+}
+
 static void not_fixed(struct fixer *fx, const json_t *problem, const char *why)
 {
-	json_array_append_new(fx->not_fixed, json_pack("{s:s, s:s, s:s}", "check",
-						       str(problem, "check"), "summary",
-						       str(problem, "summary"), "why", why));
+	not_done(fx, str(problem, "check"), str(problem, "summary"), why);
 }
 
 static void fixed(struct fixer *fx, const char *what, const char *how, json_t *id)
@@ -155,7 +149,7 @@ static bool in_scope(const struct fixer *fx, const json_t *problem)
 {
 	if (!fx->opts->ntargets)
 		return true;
-	return has(fx->names, str(problem, "package")) || has(fx->names, str(problem, "provider"));
+	return aipkg_json_has_string(fx->names, str(problem, "package")) || aipkg_json_has_string(fx->names, str(problem, "provider"));
 }
 
 /*
@@ -196,7 +190,7 @@ static void want_reinstall(struct fixer *fx, const struct aipkg_state *st, const
 {
 	char *kept, msg[512];
 
-	if (has(fx->reinstall, name))
+	if (aipkg_json_has_string(fx->reinstall, name))
 		return;
 	if (!source_of(fx, st, name, &kept)) {
 		snprintf(msg, sizeof(msg), "no configured repository has the installed version of "
@@ -425,7 +419,7 @@ static bool package_intact(const struct aipkg_filedb *fdb, const struct aipkg_db
 		if (f->state == AIPKG_FILE_OK)
 			continue;
 		if (f->protect < AIPKG_PROTECT_CHANGED ||
-		    has(configs, aipkg_filedb_path(fdb, f, path, sizeof(path))))
+		    aipkg_json_has_string(configs, aipkg_filedb_path(fdb, f, path, sizeof(path))))
 			return false;
 	}
 	return true;
@@ -512,9 +506,7 @@ static int step(struct fixer *fx, struct aipkg_txn *txn, const char *what, json_
 		fixed(fx, what, txn->applet, json_object_get(res, "id"));
 	}
 	if (r < 0 && !plan)
-		json_array_append_new(fx->not_fixed,
-				      json_pack("{s:s, s:s, s:s}", "check", "apk", "summary", what,
-						"why", aipkg_ctx_errmsg(fx->ctx)));
+		not_done(fx, "apk", what, aipkg_ctx_why(fx->ctx, r));
 	json_decref(res);
 	return r;
 }
@@ -615,11 +607,13 @@ static void keep_again(struct fixer *fx, struct aipkg_state *st)
 				 str(p, "version"));
 			fixed(fx, what, "apk fetch", NULL);
 		}
-		json_array_foreach(json_object_get(rec, "unkept"), i, p)
-			json_array_append_new(fx->not_fixed,
-					      json_pack("{s:s, s:s+++, s:s}", "check", "kept", "summary",
-							str(p, "name"), " ", str(p, "version"),
-							" for rollbacks", "why", str(p, "reason")));
+		json_array_foreach(json_object_get(rec, "unkept"), i, p) {
+			char what[512];
+
+			snprintf(what, sizeof(what), "keep %s %s again for rollbacks", str(p, "name"),
+				 str(p, "version"));
+			not_done(fx, "kept", what, str(p, "reason"));
+		}
 	}
 	if (over) {
 		aipkg_keep_trim(fx->ctx, NULL);
@@ -659,25 +653,25 @@ static void own_state(struct fixer *fx, struct aipkg_state *st)
 					       AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
 		struct aipkg_spawn_result res;
 
-		if (aipkg_apk_run(fx->ctx, &call, &res) == 0)
+		int r = aipkg_apk_run(fx->ctx, &call, &res);
+
+		if (r == 0)
 			fixed(fx, "refresh the repository indexes", "apk update", NULL);
 		else
-			json_array_append_new(fx->not_fixed,
-					      json_pack("{s:s, s:s, s:s}", "check", "indexes", "summary",
-							"refresh the repository indexes", "why",
-							aipkg_ctx_errmsg(fx->ctx)));
+			not_done(fx, "indexes", "refresh the repository indexes",
+				 aipkg_ctx_why(fx->ctx, r));
 		aipkg_spawn_result_release(&res);
 	}
 	if (secdb) {
 		struct aipkg_vuln_db db;
 
-		if (aipkg_vuln_db_open(fx->ctx, st, AIPKG_VULN_REFRESH, &db) == 0 && !db.offline)
+		int r = aipkg_vuln_db_open(fx->ctx, st, AIPKG_VULN_REFRESH, &db);
+
+		if (r == 0 && !db.offline)
 			fixed(fx, "refresh the security database", "aipkg", NULL);
 		else
-			json_array_append_new(fx->not_fixed,
-					      json_pack("{s:s, s:s, s:s}", "check", "secdb", "summary",
-							"refresh the security database", "why",
-							aipkg_ctx_errmsg(fx->ctx)));
+			not_done(fx, "secdb", "refresh the security database",
+				 aipkg_ctx_why(fx->ctx, r));
 		aipkg_vuln_db_release(&db);
 	}
 }

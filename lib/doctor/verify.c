@@ -30,21 +30,10 @@
  * base64 characters (apk 3 writes a SHA-256 that way), "X1"/"X2" + hex,
  * and 32 hex digits of MD5 (very old databases).
  */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static size_t hex_decode(const char *s, size_t len, unsigned char *out)
 {
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = aipkg_hex_digit(s[2 * i]), lo = aipkg_hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return 0;
@@ -69,7 +58,7 @@ size_t aipkg_csum_decode(const char *z, const char **alg, unsigned char *out)
 	*alg = NULL;
 	if (len < 2)
 		return 0;
-	if (len == 32 && hexval(z[0]) >= 0) {
+	if (len == 32 && aipkg_hex_digit(z[0]) >= 0) {
 		n = hex_decode(z, len, out);
 	} else if (z[0] == 'X' && ((v1 && len - 2 == 40) || ((v1 || v2) && len - 2 == 64))) {
 		n = hex_decode(z + 2, len - 2, out);

@@ -236,17 +236,6 @@ __attribute__((format(printf, 2, 3))) static int bad(struct parser *p, const cha
 	return -AIPKG_E_CORRUPT;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One escape at S (after the backslash, N bytes left): the byte, and how
  * many bytes it used in *used; -1 when malformed. */
 static int unescape_one(const char *s, size_t n, size_t *used)
@@ -256,8 +245,8 @@ static int unescape_one(const char *s, size_t n, size_t *used)
 		return '\\';
 	if (n >= 1 && s[0] == 'n')
 		return '\n';
-	if (n >= 3 && s[0] == 'x' && hex_digit(s[1]) >= 0 && hex_digit(s[2]) >= 0) {
-		int c = hex_digit(s[1]) * 16 + hex_digit(s[2]);
+	if (n >= 3 && s[0] == 'x' && aipkg_hex_digit(s[1]) >= 0 && aipkg_hex_digit(s[2]) >= 0) {
+		int c = aipkg_hex_digit(s[1]) * 16 + aipkg_hex_digit(s[2]);
 
 		*used = 3;
 		return c ? c : -1;

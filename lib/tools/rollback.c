@@ -243,17 +243,6 @@ static char *atom_name(const char *atom)
 								  : strdup(atom);
 }
 
-static bool has_string(const json_t *a, const char *s)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(a, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
-			return true;
-	return false;
-}
-
 /* The atom of WORLD for NAME, or NULL. */
 static const char *atom_for(const json_t *world, const char *name)
 {
@@ -280,12 +269,12 @@ static json_t *target_world(const json_t *e, const struct aipkg_state *st)
 	size_t i;
 
 	for (i = 0; i < st->nworld; i++)
-		if (!after || !before || has_string(before, st->world[i]) ||
-		    !has_string(after, st->world[i]))
+		if (!after || !before || aipkg_json_has_string(before, st->world[i]) ||
+		    !aipkg_json_has_string(after, st->world[i]))
 			json_array_append_new(w, json_string(st->world[i]));
 	json_array_foreach(before, i, v)
-		if (after && !has_string(after, json_string_value(v)) &&
-		    !has_string(w, json_string_value(v)))
+		if (after && !aipkg_json_has_string(after, json_string_value(v)) &&
+		    !aipkg_json_has_string(w, json_string_value(v)))
 			json_array_append(w, (json_t *)v);
 	return w;
 }
@@ -391,7 +380,7 @@ static int undo_world(struct undo *u, const struct aipkg_state *st)
 	for (i = 0; i < st->nworld; i++)
 		json_array_append_new(now, json_string(st->world[i]));
 	json_array_foreach(u->world, i, v)
-		if (r == 0 && !has_string(now, json_string_value(v)))
+		if (r == 0 && !aipkg_json_has_string(now, json_string_value(v)))
 			r = arg_push(&u->add, &u->nadd, json_string_value(v)) ? 0 : -ENOMEM;
 	for (i = 0; r == 0 && i < st->nworld; i++) {
 		const char *name = own(u, atom_name(st->world[i]));
