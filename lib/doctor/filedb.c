@@ -262,7 +262,8 @@ static struct aipkg_protect_rules *rules_load(struct aipkg_ctx *ctx)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof(*names), name_order);
+	if (n)
+		qsort(names, n, sizeof(*names), name_order);
 	for (size_t i = 0; i < n; i++) {
 		struct aipkg_buf b = AIPKG_BUF_INIT;
 		char path[4096];
