@@ -408,6 +408,18 @@ static void unmove_configs(struct fixer *fx, const json_t *entry)
 	free(dir);
 }
 
+/* apk reinstalled nothing ("[APK unavailable, skipped]" exits 0): the
+ * copies are of files nothing overwrote, and the entry records nothing. */
+static void forget_saved(struct aipkg_ctx *ctx, json_t *entry)
+{
+	char *dir = aipkg_doctor_saved_dir(ctx, json_integer_value(json_object_get(entry, "id")));
+
+	if (dir)
+		aipkg_rmtree(dir);
+	free(dir);
+	json_object_del(entry, "files");
+}
+
 static bool package_intact(const struct aipkg_filedb *fdb, const struct aipkg_dbpkg *p,
 			   const json_t *configs)
 {
@@ -459,6 +471,8 @@ static void repair_verify(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, js
 		}
 	aipkg_filedb_release(&now);
 	free(only);
+	if (!json_array_size(changes) && r == 0)
+		forget_saved(ctx, entry); /* nothing was repaired: nothing to put back */
 }
 
 /*

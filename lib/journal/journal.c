@@ -715,7 +715,9 @@ bool aipkg_jentry_changed(const json_t *entry)
 	json_t *gone, *came;
 	bool changed;
 
-	if (json_array_size(json_object_get(entry, "changes")))
+	/* a repair's files (aipkg doctor --fix) change the system too */
+	if (json_array_size(json_object_get(entry, "changes")) ||
+	    json_array_size(json_object_get(entry, "files")))
 		return true;
 	/* without both world files nobody can tell: assume it did */
 	if (!json_is_array(before) || !json_is_array(after))

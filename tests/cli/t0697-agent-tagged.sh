@@ -60,9 +60,13 @@ test_expect_success 'the nights after: quiet' '
 	test_must_be_empty out
 '
 
-test_expect_success 'aipkg update says nothing changed either' '
+test_expect_success 'aipkg update does not claim it either' '
+	journal_count >count.before &&
 	aipkg --yes update >out &&
-	test_grep "^Nothing changed." out
+	test_grep ! "^Upgraded" out &&
+	journal_count >count.after &&
+	test_cmp count.before count.after &&
+	test "$(version_of zlib)" = 1.3.1-r0
 '
 
 test_done

@@ -28,14 +28,16 @@ test_expect_success 'setup: repository A, an empty root' '
 	fixture_root "$ROOT" "$REPO_A"
 '
 
-test_expect_success 'an unsigned repository without --allow-untrusted: the key is what is missing' '
+test_expect_success 'a repository signed by a key the root does not have: the key is what is missing' '
+	rm "$ROOT/etc/apk/keys/$FIXTURE_KEY_NAME" &&
 	test_expect_code 1 "$AIPKG" --root "$ROOT" --yes install nginx </dev/null >out 2>err &&
 	test_grep "^hint: apk refused $REPO_A.*: it is not signed by a key in $ROOT/etc/apk/keys" err &&
 	test_grep "^  fix: cp THE-REPOSITORY-KEY.rsa.pub $ROOT/etc/apk/keys/ && aipkg update" err &&
 	test_expect_code 1 "$AIPKG" --root "$ROOT" --json --yes install nginx </dev/null >out.json 2>/dev/null &&
 	"$JSONQ" diagnosis.rule error.code <out.json >actual &&
 	printf "untrusted\nnopkg\n" >expect &&
-	test_cmp expect actual
+	test_cmp expect actual &&
+	fixture_trust "$ROOT"
 '
 
 test_expect_success 'two conflicting packages: remove one first' '
