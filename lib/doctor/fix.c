@@ -613,7 +613,12 @@ static void keep_again(struct fixer *fx, struct aipkg_state *st)
 								"version", str(p, "version")));
 	}
 	if (json_array_size(wanted)) {
-		aipkg_keep_packages(fx->ctx, st, wanted, rec);
+		struct aipkg_keep kp;
+
+		if (aipkg_keep_begin(fx->ctx, &kp) == 0) {
+			aipkg_keep_packages(fx->ctx, &kp, st, wanted, rec);
+			aipkg_keep_end(&kp, NULL);
+		}
 		json_array_foreach(json_object_get(rec, "kept"), i, p) {
 			char what[512];
 
