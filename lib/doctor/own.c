@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "apk/search.h"
+#include "apk/select.h"
 #include "apk/state.h"
 #include "apk/version.h"
 #include "ctx.h"
@@ -282,10 +283,10 @@ static void check_space(struct aipkg_ctx *ctx, const struct aipkg_state *st, jso
 		return;
 	for (size_t i = 0; i < st->installed.n; i++) {
 		const struct aipkg_pkg *inst = &st->installed.pkgs[i];
-		const struct aipkg_pkg *best = aipkg_state_best(st, inst->name);
+		/* what apk upgrade would take: the repositories' tags honoured */
+		const struct aipkg_pkg *best = aipkg_select_upgrade(st, inst);
 
-		if (!best || aipkg_version_compare(aipkg_slice_str(best->version),
-						   aipkg_slice_str(inst->version)) != AIPKG_VER_GREATER)
+		if (!best)
 			continue;
 		n++;
 		need += best->size;
