@@ -19,7 +19,7 @@ static void render(struct cli *cli, json_t *result)
 		       cli_str(t, "command"), dry ? "would be" : "now", cli_str(t, "status"),
 		       json_array_size(json_object_get(t, "changes")));
 	json_array_foreach(json_object_get(result, "would_run"), i, t)
-		printf("Would %s.\n", json_string_value(t)); /* aipkg's own text */
+		printf("Would %s.\n", cli_safe(json_string_value(t)));
 	if (dry)
 		printf("Nothing changed (--dry-run).\n");
 }
