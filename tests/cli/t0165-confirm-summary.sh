@@ -34,7 +34,7 @@ on_tty () {
 size_of () {
 	tar -xzOf "$REPO_A/$FIXTURE_ARCH/APKINDEX.tar.gz" APKINDEX |
 	awk -v p="$1" '/^P:/ { n = substr($0, 3) } /^S:/ && n == p { s = substr($0, 3) }
-		END { if (s < 1024) print s " B"; else printf "%.1f KiB\n", s / 1024 }'
+		END { if (s + 0 < 1024) print s " B"; else printf "%.1f KiB\n", s / 1024 }'
 }
 
 test_expect_success 'setup: repository A, an empty root' '
