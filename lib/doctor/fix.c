@@ -147,9 +147,19 @@ static int split_targets(struct fixer *fx)
 
 static bool in_scope(const struct fixer *fx, const json_t *problem)
 {
+	const json_t *n;
+	size_t i;
+
 	if (!fx->opts->ntargets)
 		return true;
-	return aipkg_json_has_string(fx->names, str(problem, "package")) || aipkg_json_has_string(fx->names, str(problem, "provider"));
+	if (aipkg_json_has_string(fx->names, str(problem, "package")) ||
+	    aipkg_json_has_string(fx->names, str(problem, "provider")))
+		return true;
+	/* a library gone is in the scope of the packages that need it too */
+	json_array_foreach(json_object_get(problem, "needed_by"), i, n)
+		if (aipkg_json_has_string(fx->names, json_string_value(n)))
+			return true;
+	return false;
 }
 
 /*
@@ -163,6 +173,14 @@ static const struct aipkg_pkg *in_repos_at(const struct aipkg_state *st, const c
 		    !strcmp(st->available.pkgs[i].version, version))
 			return &st->available.pkgs[i];
 	return NULL;
+}
+
+static bool any_index(const struct aipkg_state *st)
+{
+	for (size_t i = 0; i < st->nrepos; i++)
+		if (st->repos[i].loaded)
+			return true;
+	return false;
 }
 
 /* Where apk gets NAME's installed version from: a repository (NULL
@@ -193,9 +211,14 @@ static void want_reinstall(struct fixer *fx, const struct aipkg_state *st, const
 	if (aipkg_json_has_string(fx->reinstall, name))
 		return;
 	if (!source_of(fx, st, name, &kept)) {
-		snprintf(msg, sizeof(msg), "no configured repository has the installed version of "
-			 "%s and aipkg kept no file of it: 'aipkg update %s' installs intact files "
-			 "of a newer version", name, name);
+		if (!any_index(st))
+			snprintf(msg, sizeof(msg), "no repository index is available and aipkg kept "
+				 "no file of %s: run 'aipkg update', then 'aipkg doctor --fix %s'",
+				 name, name);
+		else
+			snprintf(msg, sizeof(msg), "no configured repository has the installed "
+				 "version of %s and aipkg kept no file of it: 'aipkg update %s' "
+				 "installs intact files of a newer version", name, name);
 		not_fixed(fx, problem, msg);
 		return;
 	}
@@ -647,11 +670,10 @@ static void own_state(struct fixer *fx, struct aipkg_state *st)
 {
 	const json_t *p;
 	size_t i;
-	bool kept = false, update = false, secdb = false;
+	bool kept = false, secdb = false;
 
 	json_array_foreach(json_object_get(fx->before, "problems"), i, p) {
 		kept |= !strcmp(str(p, "check"), "kept") && *str(p, "fix");
-		update |= !strcmp(str(p, "check"), "indexes") && !strcmp(str(p, "fix"), "aipkg update");
 		secdb |= !strcmp(str(p, "check"), "secdb");
 	}
 	if (fx->opts->ntargets)
@@ -659,28 +681,12 @@ static void own_state(struct fixer *fx, struct aipkg_state *st)
 	if (fx->opts->dry_run) {
 		if (kept)
 			plan_step(fx, "trim or fetch again the kept package files", "aipkg");
-		if (update)
-			plan_step(fx, "refresh the repository indexes", "apk update");
 		if (secdb)
 			plan_step(fx, "refresh the security database", "aipkg");
 		return;
 	}
 	if (kept)
 		keep_again(fx, st);
-	if (update) {
-		struct aipkg_apk_call call = { "update", NULL, NULL, 0,
-					       AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
-		struct aipkg_spawn_result res;
-
-		int r = aipkg_apk_run(fx->ctx, &call, &res);
-
-		if (r == 0)
-			fixed(fx, "refresh the repository indexes", "apk update", NULL);
-		else
-			not_done(fx, "indexes", "refresh the repository indexes",
-				 aipkg_ctx_why(fx->ctx, r));
-		aipkg_spawn_result_release(&res);
-	}
 	if (secdb) {
 		struct aipkg_vuln_db db;
 
@@ -693,6 +699,35 @@ static void own_state(struct fixer *fx, struct aipkg_state *st)
 				 aipkg_ctx_why(fx->ctx, r));
 		aipkg_vuln_db_release(&db);
 	}
+}
+
+/* Stale or missing indexes are refreshed before anything is planned: a
+ * reinstall needs the package in an index apk reads.  true when it ran. */
+static bool refresh_indexes(struct fixer *fx)
+{
+	struct aipkg_apk_call call = { "update", NULL, NULL, 0, AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
+	struct aipkg_spawn_result res;
+	const json_t *p;
+	bool stale = false;
+	size_t i;
+	int r;
+
+	json_array_foreach(json_object_get(fx->before, "problems"), i, p)
+		stale |= !strcmp(str(p, "check"), "indexes") && !strcmp(str(p, "fix"), "aipkg update");
+	if (!stale || fx->opts->ntargets)
+		return false;
+	if (fx->opts->dry_run) {
+		plan_step(fx, "refresh the repository indexes first (the plan below is from the "
+			      "ones cached now)", "apk update");
+		return false;
+	}
+	r = aipkg_apk_run(fx->ctx, &call, &res);
+	if (r == 0)
+		fixed(fx, "refresh the repository indexes", "apk update", NULL);
+	else
+		not_done(fx, "indexes", "refresh the repository indexes", aipkg_ctx_why(fx->ctx, r));
+	aipkg_spawn_result_release(&res);
+	return r == 0;
 }
 
 /* Everything the repair would do, shown once and confirmed once. */
@@ -802,6 +837,12 @@ int aipkg_doctor_fix(struct aipkg_ctx *ctx, const struct aipkg_doctor_fix_opts *
 	*result = NULL;
 	if (r == 0)
 		r = scan(&fx, &fx.before);
+	if (r == 0 && refresh_indexes(&fx)) { /* look again with what apk now sees */
+		json_decref(fx.before);
+		fx.before = NULL;
+		aipkg_filedb_release(&fx.fdb);
+		r = scan(&fx, &fx.before);
+	}
 	if (r == 0)
 		r = split_targets(&fx);
 	st = r == 0 ? aipkg_ctx_state(ctx, &r) : NULL;
@@ -825,11 +866,15 @@ int aipkg_doctor_fix(struct aipkg_ctx *ctx, const struct aipkg_doctor_fix_opts *
 		int sr;
 
 		r = apk_steps(&fx, NULL);
-		aipkg_ctx_state_drop(ctx);
+		if (json_array_size(fx.ops))
+			aipkg_ctx_state_drop(ctx); /* apk changed it */
 		if ((st = aipkg_ctx_state(ctx, &sr)))
 			own_state(&fx, st);
 		aipkg_filedb_release(&fx.fdb);
-		scan(&fx, &after);
+		if (json_array_size(fx.fixed))
+			scan(&fx, &after);
+		else
+			after = json_incref(fx.before); /* nothing done: as it was */
 	}
 	if (fx.before)
 		*result = result_of(&fx, opts->dry_run ? plan : NULL, after);

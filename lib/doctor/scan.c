@@ -264,33 +264,57 @@ static json_t *dep_problem(const struct aipkg_state *st, const struct aipkg_pkg 
 	return pr;
 }
 
-/* A so: library whose provider is installed but whose file is gone. */
-static json_t *so_problem(const struct aipkg_filedb *fdb, const struct aipkg_pkg *p,
-			  const struct aipkg_pkg *prov, const char *atom,
-			  const struct aipkg_dbfile *f)
+/*
+ * A so: library whose provider is installed but whose file is gone: one
+ * problem per library, naming every package that needs it (a library
+ * changed rather than deleted is its package's files problem already).
+ */
+static void so_gone(json_t *gone, const struct aipkg_filedb *fdb, const struct aipkg_pkg *p,
+		    const struct aipkg_pkg *prov, const char *atom, const struct aipkg_dbfile *f)
 {
-	char path[4096], fix[512];
-	json_t *pr;
+	char path[4096];
+	json_t *g;
 
-	snprintf(fix, sizeof(fix), "aipkg doctor --fix %s", prov->name);
 	aipkg_filedb_path(fdb, f, path, sizeof(path));
+	if (!(g = json_object_get(gone, path))) {
+		g = json_pack("{s:s, s:s, s:s, s:s, s:[]}", "needs", atom, "provider", prov->name,
+			      "version", prov->version, "path", path, "needed_by");
+		json_object_set_new(gone, path, g);
+	}
+	json_array_append_new(json_object_get(g, "needed_by"), json_string(p->name));
+}
+
+static json_t *so_problem(const json_t *g)
+{
+	const char *prov = json_string_value(json_object_get(g, "provider"));
+	const json_t *by = json_object_get(g, "needed_by"), *n;
+	struct aipkg_buf names = AIPKG_BUF_INIT;
+	char fix[512];
+	json_t *pr;
+	size_t i;
+
+	json_array_foreach(by, i, n)
+		aipkg_buf_addf(&names, "%s%s", i ? ", " : "", json_string_value(n));
+	snprintf(fix, sizeof(fix), "aipkg doctor --fix %s", prov);
 	pr = aipkg_doctor_problem("dependencies", "error", fix,
-				  "%s %s needs %s, whose file %s (from %s %s) is %s", p->name,
-				  p->version, atom, path, prov->name, prov->version,
-				  state_names[f->state]);
-	aipkg_doctor_cause(pr, "the library was %s outside apk: the installed database still "
-			       "lists %s, but programs of %s cannot load it",
-			   f->state == AIPKG_FILE_MISSING ? "deleted" : "changed", prov->name,
-			   p->name);
-	json_object_set_new(pr, "package", json_string(p->name));
-	json_object_set_new(pr, "needs", json_string(atom));
-	json_object_set_new(pr, "provider", json_string(prov->name));
-	json_object_set_new(pr, "path", json_string(path));
+				  "%s is gone: its file %s (%s %s) is missing, and %s need%s it",
+				  json_string_value(json_object_get(g, "needs")),
+				  json_string_value(json_object_get(g, "path")), prov,
+				  json_string_value(json_object_get(g, "version")),
+				  aipkg_buf_str(&names), json_array_size(by) == 1 ? "s" : "");
+	aipkg_doctor_cause(pr, "the library was deleted outside apk: the installed database still "
+			       "lists %s, but the programs that need it cannot start",
+			   prov);
+	json_object_update(pr, (json_t *)g);
+	json_object_del(pr, "version");
+	json_object_set_new(pr, "package", json_string(prov));
+	aipkg_buf_release(&names);
 	return pr;
 }
 
 static void deps_of(const struct aipkg_state *st, const struct providers *pv,
-		    const struct aipkg_filedb *fdb, const struct aipkg_pkg *p, json_t *problems)
+		    const struct aipkg_filedb *fdb, const struct aipkg_pkg *p, json_t *problems,
+		    json_t *gone)
 {
 	for (size_t k = 0; k < p->depends.n; k++) {
 		const char *atom = p->depends.v[k];
@@ -303,9 +327,8 @@ static void deps_of(const struct aipkg_state *st, const struct providers *pv,
 		prov = satisfier(pv, &dep);
 		if (!prov)
 			json_array_append_new(problems, dep_problem(st, p, atom, &dep));
-		else if ((f = so_file(fdb, prov->name, dep.name)) && f->state != AIPKG_FILE_OK &&
-			 f->state != AIPKG_FILE_UNREADABLE)
-			json_array_append_new(problems, so_problem(fdb, p, prov, atom, f));
+		else if ((f = so_file(fdb, prov->name, dep.name)) && f->state == AIPKG_FILE_MISSING)
+			so_gone(gone, fdb, p, prov, atom, f);
 	}
 }
 
@@ -387,9 +410,15 @@ void aipkg_doctor_deps(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 {
 	struct providers pv;
 
+	json_t *gone = json_object(), *g;
+	const char *path;
+
 	providers_build(&st->installed, &pv);
 	for (size_t i = 0; i < st->installed.n; i++)
-		deps_of(st, &pv, fdb, &st->installed.pkgs[i], problems);
+		deps_of(st, &pv, fdb, &st->installed.pkgs[i], problems, gone);
+	json_object_foreach(gone, path, g)
+		json_array_append_new(problems, so_problem(g));
+	json_decref(gone);
 	world_check(st, &pv, problems);
 	orphans(st, problems);
 	free(pv.v);
