@@ -10,7 +10,7 @@
 #include "ai/llm.h"
 #include "buf.h"
 
-/* agent: the Package Agent's policy (lib/agent/, aipkg(8) CONFIGURATION). */
+/* agent: the Package Agent's policy (lib/agent/, aipkg.yaml(5)). */
 struct aipkg_agent_config {
 	char *policy_low;      /* agent.policy.*: "apply", "sandbox" or "defer"; */
 	char *policy_medium;   /* NULL: the default (apply, sandbox, defer, sandbox) */

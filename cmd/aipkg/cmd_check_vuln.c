@@ -95,7 +95,7 @@ static void summary(json_t *r)
 		json_is_true(json_object_get(db, "offline")) ? " (could not refresh it)" : "");
 	if (json_array_size(found) && json_is_null(json_object_get(r, "severity_source")))
 		cli_say(stdout, "Severity: unknown (secdb has none; set vuln.severity to a CVSS "
-				"source, see aipkg(8)).");
+				"source, see aipkg.yaml(5)).");
 }
 
 static void render(struct cli *cli, json_t *r)

@@ -175,8 +175,8 @@ static json_t *from_file(struct aipkg_ctx *ctx, const char *src)
 			       path, jerr.text);
 	else if (!json_is_object(doc) || !aipkg_severity_read_doc(doc, map))
 		aipkg_ctx_warn(ctx,
-			       "vuln.severity: %s holds no severities (see aipkg(8), "
-			       "CONFIGURATION); severities are unknown",
+			       "vuln.severity: %s holds no severities (see aipkg.yaml(5)); "
+			       "severities are unknown",
 			       path);
 	json_decref(doc);
 	return map;
