@@ -149,7 +149,7 @@ static json_t *snapshot_read(struct aipkg_ctx *ctx, long long id)
 	json_t *map = NULL;
 
 	snprintf(head, sizeof(head), "id %lld", id);
-	if (path && aipkg_buf_read_file(&text, path) == 0) {
+	if (path && aipkg_buf_read_state(&text, path) == 0) {
 		all = aipkg_slice_of(&text);
 		if (aipkg_slice_next_line(&all, &line) && aipkg_slice_eq(line, head))
 			map = json_object();

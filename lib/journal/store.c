@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "aipkg/error.h"
+#include "fileio.h"
 #include "journal/journal.h"
 
 /* Far above any real entry: a full upgrade of thousands of packages is a
@@ -170,9 +171,12 @@ int aipkg_jstore_read(const char *path, long long id, json_t **entry, struct aip
 
 	*entry = NULL;
 	aipkg_buf_init(&text, ENTRY_MAX);
-	r = aipkg_buf_read_file(&text, path);
+	/* no link followed, no FIFO waited on: an entry is a file aipkg wrote */
+	r = aipkg_buf_read_state(&text, path);
 	if (r == -AIPKG_E_TOOBIG)
 		r = read_fail(err, path, "larger than 16 MiB");
+	else if (r == -ELOOP || r == -EINVAL)
+		r = read_fail(err, path, aipkg_file_strerror(r));
 	else if (r < 0 && r != -ENOENT)
 		r = io_error(err, path, r);
 	if (r == 0 && (r = aipkg_jentry_parse(text.data ? text.data : "", text.len, entry, &why)) < 0)

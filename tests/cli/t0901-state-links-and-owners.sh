@@ -84,6 +84,16 @@ test_expect_success 'a link planted at the fetch directory is never used' '
 	rm -f "$STATE"/packages/.fetch-*
 '
 
+test_expect_success 'a FIFO or a link among journal entries is skipped, never waited on' '
+	shard=$(ls -d "$STATE"/journal/0000) &&
+	mkfifo "$shard/00000098.txt" &&
+	ln -s "$TRASH_DIRECTORY/victim" "$shard/00000099.txt" &&
+	timeout 20 "$AIPKG" --root "$ROOT" history </dev/null >out 2>err &&
+	test_grep "00000098.txt: it is not a regular file" err &&
+	test_grep "00000099.txt: it is a symbolic link" err &&
+	rm "$shard/00000098.txt" "$shard/00000099.txt"
+'
+
 test_expect_success 'a state directory every user can write is refused' '
 	chmod 0777 "$STATE" &&
 	save_state &&
