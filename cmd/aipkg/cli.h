@@ -114,6 +114,7 @@ extern const struct aipkg_cmd cmd_check_vuln;
 extern const struct aipkg_cmd cmd_doctor;
 extern const struct aipkg_cmd cmd_ask;
 extern const struct aipkg_cmd cmd_agent;
+extern const struct aipkg_cmd cmd_ansible;
 extern const struct aipkg_cmd cmd_history, cmd_lock, cmd_recover, cmd_rollback, cmd_unlock;
 
 /*

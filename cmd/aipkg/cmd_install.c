@@ -5,11 +5,14 @@
 
 #include "cli.h"
 
-enum { O_FORCE, O_ASK };
+enum { O_FORCE, O_ASK, O_UPGRADE };
 
 static const struct cli_option options[] = {
 	{ "force", 0, NULL, O_FORCE, "install even versions with known vulnerabilities" },
 	{ "ask", 0, NULL, O_ASK, "the arguments are a request in plain words, not package names" },
+	{ "upgrade", 'u', NULL, O_UPGRADE,
+	  "upgrade the named packages (and what they need) that are installed already, as apk "
+	  "add --upgrade" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -37,11 +40,15 @@ static int run(struct cli *cli)
 
 	if (cli->nargs == 0)
 		return cli_usage_error(cli, "install needs at least one package name");
+	if (is_request(cli) && cli->opt_set[O_UPGRADE])
+		return cli_usage_error(cli, "--upgrade takes package names, not a request in words");
 	if (is_request(cli))
 		return run_request(cli);
 	args = json_pack("{s:o}", "packages", cli_args_json(cli));
 	if (cli->opt_set[O_FORCE])
 		json_object_set_new(args, "force", json_true());
+	if (cli->opt_set[O_UPGRADE])
+		json_object_set_new(args, "upgrade", json_true());
 	return cli_call_tool(cli, "pkg.install", args, cli_render_changes);
 }
 

@@ -2,11 +2,16 @@
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
 
-enum { O_PLAN };
+enum { O_PLAN, O_REFRESH_ONLY, O_AVAILABLE };
 
 static const struct cli_option options[] = {
 	{ "plan", 0, NULL, O_PLAN,
 	  "show each upgradable package's risk, reason and the agent's action; change nothing" },
+	{ "refresh-only", 0, NULL, O_REFRESH_ONLY,
+	  "only refresh the indexes (apk update); upgrade nothing" },
+	{ "available", 'a', NULL, O_AVAILABLE,
+	  "as apk upgrade --available: replace or downgrade packages no repository has any "
+	  "more, and drop checksum pins" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -20,6 +25,10 @@ static void render(struct cli *cli, json_t *result)
 		return;
 	if (json_array_size(json_object_get(result, "changes")))
 		cli_render_changes(cli, result);
+	else if (json_object_get(result, "refreshed"))
+		printf("%s\n", json_is_true(json_object_get(result, "refreshed"))
+				       ? "Refreshed the indexes."
+				       : "Would refresh the indexes.");
 	else
 		printf("Nothing to upgrade%s.\n",
 		       json_array_size(held)
@@ -62,14 +71,20 @@ static int run(struct cli *cli)
 {
 	json_t *args = json_object();
 
-	if (cli->opt_set[O_PLAN] && cli->nargs) {
+	if (cli->opt_set[O_PLAN] && (cli->nargs || cli->opt_set[O_REFRESH_ONLY] ||
+				     cli->opt_set[O_AVAILABLE])) {
 		json_decref(args);
-		return cli_usage_error(cli, "--plan assesses every upgradable package; name none");
+		return cli_usage_error(cli, "--plan assesses every upgradable package; name none, "
+					    "and give neither --refresh-only nor --available");
 	}
 	if (cli->opt_set[O_PLAN])
 		return cli_call_tool(cli, "pkg.update_plan", args, render_plan);
 	if (cli->nargs)
 		json_object_set_new(args, "packages", cli_args_json(cli));
+	if (cli->opt_set[O_REFRESH_ONLY])
+		json_object_set_new(args, "refresh_only", json_true());
+	if (cli->opt_set[O_AVAILABLE])
+		json_object_set_new(args, "available", json_true());
 	return cli_call_tool(cli, "pkg.update", args, render);
 }
 

@@ -41,6 +41,8 @@ static const struct {
  * /usr/sbin/nginx, search /PATH), and the flag that makes every word one. */
 static const char *const path_commands[] = { "info", "search" };
 #define PATHS_FLAG "who-owns"
+/* Commands whose arguments are files, always: aipkg ansible ARGS_FILE. */
+static const char *const file_commands[] = { "ansible" };
 
 /* What the words before CURRENT say. */
 struct line {
@@ -252,6 +254,9 @@ static const char *positional(const struct line *l)
  * the command takes one. */
 static bool takes_paths(const struct line *l, const char *cur)
 {
+	for (size_t i = 0; i < sizeof(file_commands) / sizeof(file_commands[0]); i++)
+		if (strcmp(file_commands[i], l->cmd->name) == 0)
+			return true;
 	for (size_t i = 0; i < sizeof(path_commands) / sizeof(path_commands[0]); i++)
 		if (strcmp(path_commands[i], l->cmd->name) == 0)
 			return l->paths || cur[0] == '/';

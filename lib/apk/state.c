@@ -268,6 +268,15 @@ int aipkg_state_load(struct aipkg_ctx *ctx, struct aipkg_state *st, unsigned par
 	return r;
 }
 
+json_t *aipkg_state_world_json(const struct aipkg_state *st)
+{
+	json_t *w = json_array();
+
+	for (size_t i = 0; i < st->nworld; i++)
+		json_array_append_new(w, json_string(st->world[i]));
+	return w;
+}
+
 void aipkg_state_release(struct aipkg_state *st)
 {
 	free(st->arch);

@@ -3,6 +3,7 @@
 #ifndef AIPKG_APK_STATE_H
 #define AIPKG_APK_STATE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "apk/pkg.h"
@@ -73,6 +74,9 @@ enum aipkg_state_parts {
  */
 int aipkg_state_load(struct aipkg_ctx *ctx, struct aipkg_state *st, unsigned parts);
 void aipkg_state_release(struct aipkg_state *st);
+
+/* ST's world atoms as a new JSON array of strings, in the file's order. */
+json_t *aipkg_state_world_json(const struct aipkg_state *st);
 
 /* Parsers of the individual files, for tests and the fuzzers. */
 int aipkg_world_parse(const char *text, char ***atoms, size_t *n);

@@ -438,15 +438,6 @@ static json_t *change_to(const char *name, const char *from, const char *cur)
 	return aipkg_change_new(name, "reinstall", from, cur);
 }
 
-static json_t *world_json(const struct aipkg_state *st)
-{
-	json_t *w = json_array();
-
-	for (size_t i = 0; i < st->nworld; i++)
-		json_array_append_new(w, json_string(st->world[i]));
-	return w;
-}
-
 static bool planned_name(const json_t *entry, const char *name)
 {
 	const json_t *c;
@@ -504,7 +495,7 @@ static void reconcile(json_t *entry, const struct aipkg_state *st, const char *f
 		      const json_t *snap)
 {
 	size_t planned = json_array_size(json_object_get(entry, "planned")), done;
-	json_t *changes = recovered_changes(entry, st, &done), *world = world_json(st);
+	json_t *changes = recovered_changes(entry, st, &done), *world = aipkg_state_world_json(st);
 
 	if (snap) { /* the whole truth, not only what was planned */
 		json_decref(changes);

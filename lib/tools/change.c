@@ -255,20 +255,9 @@ static const struct aipkg_pkg *installed_for(const struct aipkg_state *st,
 	return NULL;
 }
 
-static bool in_world(const struct aipkg_state *st, const char *atom)
-{
-	for (size_t i = 0; i < st->nworld; i++)
-		if (strcmp(st->world[i], atom) == 0)
-			return true;
-	return false;
-}
-
 /* The targets installed packages satisfy before the install, as
- * {"name","version","requested"}; with WORLD_ADDED and WORLD_REMOVED (a
- * dry run), also the world atoms apk add would put in and take out (it
- * replaces the atom of the same name). */
-static json_t *already_installed(const struct aipkg_state *st, const struct targets *t,
-				 json_t *world_added, json_t *world_removed)
+ * {"name","version","requested"}. */
+static json_t *already_installed(const struct aipkg_state *st, const struct targets *t)
 {
 	json_t *out = json_array();
 
@@ -276,23 +265,11 @@ static json_t *already_installed(const struct aipkg_state *st, const struct targ
 		const struct aipkg_pkg *pkg;
 		struct aipkg_dep dep;
 
-		if (aipkg_dep_parse(aipkg_slice_str(t->v[i]), &dep) < 0)
-			continue;
-		if ((pkg = installed_for(st, &dep)))
+		if (aipkg_dep_parse(aipkg_slice_str(t->v[i]), &dep) == 0 &&
+		    (pkg = installed_for(st, &dep)))
 			json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", pkg->name,
 							     "version", pkg->version, "requested",
 							     t->v[i]));
-		if (!world_added || in_world(st, t->v[i]))
-			continue;
-		json_array_append_new(world_added, json_string(t->v[i]));
-		for (size_t w = 0; w < st->nworld; w++) {
-			struct aipkg_dep old;
-
-			if (aipkg_dep_parse(aipkg_slice_str(st->world[w]), &old) == 0 &&
-			    old.name.len == dep.name.len &&
-			    memcmp(old.name.ptr, dep.name.ptr, dep.name.len) == 0)
-				json_array_append_new(world_removed, json_string(st->world[w]));
-		}
 	}
 	return out;
 }
@@ -317,6 +294,7 @@ static void say_already(json_t *result, json_t *already)
 
 int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
+	static const char *const upgrade[] = { "--upgrade", NULL };
 	struct aipkg_txn txn = { .applet = "add", .what = "install", .asked = install_asked,
 				 .check = install_check };
 	struct install_ud ud = { NULL, ctx->opts.force || aipkg_arg_bool(args, "force") };
@@ -340,31 +318,21 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		aipkg_ctx_warn(ctx, "no repository index is available: run 'aipkg update' first; "
 				    "leaving the package check to apk");
 	if (r == 0) {
-		json_t *added = NULL, *removed = NULL, *already;
+		json_t *already;
 
+		txn.options = aipkg_arg_bool(args, "upgrade") ? upgrade : NULL;
 		txn.args = t.v;
 		txn.nargs = t.n;
 		ud.st = st;
 		txn.ud = &ud;
 		txn.dry_run = txn_dry_run(ctx, args);
 		txn.confirmed = txn_confirmed(ctx, args);
-		if (txn.dry_run) {
-			added = json_array();
-			removed = json_array();
-		}
 		/* before the txn, which takes the state away */
-		already = already_installed(st, &t, added, removed);
+		already = already_installed(st, &t);
 		r = aipkg_txn_run(ctx, &txn, result);
-		if (r == 0 && *result) {
+		if (r == 0 && *result)
 			say_already(*result, already);
-			if (added) {
-				json_object_set(*result, "world_added", added);
-				json_object_set(*result, "world_removed", removed);
-			}
-		}
 		json_decref(already);
-		json_decref(added);
-		json_decref(removed);
 	}
 	free(t.v);
 	return r;
@@ -488,14 +456,42 @@ static int refresh_indexes(struct aipkg_ctx *ctx)
 	return 0;
 }
 
+/* update --refresh-only: apk update alone (not in a dry run), which
+ * changes no package and is not journalled. */
+static int refresh_only(struct aipkg_ctx *ctx, json_t *args, const struct targets *t,
+			json_t **result)
+{
+	bool dry = txn_dry_run(ctx, args);
+	int r = 0;
+
+	if (t->n || aipkg_arg_bool(args, "available"))
+		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
+				      "refreshing the indexes only upgrades nothing: name no "
+				      "package and leave out available");
+	if (!dry)
+		r = refresh_indexes(ctx);
+	if (r == 0)
+		*result = json_pack("{s:[], s:i, s:b}", "changes", "apk_exit", 0, "refreshed", !dry);
+	if (r == 0 && dry)
+		json_object_set_new(*result, "dry_run", json_true());
+	return r;
+}
+
 int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
+	static const char *const available[] = { "--available", NULL };
 	struct aipkg_txn txn = { .applet = "upgrade", .what = "upgrade" };
 	struct aipkg_state *st = NULL;
 	json_t *held = NULL;
 	struct targets t;
 	int r = targets_get(ctx, args, &t, false);
 
+	if (r == 0 && aipkg_arg_bool(args, "refresh_only")) {
+		r = refresh_only(ctx, args, &t, result);
+		free(t.v);
+		return r;
+	}
+	txn.options = aipkg_arg_bool(args, "available") ? available : NULL;
 	txn.dry_run = txn_dry_run(ctx, args);
 	if (r == 0 && !txn.dry_run)
 		r = refresh_indexes(ctx);

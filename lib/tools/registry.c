@@ -90,7 +90,9 @@ static const struct aipkg_tool tools[] = {
 	{ "pkg.install", "Install packages (names or constraints such as curl=8.9.0-r0) with apk",
 	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA "," CHANGE_ARGS ","
 	  "\"force\":{\"type\":\"boolean\",\"description\":\"install even known-vulnerable "
-	  "versions\"}},"
+	  "versions\"},"
+	  "\"upgrade\":{\"type\":\"boolean\",\"description\":\"also upgrade the named packages "
+	  "(and what they need) when installed already, as apk add --upgrade\"}},"
 	  "\"required\":[\"packages\"],\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK | AIPKG_TOOL_NETWORK, aipkg_tool_install },
 	{ "pkg.list", "List installed, upgradable, available or world packages",
@@ -133,7 +135,11 @@ static const struct aipkg_tool tools[] = {
 	  "\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK, aipkg_tool_unlock },
 	{ "pkg.update", "Refresh the indexes, then upgrade all packages or the named ones",
-	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA "," CHANGE_ARGS "},"
+	  "{\"type\":\"object\",\"properties\":{\"packages\":" PKGS_SCHEMA "," CHANGE_ARGS ","
+	  "\"available\":{\"type\":\"boolean\",\"description\":\"as apk upgrade --available: "
+	  "replace or downgrade packages no repository has any more, drop checksum pins\"},"
+	  "\"refresh_only\":{\"type\":\"boolean\",\"description\":\"only refresh the indexes "
+	  "(apk update); upgrade nothing\"}},"
 	  "\"additionalProperties\":false}",
 	  AIPKG_TOOL_CHANGES | AIPKG_TOOL_APK | AIPKG_TOOL_NETWORK, aipkg_tool_update },
 	{ "pkg.update_plan", "Assess each upgradable package as the Package Agent would: risk, "

@@ -373,12 +373,10 @@ static int undo_change(struct aipkg_ctx *ctx, struct undo *u, const struct aipkg
 /* Atoms of the target world that are missing now; names that must leave. */
 static int undo_world(struct undo *u, const struct aipkg_state *st)
 {
-	json_t *now = json_array(), *v;
+	json_t *now = aipkg_state_world_json(st), *v;
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < st->nworld; i++)
-		json_array_append_new(now, json_string(st->world[i]));
 	json_array_foreach(u->world, i, v)
 		if (r == 0 && !aipkg_json_has_string(now, json_string_value(v)))
 			r = arg_push(&u->add, &u->nadd, json_string_value(v)) ? 0 : -ENOMEM;
@@ -558,7 +556,7 @@ int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 			  json_array() };
 	struct undo u = { 0 };
 	struct aipkg_state *st = NULL;
-	json_t *world_now = json_array();
+	json_t *world_now = NULL;
 	int r = find_target(ctx, &s);
 
 	if (r == 0)
@@ -577,10 +575,10 @@ int aipkg_tool_rollback(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	}
 	if (r == 0)
 		r = undo_plan(ctx, &u, st);
-	for (size_t i = 0; r == 0 && i < st->nworld; i++)
-		json_array_append_new(world_now, json_string(st->world[i]));
-	if (r == 0)
+	if (r == 0) {
+		world_now = aipkg_state_world_json(st);
 		r = undo_run(ctx, args, &u, world_now, result);
+	}
 out:
 	json_decref(world_now);
 	undo_release(&u);

@@ -159,15 +159,6 @@ static json_t *txn_lines(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 	return lines;
 }
 
-static json_t *world_json(const struct aipkg_state *st)
-{
-	json_t *w = json_array();
-
-	for (size_t i = 0; i < st->nworld; i++)
-		json_array_append_new(w, json_string(st->world[i]));
-	return w;
-}
-
 /* The journal entry as it is written before apk runs. */
 static json_t *entry_new(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 			 const struct aipkg_keep *kp, const struct aipkg_state *before,
@@ -180,7 +171,7 @@ static json_t *entry_new(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 	if (txn->undoes > 0)
 		json_object_set_new(entry, "undoes", json_integer(txn->undoes));
 	json_object_set_new(entry, "apk", txn_lines(ctx, txn, kp));
-	json_object_set_new(entry, "world_before", world_json(before));
+	json_object_set_new(entry, "world_before", aipkg_state_world_json(before));
 	json_object_set_new(entry, "planned", json_deep_copy(plan));
 	return entry;
 }
@@ -239,7 +230,7 @@ static int observe(struct aipkg_ctx *ctx, const struct aipkg_state *before, json
 	if (r == 0) {
 		json_object_set_new(entry, "changes",
 				    aipkg_changes_diff(&before->installed, &after.installed));
-		json_object_set_new(entry, "world_after", world_json(&after));
+		json_object_set_new(entry, "world_after", aipkg_state_world_json(&after));
 	}
 	aipkg_state_release(&after);
 	return r;
@@ -339,13 +330,80 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aip
 	return r;
 }
 
+/* Whether the world atom ATOM is for NAME (a slice: a parsed name). */
+static bool atom_named(const char *atom, struct aipkg_slice name)
+{
+	struct aipkg_dep dep;
+
+	return aipkg_dep_parse(aipkg_slice_str(atom), &dep) == 0 && dep.name.len == name.len &&
+	       memcmp(dep.name.ptr, name.ptr, name.len) == 0;
+}
+
+/* Take the atoms of ATOM's name out of WORLD; with PUT, then add ATOM. */
+static void world_set(json_t *world, const char *atom, bool put)
+{
+	struct aipkg_dep dep;
+
+	if (aipkg_dep_parse(aipkg_slice_str(atom), &dep) < 0)
+		return;
+	for (size_t i = json_array_size(world); i-- > 0;)
+		if (atom_named(json_string_value(json_array_get(world, i)), dep.name))
+			json_array_remove(world, i);
+	if (put)
+		json_array_append_new(world, json_string(atom));
+}
+
+/* The world file after TXN's calls, as apk writes it: add puts each atom
+ * in place of its name's (add --virtual NAME only NAME), del takes the
+ * names out, and also those of the packages the plan removes (--rdepends). */
+static json_t *world_after(const struct aipkg_txn *txn, const struct aipkg_state *st,
+			   const json_t *plan)
+{
+	struct aipkg_apk_call calls[TXN_MAX_CALLS];
+	size_t n = txn_calls(txn, 0, calls);
+	json_t *world = aipkg_state_world_json(st);
+	const json_t *c;
+	size_t k;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *virtual = NULL;
+		bool add = strcmp(calls[i].applet, "add") == 0;
+
+		for (size_t o = 0; calls[i].options && calls[i].options[o]; o++)
+			if (strcmp(calls[i].options[o], "--virtual") == 0)
+				virtual = calls[i].options[o + 1];
+		if (add && virtual)
+			world_set(world, virtual, true);
+		for (size_t a = 0; !virtual && a < calls[i].nargs; a++)
+			if (add || strcmp(calls[i].applet, "del") == 0)
+				world_set(world, calls[i].args[a], add);
+		if (strcmp(calls[i].applet, "del") != 0)
+			continue;
+		json_array_foreach(plan, k, c) {
+			const char *name = json_string_value(json_object_get(c, "name"));
+
+			if (change_is(c, "remove"))
+				world_set(world, name, false);
+		}
+	}
+	return world;
+}
+
+/* A dry run's result: apk's plan, the command lines, and how the world
+ * file would change. */
 static json_t *dry_result(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
-			  const struct aipkg_keep *kp, const json_t *plan)
+			  const struct aipkg_keep *kp, const struct aipkg_state *before,
+			  const json_t *plan)
 {
 	json_t *res = result_new(json_deep_copy(plan), 0);
+	json_t *now = aipkg_state_world_json(before), *then = world_after(txn, before, plan);
 
 	json_object_set_new(res, "dry_run", json_true());
 	json_object_set_new(res, "apk", txn_lines(ctx, txn, kp));
+	json_object_set_new(res, "world_added", aipkg_json_minus(then, now));
+	json_object_set_new(res, "world_removed", aipkg_json_minus(now, then));
+	json_decref(now);
+	json_decref(then);
 	return res;
 }
 
@@ -400,7 +458,7 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		goto out;
 	}
 	if (txn->dry_run) {
-		*result = dry_result(ctx, txn, &kp, plan);
+		*result = dry_result(ctx, txn, &kp, before, plan);
 		goto out;
 	}
 	r = confirm(ctx, txn, before, plan);
