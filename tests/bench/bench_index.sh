@@ -105,3 +105,32 @@ for q in "search nginx" "info nginx" "list --upgradable"; do
 	fig "aipkg/apk $q, cold (ratio)" \
 		"$(awk -v c="$cold" -v a="$a" 'BEGIN { printf "%.3f", c / a }')" x - info
 done
+
+# The Ansible module on the same root: aipkg ansible ARGS_FILE is the
+# process Ansible starts for each task on each host.  A task with nothing
+# to do (a package installed and in world: what a second run of a playbook
+# asks) against apk add of that package, which answers the same; CPU time.
+# (A change is apk's work plus bench_overhead.sh's overhead.)
+name=$(sed -n 's/^P://p' "$work/installed" | head -n 1)
+printf '{"root": "%s", "name": ["%s"]}\n' "$root" "$name" >"$work/present.json"
+: >"$work/mod" && : >"$work/apk"
+i=0
+while [ $i -lt $runs ]; do
+	run "$work/mod" "$AIPKG" ansible "$work/present.json"
+	i=$((i + 1))
+done
+m=$(median "$work/mod" 3)
+fig "aipkg ansible, present, nothing to do, 20,000 pkgs, CPU" "$m" ms - info
+if [ -n "${AIPKG_TEST_APK:-}" ]; then
+	i=0
+	while [ $i -lt $runs ]; do
+		# shellcheck disable=SC2086 # AIPKG_TEST_APK may be several words
+		run "$work/apk" $AIPKG_TEST_APK --root "$root" --no-network add "$name"
+		i=$((i + 1))
+	done
+	a=$(median "$work/apk" 3)
+	ratio=$(awk -v w="$m" -v a="$a" 'BEGIN { printf "%.3f", w / a }')
+	fig "apk add of an installed package, same root, CPU" "$a" ms - info
+	fig "aipkg ansible/apk add, nothing to do (ratio)" "$ratio" x "< 0.1 x" \
+		"$(under "$ratio" 0.1)"
+fi
