@@ -446,6 +446,14 @@ static int step_vuln(struct task *t)
 		aipkg_buf_addf(&b, "vulnerability gate: %lld finding%s at or above fail_on %s: ",
 			       (long long)failing, failing == 1 ? "" : "s", p->fail_on);
 		gate_findings(&b, found, p->fail_on);
+	}
+	/* check mode checks the versions installed now: when the task would
+	 * change them, that is no verdict on the versions it would install */
+	if (failing && p->check_mode && json_array_size(t->planned)) {
+		aipkg_buf_addstr(&b, " (the versions installed now; the task would change "
+				     "packages, so check mode does not fail on them)");
+		on_warn(t, aipkg_buf_str(&b));
+	} else if (failing) {
 		json_object_set_new(t->out, "msg", json_string(aipkg_buf_str(&b)));
 		r = -AIPKG_E_VULNERABLE;
 	}

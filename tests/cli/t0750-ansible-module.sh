@@ -222,14 +222,20 @@ test_expect_success 'state latest and upgrade: from an extra repository, idempot
 	is changed false
 '
 
-test_expect_success 'the vulnerability gate fails the task; check_vuln alone reports' '
+test_expect_success 'the vulnerability gate fails the task (in check mode when nothing would change)' '
 	task "\"check_vuln\": {}" &&
 	is changed false &&
 	is check_vuln.vulnerabilities[0].package curl &&
 	task "\"check_vuln\": {\"fail_on\": \"high\"}" &&
 	is failed true && test "$(cat rc)" = 1 &&
 	"$JSONQ" .msg <out >msg &&
-	test_grep "^vulnerability gate: 1 finding at or above fail_on high: curl 8.9.0-r0 CVE-2024-8096 (fixed in 8.10.0-r0)$" msg
+	test_grep "^vulnerability gate: 1 finding at or above fail_on high: curl 8.9.0-r0 CVE-2024-8096 (fixed in 8.10.0-r0)$" msg &&
+	task "\"check_vuln\": {\"fail_on\": \"high\"}, \"_ansible_check_mode\": true" &&
+	is failed true &&
+	task "\"name\": \"htop\", \"check_vuln\": {\"fail_on\": \"high\"}, \"_ansible_check_mode\": true" &&
+	is changed true &&
+	test_must_fail "$JSONQ" .failed <out &&
+	"$JSONQ" .warnings <out | grep "the versions installed now; the task would change packages"
 '
 
 test_expect_success 'rollback: ID and last, each only once' '
