@@ -3,6 +3,7 @@
 
 /*
  * usage: catalog-check [--partial LABEL]... [--requests FILE] [-v] LABEL=INDEX[,INDEX...]...
+ *        catalog-check --names
  *
  * Each LABEL=INDEX,... is one release: its APKINDEX.tar.gz files (main,
  * community) read as untagged repositories, in that order.  For each
@@ -14,7 +15,8 @@
  *
  * Exit 1 when a slot is empty in a release not named with --partial (a
  * release given with main only, say), or a catalogue name exists in no
- * release; 0 otherwise; 2 on a usage or read error.
+ * release; 0 otherwise; 2 on a usage or read error.  --names prints every
+ * name the catalogue mentions, once, one per line (to build fixtures).
  */
 #include <jansson.h>
 
@@ -215,6 +217,39 @@ static void plan_requests(struct release *rels, size_t nrel, const char *file)
 	aipkg_buf_release(&text);
 }
 
+static void print_names(void)
+{
+	size_t n, printed = 0;
+	const struct aipkg_intent *cat = aipkg_catalog(&n);
+	char **seen = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		for (const char *s = cat[i].packages; *s;) {
+			size_t len = strcspn(s, " ");
+			char *name;
+
+			for (size_t a = 0; (name = slot_alt(s, len, a)); a++) {
+				size_t k = 0;
+
+				while (k < printed && strcmp(seen[k], name) != 0)
+					k++;
+				if (k < printed) {
+					free(name);
+					continue;
+				}
+				seen = xrealloc(seen, (printed + 1) * sizeof(*seen));
+				seen[printed++] = name;
+				printf("%s\n", name);
+			}
+			s += len;
+			s += strspn(s, " ");
+		}
+	}
+	for (size_t k = 0; k < printed; k++)
+		free(seen[k]);
+	free(seen);
+}
+
 int main(int argc, char **argv)
 {
 	struct release *rels = NULL;
@@ -230,6 +265,9 @@ int main(int argc, char **argv)
 			requests = argv[++i];
 		} else if (strcmp(argv[i], "-v") == 0) {
 			verbose = true;
+		} else if (strcmp(argv[i], "--names") == 0) {
+			print_names();
+			return 0;
 		} else if (argv[i][0] == '-') {
 			die("usage: catalog-check [--partial LABEL]... [--requests FILE] [-v] "
 			    "LABEL=INDEX[,INDEX...]...");
