@@ -1,5 +1,7 @@
 /* aipkg update: refresh the indexes, then upgrade all or the named packages; --plan assesses them. */
 /* SPDX-License-Identifier: MIT */
+#include <string.h>
+
 #include "cli.h"
 
 enum { O_PLAN, O_REFRESH_ONLY, O_AVAILABLE };
@@ -34,10 +36,19 @@ static void render(struct cli *cli, json_t *result)
 		       json_array_size(held)
 			   ? " but what is locked"
 			   : ": every package is at the newest version available");
-	json_array_foreach(held, i, h)
-		printf("Kept locked     %-30s %s (%s available; 'aipkg unlock %s' lets it move)\n",
-		       cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
-		       cli_str(h, "name"));
+	json_array_foreach(held, i, h) {
+		/* a pinned build (installed from a file) is no lock to undo */
+		if (strcmp(cli_str(h, "kind"), "checksum") == 0)
+			printf("Kept pinned     %-30s %s (%s available; the world file pins this "
+			       "build: %s)\n",
+			       cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
+			       cli_str(h, "constraint"));
+		else
+			printf("Kept locked     %-30s %s (%s available; 'aipkg unlock %s' lets it "
+			       "move)\n",
+			       cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
+			       cli_str(h, "name"));
+	}
 }
 
 static const char *str(const json_t *o, const char *key)

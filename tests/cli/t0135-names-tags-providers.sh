@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0170: repository tags, provided names, world entries and apk-2-only versions, as the apk under test sees them.
+# t0135: repository tags, provided names, world entries and apk-2-only versions, as the apk under test sees them.
 # SPDX-License-Identifier: MIT
 # shellcheck disable=SC2016,SC2034,SC2317
 
@@ -183,6 +183,16 @@ test_expect_success 'unlock says what pins a build; lock refuses a virtual packa
 	test_expect_code 2 aipkg lock .build-deps 2>err &&
 	test_grep "virtual package" err &&
 	test_cmp world.before "$ROOT/etc/apk/world"
+'
+
+test_expect_success 'update keeps a pinned build and says it is pinned, not locked' '
+	mkrepo_pkg "$MAIN" xdvik 22.87.06-r2 -p xdvi -d "DVI previewer" \
+		-f "usr/share/xdvik2/README=xdvik2\n" &&
+	"$TEST_TOOLS/mkrepo" index "$MAIN/$FIXTURE_ARCH" -d main &&
+	aipkg --yes update >out 2>err &&
+	test_grep "^Kept pinned *xdvik *22.87.06-r1 (22.87.06-r2 available" out &&
+	grep -A3 "^P:xdvik$" "$ROOT/lib/apk/db/installed" >rec &&
+	test_grep "^V:22.87.06-r1$" rec
 '
 
 test_expect_success 'compare-apk finds no difference on this root' '
