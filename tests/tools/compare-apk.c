@@ -512,43 +512,72 @@ static void check_search(struct cfg *c, const char *term, const char *flag,
 	set_free(&a), set_free(&b), set_free(&d1), set_free(&d2), set_free(&extra);
 }
 
-/* What `apk add --simulate NAME` says: the provider it installs
- * ("name"), "=" (nothing to do), "!virtual", "!none", "!tagged",
- * "!error". */
-static char *apk_choice(struct cfg *c, const char *name, const struct aipkg_state *st)
+/* Does apk's output name package NAME as one it installs or would? */
+static bool apk_took(const char *out, const char *name)
+{
+	char *installing, *required;
+	bool took;
+
+	if (asprintf(&installing, "Installing %s (", name) < 0 ||
+	    asprintf(&required, "required by: %s-", name) < 0)
+		die("out of memory");
+	took = strstr(out, installing) || strstr(out, required);
+	free(installing);
+	free(required);
+	return took;
+}
+
+/* Is LINE "  NAME (WHAT)" in apk's error? */
+static bool apk_says(const char *out, const char *name, const char *what)
+{
+	char *needle;
+	bool says;
+
+	if (asprintf(&needle, "  %s %s", name, what) < 0)
+		die("out of memory");
+	says = strstr(out, needle) != NULL;
+	free(needle);
+	return says;
+}
+
+/*
+ * What `apk add --simulate NAME` says, in aipkg_choice()'s words: the
+ * provider aipkg named (MINE) when apk installs it or fails only on its
+ * dependencies, "=" when apk has nothing to do for NAME, "!virtual",
+ * "!none", "!tagged" when apk refuses NAME itself, else the first other
+ * provider apk installs, else "!error".
+ */
+static char *apk_choice(struct cfg *c, const char *name, const char *mine,
+			const struct aipkg_state *st)
 {
 	const char *args[] = { "add", "--simulate", "--", name, NULL };
-	struct out o;
-	const char *t, *err;
+	struct aipkg_buf all = AIPKG_BUF_INIT;
+	const struct aipkg_pkg **prov;
 	char *res = NULL;
+	struct out o;
 	size_t n;
-	const struct aipkg_pkg **prov = aipkg_select_providers(st, aipkg_slice_str(name), &n);
 
 	run_apk(c, args, &o);
-	t = aipkg_buf_str(&o.text);
-	err = aipkg_buf_str(&o.err);
-	if (o.code == 0) {
-		for (size_t i = 0; prov && i < n && !res; i++) {
-			char *needle;
-
-			if (asprintf(&needle, "Installing %s (", prov[i]->name) < 0)
-				die("out of memory");
-			if (strstr(t, needle))
-				res = xstrdup(prov[i]->name);
-			free(needle);
-		}
-		if (!res)
-			res = xstrdup("=");
-	} else if (strstr(err, "(virtual)") || strstr(t, "(virtual)")) {
+	aipkg_buf_addf(&all, "%s\n%s", aipkg_buf_str(&o.text), aipkg_buf_str(&o.err));
+	if (apk_says(all.data, name, "(virtual)"))
 		res = xstrdup("!virtual");
-	} else if (strstr(err, "(no such package)") || strstr(t, "(no such package)")) {
+	else if (apk_says(all.data, name, "(no such package)"))
 		res = xstrdup("!none");
-	} else if (strstr(err, "masked in: @") || strstr(t, "masked in: @")) {
+	else if (o.code != 0 && strstr(all.data, "masked in: @") &&
+		 strstr(all.data, "satisfies: world["))
 		res = xstrdup("!tagged");
-	} else {
-		res = xstrdup("!error");
-	}
+	else if (mine[0] != '!' && mine[0] != '=' && apk_took(all.data, mine))
+		res = xstrdup(mine);
+	else if (o.code == 0 && !strstr(all.data, "Installing "))
+		res = xstrdup("=");
+	prov = res ? NULL : aipkg_select_providers(st, aipkg_slice_str(name), &n);
+	for (size_t i = 0; prov && i < n && !res; i++)
+		if (apk_took(all.data, prov[i]->name))
+			res = xstrdup(prov[i]->name);
 	free(prov);
+	if (!res)
+		res = xstrdup(o.code == 0 && mine[0] == '=' ? "=" : "!error");
+	aipkg_buf_release(&all);
 	out_release(&o);
 	return res;
 }
@@ -579,7 +608,7 @@ static void check_choices(struct cfg *c, const struct strset *names, const struc
 	size_t n = 0;
 
 	for (size_t i = 0; i < names->n && n < c->providers; i++, n++) {
-		char *a = apk_choice(c, names->v[i], st), *b = aipkg_choice(c, names->v[i]);
+		char *b = aipkg_choice(c, names->v[i]), *a = apk_choice(c, names->v[i], b, st);
 
 		if (strcmp(a, b) != 0) {
 			char *s;
@@ -759,16 +788,43 @@ static int detect_major(struct cfg *c)
 	return major >= 3 ? 3 : 2;
 }
 
+/* apk's own refusal to open the root, or NULL when it opens it. */
+static char *apk_refuses(struct cfg *c)
+{
+	static const char *const args[] = { "info", "--installed", "apk-tools", NULL };
+	struct out o;
+	char *why = NULL;
+
+	run_apk(c, args, &o);
+	if (strstr(aipkg_buf_str(&o.err), "Failed to open apk database")) {
+		const char *e = aipkg_buf_str(&o.err);
+
+		why = xstrndup(e, strcspn(e, "\n"));
+	}
+	out_release(&o);
+	return why;
+}
+
 static void run_checks(struct cfg *c)
 {
 	struct strset inst = { 0 }, names = { 0 }, provided = { 0 }, terms = { 0 };
 	struct aipkg_ctx *ctx = open_ctx(c);
 	struct aipkg_state st;
+	char *refused;
 
 	if (aipkg_state_load(ctx, &st, AIPKG_STATE_ALL) < 0)
 		die("%s: %s", c->scratch, aipkg_ctx_errmsg(ctx));
 	printf(" on %s (Alpine %s, %s, %zu installed, %zu in the indexes)\n", c->scratch,
 	       st.release ? st.release : "?", st.arch, st.installed.n, st.available.n);
+	/* nothing to compare with: say why apk will not read the root */
+	if ((refused = apk_refuses(c))) {
+		printf("DIFF apk refuses this root: %s\n", refused);
+		c->diffs++;
+		free(refused);
+		aipkg_state_release(&st);
+		aipkg_ctx_free(ctx);
+		return;
+	}
 	check_installed(c, &inst);
 	check_upgradable(c, &inst);
 	if (c->terms)
