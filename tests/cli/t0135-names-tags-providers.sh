@@ -17,6 +17,8 @@ against the apk under test, and compare-apk runs over the whole root.'
 . "$TEST_SRC/cli/test-lib.sh"
 # shellcheck source=tests/cli/lib-fixtures.sh
 . "$TEST_SRC/cli/lib-fixtures.sh"
+# shellcheck source=tests/cli/lib-secdb.sh
+. "$TEST_SRC/cli/lib-secdb.sh"
 
 ROOT=$TRASH_DIRECTORY/root
 MAIN=$TRASH_DIRECTORY/main
@@ -151,6 +153,25 @@ test_expect_success 'apk-2-only versions are ordered as the apk under test order
 	else
 		test_grep ! "^opensmtpd" actual
 	fi
+'
+
+test_expect_success 'check-vuln orders apk-2-only versions as the apk under test does' '
+	secdb_file "$SECDB_DIR/v3.20/main.json" main "opensmtpd 6.8.0p3-r0=CVE-2020-7247" &&
+	secdb_file "$SECDB_DIR/v3.20/community.json" community &&
+	secdb_config "$ROOT" "file://$SECDB_DIR" &&
+	aipkg --json check-vuln >vuln.json 2>err &&
+	"$JQ" "vulnerabilities#" skipped_invalid <vuln.json >actual &&
+	if test "$(apk_major)" = 2
+	then
+		printf "1\n0\n" >expect &&
+		test_cmp expect actual &&
+		"$JQ" ".vulnerabilities[0].package" ".vulnerabilities[0].fix_available" \
+			<vuln.json >actual &&
+		printf "opensmtpd\ntrue\n" >expect
+	else
+		printf "0\n1\n" >expect
+	fi &&
+	test_cmp expect actual
 '
 
 test_expect_success 'world: a virtual package and a checksum pin are not locks' '
