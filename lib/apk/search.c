@@ -141,17 +141,9 @@ static bool record_better(const struct aipkg_state *st, const struct aipkg_pkg *
 	       AIPKG_VER_GREATER;
 }
 
+/* Every matching record; hits_merge() keeps one per name. */
 static int hits_add(struct hits *h, const struct aipkg_pkg *pkg, enum hit_rank rank)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		if (strcmp(h->v[i].pkg->name, pkg->name) != 0)
-			continue;
-		if (record_better(h->st, pkg, h->v[i].pkg))
-			h->v[i].pkg = pkg;
-		if (rank < h->v[i].rank)
-			h->v[i].rank = rank;
-		return 0;
-	}
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 32;
 		struct hit *v = realloc(h->v, cap * sizeof(*v));
@@ -163,6 +155,33 @@ static int hits_add(struct hits *h, const struct aipkg_pkg *pkg, enum hit_rank r
 	}
 	h->v[h->n++] = (struct hit){ pkg, rank };
 	return 0;
+}
+
+static int hit_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct hit *)a)->pkg->name, ((const struct hit *)b)->pkg->name);
+}
+
+/* One hit per name: the record to show, the best rank of its records. */
+static void hits_merge(struct hits *h)
+{
+	size_t out = 0;
+
+	if (h->n > 1)
+		qsort(h->v, h->n, sizeof(*h->v), hit_by_name);
+	for (size_t i = 0; i < h->n; i++) {
+		struct hit *keep = out ? &h->v[out - 1] : NULL;
+
+		if (!keep || strcmp(keep->pkg->name, h->v[i].pkg->name) != 0) {
+			h->v[out++] = h->v[i];
+			continue;
+		}
+		if (record_better(h->st, h->v[i].pkg, keep->pkg))
+			keep->pkg = h->v[i].pkg;
+		if (h->v[i].rank < keep->rank)
+			keep->rank = h->v[i].rank;
+	}
+	h->n = out;
 }
 
 static int hit_order(const void *a, const void *b)
@@ -250,6 +269,7 @@ const struct aipkg_pkg **aipkg_search(const struct aipkg_state *st, const char *
 	}
 	scan_set(&st->available, &h, flags);
 	scan_set(&st->installed, &h, flags);
+	hits_merge(&h);
 	if (h.n)
 		qsort(h.v, h.n, sizeof(*h.v), hit_order);
 	out = malloc((h.n + 1) * sizeof(*out));
