@@ -338,40 +338,42 @@ static void sel_choose(const struct sel_rules *r, struct sel_list *l,
 		out->tag = sel_tag_of(r->st, chosen);
 }
 
-int aipkg_select_as(const struct aipkg_state *st, const struct aipkg_dep *dep, unsigned flags,
-		    int major, struct aipkg_selection *out)
+/* The choice of apk MAJOR (2, 3; 0: the apk in use, asked only when
+ * apk 2 and 3 would choose differently). */
+static int sel_select(const struct aipkg_state *st, const struct aipkg_dep *dep, unsigned flags,
+		      int major, struct aipkg_selection *out)
 {
-	struct sel_rules r = { st, dep, flags, major == 2 ? 2 : 3 };
+	struct sel_rules r3 = { st, dep, flags, 3 }, r2 = { st, dep, flags, 2 };
 	struct sel_list l = { NULL, 0, 0, false };
+	struct aipkg_selection two;
 
 	memset(out, 0, sizeof(*out));
 	out->why = AIPKG_SELECT_NONE;
 	if (dep->conflict || !dep->name.len)
 		return 0;
 	sel_collect(st, dep->name, &l);
-	if (!l.failed)
-		sel_choose(&r, &l, out);
+	if (!l.failed && major != 2)
+		sel_choose(&r3, &l, out);
+	if (!l.failed && major != 3) {
+		sel_choose(&r2, &l, &two);
+		if (major == 2 || ((two.pkg != out->pkg || two.why != out->why) &&
+				   aipkg_version_rules() == 2))
+			*out = two;
+	}
 	free(l.v);
 	return l.failed ? -ENOMEM : 0;
 }
 
-static bool sel_same_answer(const struct aipkg_selection *a, const struct aipkg_selection *b)
+int aipkg_select_as(const struct aipkg_state *st, const struct aipkg_dep *dep, unsigned flags,
+		    int major, struct aipkg_selection *out)
 {
-	return a->pkg == b->pkg && a->why == b->why;
+	return sel_select(st, dep, flags, major == 2 ? 2 : 3, out);
 }
 
 int aipkg_select(const struct aipkg_state *st, const struct aipkg_dep *dep, unsigned flags,
 		 struct aipkg_selection *out)
 {
-	struct aipkg_selection two;
-	int r = aipkg_select_as(st, dep, flags, 3, out);
-
-	/* ask which apk is in use only when apk 2 would choose otherwise */
-	if (r == 0)
-		r = aipkg_select_as(st, dep, flags, 2, &two);
-	if (r == 0 && !sel_same_answer(out, &two) && aipkg_version_rules() == 2)
-		*out = two;
-	return r;
+	return sel_select(st, dep, flags, 0, out);
 }
 
 int aipkg_select_name(const struct aipkg_state *st, const char *name, unsigned flags,
