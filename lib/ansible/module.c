@@ -72,6 +72,10 @@ static void gather(struct task *t, const json_t *res)
  */
 static int call(struct task *t, const char *tool, json_t *args, json_t **res)
 {
+	/* what a failure's result says beyond the message: why apk failed and
+	 * what to do (aipkg doctor's diagnosis), who needs a package, which
+	 * vulnerabilities refused an install */
+	static const char *const detail[] = { "diagnosis", "required_by", "vulnerabilities" };
 	int r = aipkg_tool_call(t->ctx, tool, args, res);
 
 	json_decref(args);
@@ -79,6 +83,9 @@ static int call(struct task *t, const char *tool, json_t *args, json_t **res)
 		gather(t, *res);
 	if (r < 0)
 		json_object_set_new(t->out, "msg", json_string(aipkg_ctx_why(t->ctx, r)));
+	for (size_t i = 0; r < 0 && *res && i < sizeof(detail) / sizeof(detail[0]); i++)
+		if (json_object_get(*res, detail[i]))
+			json_object_set(t->out, detail[i], json_object_get(*res, detail[i]));
 	return r;
 }
 

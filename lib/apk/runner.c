@@ -133,12 +133,29 @@ static void reason_join(struct aipkg_buf *out, struct aipkg_slice text, bool err
 	}
 }
 
+/* apk 2.12 and older print what an ERROR line announces ("unable to
+ * select packages:") on stdout, indented: the indented lines of TEXT. */
+static void reason_details(struct aipkg_buf *out, struct aipkg_slice text)
+{
+	struct aipkg_slice line;
+
+	while (aipkg_slice_next_line(&text, &line)) {
+		bool indented = line.len && (line.ptr[0] == ' ' || line.ptr[0] == '\t');
+
+		line = aipkg_slice_trim(line);
+		if (indented && line.len)
+			aipkg_buf_addf(out, " %.*s", (int)line.len, line.ptr);
+	}
+}
+
 char *aipkg_apk_reason(const struct aipkg_spawn_result *res)
 {
 	struct aipkg_buf out = AIPKG_BUF_INIT;
 
 	/* apk's WARNINGs (a stale cache, say) only bury the ERROR that says why */
 	reason_join(&out, aipkg_slice_of(&res->err), true);
+	if (out.len && out.data[out.len - 1] == ':')
+		reason_details(&out, aipkg_slice_of(&res->out));
 	if (!out.len)
 		reason_join(&out, aipkg_slice_of(&res->err), false);
 	if (!out.len) /* apk 2 says why a del kept packages on stdout, exit 0 */

@@ -257,6 +257,7 @@ test_expect_success 'a broken dependency fails the task with apk'"'"'s reason, n
 	task "\"name\": [\"htop\", \"broken\"]" &&
 	is failed true && is changed false &&
 	"$JSONQ" .msg <out | grep "libmissing" &&
+	"$JSONQ" .diagnosis.what <out | grep "libmissing" &&
 	state_snapshot after &&
 	test_cmp before.state after.state
 '

@@ -602,6 +602,33 @@ static void test_argv_without_arguments_has_no_double_dash(void **state)
 	aipkg_ctx_free(ctx);
 }
 
+/* apk 2.12 (Alpine 3.15) and older say why on two streams: the ERROR line
+ * on stderr, what it announces indented on stdout; 2.14 and 3.0 put both
+ * on stderr. */
+static void test_the_reason_of_apk_2_12_is_whole(void **state)
+{
+	struct aipkg_spawn_result res = { 0 };
+	char *reason;
+
+	(void)state;
+	aipkg_buf_addstr(&res.err, "WARNING: Ignoring http://dl-cdn.alpinelinux.org/alpine/v3.11/"
+				   "main: cache not available\nERROR: unable to select packages:\n");
+	aipkg_buf_addstr(&res.out, "  nginx (no such package):\n    required by: world[nginx]\n");
+	reason = aipkg_apk_reason(&res);
+	assert_string_equal(reason, "unable to select packages: nginx (no such package): "
+				    "required by: world[nginx]");
+	free(reason);
+	aipkg_spawn_result_release(&res);
+	aipkg_buf_addstr(&res.err, "ERROR: unable to select packages:\n  nginx (no such package):\n"
+				   "    required by: world[nginx]\n");
+	aipkg_buf_addstr(&res.out, "  something else\n");
+	reason = aipkg_apk_reason(&res);
+	assert_string_equal(reason, "unable to select packages: nginx (no such package): "
+				    "required by: world[nginx]");
+	free(reason);
+	aipkg_spawn_result_release(&res);
+}
+
 static void test_argv_without_root_for_version_tests(void **state)
 {
 	const char *const repos[] = { "/srv/repo" };
@@ -960,6 +987,7 @@ int main(void)
 		T(test_argv_of_a_change_with_every_global_option),
 		T(test_package_arguments_always_follow_a_double_dash),
 		T(test_argv_without_arguments_has_no_double_dash),
+		T(test_the_reason_of_apk_2_12_is_whole),
 		T(test_argv_without_root_for_version_tests),
 		T(test_argv_with_the_loader_in_front),
 		T(test_an_argument_that_is_not_utf8_is_refused_not_dropped),
