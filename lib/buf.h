@@ -65,6 +65,12 @@ int aipkg_hex_digit(char c);
 /* malloc'd NUL-terminated copy, NULL when out of memory. */
 char *aipkg_slice_dup(struct aipkg_slice s);
 
+/* ONE or MANY as N asks: "1 change", "2 changes" (aipkg_plural(n, "", "s")). */
+static inline const char *aipkg_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 #include <string.h>
 static inline struct aipkg_slice aipkg_slice_str(const char *s)
 {

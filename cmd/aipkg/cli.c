@@ -236,7 +236,7 @@ void cli_render_packages(struct cli *cli, json_t *result)
 	cli_table_print(&t);
 }
 
-static const char *past(const char *action, bool dry)
+const char *cli_change_verb(const char *action, bool dry)
 {
 	static const char *const verbs[][3] = {
 		{ "install", "Installed", "Would install" },
@@ -269,7 +269,7 @@ void cli_render_changes(struct cli *cli, json_t *result)
 	json_array_foreach(changes, i, c) {
 		char *buf;
 
-		cli_table_add(&t, past(raw(c, "action"), dry), raw(c, "name"),
+		cli_table_add(&t, cli_change_verb(raw(c, "action"), dry), raw(c, "name"),
 			      versions(json_string_value(json_object_get(c, "from")),
 				       json_string_value(json_object_get(c, "to")), &buf));
 		free(buf);

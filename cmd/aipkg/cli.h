@@ -53,6 +53,7 @@ struct cli {
 	size_t nrepos;
 	bool json;
 	bool color;
+	bool plan_shown;     /* a confirmation showed the plan on stderr */
 	struct aipkg_ctx *ctx;
 	/* the command's positional arguments */
 	char **args;
@@ -222,6 +223,8 @@ void cli_render_changes(struct cli *cli, json_t *result);
 /* A change result without package changes (plan.c): the targets already
  * installed, what the world file gained or lost, else "Nothing changed." */
 void cli_render_unchanged(struct cli *cli, json_t *result);
+/* "Installed" for the action "install", "Would install" when DRY. */
+const char *cli_change_verb(const char *action, bool dry);
 /* A plan to confirm (plan.c), on OUT: a request's plan, the operation a
  * rollback undoes, the changes by section (named, dependencies, upgrades,
  * removals) with versions and sizes, then the counts and sizes. */

@@ -82,18 +82,50 @@ void cli_show_request_plan(FILE *out, const json_t *plan)
 	show_vulns(out, plan);
 }
 
+/* REQUEST as one shell word: 'I need a web server' (a quote inside is '\''). */
+static void put_quoted(const char *request)
+{
+	putchar('\'');
+	for (const char *c = cli_safe(request); *c; c++)
+		fputs(*c == '\'' ? "'\\''" : (char[]){ *c, 0 }, stdout);
+	putchar('\'');
+}
+
+/* A plan whose packages are all installed: nothing to install, and why. */
+static void say_installed(const json_t *result)
+{
+	const json_t *p;
+	size_t i;
+
+	printf("Nothing to install:");
+	json_array_foreach(json_object_get(result, "packages"), i, p)
+		printf("%s %s", i ? "," : "", cli_str(p, "name"));
+	printf(" %s installed already.\n",
+	       json_array_size(json_object_get(result, "packages")) == 1 ? "is" : "are");
+}
+
 static void render(struct cli *cli, json_t *result)
 {
 	bool dry = json_is_true(json_object_get(result, "dry_run"));
+	bool none = !json_array_size(json_object_get(result, "changes"));
 
-	if (cli->opts.verbose >= 0)
+	if (cli->opts.verbose < 0)
+		return;
+	/* after a confirmation the plan is on the screen already */
+	if (!cli->plan_shown)
 		cli_show_request_plan(stdout, result);
-	if (dry && cli->opts.verbose >= 0)
+	if (none) {
+		say_installed(result);
+		return;
+	}
+	if (dry)
 		printf("apk's plan:\n");
 	cli_render_changes(cli, result);
-	if (dry && !cli->opts.dry_run && cli->opts.verbose >= 0)
-		printf("Nothing changed; 'aipkg ask --yes \"...\"' or 'aipkg install \"...\"' "
-		       "installs it.\n");
+	if (!dry || cli->opts.dry_run)
+		return;
+	printf("Nothing was installed: aipkg install ");
+	put_quoted(json_string_value(json_object_get(result, "request")));
+	printf(" installs it (or this again with --yes).\n");
 }
 
 int cli_ask(struct cli *cli, const char *request, bool plan_only, bool offline, bool force)

@@ -40,7 +40,12 @@ static void list_row(struct cli_table *tab, const json_t *t)
 	else
 		snprintf(status, sizeof(status), "%s", str(t, "status"));
 	snprintf(id, sizeof(id), "%6lld", (long long)json_integer_value(json_object_get(t, "id")));
-	snprintf(n, sizeof(n), "%7zu", json_array_size(json_object_get(t, "changes")));
+	/* no package changed but the world file did (a lock): say that */
+	if (!json_array_size(json_object_get(t, "changes")) &&
+	    json_is_true(json_object_get(t, "world_changed")))
+		snprintf(n, sizeof(n), "%7s", "world");
+	else
+		snprintf(n, sizeof(n), "%7zu", json_array_size(json_object_get(t, "changes")));
 	cli_table_add(tab, id, when, status, n, str(t, "command"));
 }
 
@@ -68,6 +73,9 @@ static void render_list(struct cli *cli, json_t *result)
 	cli_table_print(&tab);
 }
 
+/* Every field of an operation: its label, then its value from this column. */
+#define LABEL 14
+
 static void words_line(const char *label, const json_t *a)
 {
 	const json_t *w;
@@ -75,7 +83,7 @@ static void words_line(const char *label, const json_t *a)
 
 	if (!a)
 		return;
-	printf("%-12s", label);
+	printf("%-*s", LABEL - 1, label);
 	if (!json_array_size(a))
 		printf(" (empty)");
 	json_array_foreach(a, i, w)
@@ -91,8 +99,9 @@ static void pkgs_line(const char *label, const json_t *a)
 	json_array_foreach(a, i, p) {
 		const char *why = str(p, "reason");
 
-		printf("%-12s %s %s%s%s%s\n", i ? "" : label, cli_str(p, "name"),
-		       cli_str(p, "version"), *why ? " (" : "", cli_safe(why), *why ? ")" : "");
+		printf("%-*s %s%s%s%s%s%s\n", LABEL - 1, i ? "" : label, cli_str(p, "name"),
+		       *str(p, "version") ? " " : "", cli_str(p, "version"), *why ? " (" : "",
+		       cli_safe(why), *why ? ")" : "");
 	}
 }
 
@@ -101,7 +110,21 @@ static void field(const char *label, const json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	if (s && *s)
-		printf("%-12s %s\n", label, cli_safe(s));
+		printf("%-*s %s\n", LABEL - 1, label, cli_safe(s));
+}
+
+/* A request's plan, journalled as one line of JSON: one package a line,
+ * with the planner's reason, as the confirmation showed it. */
+static void plan_lines(const json_t *t)
+{
+	const char *text = str(t, "plan");
+	json_t *plan = *text ? json_loads(text, 0, NULL) : NULL;
+
+	if (json_is_array(plan))
+		pkgs_line("Plan:", plan);
+	else
+		field("Plan:", t, "plan");
+	json_decref(plan);
 }
 
 static void status_line(const json_t *t)
@@ -109,7 +132,7 @@ static void status_line(const json_t *t)
 	const json_t *code = json_object_get(t, "apk_exit");
 	json_int_t by = json_integer_value(json_object_get(t, "undone_by"));
 
-	printf("%-12s %s", "Status:", cli_str(t, "status"));
+	printf("%-*s %s", LABEL - 1, "Status:", cli_str(t, "status"));
 	if (json_is_integer(code))
 		printf(" (apk exit %lld)", (long long)json_integer_value(code));
 	if (by)
@@ -117,9 +140,60 @@ static void status_line(const json_t *t)
 	printf("\n");
 }
 
-static void render_one(struct cli *cli, const json_t *t)
+/* CHANGES as the change summaries show them (DONE: what happened, else what
+ * was planned), one a line, from the value column. */
+static void changes_block(const char *label, const json_t *changes, bool done)
+{
+	struct cli_table tab;
+	const json_t *c;
+	size_t i;
+
+	if (!json_array_size(changes)) {
+		printf("%-*s none\n", LABEL - 1, label);
+		return;
+	}
+	cli_table_init(&tab, stdout, 4);
+	tab.gap = 1;
+	json_array_foreach(changes, i, c) {
+		const char *from = json_string_value(json_object_get(c, "from"));
+		const char *to = json_string_value(json_object_get(c, "to"));
+		char lab[LABEL], ver[300];
+
+		snprintf(lab, sizeof(lab), "%-*s", LABEL - 1, i ? "" : label);
+		if (from && to && strcmp(from, to))
+			snprintf(ver, sizeof(ver), "%s -> %s", from, to);
+		else
+			snprintf(ver, sizeof(ver), "%s", to ? to : from ? from : "");
+		cli_table_add(&tab, lab, cli_change_verb(str(c, "action"), !done),
+			      str(c, "name"), ver);
+	}
+	cli_table_print(&tab);
+}
+
+/* The same changes, in whatever order (apk plans in its order, the
+ * changes read back are sorted by name). */
+static bool same_changes(const json_t *a, const json_t *b)
+{
+	const json_t *x, *y;
+	size_t i, k;
+
+	if (json_array_size(a) != json_array_size(b))
+		return false;
+	json_array_foreach(a, i, x) {
+		bool found = false;
+
+		json_array_foreach(b, k, y)
+			found |= json_equal(x, y);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static void render_one(const json_t *t)
 {
 	const json_t *apk = json_object_get(t, "apk"), *line;
+	const json_t *changes = json_object_get(t, "changes"), *planned = json_object_get(t, "planned");
 	json_int_t undoes = json_integer_value(json_object_get(t, "undoes"));
 	size_t i;
 
@@ -133,11 +207,11 @@ static void render_one(struct cli *cli, const json_t *t)
 	field("Request:", t, "request");
 	field("Planner:", t, "planner");
 	field("Model:", t, "model");
-	field("Plan:", t, "plan");
+	plan_lines(t);
 	if (undoes)
-		printf("%-12s operation %lld\n", "Undoes:", (long long)undoes);
+		printf("%-*s operation %lld\n", LABEL - 1, "Undoes:", (long long)undoes);
 	json_array_foreach(apk, i, line)
-		printf("%-12s %s\n", i ? "" : "apk:", cli_safe(json_string_value(line)));
+		printf("%-*s %s\n", LABEL - 1, i ? "" : "apk:", cli_safe(json_string_value(line)));
 	words_line("World before:", json_object_get(t, "world_before"));
 	words_line("World after:", json_object_get(t, "world_after"));
 	pkgs_line("Kept:", json_object_get(t, "kept"));
@@ -147,8 +221,10 @@ static void render_one(struct cli *cli, const json_t *t)
 		printf("%-12s %s\n", i ? "" : "Files:", cli_safe(json_string_value(line)));
 	field("Error:", t, "error");
 	field("Recovered:", t, "recovered");
-	printf("Changes:\n");
-	cli_render_changes(cli, (json_t *)t);
+	/* apk's plan only where it is not what happened (failed, interrupted) */
+	if (planned && !same_changes(planned, changes))
+		changes_block("Planned:", planned, false);
+	changes_block("Changes:", changes, true);
 }
 
 static void render(struct cli *cli, json_t *result)
@@ -156,7 +232,7 @@ static void render(struct cli *cli, json_t *result)
 	json_t *all = json_object_get(result, "transactions");
 
 	if (cli->nargs == 1 && json_array_size(all) == 1)
-		render_one(cli, json_array_get(all, 0));
+		render_one(json_array_get(all, 0));
 	else
 		render_list(cli, result);
 }

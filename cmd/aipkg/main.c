@@ -45,6 +45,7 @@ static int on_confirm(void *ud, const char *question, const void *plan)
 	if (!cli->opts.interactive)
 		return -1;
 	cli_show_plan(stderr, plan);
+	cli->plan_shown = true;
 	fprintf(stderr, "%s [y/N] ", cli_safe(question));
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))

@@ -156,7 +156,8 @@ void aipkg_agent_assess(const struct aipkg_agent_config *cfg, const struct aipkg
 	}
 	if (cfg->reverse_deps_high > 0 && in->reverse_deps >= (size_t)cfg->reverse_deps_high) {
 		raise_to(out, AIPKG_RISK_HIGH);
-		reason_add(out, "%zu installed packages depend on it", in->reverse_deps);
+		reason_add(out, "%zu installed package%s on it", in->reverse_deps,
+			   aipkg_plural(in->reverse_deps, " depends", "s depend"));
 	}
 	if ((out->security = in->fixes > 0))
 		reason_add(out, "fixes %zu known vulnerabilit%s", in->fixes,

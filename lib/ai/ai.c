@@ -64,7 +64,9 @@ static int empty_plan(struct aipkg_ctx *ctx, const json_t *answer, const struct 
 	if (!proposed)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_BADANSWER, "llm: the model proposed no package");
 	r = aipkg_ctx_fail(ctx, -AIPKG_E_BADANSWER,
-			   "llm: all %zu packages the model proposed were rejected: %s", proposed,
+			   "llm: %s%zu package%s the model proposed %s rejected: %s",
+			   aipkg_plural(proposed, "the ", "all "), proposed,
+			   aipkg_plural(proposed, "", "s"), aipkg_plural(proposed, "was", "were"),
 			   rejected_text(plan, &why));
 	aipkg_buf_release(&why);
 	return r;
@@ -78,9 +80,9 @@ static int plan_with_model(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 	int r = aipkg_prompt_plan(&p, st, request, cand);
 
 	if (r == 0) {
-		aipkg_ctx_note(ctx, "asking %s (%zu candidate packages)",
+		aipkg_ctx_note(ctx, "asking %s (%zu candidate package%s)",
 			       aipkg_llm_endpoint(ctx, AIPKG_LLM_TACTICAL)->model,
-			       json_array_size(cand));
+			       json_array_size(cand), aipkg_plural(json_array_size(cand), "", "s"));
 		r = ask_packages(ctx, st, AIPKG_LLM_TACTICAL, &p, plan, &answer);
 	}
 	if (r == 0)

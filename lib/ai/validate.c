@@ -98,7 +98,8 @@ int aipkg_planner_validate(const struct aipkg_state *st, const json_t *answer,
 		return -AIPKG_E_BADANSWER;
 	json_array_foreach(pkgs, i, e) {
 		if (i == VALIDATE_MAX_ENTRIES) {
-			aipkg_plan_reject(plan, "...", "%zu more entries not looked at", n - i);
+			aipkg_plan_reject(plan, "...", "%zu more entr%s not looked at", n - i,
+					  aipkg_plural(n - i, "y", "ies"));
 			break;
 		}
 		validate_entry(st, e, plan);

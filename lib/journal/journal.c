@@ -506,8 +506,9 @@ static void reconcile(json_t *entry, const struct aipkg_state *st, const char *f
 	char now[32], note[256];
 
 	aipkg_jentry_now(now, sizeof(now));
-	snprintf(note, sizeof(note), "%s by aipkg recover: %s%zu of %zu planned changes found in "
-		 "the installed database", now, finished ? finished : "", done, planned);
+	snprintf(note, sizeof(note), "%s by aipkg recover: %s%zu of %zu planned change%s found in "
+		 "the installed database", now, finished ? finished : "", done, planned,
+		 aipkg_plural(planned, "", "s"));
 	json_object_set_new(entry, "changes", changes);
 	json_object_set_new(entry, "world_after", world);
 	json_object_set_new(entry, "apk_exit", json_null());
@@ -699,26 +700,29 @@ int aipkg_journal_recover_preview(struct aipkg_ctx *ctx, json_t **report, json_t
 	return recover(ctx, true, would_run, report);
 }
 
-bool aipkg_jentry_changed(const json_t *entry)
+bool aipkg_jentry_world_changed(const json_t *entry)
 {
 	const json_t *before = json_object_get(entry, "world_before");
 	const json_t *after = json_object_get(entry, "world_after");
-	json_t *gone, *came;
-	bool changed;
+	json_t *gone = aipkg_json_minus(before, after), *came = aipkg_json_minus(after, before);
+	bool changed = json_array_size(gone) || json_array_size(came);
 
+	json_decref(gone);
+	json_decref(came);
+	return changed;
+}
+
+bool aipkg_jentry_changed(const json_t *entry)
+{
 	/* a repair's files (aipkg doctor --fix) change the system too */
 	if (json_array_size(json_object_get(entry, "changes")) ||
 	    json_array_size(json_object_get(entry, "files")))
 		return true;
 	/* without both world files nobody can tell: assume it did */
-	if (!json_is_array(before) || !json_is_array(after))
+	if (!json_is_array(json_object_get(entry, "world_before")) ||
+	    !json_is_array(json_object_get(entry, "world_after")))
 		return true;
-	gone = aipkg_json_minus(before, after);
-	came = aipkg_json_minus(after, before);
-	changed = json_array_size(gone) || json_array_size(came);
-	json_decref(gone);
-	json_decref(came);
-	return changed;
+	return aipkg_jentry_world_changed(entry);
 }
 
 bool aipkg_jentry_undoable(const json_t *entry)

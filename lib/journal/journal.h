@@ -180,6 +180,10 @@ int aipkg_journal_recover_preview(struct aipkg_ctx *ctx, json_t **report, json_t
  */
 long long aipkg_journal_undone_by(json_t *map, const json_t *entry);
 
+/* ENTRY's world_before and world_after differ (false when either is
+ * missing). */
+bool aipkg_jentry_world_changed(const json_t *entry);
+
 /* ENTRY changed packages or the world file (or, lacking a world file
  * before or after, may have). */
 bool aipkg_jentry_changed(const json_t *entry);

@@ -604,8 +604,8 @@ void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *protect)
 	if (r < 0)
 		aipkg_ctx_warn(ctx, "cannot check the size of %s: %s", dir, strerror(-r));
 	if (json_array_size(dropped))
-		aipkg_ctx_note(ctx, "dropped %zu old kept package files (journal.keep_packages_mb)",
-			       json_array_size(dropped));
+		aipkg_ctx_note(ctx, "dropped %zu old kept package file%s (journal.keep_packages_mb)",
+			       json_array_size(dropped), aipkg_plural(json_array_size(dropped), "", "s"));
 	json_decref(dropped);
 	free(dir);
 }

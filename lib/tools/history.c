@@ -26,6 +26,8 @@ static json_t *entry_summary(const json_t *e)
 		json_object_set(o, "caller", json_object_get(e, "caller"));
 	if (json_object_get(e, "undoes"))
 		json_object_set(o, "undoes", json_object_get(e, "undoes"));
+	/* a lock changes no package: the list says the world file changed */
+	json_object_set_new(o, "world_changed", json_boolean(aipkg_jentry_world_changed(e)));
 	return o;
 }
 

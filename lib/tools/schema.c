@@ -174,11 +174,13 @@ static int check_array(struct aipkg_ctx *ctx, const json_t *schema, const json_t
 	size_t i;
 
 	if (n > int_of(schema, "maxItems", n))
-		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "%s: more than %lld items", where,
-				      int_of(schema, "maxItems", 0));
+		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "%s: more than %lld item%s", where,
+				      int_of(schema, "maxItems", 0),
+				      aipkg_plural(int_of(schema, "maxItems", 0), "", "s"));
 	if (n < int_of(schema, "minItems", 0))
-		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "%s: fewer than %lld items", where,
-				      int_of(schema, "minItems", 0));
+		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE, "%s: fewer than %lld item%s", where,
+				      int_of(schema, "minItems", 0),
+				      aipkg_plural(int_of(schema, "minItems", 0), "", "s"));
 	json_array_foreach(v, i, item) {
 		char path[256];
 		int r;

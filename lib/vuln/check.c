@@ -362,6 +362,9 @@ static int unchecked(struct aipkg_ctx *ctx, int r, enum aipkg_vuln_plan_mode mod
 
 	if (r == -ENOMEM || r == -AIPKG_E_CONFIG)
 		return r;
+	/* a request shows "not checked" with its plan: no warning besides */
+	if (r == -ENOENT && mode == AIPKG_VULN_PLAN_REPORT)
+		return 0;
 	if (r == -ENOENT || mode == AIPKG_VULN_PLAN_FORCE) {
 		aipkg_ctx_warn(ctx, "%s; installing without a vulnerability check%s",
 			       aipkg_ctx_why(ctx, r), r == -ENOENT ? "" : " (--force)");
@@ -381,8 +384,10 @@ static bool plan_installs(const json_t *plan)
 	const json_t *c;
 	size_t i;
 
-	json_array_foreach(plan, i, c) if (json_string_value(json_object_get(c, "to")) &&
-					   strcmp(str(c, "action"), "remove") != 0) return true;
+	json_array_foreach(plan, i, c)
+		if (json_string_value(json_object_get(c, "to")) &&
+		    strcmp(str(c, "action"), "remove") != 0)
+			return true;
 	return false;
 }
 

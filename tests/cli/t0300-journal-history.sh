@@ -113,7 +113,8 @@ test_expect_success 'history ID shows one operation in full' '
 	test_grep "^Status: *committed (apk exit 0)$" out &&
 	test_grep "^apk: .* add -- nginx$" out &&
 	test_grep "^World after: *nginx$" out &&
-	test_grep "^Installed *nginx *1.26.2-r0$" out &&
+	test_grep "^Changes: *Installed *libcrypto3 *3.3.1-r0$" out &&
+	test_grep "^  *Installed *nginx *1.26.2-r0$" out &&
 	aipkg --json history 1 >out &&
 	test "$("$JSONQ" ".transactions[0].world_after" <out)" = "[\"nginx\"]" &&
 	"$JSONQ" ".transactions[0].apk[0]" ".transactions[0].planned" <out

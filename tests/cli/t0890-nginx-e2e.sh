@@ -98,7 +98,7 @@ test_expect_success 'history shows the request, the planner and the changes' '
 	test_grep "^Request: *I need a web server" out &&
 	test_grep "llm:tactical" out &&
 	test_grep "^apk:.* add -- nginx$" out &&
-	test_grep "^Installed  *nginx  *1.26.2-r0" out &&
+	test_grep "^  *Installed  *nginx  *1.26.2-r0" out &&
 	test_journal_matches_db
 '
 

@@ -434,7 +434,7 @@ static void test_schema_check_names_what_is_wrong(void **state)
 	     "\"b\"]}}}",
 	     "{\"f\":\"c\"}", "arguments.f: must be one of \"a\", \"b\""},
 	    {"{\"type\":\"object\",\"properties\":{\"p\":{\"type\":\"array\",\"minItems\":1}}}",
-	     "{\"p\":[]}", "arguments.p: fewer than 1 items"},
+	     "{\"p\":[]}", "arguments.p: fewer than 1 item"},
 	    {"{\"type\":\"object\",\"properties\":{}}", "{\"x\":1}",
 	     "arguments: unknown argument 'x' (this takes no arguments)"},
 	};

@@ -202,7 +202,7 @@ static void test_lower_and_upper_bounds(void **state)
 	assert_int_equal(check(state, schema, "{\"s\":\"a\"}"), -AIPKG_E_USAGE);
 	assert_string_equal(aipkg_ctx_errmsg(*state), "arguments.s: shorter than 2 characters");
 	assert_int_equal(check(state, schema, "{\"a\":[]}"), -AIPKG_E_USAGE);
-	assert_string_equal(aipkg_ctx_errmsg(*state), "arguments.a: fewer than 1 items");
+	assert_string_equal(aipkg_ctx_errmsg(*state), "arguments.a: fewer than 1 item");
 }
 
 static void test_a_list_of_types(void **state)
