@@ -218,7 +218,8 @@ static void render_one(const json_t *t)
 	pkgs_line("Not kept:", json_object_get(t, "unkept"));
 	/* a repair's saved or put back files (aipkg doctor --fix, its rollback) */
 	json_array_foreach(json_object_get(t, "files"), i, line)
-		printf("%-12s %s\n", i ? "" : "Files:", cli_safe(json_string_value(line)));
+		printf("%-*s %s\n", LABEL - 1, i ? "" : "Files:",
+		       cli_safe(json_string_value(line)));
 	field("Error:", t, "error");
 	field("Recovered:", t, "recovered");
 	/* apk's plan only where it is not what happened (failed, interrupted) */

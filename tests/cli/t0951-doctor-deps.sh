@@ -68,7 +68,7 @@ test_expect_success 'doctor --fix installs it again through apk, journalled' '
 	checksum_ok usr/lib/libpcre2-8.so.0 &&
 	op=$(sed -n "s/.*\[operation \([0-9]*\)\]$/\1/p" out) &&
 	aipkg history "$op" >hist &&
-	test_grep "^Installed  *pcre2  *10.43-r0" hist &&
+	test_grep "^Changes:  *Installed  *pcre2  *10.43-r0" hist &&
 	test_grep " fix$" hist
 '
 
