@@ -109,10 +109,14 @@ static uint64_t generate(const char *root)
 
 	fill(buf, BLOCK);
 	for (int p = 0; p < PACKAGES; p++) {
-		bprintf(&db, "C:Q1qKcZ+j23xssAXmgQhkOO8dHnb%04d=\nP:package-%d\nV:1.%d.3-r0\n"
+		/* an identity as random as a real one: apk 2.14 and 3.0 crash on
+		 * installed packages whose identities share their first bytes */
+		snprintf(path, sizeof(path), "package-%d", p);
+		q1_checksum(path, strlen(path), q1);
+		bprintf(&db, "C:%s\nP:package-%d\nV:1.%d.3-r0\n"
 			     "A:x86_64\nS:8515\nI:315392\nT:package %d\nU:https://example.org/\n"
 			     "L:MIT\no:package-%d\nt:1714981135\n",
-			p, p, p % 50, p, p);
+			q1, p, p % 50, p, p);
 		/* every ancestor directory is listed, as apk writes it */
 		bprintf(&db, "F:usr\nF:usr/share\nF:usr/share/package-%d\n", p);
 		for (int f = 0; f < FILES; f++) {
