@@ -188,8 +188,9 @@ static int upgrade_check(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, con
 	if (!plans_upgrade(plan, ud->name)) {
 		ud->not_planned = true;
 		return aipkg_ctx_fail(ctx, -AIPKG_E_REFUSED,
-				      "apk would not upgrade %s (its newer version is only where "
-				      "apk does not take it from, such as a tagged repository)",
+				      "apk would not upgrade %s: a constraint holds it (in the world "
+				      "file, or a dependency of another package), or its newer "
+				      "version is in a repository apk does not take it from",
 				      ud->name);
 	}
 	json_array_foreach(plan, i, c) {

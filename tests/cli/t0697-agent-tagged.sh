@@ -69,4 +69,21 @@ test_expect_success 'aipkg update does not claim it either' '
 	test "$(version_of zlib)" = 1.3.1-r0
 '
 
+test_expect_success 'a constraint apk honours: not claimed, not journalled, said once' '
+	grep -v "^@testing" "$ROOT/etc/apk/repositories" >repos &&
+	echo "$REPO_T" >>repos &&
+	cp repos "$ROOT/etc/apk/repositories" &&
+	echo "zlib<1.3.1-r1" >"$ROOT/etc/apk/world" &&
+	journal_count >count.before &&
+	aipkg agent run >out &&
+	journal_count >count.after &&
+	test_cmp count.before count.after &&
+	test "$(version_of zlib)" = 1.3.1-r0 &&
+	test_grep ! "^Upgraded:" out &&
+	report=$(agent_last_report) &&
+	test_grep "^Not upgraded by apk:" "${report%.json}.txt" &&
+	test_grep "^  zlib 1.3.1-r0 -> 1.3.1-r1: apk would not upgrade zlib: a constraint holds it" "${report%.json}.txt" &&
+	test "$("$JQ" summary.applied summary.unchanged <"$report" | tr "\n" " ")" = "0 1 "
+'
+
 test_done
