@@ -73,6 +73,30 @@ struct task {
 				  cannot show (the lock of a package not yet installed) */
 };
 
+/* The library's warning MSG, once, into T's "warnings" (Ansible shows them). */
+void aipkg_ansible_warn(struct task *t, const char *msg);
+/* A step's sentence for T's "msg". */
+void aipkg_ansible_say(struct task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Call TOOL with ARGS (stolen).  A failure is the task's failure, with
+ * aipkg's message and the result's detail; *RES is what the tool returned
+ * (also on a failure), for the caller to release.  The journal id of an
+ * operation made, and in check mode the plan, are gathered into T.
+ */
+int aipkg_ansible_call(struct task *t, const char *tool, json_t *args, json_t **res);
+
+/* The steps of a task (steps.c), in the order module.c runs them:
+ * refresh (update_cache), one action (rollback, plan_only, upgrade or the
+ * names' state), then the vulnerability check.  Each says what it did
+ * (aipkg_ansible_say) and returns 0 or the task's failure. */
+int aipkg_ansible_step_refresh(struct task *t);
+int aipkg_ansible_step_rollback(struct task *t);
+int aipkg_ansible_step_plan(struct task *t);
+int aipkg_ansible_step_upgrade(struct task *t);
+int aipkg_ansible_step_names(struct task *t);
+int aipkg_ansible_step_vuln(struct task *t);
+
 /* Fill T->out's "changed", "changes", "packages", "world_added",
  * "world_removed" and (with _ansible_diff) "diff": the installed database
  * and world file read again after the task against T->before, or in check

@@ -134,7 +134,8 @@ static json_t *changed_names(const json_t *changes)
 
 int aipkg_ansible_conclude(struct task *t)
 {
-	json_t *inst_before = installed_map(&t->before), *world_before = aipkg_state_world_json(&t->before);
+	json_t *inst_before = installed_map(&t->before);
+	json_t *world_before = aipkg_state_world_json(&t->before);
 	json_t *inst_after, *world_after, *changes;
 	struct aipkg_state after = { 0 };
 	int r = 0;
@@ -147,7 +148,8 @@ int aipkg_ansible_conclude(struct task *t)
 	} else {
 		r = aipkg_state_load(t->ctx, &after, AIPKG_STATE_INSTALLED | AIPKG_STATE_WORLD);
 		inst_after = r == 0 ? installed_map(&after) : json_deep_copy(inst_before);
-		world_after = r == 0 ? aipkg_state_world_json(&after) : json_deep_copy(world_before);
+		world_after = r == 0 ? aipkg_state_world_json(&after)
+				     : json_deep_copy(world_before);
 		changes = r == 0 ? aipkg_changes_diff(&t->before.installed, &after.installed)
 				 : json_array();
 	}
