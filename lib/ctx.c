@@ -1,7 +1,9 @@
 /* The operation context: options, configuration, callbacks, error detail. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +170,49 @@ void aipkg_ctx_free(struct aipkg_ctx *ctx)
 	aipkg_strv_free(ctx->repos, ctx->opts.nrepos);
 	free(ctx->root);
 	free(ctx);
+}
+
+/* ROOT/REL, or the nearest directory above it that exists, is writable. */
+static int writable(const struct aipkg_ctx *ctx, const char *rel, char **where)
+{
+	char *path = aipkg_ctx_path(ctx, rel), *slash;
+
+	if (!path)
+		return -ENOMEM;
+	while (faccessat(AT_FDCWD, *path ? path : "/", F_OK, AT_EACCESS) < 0 &&
+	       (slash = strrchr(path, '/')))
+		*slash = '\0';
+	if (faccessat(AT_FDCWD, *path ? path : "/", W_OK, AT_EACCESS) == 0) {
+		free(path);
+		return 0;
+	}
+	*where = path;
+	return -errno;
+}
+
+int aipkg_ctx_may_change(struct aipkg_ctx *ctx)
+{
+	static const char *const dirs[] = { "lib/apk/db", "var/lib/aipkg" };
+	struct passwd *pw;
+	char *where = NULL;
+	int r = 0;
+
+	if (geteuid() == 0)
+		return 0;
+	for (size_t i = 0; r == 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		r = writable(ctx, dirs[i], &where);
+	if (r != -EACCES && r != -EPERM) {
+		free(where);
+		return 0; /* a read-only file system and such: the change says why */
+	}
+	pw = getpwuid(geteuid());
+	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOT_ROOT,
+			   "changing the system needs root, and aipkg runs as %s (uid %ld), who "
+			   "cannot write %s: run it as root (with sudo or doas); nothing was "
+			   "changed",
+			   pw ? pw->pw_name : "this user", (long)geteuid(), where);
+	free(where);
+	return r;
 }
 
 void aipkg_ctx_set_caller(struct aipkg_ctx *ctx, const char *caller)

@@ -64,6 +64,14 @@ int aipkg_ctx_need_alpine(struct aipkg_ctx *ctx);
 int aipkg_ctx_check_private(struct aipkg_ctx *ctx, const char *what, const char *path,
 			    const char *stakes, int other_err);
 
+/*
+ * Whether this process may change the system under the root: apk writes
+ * lib/apk/db and aipkg var/lib/aipkg.  Returns 0, or -AIPKG_E_NOT_ROOT
+ * with a message naming the user and what to do, for a user who cannot
+ * write them (root always may: its failures speak for themselves).
+ */
+int aipkg_ctx_may_change(struct aipkg_ctx *ctx);
+
 /* ROOT/REL as a malloc'd path (REL without a leading '/'); NULL on ENOMEM. */
 char *aipkg_ctx_path(const struct aipkg_ctx *ctx, const char *rel);
 

@@ -8,9 +8,11 @@
 #include <curl/curl.h>
 
 #include "aipkg/aipkg.h"
+#include "clock.h"
 #include "ctx.h"
 #include "curl_load.h"
 #include "http.h"
+#include "interrupt.h"
 #include "url.h"
 
 #define HTTP_CONNECT_TIMEOUT 10.0
@@ -22,6 +24,9 @@ struct transfer {
 	struct aipkg_http_response *res;
 	bool too_big;
 	char reason[64]; /* the status line's reason phrase */
+	struct aipkg_ctx *ctx;
+	const char *step; /* progress is reported as this step, when set */
+	double last;      /* when progress was last reported */
 };
 
 bool aipkg_http_url_supported(const char *url)
@@ -155,6 +160,30 @@ static void setup_transfer(CURL *c, const struct aipkg_http_request *req)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
+static void report(struct transfer *t, curl_off_t done, curl_off_t total, bool end)
+{
+	struct aipkg_progress p = { t->step, (unsigned long long)done,
+				    (unsigned long long)(total > 0 ? total : 0), NULL, end };
+
+	t->last = aipkg_clock_now();
+	t->ctx->cb.progress(t->ctx->cb.ud, &p);
+}
+
+/* libcurl calls it at least once a second: the interruption (Ctrl-C, an
+ * MCP client's cancellation) stops the transfer, and a slow download
+ * says how far it is. */
+static int on_xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		   curl_off_t ulnow)
+{
+	struct transfer *t = ud;
+
+	if (aipkg_interrupt_pending())
+		return 1;
+	if (t->step && t->ctx->cb.progress && dlnow > 0 && aipkg_clock_now() - t->last >= 0.2)
+		report(t, dlnow, dltotal, false);
+	return 0;
+}
+
 /* A CURLcode as one of aipkg's errors, with the reason in the context. */
 static int curl_failure(struct aipkg_ctx *ctx, const char *url, CURLcode code,
 			const struct transfer *t, const struct aipkg_http_request *req,
@@ -163,6 +192,9 @@ static int curl_failure(struct aipkg_ctx *ctx, const char *url, CURLcode code,
 	const char *why = *detail ? detail : curl_easy_strerror(code);
 
 	switch (code) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		return aipkg_ctx_fail(ctx, -AIPKG_E_INTERRUPTED, "%s: stopped by %s", url,
+				      aipkg_interrupt_name(aipkg_interrupt_pending()));
 	case CURLE_OPERATION_TIMEDOUT:
 		return aipkg_ctx_fail(ctx, -AIPKG_E_TIMEOUT, "%s: timed out (%s)", url, why);
 	case CURLE_TOO_MANY_REDIRECTS:
@@ -211,7 +243,16 @@ static int perform(struct aipkg_ctx *ctx, CURL *c, const struct aipkg_http_reque
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, t);
 	code = curl_easy_perform(c);
+	if (t->step && t->ctx->cb.progress && t->last > 0) {
+		curl_off_t got = 0;
+
+		curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &got);
+		report(t, got, got, true);
+	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t->res->status);
 	if (code != CURLE_OK)
 		return curl_failure(ctx, shown, code, t, req, errbuf);
@@ -224,8 +265,9 @@ static int perform(struct aipkg_ctx *ctx, CURL *c, const struct aipkg_http_reque
 	return t->res->status >= 200 && t->res->status < 300 ? 0 : status_failure(ctx, shown, t);
 }
 
-/* libcurl's global set-up, once per process (aipkg is single-threaded);
- * libcurl itself is opened now (curl_load.c). */
+/* libcurl's global set-up, once per process (only the thread that runs
+ * operations calls it: the MCP reader thread never does); libcurl itself is
+ * opened now (curl_load.c). */
 static int http_global_init(struct aipkg_ctx *ctx)
 {
 	static bool done;
@@ -244,7 +286,7 @@ static int http_global_init(struct aipkg_ctx *ctx)
 int aipkg_http_fetch(struct aipkg_ctx *ctx, const struct aipkg_http_request *req,
 		     struct aipkg_http_response *res)
 {
-	struct transfer t = {res, false, ""};
+	struct transfer t = { res, false, "", ctx, req->progress_step, 0 };
 	struct curl_slist *headers = NULL;
 	char *shown = NULL;
 	CURL *c = NULL;

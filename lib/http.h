@@ -31,6 +31,9 @@ struct aipkg_http_request {
 	double timeout;		   /* seconds for the whole transfer; 0: 60 */
 	size_t max_body;	   /* cap of the response body; 0: 64 MiB */
 	long max_redirects;	   /* 0: 5; -1: do not follow redirects */
+	/* Report the download's progress through the context's callback as
+	 * this step ("secdb download"), when set */
+	const char *progress_step;
 };
 
 /* The answer.  Release with aipkg_http_response_release(). */
@@ -54,6 +57,7 @@ struct aipkg_http_response {
  *   -AIPKG_E_TOOBIG   the body is larger than max_body
  *   -AIPKG_E_NETWORK  DNS, connection, TLS, a truncated transfer, ...
  *   -AIPKG_E_USAGE    a URL that is not http, https or file
+ *   -AIPKG_E_INTERRUPTED  the interruption (interrupt.h) was raised
  * *res is initialised in every case and must be released by the caller.
  */
 int aipkg_http_fetch(struct aipkg_ctx *ctx, const struct aipkg_http_request *req,

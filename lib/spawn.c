@@ -7,16 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "interrupt.h"
 #include "spawn.h"
 
 #define KILL_GRACE 5.0 /* from SIGTERM to SIGKILL */
 #define KILL_WAIT 1.0  /* for the pipes to close after SIGKILL */
-
-static volatile sig_atomic_t spawn_child;
-static volatile sig_atomic_t spawn_signal;
 
 /* The child leads its own process group, so what it started gets the
  * signal too (a shell's or apk's children would otherwise keep our pipes
@@ -27,22 +25,20 @@ static void kill_child(pid_t pid, int sig)
 		kill(pid, sig);
 }
 
-static void spawn_forward(int sig)
+/* The pump forwards it: one path for signals and cancellations alike. */
+static void spawn_raise(int sig)
 {
-	spawn_signal = sig;
-	if (spawn_child > 0)
-		kill_child((pid_t)spawn_child, sig);
+	aipkg_interrupt_raise(sig);
 }
 
-static double now(void)
+/* FROM as the child's descriptor TO, kept across exec (dup2 of a
+ * descriptor onto itself would leave its close-on-exec flag set). */
+static int place_fd(int from, int to)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return from == to ? fcntl(to, F_SETFD, 0) : dup2(from, to);
 }
 
-static void child_exec(const struct aipkg_spawn *sp, int out[2], int err[2], int status)
+static void child_exec(const struct aipkg_spawn *sp, int pipes[3][2], int status)
 {
 	int devnull = open(sp->stdin_file ? sp->stdin_file : "/dev/null", O_RDONLY | O_CLOEXEC);
 	int e;
@@ -54,7 +50,8 @@ static void child_exec(const struct aipkg_spawn *sp, int out[2], int err[2], int
 	signal(SIGPIPE, SIG_DFL);
 	if (sp->cwd && chdir(sp->cwd) < 0)
 		goto fail;
-	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+	if (devnull < 0 || place_fd(devnull, 0) < 0 || place_fd(pipes[0][1], 1) < 0 ||
+	    place_fd(pipes[1][1], 2) < 0 || (sp->fd3 && place_fd(pipes[2][1], 3) < 0))
 		goto fail;
 	for (const char *const *v = sp->env; v && *v; v++)
 		if (putenv((char *)*v) < 0)
@@ -81,6 +78,8 @@ static bool drain(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, 
 		return false;
 	if (sp->on_output)
 		sp->on_output(sp->ud, stream, chunk, (size_t)n);
+	if (stream == AIPKG_SPAWN_FD3)
+		return true;
 	if (aipkg_buf_add(b, chunk, (size_t)n) < 0) {
 		/* keep the start whole: fill up to the cap, drop all after it */
 		if (b->limit > b->len)
@@ -90,44 +89,65 @@ static bool drain(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, 
 	return true;
 }
 
-static void pump(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, pid_t pid,
-		 int outfd, int errfd)
+/* A new interruption since SEEN: pass it on to the child's group. */
+static void forward(struct aipkg_spawn_result *res, pid_t pid, unsigned *seen)
 {
-	struct pollfd fds[2] = { { outfd, POLLIN, 0 }, { errfd, POLLIN, 0 } };
-	double deadline = sp->timeout > 0 ? now() + sp->timeout : 0;
+	unsigned serial = aipkg_interrupt_serial();
+	int why = aipkg_interrupt_pending();
+
+	aipkg_interrupt_drain();
+	if (serial == *seen || !why)
+		return;
+	*seen = serial;
+	res->interrupted = why;
+	kill_child(pid, why == AIPKG_INTERRUPT_CANCEL ? SIGINT : why);
+}
+
+/* Poll FDS[0..2] (the child's stdout, stderr and descriptor 3; -1 when
+ * closed) and the interruption's descriptor until the pipes close. */
+static void pump(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, pid_t pid,
+		 int pipes[3], unsigned seen)
+{
+	static const enum aipkg_stream streams[3] = { AIPKG_STDOUT, AIPKG_STDERR, AIPKG_SPAWN_FD3 };
+	struct pollfd fds[4] = { { pipes[0], POLLIN, 0 }, { pipes[1], POLLIN, 0 },
+				 { pipes[2], POLLIN, 0 }, { aipkg_interrupt_fd(), POLLIN, 0 } };
+	double deadline = sp->timeout > 0 ? aipkg_clock_now() + sp->timeout : 0;
 	int phase = 0; /* 0 running, 1 sent SIGTERM, 2 sent SIGKILL */
 
-	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-		int wait_ms = -1, r;
+	while (fds[0].fd >= 0 || fds[1].fd >= 0 || fds[2].fd >= 0) {
+		/* without the interruption's pipe, look at its flag now and then */
+		int wait_ms = fds[3].fd >= 0 ? -1 : 250, r;
 
 		if (deadline) {
-			double left = deadline - now();
-			wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+			double left = deadline - aipkg_clock_now();
+			int ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+			wait_ms = wait_ms < 0 || ms < wait_ms ? ms : wait_ms;
 		}
-		r = poll(fds, 2, wait_ms);
+		r = poll(fds, 4, wait_ms);
 		if (r < 0 && errno != EINTR)
 			break;
+		forward(res, pid, &seen);
 		/* checked even when output keeps coming, or a chatty child never times out */
-		if (deadline && now() >= deadline) {
+		if (deadline && aipkg_clock_now() >= deadline) {
 			/* something outside the group may hold the pipes: stop waiting */
 			if (phase == 2)
 				break;
 			res->timed_out = true;
 			kill_child(pid, phase == 0 ? SIGTERM : SIGKILL);
-			deadline = now() + (phase == 0 ? KILL_GRACE : KILL_WAIT);
+			deadline = aipkg_clock_now() + (phase == 0 ? KILL_GRACE : KILL_WAIT);
 			phase++;
 			continue;
 		}
-		for (int i = 0; i < 2 && r > 0; i++) {
+		for (int i = 0; i < 3 && r > 0; i++) {
 			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			if (!drain(sp, res, fds[i].fd, i == 0 ? AIPKG_STDOUT : AIPKG_STDERR)) {
+			if (!drain(sp, res, fds[i].fd, streams[i])) {
 				close(fds[i].fd);
 				fds[i].fd = -1;
 			}
 		}
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);
 }
@@ -161,63 +181,83 @@ static int exec_error(int status)
 	return n == (ssize_t)sizeof(e) ? -e : 0;
 }
 
-int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res)
+static void close_pair(int fds[2])
 {
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2] = { -1, -1 }, r;
-	struct sigaction sa = { 0 }, old_int, old_term, old_hup;
-	pid_t pid;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fds[0] = fds[1] = -1;
+}
 
-	memset(res, 0, sizeof(*res));
-	aipkg_buf_init(&res->out, sp->capture_limit ? sp->capture_limit : 16 << 20);
-	aipkg_buf_init(&res->err, sp->capture_limit ? sp->capture_limit : 16 << 20);
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	sa.sa_handler = spawn_forward;
-	sigemptyset(&sa.sa_mask);
-	spawn_signal = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		goto restore;
-	}
+static int open_pipes(const struct aipkg_spawn *sp, int pipes[3][2], int st[2])
+{
+	for (int i = 0; i < 3; i++)
+		if ((i < 2 || sp->fd3) && pipe2(pipes[i], O_CLOEXEC) < 0)
+			return -errno;
+	return pipe2(st, O_CLOEXEC) < 0 ? -errno : 0;
+}
+
+/* Fork, run, pump and reap, with our signal handlers in place. */
+static int spawn_child(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res,
+		       int pipes[3][2], int st[2], unsigned seen)
+{
+	int ours[3];
+	pid_t pid = fork();
+	int r;
+
+	if (pid < 0)
+		return -errno;
 	if (pid == 0)
-		child_exec(sp, out, err, st[1]);
+		child_exec(sp, pipes, st[1]);
 	setpgid(pid, pid); /* also here, so it holds before we might signal */
-	spawn_child = pid;
-	if (spawn_signal)
-		kill_child(pid, spawn_signal); /* arrived before the child existed */
-	close(out[1]);
-	close(err[1]);
+	for (int i = 0; i < 3; i++) {
+		ours[i] = pipes[i][0];
+		pipes[i][0] = -1;
+		close_pair(pipes[i]);
+	}
 	close(st[1]);
-	out[1] = err[1] = st[1] = -1;
-	pump(sp, res, pid, out[0], err[0]);
-	out[0] = err[0] = -1;
+	st[1] = -1;
+	pump(sp, res, pid, ours, seen);
 	r = reap(pid, res);
-	spawn_child = 0;
 	if (r == 0)
 		r = exec_error(st[0]);
 	else
 		close(st[0]);
 	st[0] = -1;
-	res->interrupted = spawn_signal;
-restore:
+	return r;
+}
+
+int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res)
+{
+	int pipes[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } }, st[2] = { -1, -1 }, r;
+	struct sigaction sa = { 0 }, old_int, old_term, old_hup;
+	unsigned seen = aipkg_interrupt_serial();
+
+	memset(res, 0, sizeof(*res));
+	aipkg_buf_init(&res->out, sp->capture_limit ? sp->capture_limit : 16 << 20);
+	aipkg_buf_init(&res->err, sp->capture_limit ? sp->capture_limit : 16 << 20);
+	if ((res->interrupted = aipkg_interrupt_pending())) {
+		res->not_started = true;
+		res->exit_code = -1;
+		return 0;
+	}
+	aipkg_interrupt_fd(); /* made before a handler may write to it */
+	r = open_pipes(sp, pipes, st);
+	if (r < 0)
+		goto fail;
+	sa.sa_handler = spawn_raise;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	r = spawn_child(sp, res, pipes, st, seen);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
 fail:
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (err[i] >= 0)
-			close(err[i]);
-		if (st[i] >= 0)
-			close(st[i]);
-	}
+	for (int i = 0; i < 3; i++)
+		close_pair(pipes[i]);
+	close_pair(st);
 	return r;
 }
 

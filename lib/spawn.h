@@ -8,14 +8,21 @@
 #include "aipkg/aipkg.h"
 #include "buf.h"
 
+/* The child's descriptor 3, when struct aipkg_spawn.fd3 asks for it. */
+#define AIPKG_SPAWN_FD3 ((enum aipkg_stream)3)
+
 struct aipkg_spawn {
 	const char *const *argv; /* argv[0] is looked up in PATH; never a shell */
 	const char *cwd;         /* directory to run in; NULL: inherit */
 	double timeout;          /* seconds; 0 means none */
 	size_t capture_limit;    /* cap of each captured stream; 0 means 16 MiB */
-	/* Called with each chunk as it arrives (may be NULL). */
+	/* Called with each chunk as it arrives (may be NULL); STREAM is
+	 * AIPKG_STDOUT, AIPKG_STDERR or AIPKG_SPAWN_FD3. */
 	void (*on_output)(void *ud, enum aipkg_stream stream, const char *data, size_t len);
 	void *ud;
+	/* Give the child a third pipe as its descriptor 3 (apk --progress-fd 3);
+	 * what it writes there goes to on_output only, never captured. */
+	bool fd3;
 	const char *stdin_file;  /* the child's stdin; NULL: /dev/null */
 	const char *const *env;  /* "NAME=value" set in the child, NULL-terminated; may be NULL */
 };
@@ -24,7 +31,8 @@ struct aipkg_spawn_result {
 	int exit_code;       /* the child's exit status, -1 if killed by a signal */
 	int term_signal;     /* the signal that ended the child, 0 if none */
 	bool timed_out;      /* we killed it at the timeout */
-	int interrupted;     /* SIGINT/SIGTERM/SIGHUP we received and forwarded, or 0 */
+	int interrupted;     /* the interruption (interrupt.h) that stopped the child, or 0 */
+	bool not_started;    /* an interruption was pending: nothing was run */
 	bool truncated;      /* output beyond capture_limit was dropped */
 	struct aipkg_buf out; /* captured stdout, owned: aipkg_spawn_result_release */
 	struct aipkg_buf err; /* captured stderr */
@@ -34,9 +42,11 @@ struct aipkg_spawn_result {
  * Fork and exec SP->argv with stdin from /dev/null (or SP->stdin_file),
  * with SP->env added to the environment, capturing stdout and
  * stderr separately.  The child leads a new process group.  SIGINT, SIGTERM
- * and SIGHUP received meanwhile are forwarded to that group and reported in
- * res->interrupted; the group is killed (TERM, then KILL after 5 s) at the
- * timeout.
+ * and SIGHUP received meanwhile raise the interruption (interrupt.h); each
+ * time it is raised the group gets the signal (SIGINT for a cancellation,
+ * as Ctrl-C would), and res->interrupted says why.  When the interruption
+ * is already raised nothing runs (res->not_started).  The group is killed
+ * (TERM, then KILL after 5 s) at the timeout.
  * Returns 0 once the child has been reaped (look at res), -ENOENT/-EACCES
  * when the program cannot be executed, or another -errno.
  * res must be released by the caller in every case.

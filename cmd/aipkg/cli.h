@@ -46,6 +46,14 @@ struct aipkg_cmd {
 	int (*run)(struct cli *cli);
 };
 
+/* The progress bar on the terminal (progress.c). */
+struct cli_progress {
+	bool active;       /* a step runs: redraw the bar after apk's lines */
+	bool shown;        /* the bar is on the screen */
+	unsigned long long done, total;
+	char step[48];
+};
+
 struct cli {
 	const struct aipkg_cmd *cmd;
 	struct aipkg_opts opts;
@@ -54,6 +62,8 @@ struct cli {
 	bool json;
 	bool color;
 	bool plan_shown;     /* a confirmation showed the plan on stderr */
+	bool progress;     /* draw apk's progress on stderr (a terminal) */
+	struct cli_progress bar;
 	struct aipkg_ctx *ctx;
 	/* the command's positional arguments */
 	char **args;
@@ -244,6 +254,14 @@ char *cli_args_joined(const struct cli *cli);
 /* aipkg __complete WORD... CURRENT: what the shells' completion scripts
  * ask (complete.c); argv as main() got it.  Returns the exit code. */
 int cli_complete(int argc, char **argv);
+
+/* apk's progress as a bar on stderr (progress.c): wanted only on a
+ * terminal, cleared before anything else is written there and redrawn
+ * after apk's own lines. */
+bool cli_progress_wanted(const struct cli *cli);
+void cli_progress_update(struct cli *cli, const struct aipkg_progress *p);
+void cli_progress_clear(struct cli *cli);
+void cli_progress_around_output(struct cli *cli, bool before);
 
 /* Usage text for a command (or the overview when cmd is NULL). */
 void cli_usage(FILE *out, const struct aipkg_cmd *cmd);

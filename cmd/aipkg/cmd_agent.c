@@ -32,7 +32,7 @@ static int agent_run(struct cli *cli)
 		     (cli->opts.verbose == 0 && json_is_true(json_object_get(report, "attention")));
 
 	/* nothing ran: no report to show */
-	if (r == -AIPKG_E_LOCKED || r == -AIPKG_E_NOT_ALPINE) {
+	if (r == -AIPKG_E_LOCKED || r == -AIPKG_E_NOT_ALPINE || r == -AIPKG_E_NOT_ROOT) {
 		json_decref(report);
 		return cli_fail(cli, r, NULL);
 	}

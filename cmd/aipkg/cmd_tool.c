@@ -19,8 +19,13 @@ static const struct cli_option options[] = {
 
 static json_t *tool_json(const struct aipkg_tool *tool)
 {
-	return json_pack("{s:s, s:s, s:o?, s:b, s:b, s:b}", "name", tool->name, "description",
-			 tool->description, "schema", json_loads(tool->schema, 0, NULL), "changes",
+	char mcp_name[64];
+
+	return json_pack("{s:s, s:s, s:s?, s:s, s:o?, s:o?, s:b, s:b, s:b}", "name", tool->name,
+			 "mcp_name", aipkg_tool_mcp_name(tool, mcp_name, sizeof(mcp_name)),
+			 "title", tool->title, "description", tool->description, "schema",
+			 json_loads(tool->schema, 0, NULL), "output_schema",
+			 tool->output ? json_loads(tool->output, 0, NULL) : NULL, "changes",
 			 (tool->flags & AIPKG_TOOL_CHANGES) != 0, "runs_apk",
 			 (tool->flags & AIPKG_TOOL_APK) != 0, "network",
 			 (tool->flags & AIPKG_TOOL_NETWORK) != 0);

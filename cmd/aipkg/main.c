@@ -21,12 +21,21 @@ static bool wants_json(char **argv)
 
 static void on_output(void *ud, enum aipkg_stream stream, const char *data, size_t len)
 {
+	cli_progress_around_output(ud, true);
 	fwrite(data, 1, len, stderr);
+	if (len && data[len - 1] == '\n')
+		cli_progress_around_output(ud, false);
 }
 
 static void on_warn(void *ud, const char *msg)
 {
+	cli_progress_clear(ud);
 	cli_warn(ud, "%s", msg);
+}
+
+static void on_progress(void *ud, const struct aipkg_progress *p)
+{
+	cli_progress_update(ud, p);
 }
 
 static void on_note(void *ud, const char *msg)
@@ -68,7 +77,7 @@ static int lock_timeout(struct cli *cli, const char *s, double *out)
 
 int cli_ctx_open(struct cli *cli)
 {
-	struct aipkg_callbacks cb = { on_output, on_confirm, on_warn, on_note, cli };
+	struct aipkg_callbacks cb = { on_output, on_confirm, on_warn, on_note, cli, on_progress };
 	int r = aipkg_ctx_new(&cli->ctx, &cli->opts, &cb);
 
 	return r < 0 ? cli_fail(cli, r, NULL) : 0;
@@ -87,6 +96,7 @@ static int run_command(struct cli *cli, struct cli_parse *p)
 	cli->opts.stream = cli->opts.interactive && cli->opts.verbose >= 0 && !cli->json;
 	if (cli->opts.verbose > 0 && !cli->json)
 		cli->opts.stream = true;
+	cli->progress = cli_progress_wanted(cli);
 	if (lock_timeout(cli, p->lock_timeout, &cli->opts.lock_timeout))
 		return 2;
 	if (cli->cmd->needs & CLI_NEEDS_CTX) {

@@ -598,7 +598,9 @@ static int run_begin(struct run *run)
 
 	if (run->ctx->opts.lock_timeout < 0)
 		run->ctx->opts.lock_timeout = 0; /* a second agent leaves at once */
-	r = aipkg_statelock_acquire(run->ctx);
+	r = aipkg_ctx_may_change(run->ctx);
+	if (r == 0)
+		r = aipkg_statelock_acquire(run->ctx);
 	if (r == 0)
 		r = aipkg_journal_recover(run->ctx, false, &recovered);
 	if (json_array_size(recovered))
@@ -763,7 +765,8 @@ int aipkg_agent_run(struct aipkg_ctx *ctx, json_t **report)
 	if (r < 0)
 		return r;
 	r = dry ? 0 : run_begin(&run);
-	if (r == -AIPKG_E_LOCKED)
+	/* nothing to report where nothing could be written */
+	if (r == -AIPKG_E_LOCKED || r == -AIPKG_E_NOT_ROOT)
 		return r;
 	if (r == 0)
 		r = run_body(&run, dry);

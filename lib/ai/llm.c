@@ -10,6 +10,7 @@
 #include "ai/extract.h"
 #include "ai/llm.h"
 #include "ai/plan.h"
+#include "clock.h"
 #include "ctx.h"
 #include "http.h"
 #include "url.h"
@@ -31,14 +32,6 @@ struct call {
 	char *shown_url;   /* the endpoint as messages show it */
 	bool with_schema;  /* openai: still asking with response_format */
 };
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static bool is_anthropic(const struct call *c)
 {
@@ -351,7 +344,7 @@ static int next_try(struct call *c, int r, struct aipkg_http_response *res, int 
 		return r == -AIPKG_E_HTTP ? fail_status(c, res->status, &res->body)
 					  : fail_transfer(c, r, c->ep->timeout);
 	wait = backoff(*tries, res);
-	left = deadline - now_seconds();
+	left = deadline - aipkg_clock_now();
 	if (wait >= left)
 		return aipkg_ctx_fail(c->ctx, -AIPKG_E_TIMEOUT,
 				      "%s: %s asked to retry in %g s (HTTP %ld), past the %g s "
@@ -365,12 +358,12 @@ static int next_try(struct call *c, int r, struct aipkg_http_response *res, int 
 
 static int ask_loop(struct call *c, json_t **answer)
 {
-	double deadline = now_seconds() + c->ep->timeout;
+	double deadline = aipkg_clock_now() + c->ep->timeout;
 	int tries = 0, r;
 
 	for (;;) {
 		struct aipkg_http_response res;
-		double left = deadline - now_seconds();
+		double left = deadline - aipkg_clock_now();
 
 		/* libcurl reads a timeout of 0 ms as none at all */
 		if (left < 0.01)

@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "apk/index.h"
+#include "apk/progress.h"
 #include "apk/rules.h"
 #include "apk/runner.h"
 #include "ctx.h"
 #include "doctor/doctor.h"
+#include "interrupt.h"
 
 /* A string that is not UTF-8 becomes null rather than vanishing, which
  * would shift the words after it (aipkg_apk_argv refuses it). */
@@ -70,6 +72,10 @@ static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk *apk,
 		argv_add(a, "--no-interactive");
 	}
 	argv_add(a, "--no-progress");
+	if (call->flags & AIPKG_APK_PROGRESS_FD) {
+		argv_add(a, "--progress-fd");
+		argv_add(a, "3");
+	}
 	if (call->flags & AIPKG_APK_SIMULATE)
 		argv_add(a, "--simulate");
 }
@@ -184,10 +190,13 @@ static int apk_map_failure(struct aipkg_ctx *ctx, const struct aipkg_apk_call *c
 	char *reason;
 	int code;
 
-	if (res->interrupted)
+	if (res->not_started)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_INTERRUPTED,
-				      "apk %s was interrupted by signal %d (%s)", call->applet,
-				      res->interrupted, strsignal(res->interrupted));
+				      "apk %s was not started: %s had stopped the operation",
+				      call->applet, aipkg_interrupt_name(res->interrupted));
+	if (res->interrupted)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_INTERRUPTED, "apk %s was stopped by %s",
+				      call->applet, aipkg_interrupt_name(res->interrupted));
 	if (res->timed_out)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_TIMEOUT,
 				      "apk %s took longer than %g s and was stopped (apk.timeout)",
@@ -211,17 +220,56 @@ static int apk_map_failure(struct aipkg_ctx *ctx, const struct aipkg_apk_call *c
 	return code;
 }
 
-static void apk_stream(void *ud, enum aipkg_stream stream, const char *data, size_t len)
-{
-	struct aipkg_ctx *ctx = ud;
+/* What an apk run passes on as it goes. */
+struct apk_watch {
+	struct aipkg_ctx *ctx;
+	bool stream;                      /* to the output callback */
+	struct aipkg_apk_progress *progress; /* NULL: nobody watches */
+};
 
-	ctx->cb.output(ctx->cb.ud, stream, data, len);
+static void apk_output(void *ud, enum aipkg_stream stream, const char *data, size_t len)
+{
+	struct apk_watch *w = ud;
+
+	if (w->stream && stream != AIPKG_SPAWN_FD3)
+		w->ctx->cb.output(w->ctx->cb.ud, stream, data, len);
+	if (w->progress)
+		aipkg_apk_progress_feed(w->progress, stream, data, len);
+}
+
+static int apk_spawn(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
+		     const char **argv, struct aipkg_spawn_result *res)
+{
+	struct aipkg_apk_progress progress;
+	struct apk_watch w = { ctx, false, NULL };
+	struct aipkg_spawn sp = { 0 };
+	int r;
+
+	sp.argv = argv;
+	/* apk 3 takes an argument naming an existing file in its working
+	 * directory as a package file: run it where nobody else can write */
+	sp.cwd = "/";
+	sp.timeout = ctx->cfg.apk_timeout;
+	w.stream = ctx->opts.stream && ctx->cb.output && !(call->flags & AIPKG_APK_QUIET);
+	if (call->flags & AIPKG_APK_PROGRESS_FD) {
+		aipkg_apk_progress_init(&progress, ctx, call->applet);
+		w.progress = &progress;
+		sp.fd3 = true;
+	}
+	if (w.stream || w.progress) {
+		sp.on_output = apk_output;
+		sp.ud = &w;
+	}
+	r = aipkg_spawn_run(&sp, res);
+	if (w.progress)
+		aipkg_apk_progress_end(w.progress);
+	return r;
 }
 
 int aipkg_apk_run(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 		  struct aipkg_spawn_result *res)
 {
-	struct aipkg_spawn sp = { 0 };
+	struct aipkg_apk_call watched = *call;
 	const char **argv;
 	json_t *a;
 	size_t i, n;
@@ -234,7 +282,9 @@ int aipkg_apk_run(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 		aipkg_ctx_warn(ctx, "--allow-untrusted: apk installs packages without checking "
 				    "their signatures");
 	}
-	r = aipkg_apk_argv(ctx, call, &a);
+	if (ctx->cb.progress && !(call->flags & AIPKG_APK_SIMULATE))
+		watched.flags |= AIPKG_APK_PROGRESS_FD;
+	r = aipkg_apk_argv(ctx, &watched, &a);
 	if (r < 0)
 		return r;
 	n = json_array_size(a);
@@ -245,16 +295,7 @@ int aipkg_apk_run(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 	}
 	for (i = 0; i < n; i++)
 		argv[i] = json_string_value(json_array_get(a, i));
-	sp.argv = argv;
-	/* apk 3 takes an argument naming an existing file in its working
-	 * directory as a package file: run it where nobody else can write */
-	sp.cwd = "/";
-	sp.timeout = ctx->cfg.apk_timeout;
-	if (ctx->opts.stream && ctx->cb.output && !(call->flags & AIPKG_APK_QUIET)) {
-		sp.on_output = apk_stream;
-		sp.ud = ctx;
-	}
-	r = aipkg_spawn_run(&sp, res);
+	r = apk_spawn(ctx, &watched, argv, res);
 	free(argv);
 	json_decref(a);
 	if (r < 0)

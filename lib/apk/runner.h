@@ -28,6 +28,9 @@ enum aipkg_apk_flags {
 	 * (apk 3: --cache-packages; apk 2: --cache-dir var/cache/apk, relative
 	 * to the root), for aipkg to keep for rollback */
 	AIPKG_APK_CACHE = 1 << 4,
+	/* set by aipkg_apk_run itself when someone watches progress:
+	 * --progress-fd 3, read as the run goes (not in the journal's argv) */
+	AIPKG_APK_PROGRESS_FD = 1 << 5,
 };
 
 struct aipkg_apk_call {
@@ -63,7 +66,10 @@ int aipkg_apk_argv(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call, jso
  * Run CALL.  Returns 0 when apk exited 0; otherwise a negative error with
  * apk's reason condensed into the context's message: -AIPKG_E_APK_FAILED,
  * -AIPKG_E_APK_LOCKED, -AIPKG_E_CONFLICT, -AIPKG_E_NOPKG,
- * -AIPKG_E_INTERRUPTED, -AIPKG_E_TIMEOUT, -AIPKG_E_APK_MISSING.
+ * -AIPKG_E_INTERRUPTED (the interruption was raised: apk was stopped, or
+ * not started), -AIPKG_E_TIMEOUT, -AIPKG_E_APK_MISSING.
+ * A run that is not a simulation reports its progress through the
+ * context's progress callback, when it has one.
  * res holds the captured output in every case; release it.
  */
 int aipkg_apk_run(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctx.h"
 #include "fileio.h"
 #include "url.h"
@@ -106,14 +107,6 @@ double aipkg_statelock_timeout(const struct aipkg_ctx *ctx)
 	return ctx->opts.interactive && !ctx->opts.batch ? LOCK_WAIT_PERSON : 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Who holds the lock, as its holder wrote it: "pid 42 (aipkg install
  * nginx, since 2026-11-24T10:15:02Z)". */
 static void holder_describe(int fd, char *out, size_t size)
@@ -170,7 +163,7 @@ static int lock_busy(struct aipkg_ctx *ctx, int fd, const char *path, double tim
 static int lock_wait(struct aipkg_ctx *ctx, int fd, const char *path, double timeout)
 {
 	struct timespec pause = { 0, LOCK_POLL_NS };
-	double deadline = now_s() + timeout;
+	double deadline = aipkg_clock_now() + timeout;
 	char who[640];
 
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
@@ -182,7 +175,7 @@ static int lock_wait(struct aipkg_ctx *ctx, int fd, const char *path, double tim
 		holder_describe(fd, who, sizeof(who));
 		aipkg_ctx_warn(ctx, "waiting up to %g s for another aipkg: %s", timeout, who);
 	}
-	while (now_s() < deadline) {
+	while (aipkg_clock_now() < deadline) {
 		nanosleep(&pause, NULL);
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return 0;

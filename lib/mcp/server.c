@@ -1,5 +1,6 @@
 /* The MCP server: the handshake, ping, method dispatch and the context it borrows. */
 /* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@ static const char *const versions[] = { "2025-11-25", "2025-06-18", "2025-03-26"
 					NULL };
 
 #define INSTRUCTIONS                                                                      \
-	"aipkg manages this Alpine Linux system's packages through apk. The pkg.* tools "    \
+	"aipkg manages this Alpine Linux system's packages through apk. The pkg_* tools "    \
 	"search and inspect packages without changing anything. "
 #define INSTRUCTIONS_CHANGE                                                               \
 	"Tools that change what is installed (readOnlyHint false) need \"confirm\": "     \
@@ -38,6 +39,24 @@ static void on_note(void *ud, const char *msg)
 		mcp->cb.note(mcp->cb.ud, msg);
 }
 
+void aipkg_mcp_log(struct aipkg_mcp *mcp, const char *fmt, ...)
+{
+	struct aipkg_buf msg = AIPKG_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	aipkg_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (mcp->cb.warn)
+		mcp->cb.warn(mcp->cb.ud, aipkg_buf_str(&msg));
+	aipkg_buf_release(&msg);
+}
+
+static void on_progress(void *ud, const struct aipkg_progress *p)
+{
+	aipkg_mcp_session_progress(ud, p);
+}
+
 struct aipkg_mcp *aipkg_mcp_new(struct aipkg_ctx *ctx, unsigned flags)
 {
 	struct aipkg_mcp *mcp = calloc(1, sizeof(*mcp));
@@ -50,7 +69,8 @@ struct aipkg_mcp *aipkg_mcp_new(struct aipkg_ctx *ctx, unsigned flags)
 	mcp->opts = ctx->opts;
 	/* stdout carries the protocol and stdin the client's messages: apk's
 	 * output and questions to a person have nowhere to go */
-	ctx->cb = (struct aipkg_callbacks){ NULL, NULL, on_warn, on_note, mcp };
+	ctx->cb = (struct aipkg_callbacks){ .warn = on_warn, .note = on_note, .ud = mcp,
+					    .progress = on_progress };
 	ctx->opts.stream = false;
 	ctx->opts.interactive = false;
 	ctx->opts.yes = false; /* the agent's "confirm" is the only yes */
@@ -90,7 +110,6 @@ static json_t *initialize(struct aipkg_mcp *mcp, const json_t *params, struct mc
 				      "\"%s\"",
 				      versions[0]);
 	mcp->version = negotiate(want);
-	mcp->args_as_result = strcmp(mcp->version, "2025-11-25") >= 0;
 	aipkg_ctx_note(mcp->ctx, "mcp: %s asked for protocol %s; speaking %s",
 		       name ? name : "the client", want, mcp->version);
 	return json_pack("{s:s, s:{s:{s:b}}, s:{s:s, s:s, s:s}, s:s}", "protocolVersion",
@@ -132,7 +151,8 @@ json_t *aipkg_mcp_request(struct aipkg_mcp *mcp, const char *method, const json_
 void aipkg_mcp_notify(struct aipkg_mcp *mcp, const char *method, const json_t *params)
 {
 	/* notifications/initialized needs no action: requests are served
-	 * before it too.  A call cannot be cancelled once apk runs, and calls
-	 * run one at a time, so notifications/cancelled has nothing to stop. */
+	 * before it too */
 	aipkg_ctx_note(mcp->ctx, "mcp: notification %s", method);
+	if (strcmp(method, "notifications/cancelled") == 0)
+		aipkg_mcp_session_cancel(mcp, json_object_get(params, "requestId"));
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aipkg/tools.h"
+#include "interrupt.h"
 #include "journal/journal.h"
 #include "mcp/mcp.h"
 
@@ -20,8 +21,8 @@ static bool offered(const struct aipkg_mcp *mcp, const struct aipkg_tool *tool)
 static json_t *annotations(const struct aipkg_tool *tool)
 {
 	bool changes = tool->flags & AIPKG_TOOL_CHANGES;
-	json_t *a = json_pack("{s:b, s:b}", "readOnlyHint", !changes, "openWorldHint",
-			      (tool->flags & AIPKG_TOOL_NETWORK) != 0);
+	json_t *a = json_pack("{s:s?, s:b, s:b}", "title", tool->title, "readOnlyHint", !changes,
+			      "openWorldHint", (tool->flags & AIPKG_TOOL_NETWORK) != 0);
 
 	/* install and update replace and remove packages too */
 	if (changes)
@@ -29,19 +30,67 @@ static json_t *annotations(const struct aipkg_tool *tool)
 	return a;
 }
 
+/* What a failed call's structuredContent holds (call_result). */
+#define ERROR_SHAPE                                                                       \
+	"{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},"             \
+	"\"message\":{\"type\":\"string\"},\"exit\":{\"type\":\"integer\"}},"              \
+	"\"required\":[\"code\",\"message\",\"exit\"]}"
+#define WARNINGS_SHAPE "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}"
+
+/*
+ * The outputSchema: the registry's shape of a success, or the error
+ * document of a failure (which carries structuredContent too, so that the
+ * agent reads the code, and a plan when it was refused), either with the
+ * warnings.
+ */
+static json_t *output_schema(const struct aipkg_tool *tool)
+{
+	json_t *ok = tool->output ? json_loads(tool->output, 0, NULL) : NULL, *props, *schema;
+	json_t *required, *success, *failure, *name;
+	size_t i;
+
+	if (!ok)
+		return NULL;
+	props = json_deep_copy(json_object_get(ok, "properties"));
+	required = json_incref(json_object_get(ok, "required"));
+	json_decref(ok);
+	if (!props)
+		props = json_object();
+	json_object_set_new(props, "error", json_loads(ERROR_SHAPE, 0, NULL));
+	json_object_set_new(props, "warnings", json_loads(WARNINGS_SHAPE, 0, NULL));
+	schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
+	if (json_array_size(required)) {
+		/* each branch names the properties it requires, as strict
+		 * validators (ajv's strictRequired) want */
+		success = json_pack("{s:{}, s:O}", "properties", "required", required);
+		json_array_foreach(required, i, name)
+			json_object_set(json_object_get(success, "properties"),
+					json_string_value(name),
+					json_object_get(props, json_string_value(name)));
+		failure = json_pack("{s:{s:O}, s:[s]}", "properties", "error",
+				    json_object_get(props, "error"), "required", "error");
+		json_object_set_new(schema, "anyOf", json_pack("[o, o]", success, failure));
+	}
+	json_decref(required);
+	return schema;
+}
+
 static json_t *tool_json(const struct aipkg_tool *tool)
 {
-	json_t *schema = json_loads(tool->schema, 0, NULL);
+	json_t *schema = json_loads(tool->schema, 0, NULL), *o, *out = output_schema(tool);
 	struct aipkg_buf desc = AIPKG_BUF_INIT;
-	json_t *o;
+	char name[64];
 
 	aipkg_buf_addstr(&desc, tool->description);
 	if (tool->flags & AIPKG_TOOL_CHANGES)
 		aipkg_buf_addf(&desc, "%s%s", desc.len && desc.data[desc.len - 1] == '.' ? "" : ".",
 			       CHANGES_NOTE);
-	o = json_pack("{s:s, s:s, s:o, s:o}", "name", tool->name, "description",
-		      aipkg_buf_str(&desc), "inputSchema", schema, "annotations",
+	o = json_pack("{s:s, s:s?, s:s, s:o, s:o}", "name",
+		      aipkg_tool_mcp_name(tool, name, sizeof(name)), "title", tool->title,
+		      "description", aipkg_buf_str(&desc), "inputSchema", schema, "annotations",
 		      annotations(tool));
+	if (out)
+		json_object_set_new(o, "outputSchema", out);
 	aipkg_buf_release(&desc);
 	return o;
 }
@@ -122,8 +171,9 @@ static int call(struct aipkg_mcp *mcp, const struct aipkg_tool *tool, json_t *ar
 	json_decref(mcp->warnings);
 	mcp->warnings = json_array();
 	r = aipkg_tool_call(ctx, tool->name, args, result);
-	/* SIGINT/TERM/HUP stopped apk: whoever sent it wants the server gone */
-	if (r == -AIPKG_E_INTERRUPTED)
+	/* SIGINT/TERM/HUP stopped apk: whoever sent it wants the server gone
+	 * (the client's cancellation stops only its call) */
+	if (r == -AIPKG_E_INTERRUPTED && aipkg_interrupt_pending() != AIPKG_INTERRUPT_CANCEL)
 		mcp->stop = true;
 	/* the server lives on: another aipkg must not wait for it between calls */
 	aipkg_statelock_release(ctx);
@@ -142,13 +192,17 @@ static bool takes(const struct aipkg_tool *tool, const char *arg)
 }
 
 /* A changing call without "confirm": nothing changes, and the agent gets
- * apk's plan (when the tool can make one) to show its user. */
+ * apk's plan (when the tool can make one) to show its user, with a word
+ * when the confirmed call could not succeed anyway. */
 static json_t *unconfirmed(struct aipkg_mcp *mcp, const struct aipkg_tool *tool,
-			   const json_t *args)
+			   const char *name, const json_t *args)
 {
 	json_t *dry, *plan = NULL;
+	char *not_root = NULL;
 	int r;
 
+	if (aipkg_ctx_may_change(mcp->ctx) < 0)
+		not_root = strdup(aipkg_ctx_errmsg(mcp->ctx));
 	if (takes(tool, "dry_run")) {
 		dry = args ? json_deep_copy(args) : json_object();
 		json_object_set_new(dry, "dry_run", json_true());
@@ -157,11 +211,19 @@ static json_t *unconfirmed(struct aipkg_mcp *mcp, const struct aipkg_tool *tool,
 		if (r < 0) /* what is wrong with the request comes first */
 			return call_result(mcp, r, plan);
 	}
-	r = aipkg_ctx_fail(mcp->ctx, -AIPKG_E_REFUSED,
-			   "%s changes the system, so it needs your user's agreement: show them "
-			   "the plan and, once they agree, call %s again with the same arguments "
-			   "and \"confirm\": true; nothing was changed",
-			   tool->name, tool->name);
+	if (not_root)
+		r = aipkg_ctx_fail(mcp->ctx, -AIPKG_E_REFUSED,
+				   "%s changes the system, and the confirmed call will fail because "
+				   "this aipkg mcp is not running as root: %s. Show your user the "
+				   "plan; to make the change, they must start aipkg mcp as root",
+				   name, not_root);
+	else
+		r = aipkg_ctx_fail(mcp->ctx, -AIPKG_E_REFUSED,
+				   "%s changes the system, so it needs your user's agreement: show "
+				   "them the plan and, once they agree, call %s again with the same "
+				   "arguments and \"confirm\": true; nothing was changed",
+				   name, name);
+	free(not_root);
 	return call_result(mcp, r, plan ? json_pack("{s:o}", "plan", plan) : NULL);
 }
 
@@ -181,6 +243,7 @@ json_t *aipkg_mcp_tools_call(struct aipkg_mcp *mcp, const json_t *params, struct
 	const char *name = json_string_value(json_object_get(params, "name"));
 	json_t *args = json_object_get(params, "arguments"), *result = NULL;
 	const struct aipkg_tool *tool = name ? aipkg_tool_find(name) : NULL;
+	const char *version = mcp->version;
 	int r;
 
 	if (!name)
@@ -197,13 +260,15 @@ json_t *aipkg_mcp_tools_call(struct aipkg_mcp *mcp, const json_t *params, struct
 	aipkg_ctx_state_drop(mcp->ctx);
 	aipkg_buf_reset(&mcp->ctx->err);
 	r = aipkg_tool_check(mcp->ctx, tool, args);
-	if (r < 0 && !mcp->args_as_result)
+	/* revision 2025-11-25 wants arguments that fail the schema as a tool
+	 * error (isError), so that the model sees why and corrects itself */
+	if (r < 0 && !(version && strcmp(version, "2025-11-25") >= 0))
 		return aipkg_mcp_fail(err, AIPKG_MCP_INVALID_PARAMS, "%s: %s", name,
 				      aipkg_ctx_errmsg(mcp->ctx));
 	if (r < 0)
 		return call_result(mcp, r, NULL);
 	if (aipkg_tool_unconfirmed(mcp->ctx, tool, args))
-		return unconfirmed(mcp, tool, args);
+		return unconfirmed(mcp, tool, name, args);
 	r = call(mcp, tool, args, &result);
 	return call_result(mcp, r, result);
 }

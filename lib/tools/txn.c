@@ -8,6 +8,7 @@
 #include "apk/runner.h"
 #include "apk/state.h"
 #include "ctx.h"
+#include "interrupt.h"
 #include "journal/journal.h"
 #include "jsonutil.h"
 #include "tools/tools.h"
@@ -203,9 +204,11 @@ static int keep(struct aipkg_ctx *ctx, const struct aipkg_keep *kp, const struct
 	return r;
 }
 
-/* Run each call while they succeed; *apk_exit is the last one's exit. */
+/* Run each call while they succeed; *apk_exit is the last one's exit.
+ * When the interruption stops one, *begun gets what apk said it had begun
+ * ("(2/6) Installing nginx ..."), which its database may not show. */
 static int run_calls(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
-		     const struct aipkg_keep *kp, int *apk_exit)
+		     const struct aipkg_keep *kp, int *apk_exit, json_t **begun)
 {
 	struct aipkg_apk_call calls[TXN_MAX_CALLS];
 	size_t n = txn_calls(txn, AIPKG_APK_CHANGE | kp->apk_flags, calls);
@@ -216,6 +219,8 @@ static int run_calls(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 
 		r = aipkg_apk_run(ctx, &calls[i], &res);
 		*apk_exit = res.exit_code;
+		if (r == -AIPKG_E_INTERRUPTED)
+			*begun = aipkg_changes_from_plan(aipkg_buf_str(&res.out));
 		aipkg_spawn_result_release(&res);
 	}
 	return r;
@@ -257,10 +262,79 @@ static int journal_end(struct aipkg_ctx *ctx, json_t *entry, int r, int lr)
 	return aipkg_journal_finish(ctx, entry, final_status(r, entry));
 }
 
+/* ACTION as a verb: "install" ("installed" when DONE). */
+static const char *verb(const char *action, bool done)
+{
+	static const char *const verbs[][2] = {
+		{ "install", "installed" }, { "remove", "removed" }, { "upgrade", "upgraded" },
+		{ "downgrade", "downgraded" }, { "reinstall", "reinstalled" },
+	};
+
+	for (size_t i = 0; action && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i][0], action) == 0)
+			return verbs[i][done];
+	return done ? "changed" : "change";
+}
+
+/* "installed pcre2 10.43-r0, nginx 1.26.2-r0; removed telnet-a", the
+ * first 8 changes (then "and N more"), each with the version it leaves. */
+static void list_changes(struct aipkg_buf *b, const json_t *changes, bool done)
+{
+	size_t n = json_array_size(changes), shown = n > 8 ? 6 : n;
+	const char *last = NULL;
+
+	for (size_t i = 0; i < shown; i++) {
+		const json_t *c = json_array_get(changes, i);
+		const char *action = json_string_value(json_object_get(c, "action"));
+		const char *v = json_string_value(json_object_get(c, "to"));
+
+		if (!last || !action || strcmp(last, action) != 0)
+			aipkg_buf_addf(b, "%s%s ", i ? "; " : "", verb(action, done));
+		else
+			aipkg_buf_addstr(b, i + 1 == n ? " and " : ", ");
+		aipkg_buf_addf(b, "%s%s%s", json_string_value(json_object_get(c, "name")),
+			       v ? " " : "", v ? v : "");
+		last = action;
+	}
+	if (shown < n)
+		aipkg_buf_addf(b, " and %zu more", n - shown);
+}
+
+/*
+ * What an interruption left behind, in words: the changes apk recorded
+ * (which rollback undoes), else what apk had begun without recording it
+ * (apk writes its database only at the end, so the files of packages it
+ * unpacked may be on disk while the database says nothing changed).
+ */
+static char *interrupted_text(const json_t *entry, const json_t *begun, const char *apk_error)
+{
+	const json_t *changes = json_object_get(entry, "changes");
+	long long id = json_integer_value(json_object_get(entry, "id"));
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+
+	aipkg_buf_addf(&b, "%s", apk_error);
+	if (json_array_size(changes)) {
+		aipkg_buf_addstr(&b, " after it had ");
+		list_changes(&b, changes, true);
+		aipkg_buf_addf(&b, "; operation %lld is recorded as interrupted, and 'aipkg rollback "
+				   "%lld' undoes what it did", id, id);
+	} else if (json_array_size(begun)) {
+		aipkg_buf_addstr(&b, " before it recorded any change: the installed packages and "
+				     "world are as they were, but it had begun to ");
+		list_changes(&b, begun, false);
+		aipkg_buf_addf(&b, ", whose files may be on disk unrecorded (the same command again "
+				   "finishes the job); operation %lld is recorded as failed", id);
+	} else {
+		aipkg_buf_addf(&b, " before it changed anything: nothing changed, and operation "
+				   "%lld is recorded as failed", id);
+	}
+	return aipkg_buf_detach(&b);
+}
+
 /* After apk: record, keep the new files, bound the kept ones, finish. */
 static int conclude(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aipkg_keep *kp,
 		    const struct aipkg_state *before, const json_t *plan, json_t *entry, int r,
-		    int apk_exit)
+		    int apk_exit, const json_t *begun)
 {
 	json_t *installed, *done;
 	char *apk_error = r < 0 ? strdup(aipkg_ctx_why(ctx, r)) : NULL;
@@ -268,7 +342,12 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct a
 
 	if (lr == 0 && txn->verify)
 		txn->verify(ctx, txn, entry, r);
+	if (r == -AIPKG_E_INTERRUPTED && apk_error) {
+		char *text = interrupted_text(entry, begun, apk_error);
 
+		free(apk_error);
+		apk_error = text;
+	}
 	json_object_set_new(entry, "apk_exit", json_integer(apk_exit));
 	if (apk_error)
 		json_object_set_new(entry, "error", json_string(apk_error));
@@ -296,12 +375,17 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct a
 static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aipkg_keep *kp,
 		  const struct aipkg_state *before, const json_t *plan, json_t **result)
 {
-	json_t *entry = entry_new(ctx, txn, kp, before, plan);
+	json_t *entry = entry_new(ctx, txn, kp, before, plan), *begun = NULL;
 	bool took = ctx->lock_fd < 0;
 	int r = aipkg_statelock_acquire(ctx), apk_exit = 0;
 
 	if (r == 0)
 		r = keep(ctx, kp, before, plan, "from", entry);
+	/* stopped (Ctrl-C, the client's cancellation) before apk ran: say no more */
+	if (r == 0 && aipkg_interrupt_pending())
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_INTERRUPTED,
+				   "%s stopped the %s before apk ran: nothing changed",
+				   aipkg_interrupt_name(aipkg_interrupt_pending()), txn->what);
 	if (r == 0)
 		r = aipkg_journal_begin(ctx, entry, &before->installed);
 	if (r == 0) {
@@ -312,8 +396,8 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aip
 		json_decref(installs);
 		r = txn->prepare ? txn->prepare(ctx, txn, entry) : 0;
 		if (r == 0)
-			r = run_calls(ctx, txn, kp, &apk_exit);
-		r = conclude(ctx, txn, kp, before, plan, entry, r, apk_exit);
+			r = run_calls(ctx, txn, kp, &apk_exit, &begun);
+		r = conclude(ctx, txn, kp, before, plan, entry, r, apk_exit, begun);
 		*result = result_new(json_incref(json_object_get(entry, "changes")), apk_exit);
 		if (json_object_get(entry, "id"))
 			json_object_set(*result, "id", json_object_get(entry, "id"));
@@ -326,6 +410,7 @@ static int commit(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aip
 	}
 	if (took)
 		aipkg_statelock_release(ctx);
+	json_decref(begun);
 	json_decref(entry);
 	return r;
 }
@@ -441,6 +526,9 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 		plan = json_deep_copy(txn->simulated);
 	else if (r == 0)
 		r = simulate(ctx, txn, &kp, &plan, &apk_exit);
+	if (r == -AIPKG_E_INTERRUPTED)
+		r = aipkg_ctx_fail(ctx, r, "%s stopped the %s while apk planned it: nothing changed",
+				   aipkg_interrupt_name(aipkg_interrupt_pending()), txn->what);
 	if (r < 0) {
 		*result = result_new(NULL, apk_exit);
 		goto out;

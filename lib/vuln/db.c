@@ -309,6 +309,7 @@ static int download(struct aipkg_ctx *ctx, const struct source *src, bool condit
 	req.connect_timeout =
 	    ctx->cfg.vuln_timeout > 0 && ctx->cfg.vuln_timeout < 10 ? ctx->cfg.vuln_timeout : 10;
 	req.max_body = SECDB_MAX;
+	req.progress_step = "secdb download";
 	if (conditional) {
 		req.etag = meta_str(src->meta, "etag");
 		req.last_modified = meta_str(src->meta, "last_modified");

@@ -99,3 +99,44 @@ tool_names () {
 		_tn_i=$((_tn_i + 1))
 	done
 }
+
+# A session that stays open: the requests go through a fifo, written as
+# the test goes, so that it can act while a call runs.
+#
+#	mcp_open out err [OPTIONS...] && mcp_init 1 >&8 && ... && mcp_close
+mcp_open () {
+	_mo_out=$1 _mo_err=$2
+	shift 2
+	rm -f requests && mkfifo requests &&
+	{ mcp_serve "$@" <requests >"$_mo_out" 2>"$_mo_err" & } &&
+	mcp_server=$! &&
+	exec 8>requests
+}
+
+# mcp_close: end the input, as a client does, and wait for the server.
+mcp_close () {
+	exec 8>&-
+	wait "$mcp_server"
+}
+
+# mcp_wait_for PATTERN FILE: FILE gets a line matching PATTERN within 30 s.
+mcp_wait_for () {
+	_mw_i=0
+	while ! grep -q -- "$1" "$2" 2>/dev/null && test $_mw_i -lt 300
+	do
+		sleep 0.1
+		_mw_i=$((_mw_i + 1))
+	done
+	grep -q -- "$1" "$2"
+}
+
+# mcp_call_progress ID TOOL ARGS TOKEN: tools/call asking for progress.
+mcp_call_progress () {
+	mcp_request "$1" tools/call \
+		"{\"name\":\"$2\",\"arguments\":$3,\"_meta\":{\"progressToken\":\"$4\"}}"
+}
+
+# mcp_cancel ID: notifications/cancelled for request ID.
+mcp_cancel () {
+	printf '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":%s,"reason":"the user stopped it"}}\n' "$1"
+}

@@ -80,7 +80,8 @@ test_expect_success 'tools/list offers every registry tool with an object schema
 	while test $i -lt "$n"
 	do
 		name=$(mcp_get 2 ".result.tools[$i].name" <out) &&
-		test "$name" = "$(sed -n "$((i + 1))p" names)" &&
+		test "$name" = "$(sed -n "$((i + 1))p" names | tr . _)" &&
+		mcp_get 2 ".result.tools[$i].title" <out >/dev/null &&
 		test "$(mcp_get 2 ".result.tools[$i].inputSchema.type" <out)" = object &&
 		mcp_get 2 ".result.tools[$i].inputSchema.properties" <out >/dev/null &&
 		mcp_get 2 ".result.tools[$i].description" <out >/dev/null &&
@@ -97,6 +98,50 @@ test_expect_success 'tools/list offers every registry tool with an object schema
 	done
 '
 
+test_expect_success 'tool names match the pattern clients enforce; titles are for people' '
+	{ mcp_init 1 && mcp_request 2 tools/list; } | mcp_serve >out &&
+	n=$(mcp_get 2 ".result.tools#" <out) &&
+	i=0 &&
+	while test $i -lt "$n"
+	do
+		mcp_get 2 ".result.tools[$i].name" <out || return 1
+		i=$((i + 1))
+	done >names &&
+	test "$(wc -l <names)" -eq "$n" &&
+	test_grep ! -v -E "^[a-zA-Z0-9_-]{1,64}\$" names &&
+	test_grep "^pkg_install\$" names &&
+	test_grep "^pkg_check_vuln\$" names &&
+	test "$(mcp_get 2 ".result.tools[0].annotations.title" <out)" = \
+		"$(mcp_get 2 ".result.tools[0].title" <out)"
+'
+
+test_expect_success 'tools/call takes both spellings: pkg_search and pkg.search' '
+	{
+		mcp_init 1 &&
+		mcp_call 2 pkg_search "{\"query\":\"cmd:dig\"}" &&
+		mcp_call 3 pkg.search "{\"query\":\"cmd:dig\"}"
+	} | mcp_serve >out &&
+	test "$(mcp_get 2 ".result.structuredContent.packages[0].name" <out)" = bind-tools &&
+	test "$(mcp_get 3 ".result.structuredContent.packages[0].name" <out)" = bind-tools &&
+	"$AIPKG" --root "$ROOT" tool pkg_search "{\"query\":\"cmd:dig\"}" >result &&
+	test_grep "\"name\": \"bind-tools\"" result
+'
+
+test_expect_success 'a tool with a fixed result shape declares an outputSchema that covers errors' '
+	{ mcp_init 1 && mcp_request 2 tools/list; } | mcp_serve >out &&
+	n=$(mcp_get 2 ".result.tools#" <out) &&
+	i=0 &&
+	while test $i -lt "$n"
+	do
+		test "$(mcp_get 2 ".result.tools[$i].outputSchema.type" <out)" = object &&
+		mcp_get 2 ".result.tools[$i].outputSchema.properties.error" <out >/dev/null &&
+		mcp_get 2 ".result.tools[$i].outputSchema.properties.warnings" <out >/dev/null ||
+		return 1
+		i=$((i + 1))
+	done &&
+	test "$(mcp_get 2 ".result.tools[0].outputSchema.anyOf[1].required[0]" <out)" = error
+'
+
 test_expect_success 'the tools/list schemas are the ones aipkg tool --list prints' '
 	{ mcp_init 1 && mcp_request 2 tools/list; } | mcp_serve >out &&
 	n=$("$TEST_TOOLS/jsonq" ".tools#" <tools.json) &&
@@ -110,27 +155,65 @@ test_expect_success 'the tools/list schemas are the ones aipkg tool --list print
 	done
 '
 
-test_expect_success 'malformed JSON is a parse error, and the server goes on' '
+test_expect_success 'malformed JSON is a parse error naming the id it reached, and the server goes on' '
 	{
 		printf "%s\n" "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":" "not json" "{} {}" \
-			"{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"ping\"}" &&
+			"{\"jsonrpc\":\"2.0\",\"id\":3,\"id\":4,\"method\":\"ping\"}" &&
 		mcp_request 5 ping
 	} | mcp_serve >out &&
 	mcp_replies_are_json out &&
 	test "$(grep -c "\"code\":-32700" out)" -eq 4 &&
-	test "$(grep -c "\"id\":null" out)" -eq 4 &&
+	test "$(mcp_error_code 1 <out)" = -32700 &&
+	test_grep ! "\"id\":null" out &&
+	test "$(grep -c "^{\"jsonrpc\":\"2.0\",\"error\"" out)" -eq 3 &&
 	test "$(mcp_get 5 .result <out)" = "{}"
 '
 
-test_expect_success 'a batch is an invalid request: MCP dropped batching' '
+test_expect_success 'no error carries a null id: under 2025-06-18 one without an id is only logged' '
+	{ mcp_init 1 2025-06-18 && printf "%s\n" "not json" && mcp_request 2 ping; } |
+		mcp_serve >out 2>err &&
+	test "$(wc -l <out)" -eq 2 &&
+	test_grep ! "\"id\":null" out &&
+	test_grep "not answered, as protocol 2025-06-18 has no error reply without" err &&
+	{ mcp_init 1 2025-11-25 && printf "%s\n" "not json"; } | mcp_serve >out &&
+	test "$(mcp_get none .error.code <out)" = -32700
+'
+
+test_expect_success 'a 2 MiB request, its id last as the TypeScript SDK writes it: too large, with the id' '
 	{
-		printf "%s\n" "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]" &&
+		mcp_init 1 &&
+		printf "{\"method\":\"tools/call\",\"params\":{\"name\":\"pkg_search\",\"arguments\":{\"query\":\"" &&
+		dd if=/dev/zero bs=1024 count=2048 2>/dev/null | tr "\000" x &&
+		printf "\"}},\"jsonrpc\":\"2.0\",\"id\":7}\n" &&
+		mcp_request 8 ping
+	} | mcp_serve >out 2>err &&
+	test "$(mcp_error_code 7 <out)" = -32600 &&
+	mcp_get 7 .error.message <out >msg &&
+	test_grep "too large" msg &&
+	test "$(mcp_get 8 .result <out)" = "{}"
+'
+
+test_expect_success 'a batch outside revision 2025-03-26: each request hears why, under its id' '
+	{
+		printf "%s\n" "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"ping\"}]" &&
 		mcp_request 2 ping
 	} | mcp_serve >out &&
-	test "$(mcp_get null .error.code <out)" = -32600 &&
-	mcp_get null .error.message <out >msg &&
-	test_grep -i batch msg &&
+	test "$(mcp_error_code 1 <out)" = -32600 &&
+	test "$(mcp_get b .error.code <out)" = -32600 &&
+	mcp_get 1 .error.message <out >msg &&
+	test_grep "batches are part of MCP revision 2025-03-26" msg &&
 	test "$(mcp_get 2 .result <out)" = "{}"
+'
+
+test_expect_success 'under revision 2025-03-26 a batch is answered with one array' '
+	{
+		mcp_init 1 2025-03-26 &&
+		printf "%s\n" "[{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"},{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"},{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"pkg_search\",\"arguments\":{\"query\":\"cmd:dig\"}}}]"
+	} | mcp_serve >out &&
+	"$TEST_TOOLS/jsonq" -n 2 ".#" <out >count &&
+	echo 2 >expect && test_cmp expect count &&
+	test "$("$TEST_TOOLS/jsonq" -n 2 "[0].id" <out)" = 2 &&
+	test "$("$TEST_TOOLS/jsonq" -n 2 "[1].result.structuredContent.packages[0].name" <out)" = bind-tools
 '
 
 test_expect_success 'invalid requests: not an object, wrong jsonrpc, bad id, no method' '
@@ -140,6 +223,7 @@ test_expect_success 'invalid requests: not an object, wrong jsonrpc, bad id, no 
 		"{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}" \
 		"{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}" | mcp_serve >out &&
 	test "$(grep -c "\"code\":-32600" out)" -eq 7 &&
+	test_grep ! "\"id\":null" out &&
 	test "$(mcp_error_code 1 <out)" = -32600 &&
 	test "$(mcp_error_code 2 <out)" = -32600 &&
 	test "$(mcp_error_code 3 <out)" = -32600
@@ -186,13 +270,13 @@ test_expect_success 'under revision 2025-11-25 bad arguments are tool errors the
 
 test_expect_success 'a line over 1 MiB is refused unread and the server resyncs' '
 	{
-		mcp_init 1 &&
+		mcp_init 1 2025-11-25 &&
 		dd if=/dev/zero bs=1024 count=1100 2>/dev/null | tr "\000" x &&
 		echo &&
 		mcp_request 2 ping
 	} | mcp_serve >out 2>err &&
-	test "$(mcp_get null .error.code <out)" = -32600 &&
-	mcp_get null .error.message <out >msg &&
+	test "$(mcp_get none .error.code <out)" = -32600 &&
+	mcp_get none .error.message <out >msg &&
 	test_grep "too large" msg &&
 	test "$(mcp_get 2 .result <out)" = "{}" &&
 	test_grep "skipped a message" err
@@ -212,8 +296,9 @@ test_expect_success 'stdout carries only protocol messages, even with --verbose'
 	{ mcp_init 1 && mcp_request 2 tools/list && mcp_call 3 pkg.list "{}" &&
 	  printf "%s\n" "garbage"; } | mcp_serve -v >out 2>err &&
 	mcp_replies_are_json out &&
-	test "$(wc -l <out)" -eq 4 &&
-	test_grep "speaking 2025-06-18" err
+	test "$(wc -l <out)" -eq 3 &&
+	test_grep "speaking 2025-06-18" err &&
+	test_grep "not answered" err
 '
 
 test_expect_success '--read-only lists and runs only the tools that change nothing' '

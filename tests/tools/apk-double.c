@@ -45,6 +45,10 @@
  * (the installed packages no repository has).  Indexes are cached in that
  * directory, else in ROOT/var/cache/apk.
  *
+ * Like apk, --progress-fd FD gets "DONE/TOTAL" lines as a commit goes
+ * ("DONE/TOTAL install" with APK_DOUBLE_MAJOR=3), counted in bytes of the
+ * packages, and SIGINT ends it with exit 130 (apk's handler).
+ *
  * Like apk, fetch takes names only ("fetch nginx=1.2" fails: apk 2.14 and
  * 3.0 both say "unable to select package") and takes the newest version.
  *
@@ -112,6 +116,7 @@ enum opt_id {
 	O_VERBOSE,
 	O_VERSION,
 	O_WAIT,
+	O_PROGRESS_FD,
 	O_INITDB,
 	O_SIMULATE,
 	/* add */ O_UPGRADE_FLAG,
@@ -184,7 +189,7 @@ static const struct option_def options[] = {
     {0, "preserve-env", 0, false, O_IGNORED},
     {0, "print-arch", 0, false, O_PRINT_ARCH},
     {0, "progress", 0, false, O_IGNORED},
-    {0, "progress-fd", 0, true, O_IGNORED},
+    {0, "progress-fd", 0, true, O_PROGRESS_FD},
     {0, "purge", 0, false, O_IGNORED},
     {0, "quiet", 'q', false, O_QUIET},
     {0, "repositories-file", 0, true, O_IGNORED},
@@ -344,6 +349,9 @@ static void take_option(const struct option_def *o, const char *arg)
 		break;
 	case O_VERBOSE:
 		db.verbosity++;
+		break;
+	case O_PROGRESS_FD:
+		db.progress_fd = atoi(arg);
 		break;
 	case O_WAIT:
 		cl.wait = strtod(arg, NULL);
@@ -1763,11 +1771,18 @@ static int run_applet(void)
 	}
 }
 
+/* apk resets the terminal and exits 128 + the signal */
+static void on_sigint(int sig)
+{
+	_exit(128 + sig);
+}
+
 int main(int argc, char **argv)
 {
 	const char *major = getenv("APK_DOUBLE_MAJOR"), *version = getenv("APK_DOUBLE_VERSION");
 	int r;
 
+	signal(SIGINT, on_sigint);
 	tool_name = "apk-double";
 	tool_die_code = 99;
 	progname = argv[0];

@@ -814,6 +814,28 @@ static void dump_plan(const struct changeset *cs, int64_t size_diff)
 	free(s);
 }
 
+/* apk_print_progress() to --progress-fd */
+static void progress(uint64_t done, uint64_t total)
+{
+	char line[64];
+	int n;
+
+	if (db.progress_fd <= 0)
+		return;
+	n = snprintf(line, sizeof(line), "%llu/%llu%s\n", (unsigned long long)done,
+		     (unsigned long long)total, db.major >= 3 ? " install" : "");
+	if (write(db.progress_fd, line, (size_t)n) != n)
+		db.progress_fd = 0;
+}
+
+/* What a change counts for in the progress: the bytes of its package. */
+static uint64_t change_bytes(const struct change *c)
+{
+	const struct pkg *p = c->new ? c->new : c->old;
+
+	return p && p->size ? p->size : 1;
+}
+
 /*
  * apk_solver_commit_changeset(): print and apply CS, then write the world
  * and the installed db.  Test knobs: APK_DOUBLE_FAIL_AT and
@@ -822,6 +844,7 @@ static void dump_plan(const struct changeset *cs, int64_t size_diff)
 static int commit(const struct changeset *cs, const struct deps *world)
 {
 	size_t total = 0, done = 0;
+	uint64_t bytes_total = 0, bytes_done = 0;
 	int64_t size_diff = 0;
 	int pkg_diff = 0, errors = 0, digits = 1;
 	double fail_at = env_number("APK_DOUBLE_FAIL_AT", -1);
@@ -830,6 +853,8 @@ static int commit(const struct changeset *cs, const struct deps *world)
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct change *c = &cs->v[i];
 		total += change_counts(c);
+		if (!db.simulate && (c->old != c->new || c->reinstall))
+			bytes_total += change_bytes(c);
 		if (c->new != c->old) {
 			size_diff += (int64_t)(c->new ? c->new->isize : 0) -
 				     (int64_t)(c->old ? c->old->isize : 0);
@@ -841,6 +866,8 @@ static int commit(const struct changeset *cs, const struct deps *world)
 		digits++;
 	if (db.verbosity > 1 && (db.major >= 3 || !db.simulate) && total)
 		dump_plan(cs, size_diff);
+	if (!db.simulate)
+		progress(0, bytes_total);
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct change *c = &cs->v[i];
 		const struct pkg *p = c->new ? c->new : c->old;
@@ -865,6 +892,8 @@ static int commit(const struct changeset *cs, const struct deps *world)
 				r = apply_change(c) != 0;
 				if (write_installed() < 0)
 					r++;
+				bytes_done += change_bytes(c);
+				progress(bytes_done, bytes_total);
 				if (delay > 0)
 					usleep((useconds_t)(delay * 1e6));
 			} else if (c->new && c->new == c->old && !db.simulate) {

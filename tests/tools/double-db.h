@@ -132,6 +132,7 @@ static struct db {
 	bool allow_untrusted, no_network, no_cache, update_cache, simulate, initdb;
 	unsigned genid;
 	int lock_fd;
+	int progress_fd; /* --progress-fd; 0: none, as in apk */
 } db = {.major = 2, .ntags = 1, .verbosity = 1, .lock_fd = -1};
 
 /* ---- messages, as apk prints them ---- */

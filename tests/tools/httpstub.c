@@ -24,7 +24,8 @@
  *
  * A file DIR/PATH.fault makes /ok/PATH and /noetag/PATH fail instead, so a
  * test can break a URL a client has cached: it holds "404", "500" (any
- * status), "garbage", "half", "short", "loop" or "slow SECONDS".
+ * status), "garbage", "half", "short", "loop" or "slow SECONDS" (then 503);
+ * "late SECONDS" only delays the usual answer.
  *
  * LOG (if given) gets one line per request:
  *   METHOD TARGET inm=IF-NONE-MATCH ims=IF-MODIFIED-SINCE -> STATUS
@@ -221,6 +222,10 @@ static bool fault(int fd, const struct request *rq, const char *path)
 	aipkg_buf_release(&b);
 	if (!found)
 		return false;
+	if (strcmp(word, "late") == 0) {
+		sleep((unsigned)secs); /* then answers as usual */
+		return false;
+	}
 	if (strcmp(word, "garbage") == 0)
 		send_text(fd, rq, 200, "<html><body>Oops, not JSON</body></html>\n",
 			  "Content-Type: text/html\r\n");

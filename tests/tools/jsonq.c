@@ -5,7 +5,8 @@
  * usage: jsonq [-i ID | -n N] [PATH...] < INPUT
  *
  * INPUT is one JSON document, or one per line (an MCP session's output).
- * -i ID picks the line whose "id" is ID (a number, or "null"); -n N the
+ * -i ID picks the line whose "id" is ID (a number, "null", or "none" for an
+ * object without one: an MCP error that could not name its request); -n N the
  * Nth line (from 1).  Each PATH is printed on a line of its own: a string
  * as its text, anything else as compact JSON.  A PATH is a chain of
  * .KEY and [INDEX] steps ("." alone is the document); a last step "#"
@@ -68,6 +69,7 @@ static json_t *pick_line(char *buf, const char *id, long n)
 		text = got ? json_dumps(got, JSON_ENCODE_ANY) : NULL;
 		match = text && (strcmp(text, id) == 0 ||
 				 (json_is_string(got) && strcmp(json_string_value(got), id) == 0));
+		match |= !got && json_is_object(doc) && strcmp(id, "none") == 0;
 		free(text);
 		if (match)
 			return doc;

@@ -171,7 +171,8 @@ static json_t *askf(struct fixture *f, const char *fmt, ...)
 }
 
 /* The JSON-RPC error code of REPLY (consumed), asserting that its id is
- * ID (an integer) or null when ID < 0. */
+ * ID (an integer), or that it has none when ID < 0 (no MCP revision
+ * allows a null id). */
 static int error_code(json_t *reply, int id)
 {
 	json_t *err = json_object_get(reply, "error");
@@ -181,7 +182,7 @@ static int error_code(json_t *reply, int id)
 	assert_null(json_object_get(reply, "result"));
 	assert_non_null(json_string_value(json_object_get(err, "message")));
 	if (id < 0)
-		assert_true(json_is_null(json_object_get(reply, "id")));
+		assert_null(json_object_get(reply, "id"));
 	else
 		assert_int_equal(json_integer_value(json_object_get(reply, "id")), id);
 	code = (int)json_integer_value(json_object_get(err, "code"));
@@ -347,8 +348,27 @@ static void test_tools_list_offers_every_registry_tool(void **state)
 		json_t *hints = json_object_get(t, "annotations");
 		bool changes = tools[i].flags & AIPKG_TOOL_CHANGES;
 
-		assert_string_equal(json_string_value(json_object_get(t, "name")), tools[i].name);
+		const char *name = json_string_value(json_object_get(t, "name"));
+		json_t *out = json_object_get(t, "outputSchema");
+		char want[64];
+
+		/* the pattern every client enforces: ^[a-zA-Z0-9_-]{1,64}$ */
+		assert_true(strlen(name) >= 1 && strlen(name) <= 64);
+		assert_int_equal(strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					      "0123456789_-"),
+				 strlen(name));
+		snprintf(want, sizeof(want), "%s", tools[i].name);
+		*strchr(want, '.') = '_';
+		assert_string_equal(name, want);
+		assert_non_null(json_string_value(json_object_get(t, "title")));
 		assert_non_null(json_string_value(json_object_get(t, "description")));
+		/* an outputSchema where the result has a fixed shape, errors included */
+		if (tools[i].output) {
+			assert_string_equal(json_string_value(json_object_get(out, "type")), "object");
+			assert_non_null(json_object_get(json_object_get(out, "properties"), "error"));
+		} else {
+			assert_null(out);
+		}
 		assert_string_equal(json_string_value(json_object_get(schema, "type")), "object");
 		assert_int_equal(json_is_true(json_object_get(hints, "readOnlyHint")), !changes);
 		if (changes)
@@ -457,16 +477,24 @@ static void test_bad_json_is_a_parse_error(void **state)
 	static const char *const lines[] = {
 	    "{",
 	    "xx",
-	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"",
 	    "{} {}",
 	    "\"\\ud800\"",
 	    /* duplicate keys would leave which one counts to chance */
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"ping\"}",
+	    /* the JSON breaks before the id */
+	    "{\"jsonrpc\":\"2.0\",\"params\":{\"a\":[1,}},\"id\":5,\"method\":\"ping\"}",
 	};
 	struct fixture *f = *state;
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		assert_int_equal(error_code(ask(f, lines[i]), -1), AIPKG_MCP_PARSE_ERROR);
+	/* the id is answered whenever the JSON reaches it */
+	assert_int_equal(error_code(ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\""), 1),
+			 AIPKG_MCP_PARSE_ERROR);
+	assert_int_equal(error_code(ask(f, "{\"method\":\"tools/call\",\"params\":{\"name\":"
+					   "\"pkg_list\"},\"jsonrpc\":\"2.0\",\"id\":3,\"x\":tru}"),
+				    3),
+			 AIPKG_MCP_PARSE_ERROR);
 	/* a NUL byte inside the message */
 	char *reply = aipkg_mcp_handle(f->mcp, "{\"a\":\"\0\"}", 9);
 	assert_non_null(strstr(reply, "-32700"));
@@ -477,10 +505,82 @@ static void test_batches_are_refused(void **state)
 {
 	struct fixture *f = *state;
 	json_t *reply = ask(f, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]");
+	char *text;
 
+	/* each request of the batch hears why, under its own id */
 	assert_non_null(strstr(error_message(reply), "batch"));
-	assert_int_equal(error_code(reply, -1), AIPKG_MCP_INVALID_REQUEST);
+	assert_int_equal(error_code(reply, 1), AIPKG_MCP_INVALID_REQUEST);
 	assert_int_equal(error_code(ask(f, "[]"), -1), AIPKG_MCP_INVALID_REQUEST);
+	json_decref(ask(f, INIT_2025_06_18));
+	text = aipkg_mcp_handle(f->mcp,
+				"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+				"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]",
+				strlen("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+				       "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"id\":1,\"error\""));
+	assert_non_null(strstr(strchr(text, '\n'), "\"id\":2,\"error\""));
+	free(text);
+}
+
+/* Revision 2025-03-26 has JSON-RPC batches: one array answers them. */
+static void test_batches_under_2025_03_26(void **state)
+{
+	struct fixture *f = *state;
+	json_t *reply, *r;
+
+	json_decref(ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+			   "\"protocolVersion\":\"2025-03-26\",\"capabilities\":{},"
+			   "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"));
+	{
+		static const char batch[] =
+		    "[{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"},"
+		    "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/call\",\"params\":"
+		    "{\"name\":\"pkg_list\",\"arguments\":{}}},"
+		    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"no/such\"},"
+		    "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"initialize\",\"params\":{}}]";
+		char *text = aipkg_mcp_handle(f->mcp, batch, sizeof(batch) - 1);
+
+		assert_non_null(text);
+		assert_null(strchr(text, '\n'));
+		reply = json_loads(text, 0, NULL);
+		free(text);
+	}
+	assert_true(json_is_array(reply));
+	assert_int_equal(json_array_size(reply), 4);
+	r = json_array_get(reply, 0);
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), 2);
+	assert_non_null(json_object_get(r, "result"));
+	r = json_array_get(reply, 1);
+	assert_string_equal(json_string_value(json_object_get(r, "id")), "x");
+	assert_true(json_is_false(json_object_get(json_object_get(r, "result"), "isError")));
+	r = json_array_get(reply, 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+			 AIPKG_MCP_METHOD_NOT_FOUND);
+	r = json_array_get(reply, 3);
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+			 AIPKG_MCP_INVALID_REQUEST);
+	json_decref(reply);
+	/* an empty batch deserves an error, but 2025-03-26 has none without an id */
+	assert_null(aipkg_mcp_handle(f->mcp, "[]", 2));
+	assert_non_null(strstr(f->warnings, "no error reply without"));
+}
+
+/* An error whose id cannot be read: 2025-11-25 sends it without one, older
+ * revisions have no such message, so it is only logged. */
+static void test_an_error_without_an_id_follows_the_revision(void **state)
+{
+	struct fixture *f = *state;
+
+	json_decref(ask(f, INIT_2025_06_18));
+	assert_null(aipkg_mcp_handle(f->mcp, "xx", 2));
+	assert_non_null(strstr(f->warnings, "protocol 2025-06-18 has no error reply"));
+	json_decref(ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+			   "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+			   "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"));
+	assert_int_equal(error_code(ask(f, "xx"), -1), AIPKG_MCP_PARSE_ERROR);
 }
 
 static void test_invalid_requests(void **state)
@@ -583,6 +683,13 @@ static void test_a_huge_message_is_refused_unread(void **state)
 	assert_non_null(strstr(reply, "-32600"));
 	assert_non_null(strstr(reply, "too large"));
 	free(reply);
+	/* as the TypeScript SDK writes it: the id last, after the big params */
+	len = AIPKG_MCP_MAX_MESSAGE * 2;
+	big = realloc(big, len);
+	memset(big, 'x', len);
+	memcpy(big, "{\"method\":\"tools/call\",\"params\":{\"pad\":\"", 40);
+	strcpy(big + len - 40, "\"},\"jsonrpc\":\"2.0\",\"id\":42}");
+	assert_int_equal(error_code(ask(f, big), 42), AIPKG_MCP_INVALID_REQUEST);
 	free(big);
 }
 
@@ -720,10 +827,12 @@ static void test_serve_answers_line_by_line(void **state)
 		assert_non_null(doc);
 		json_decref(doc);
 	}
-	assert_int_equal(n, 4);
+	/* "not json" has no id, and revision 2025-06-18 no error without one */
+	assert_int_equal(n, 3);
 	assert_string_equal(line, "");
 	assert_non_null(strstr(out, "\"id\":2,\"result\":{}"));
-	assert_non_null(strstr(out, "-32700"));
+	assert_null(strstr(out, "-32700"));
+	assert_non_null(strstr(f->warnings, "not answered"));
 	assert_non_null(strstr(out, "\"id\":3,\"result\":{}"));
 	free(out);
 }
@@ -775,9 +884,9 @@ static void test_serve_stops_after_a_call_a_signal_interrupted(void **state)
 	setenv("FAKE_APK_TERM", "1", 1);
 	out = serve(f, input, sizeof(input) - 1);
 	unsetenv("FAKE_APK_TERM");
-	assert_non_null(strchr(out, '\n'));
-	assert_string_equal(strchr(out, '\n'), "\n"); /* one reply: no pong */
-	reply = json_loads(out, 0, NULL);
+	/* the ping is answered while the call runs; the call's answer says why it ended */
+	assert_non_null(strstr(out, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n"));
+	reply = json_loads(strstr(out, "{\"jsonrpc\":\"2.0\",\"id\":1,"), JSON_DISABLE_EOF_CHECK, NULL);
 	assert_string_equal(tool_error_code(tool_result(reply, true)), "interrupted");
 	assert_non_null(strstr(f->warnings, "the server stops"));
 	json_decref(reply);
@@ -801,6 +910,8 @@ int main(void)
 	    T(test_schema_check_names_what_is_wrong),
 	    T(test_bad_json_is_a_parse_error),
 	    T(test_batches_are_refused),
+	    T(test_batches_under_2025_03_26),
+	    T(test_an_error_without_an_id_follows_the_revision),
 	    T(test_invalid_requests),
 	    T(test_unknown_methods_and_bad_params),
 	    T(test_bad_arguments_are_invalid_params),

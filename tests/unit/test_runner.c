@@ -19,6 +19,7 @@
 #include "aipkg/error.h"
 #include "apk/runner.h"
 #include "ctx.h"
+#include "interrupt.h"
 #include "journal/journal.h"
 
 /*
@@ -888,9 +889,15 @@ static void test_a_sigint_during_apk_is_interrupted(void **state)
 	ctx = new_ctx(NULL);
 	assert_int_equal(aipkg_apk_run(ctx, &call, &res), -AIPKG_E_INTERRUPTED);
 	assert_int_equal(res.interrupted, SIGINT);
-	assert_string_equal(aipkg_ctx_errmsg(ctx),
-			    "apk add was interrupted by signal 2 (Interrupt)");
+	assert_string_equal(aipkg_ctx_errmsg(ctx), "apk add was stopped by Ctrl-C (SIGINT)");
 	aipkg_spawn_result_release(&res);
+	/* the operation stops as a whole: the next apk run does not start */
+	assert_int_equal(aipkg_apk_run(ctx, &call, &res), -AIPKG_E_INTERRUPTED);
+	assert_true(res.not_started);
+	assert_string_equal(aipkg_ctx_errmsg(ctx),
+			    "apk add was not started: Ctrl-C (SIGINT) had stopped the operation");
+	aipkg_spawn_result_release(&res);
+	aipkg_interrupt_clear();
 	aipkg_ctx_free(ctx);
 }
 
@@ -946,6 +953,75 @@ static void test_output_is_streamed_only_when_asked(void **state)
 	aipkg_spawn_result_release(&res);
 	aipkg_ctx_free(ctx);
 	aipkg_buf_release(&seen.out);
+}
+
+/* ---- progress ---- */
+
+struct progress_seen {
+	int events, ends;
+	unsigned long long done, total;
+	char message[128], step[32];
+};
+
+static void on_progress(void *ud, const struct aipkg_progress *p)
+{
+	struct progress_seen *seen = ud;
+
+	seen->events++;
+	seen->ends += p->end;
+	seen->done = p->done;
+	seen->total = p->total;
+	snprintf(seen->step, sizeof(seen->step), "%s", p->step);
+	if (p->message)
+		snprintf(seen->message, sizeof(seen->message), "%s", p->message);
+}
+
+/* apk 3 writes "DONE/TOTAL STAGE" to --progress-fd, apk 2 "DONE/TOTAL",
+ * and "(N/M) Installing ..." on stdout. */
+static void test_progress_comes_from_the_progress_fd_and_the_step_lines(void **state)
+{
+	struct progress_seen seen = { 0 };
+	struct aipkg_callbacks cb = { .progress = on_progress, .ud = &seen };
+	struct aipkg_opts opts = { .root = root };
+	struct aipkg_apk_call call = { .applet = "add", .flags = AIPKG_APK_CHANGE };
+	struct aipkg_spawn_result res;
+	struct aipkg_ctx *ctx;
+	json_t *argv;
+	char *words;
+
+	fake_apk_running("apk-progress",
+			 "for a in \"$@\"; do echo \"$a\"; done >\"$0.argv\"\n"
+			 "echo '(1/2) Installing pcre2 (10.43-r0)'; echo 512/2048 >&3\n"
+			 "echo '(2/2) Installing nginx (1.26.2-r0)'; echo '2048/2048 install' >&3\n"
+			 "exit 0");
+	assert_int_equal(aipkg_ctx_new(&ctx, &opts, &cb), 0);
+	assert_int_equal(aipkg_apk_run(ctx, &call, &res), 0);
+	assert_int_equal(seen.ends, 1);
+	assert_true(seen.events >= 3);
+	assert_int_equal(seen.done, 2048);
+	assert_int_equal(seen.total, 2048);
+	assert_string_equal(seen.step, "apk add");
+	assert_string_equal(seen.message, "(2/2) Installing nginx (1.26.2-r0)");
+	words = last_argv(getenv("AIPKG_APK"));
+	assert_non_null(strstr(words, "--no-progress\n--progress-fd\n3\n"));
+	free(words);
+	aipkg_spawn_result_release(&res);
+	/* the journal's argv is the command without it */
+	assert_int_equal(aipkg_apk_argv(ctx, &call, &argv), 0);
+	words = joined(argv);
+	assert_null(strstr(words, "progress-fd"));
+	free(words);
+	json_decref(argv);
+	/* a simulation shows no progress */
+	seen.events = 0;
+	call.flags |= AIPKG_APK_SIMULATE;
+	assert_int_equal(aipkg_apk_run(ctx, &call, &res), 0);
+	assert_int_equal(seen.events, 0);
+	words = last_argv(getenv("AIPKG_APK"));
+	assert_null(strstr(words, "progress-fd"));
+	free(words);
+	aipkg_spawn_result_release(&res);
+	aipkg_ctx_free(ctx);
 }
 
 /* ---- aipkg_apk_reason ---- */
@@ -1005,6 +1081,7 @@ int main(void)
 		T(test_a_sigint_during_apk_is_interrupted),
 		T(test_running_a_vanished_apk_is_apk_missing),
 		T(test_output_is_streamed_only_when_asked),
+		T(test_progress_comes_from_the_progress_fd_and_the_step_lines),
 		T(test_reason_falls_back_to_errors_on_stdout),
 	};
 

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "aipkg/error.h"
+#include "interrupt.h"
 #include "spawn.h"
 
 /* aipkg never runs a shell; these tests use one only to make small children. */
@@ -332,13 +334,102 @@ static void test_sigint_is_forwarded_to_the_child_and_reported(void **state)
 	aipkg_spawn_result_release(&res);
 }
 
+/* The interruption stops the operation as a whole: no further child
+ * starts until it is cleared (the next operation). */
+static void test_nothing_starts_while_interrupted(void **state)
+{
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(aipkg_interrupt_pending(), SIGINT); /* from the test before */
+	assert_int_equal(run_sh("echo ran", 0, &res), 0);
+	assert_true(res.not_started);
+	assert_int_equal(res.interrupted, SIGINT);
+	assert_string_equal(aipkg_buf_str(&res.out), "");
+	aipkg_spawn_result_release(&res);
+}
+
 static void test_a_later_run_is_not_reported_interrupted(void **state)
 {
 	struct aipkg_spawn_result res;
 
+	aipkg_interrupt_clear();
 	assert_int_equal(run_sh("exit 0", 0, &res), 0);
 	assert_int_equal(res.interrupted, 0);
+	assert_false(res.not_started);
 	aipkg_spawn_result_release(&res);
+}
+
+/* What an MCP client's cancellation does, from the thread reading its
+ * messages: the child gets SIGINT, as from Ctrl-C. */
+static void *cancel_soon(void *arg)
+{
+	usleep(200 * 1000);
+	aipkg_interrupt_raise(AIPKG_INTERRUPT_CANCEL);
+	return arg;
+}
+
+static void test_a_cancellation_from_another_thread_stops_the_child(void **state)
+{
+	struct aipkg_spawn sp = {
+		.argv = SH("trap 'echo got INT; exit 130' INT; echo started; "
+			   "i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done"),
+		.timeout = 20,
+	};
+	struct aipkg_spawn_result res;
+	pthread_t t;
+	double t0 = now();
+
+	aipkg_interrupt_clear();
+	assert_int_equal(pthread_create(&t, NULL, cancel_soon, NULL), 0);
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(res.interrupted, AIPKG_INTERRUPT_CANCEL);
+	assert_int_equal(res.exit_code, 130);
+	assert_string_equal(aipkg_buf_str(&res.out), "started\ngot INT\n");
+	assert_true(now() - t0 < 3);
+	aipkg_spawn_result_release(&res);
+	aipkg_interrupt_clear();
+}
+
+/* apk --progress-fd 3: what the child writes there is passed on, not kept. */
+struct fd3_seen {
+	struct aipkg_buf fd3, out;
+};
+
+static void collect_fd3(void *ud, enum aipkg_stream stream, const char *data, size_t len)
+{
+	struct fd3_seen *seen = ud;
+
+	aipkg_buf_add(stream == AIPKG_SPAWN_FD3 ? &seen->fd3 : &seen->out, data, len);
+}
+
+static void test_descriptor_3_goes_to_the_callback_only(void **state)
+{
+	struct fd3_seen seen = { AIPKG_BUF_INIT, AIPKG_BUF_INIT };
+	struct aipkg_spawn sp = {
+		.argv = SH("echo 10/100 >&3; echo out; echo 100/100 >&3"),
+		.on_output = collect_fd3,
+		.ud = &seen,
+		.fd3 = true,
+	};
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_int_equal(res.exit_code, 0);
+	assert_string_equal(aipkg_buf_str(&seen.fd3), "10/100\n100/100\n");
+	assert_string_equal(aipkg_buf_str(&res.out), "out\n");
+	aipkg_spawn_result_release(&res);
+	/* without .fd3 there is no third pipe to read (whatever descriptor 3
+	 * the test runner itself passed down is not ours to write to) */
+	aipkg_buf_reset(&seen.fd3);
+	sp.fd3 = false;
+	sp.argv = SH("echo out");
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_string_equal(aipkg_buf_str(&seen.fd3), "");
+	assert_string_equal(aipkg_buf_str(&res.out), "out\n");
+	aipkg_spawn_result_release(&res);
+	aipkg_buf_release(&seen.fd3);
+	aipkg_buf_release(&seen.out);
 }
 
 int main(void)
@@ -361,7 +452,10 @@ int main(void)
 		cmocka_unit_test(test_output_beyond_the_capture_limit_is_truncated),
 		cmocka_unit_test(test_the_stream_callback_sees_every_byte_in_order),
 		cmocka_unit_test(test_sigint_is_forwarded_to_the_child_and_reported),
+		cmocka_unit_test(test_nothing_starts_while_interrupted),
 		cmocka_unit_test(test_a_later_run_is_not_reported_interrupted),
+		cmocka_unit_test(test_a_cancellation_from_another_thread_stops_the_child),
+		cmocka_unit_test(test_descriptor_3_goes_to_the_callback_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,19 @@ struct aipkg_ctx;
 enum aipkg_stream { AIPKG_STDOUT = 1, AIPKG_STDERR = 2 };
 
 /*
+ * How far a long step has come: apk installing or downloading (from apk's
+ * --progress-fd and its "(3/12) Installing ..." lines), a download.
+ */
+struct aipkg_progress {
+	const char *step;          /* "apk add", "secdb download": what runs */
+	unsigned long long done;   /* how far, in the step's own units (apk: bytes) */
+	unsigned long long total;  /* of how much; 0 when not known */
+	const char *message;       /* the latest line about it, e.g. "(3/12) Installing
+				      nginx (1.26.2-r0)", or NULL; from apk: not sanitised */
+	bool end;                  /* the step is over (a bar is cleared) */
+};
+
+/*
  * How the library talks to its user.  Every member may be NULL.
  *
  * output:  apk's live output, called only when opts.stream is set.
@@ -25,6 +38,9 @@ enum aipkg_stream { AIPKG_STDOUT = 1, AIPKG_STDERR = 2 };
  *          be asked (no terminal), which refuses the change.
  * warn:    a warning for a person (already formatted, no prefix, no newline).
  * note:    progress information ("fetching APKINDEX...").
+ * progress: how far a long step has come, as it moves (several times a
+ *          second at most) and once with "end" when it is over.  Called
+ *          from the thread running the operation.
  */
 struct aipkg_callbacks {
 	void (*output)(void *ud, enum aipkg_stream stream, const char *data, size_t len);
@@ -32,6 +48,8 @@ struct aipkg_callbacks {
 	void (*warn)(void *ud, const char *msg);
 	void (*note)(void *ud, const char *msg);
 	void *ud;
+	/* last, so that positional initialisers of the members above still work */
+	void (*progress)(void *ud, const struct aipkg_progress *p);
 };
 
 /* Options shared by every command; strings are borrowed for the ctx's life. */

@@ -12,7 +12,7 @@
  *
  * X(name, exit code, message).  Exit codes are the documented contract:
  * 0 ok, 1 operation failed, 2 usage or configuration, 3 vulnerabilities,
- * 75 another aipkg holds the lock.
+ * 75 another aipkg holds the lock, 130 interrupted (Ctrl-C) while apk ran.
  */
 #define AIPKG_ERRORS(X)                                                           \
 	X(USAGE, 2, "invalid usage")                                              \
@@ -23,6 +23,7 @@
 	X(BADDEP, 2, "invalid package constraint")                                \
 	X(NOROOT, 2, "root directory is missing or unreadable")                   \
 	X(NOT_ALPINE, 2, "not an Alpine root (no apk database)")                  \
+	X(NOT_ROOT, 1, "changing the system needs root")                          \
 	X(NOPKG, 1, "no such package")                                            \
 	X(NOTINSTALLED, 1, "package is not installed")                            \
 	X(CORRUPT, 1, "file is corrupt")                                          \
@@ -34,7 +35,7 @@
 	X(NEEDED, 1, "package is required by other installed packages")           \
 	X(REFUSED, 1, "confirmation required")                                    \
 	X(DECLINED, 1, "declined")                                                \
-	X(INTERRUPTED, 1, "interrupted")                                          \
+	X(INTERRUPTED, 130, "interrupted")                                        \
 	X(TIMEOUT, 1, "timed out")                                                \
 	X(TOOBIG, 1, "input too large")                                           \
 	X(NETWORK, 1, "network failure")                                          \

@@ -21,12 +21,21 @@ struct aipkg_tool {
 	/* args is borrowed; *result is a new reference owned by the caller,
 	 * set on success and also on failures that carry detail (apk output). */
 	int (*run)(struct aipkg_ctx *ctx, json_t *args, json_t **result);
+	const char *title;       /* for people: "Install packages" */
+	/* JSON Schema of a successful result ({"properties":..., "required":
+	 * [...]}, JSON text), or NULL when its shape is not fixed */
+	const char *output;
 };
+
+/* TOOL's name as MCP clients know it, "pkg_install": the name pattern they
+ * enforce, ^[a-zA-Z0-9_-]{1,64}$, has no dot.  Written to BUF; returns BUF. */
+AIPKG_API const char *aipkg_tool_mcp_name(const struct aipkg_tool *tool, char *buf, size_t size);
 
 /* All tools, sorted by name; *n receives the count. */
 AIPKG_API const struct aipkg_tool *aipkg_tools(size_t *n);
 
-/* The tool called NAME, or NULL. */
+/* The tool called NAME, or NULL.  NAME may be spelt with an underscore
+ * ("pkg_install"), as MCP clients know the tools. */
 AIPKG_API const struct aipkg_tool *aipkg_tool_find(const char *name);
 
 /*

@@ -1,0 +1,13 @@
+/* Monotonic time, for timeouts and intervals. */
+/* SPDX-License-Identifier: MIT */
+#include <time.h>
+
+#include "clock.h"
+
+double aipkg_clock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
