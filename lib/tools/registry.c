@@ -79,6 +79,12 @@
 	"{\"properties\":{\"fixed\":{\"type\":\"array\"},\"not_fixed\":{\"type\":\"array\"},"\
 	"\"operations\":{\"type\":\"array\"},\"before\":{\"type\":\"object\"},"           \
 	"\"after\":{\"type\":\"object\"}},\"required\":[\"fixed\",\"not_fixed\"]}"
+#define WHO_OWNS_OUT                                                                   \
+	"{\"properties\":{\"owners\":" ARRAY_OF(                                           \
+	"{\"type\":\"object\",\"properties\":{\"path\":" STR ",\"package\":" STR           \
+	",\"version\":" STR ",\"symlink_target\":" STR_OR_NULL "},"                            \
+	"\"required\":[\"path\",\"package\",\"version\"]}") ",\"unowned\":" STRS "},"       \
+	"\"required\":[\"owners\"]}"
 #define UPDATE_PLAN_OUT                                                                \
 	"{\"properties\":{\"packages\":{\"type\":\"array\"},\"security_data\":" BOOL "}," \
 	"\"required\":[\"packages\"]}"
@@ -234,7 +240,7 @@ static const struct aipkg_tool tools[] = {
 	  "paths, such as /usr/sbin/nginx\"}},\"required\":[\"paths\"],"
 	  "\"additionalProperties\":false}",
 	  0, aipkg_tool_who_owns,
-	  "Which package owns a file", NULL },
+	  "Which package owns a file", WHO_OWNS_OUT },
 };
 
 const struct aipkg_tool *aipkg_tools(size_t *n)

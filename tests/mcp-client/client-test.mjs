@@ -235,6 +235,8 @@ async function tools() {
   check((await call('pkg.search', { query: 'cmd:dig' })).structuredContent.packages[0].name ===
         'bind-tools', 'the dotted name pkg.search still works');
   await call('pkg_search', { query: 'nginx', description: true });
+  check((await call('pkg_who_owns', { paths: ['/usr/sbin/nginx'] }))
+    .structuredContent.owners[0].package === 'nginx', 'pkg_who_owns names nginx');
   await call('pkg_list', { filter: 'installed' });
   check(!(await call('pkg_lock', { package: 'nginx', confirm: true })).isError, 'pkg_lock');
   check(!(await call('pkg_unlock', { package: 'nginx', confirm: true })).isError, 'pkg_unlock');
