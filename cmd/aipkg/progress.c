@@ -2,20 +2,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
-
-/* The terminal's width on stderr; 80 when it cannot say. */
-static int term_width(void)
-{
-	struct winsize ws;
-
-	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	return 80;
-}
 
 bool cli_progress_wanted(const struct cli *cli)
 {
@@ -28,7 +17,7 @@ bool cli_progress_wanted(const struct cli *cli)
 /* " 45% [##########          ] apk add", cut to the terminal's width */
 static void draw(const struct cli_progress *bar)
 {
-	int width = term_width() - 1, pct = 0, cells, filled, n;
+	int width = cli_columns(stderr) - 1, pct = 0, cells, filled, n;
 	char line[512];
 
 	if (width < 20)
