@@ -113,7 +113,7 @@ static int task_ctx(struct task *t, const struct aipkg_opts *base, const char **
 		    const char *cmdline)
 {
 	const struct ans_params *p = t->p;
-	struct aipkg_callbacks cb = { NULL, NULL, on_warn, NULL, t };
+	struct aipkg_callbacks cb = { NULL, NULL, on_warn, NULL, t, NULL };
 	struct aipkg_opts o = base ? *base : (struct aipkg_opts){ 0 };
 	size_t n = base ? base->nrepos : 0;
 	const json_t *v;
