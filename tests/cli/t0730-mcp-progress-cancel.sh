@@ -127,7 +127,8 @@ test_expect_success 'a slow secdb download says it is alive too' '
 	progress_values tok-s <out >values &&
 	test "$(wc -l <values)" -ge 2 &&
 	test_grep "still running" out &&
-	sort -g values >sorted && test_cmp sorted values
+	sort -g values >sorted && test_cmp sorted values ||
+	{ cat out err >&2; false; }
 '
 
 test_done
