@@ -3,7 +3,7 @@
 #ifndef AIPKG_CLOCK_H
 #define AIPKG_CLOCK_H
 
-/* Seconds on the monotonic clock: only differences mean anything. */
-double aipkg_clock_now(void);
+/* aipkg_clock_now(), public for the command line's progress bar */
+#include "aipkg/aipkg.h"
 
 #endif

@@ -47,8 +47,12 @@ struct aipkg_cmd {
 };
 
 /* The progress bar on the terminal (progress.c). */
+/* Seconds a step runs before its bar appears. */
+#define CLI_PROGRESS_DELAY 0.5
+
 struct cli_progress {
 	bool active;       /* a step runs: redraw the bar after apk's lines */
+	double since;      /* when the step started (monotonic seconds) */
 	bool shown;        /* the bar is on the screen */
 	unsigned long long done, total;
 	char step[48];

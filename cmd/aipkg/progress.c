@@ -62,11 +62,16 @@ void cli_progress_update(struct cli *cli, const struct aipkg_progress *p)
 		bar->active = false;
 		return;
 	}
+	if (!bar->active)
+		bar->since = aipkg_clock_now();
 	bar->active = true;
 	bar->done = p->done;
 	bar->total = p->total;
 	/* the step's name is ours ("apk add"): no need to sanitise it */
 	snprintf(bar->step, sizeof(bar->step), "%s", p->step);
+	/* a step over in a moment needs no bar flashing by */
+	if (aipkg_clock_now() - bar->since < CLI_PROGRESS_DELAY)
+		return;
 	draw(bar);
 	bar->shown = true;
 }
@@ -75,7 +80,7 @@ void cli_progress_around_output(struct cli *cli, bool before)
 {
 	if (before)
 		cli_progress_clear(cli);
-	else if (cli->bar.active) {
+	else if (cli->bar.active && aipkg_clock_now() - cli->bar.since >= CLI_PROGRESS_DELAY) {
 		draw(&cli->bar);
 		cli->bar.shown = true;
 	}

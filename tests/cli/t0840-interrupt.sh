@@ -96,7 +96,8 @@ then
 	test_set_prereq SCRIPT
 fi
 
-test_expect_success SCRIPT 'on a terminal apk'"'"'s progress is a bar, drawn over and cleared' '
+test_expect_success SCRIPT 'on a terminal a slow install shows apk'"'"'s progress as a bar' '
+	fixture_use_repos "$ROOT" "http://127.0.0.1:$SECDB_PORT/slow/1/repo" &&
 	TERM=xterm script -qec "\"$AIPKG\" --root \"$ROOT\" --allow-untrusted --yes install htop" \
 		/dev/null >screen &&
 	test_grep "Installing htop" screen &&
@@ -105,6 +106,12 @@ test_expect_success SCRIPT 'on a terminal apk'"'"'s progress is a bar, drawn ove
 	TERM=dumb script -qec "\"$AIPKG\" --root \"$ROOT\" --allow-untrusted --yes install bind-tools" \
 		/dev/null >screen &&
 	test_grep "Installing bind-tools" screen &&
+	test_grep ! "\] apk add" screen &&
+	fixture_use_repos "$ROOT" "$SECDB_DIR/repo" &&
+	TERM=xterm script -qec "\"$AIPKG\" --root \"$ROOT\" --allow-untrusted --yes install busybox" \
+		/dev/null >screen &&
+	# a step over in a moment gets no bar
+	test_grep "Installing busybox" screen &&
 	test_grep ! "\] apk add" screen
 '
 

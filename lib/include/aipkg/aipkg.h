@@ -106,6 +106,10 @@ AIPKG_API int aipkg_version_compare_str(const char *a, const char *b);
 /* SECONDS as words ("3 days", "1 hour") in BUF, for messages; returns BUF. */
 AIPKG_API const char *aipkg_age_text(double seconds, char *buf, size_t size);
 
+/* Seconds on the monotonic clock, for intervals: only differences mean
+ * anything. */
+AIPKG_API double aipkg_clock_now(void);
+
 /* true when VERSION is a valid apk version. */
 AIPKG_API bool aipkg_version_valid(const char *version);
 
