@@ -309,7 +309,7 @@ int aipkg_apk_get(struct aipkg_ctx *ctx, struct aipkg_apk **out)
 		return r;
 	}
 	*out = ctx->apk = apk;
-	aipkg_rules_apk_known(ctx, apk->major);
+	aipkg_rules_apk_known(ctx, apk->major, apk->version);
 	aipkg_apk_remember(ctx);
 	return 0;
 }

@@ -82,10 +82,11 @@ int aipkg_rules_major(struct aipkg_ctx *ctx)
 	return ctx->apk_major;
 }
 
-void aipkg_rules_apk_known(struct aipkg_ctx *ctx, int major)
+void aipkg_rules_apk_known(struct aipkg_ctx *ctx, int major, const char *release)
 {
 	ctx->apk_major = major >= 3 ? 3 : 2;
 	aipkg_version_decided(ctx, ctx->apk_major);
+	aipkg_version_apk_release(ctx, release);
 }
 
 static int rules_decide(void *ud)
@@ -98,6 +99,8 @@ void aipkg_rules_attach(struct aipkg_ctx *ctx)
 	aipkg_version_set_decider(rules_decide, ctx);
 	if (ctx->apk_major)
 		aipkg_version_decided(ctx, ctx->apk_major);
+	if (ctx->apk)
+		aipkg_version_apk_release(ctx, ctx->apk->version);
 }
 
 void aipkg_rules_detach(struct aipkg_ctx *ctx)

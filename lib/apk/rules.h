@@ -14,8 +14,9 @@ struct aipkg_ctx;
  */
 int aipkg_rules_major(struct aipkg_ctx *ctx);
 
-/* The context's apk was detected (runner.c): its rules are in force. */
-void aipkg_rules_apk_known(struct aipkg_ctx *ctx, int major);
+/* The context's apk was detected (detect.c): its rules are in force;
+ * RELEASE ("2.14.4") may be NULL. */
+void aipkg_rules_apk_known(struct aipkg_ctx *ctx, int major, const char *release);
 
 /* Make the context decide the version rules (apk/version.h) when they
  * first matter; detach before the context goes away. */

@@ -202,9 +202,10 @@ static void sel_pinning(const struct sel_rules *r, struct sel_cand *c)
 	c->tag_ok = c->tag_pref || (repos & allowed) || c->inst || c->pkg->installed_size == 0;
 	/* "Virtual packages without provider_priority cannot be
 	 * autoselected", unless something requires the provider itself (a
-	 * package of the name always offers its version) */
+	 * package of the name always offers its version), or, for apk 2.10.0
+	 * to 2.12.9, it is the name's only provider */
 	c->auto_ok = c->version.ptr || c->pkg->provider_priority || c->inst ||
-		     sel_in_world(st, c->pkg->name);
+		     sel_in_world(st, c->pkg->name) || (r->flags & AIPKG_SELECT_LONE_PROVIDER);
 }
 
 /* Does C meet the dependency's version, or checksum, constraint? */
@@ -354,6 +355,10 @@ static int sel_select(const struct aipkg_state *st, const struct aipkg_dep *dep,
 	sel_collect(st, dep->name, &l);
 	if (!l.failed && major != 2)
 		sel_choose(&r3, &l, out);
+	/* the only provider of a virtual name: which apk 2 is it? */
+	if (!l.failed && major == 0 && l.n == 1 && !l.v[0].version.ptr && !l.v[0].inst &&
+	    !l.v[0].pkg->provider_priority && aipkg_version_apk_picks_lone_provider())
+		r2.flags |= AIPKG_SELECT_LONE_PROVIDER;
 	if (!l.failed && major != 3) {
 		sel_choose(&r2, &l, &two);
 		if (major == 2 || ((two.pkg != out->pkg || two.why != out->why) &&

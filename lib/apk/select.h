@@ -30,6 +30,9 @@ struct aipkg_selection {
 enum aipkg_select_flags {
 	/* as `apk upgrade` or `apk add -u`: the newest over the installed one */
 	AIPKG_SELECT_UPGRADE = 1 << 0,
+	/* as apk 2.10.0 to 2.12.9: a virtual name's only provider is chosen
+	 * (aipkg_select() sets it itself when that apk is in use) */
+	AIPKG_SELECT_LONE_PROVIDER = 1 << 1,
 };
 
 /*

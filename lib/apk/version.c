@@ -1,6 +1,7 @@
 /* apk version strings: validation, ordering and fuzzy matching as apk 3 does them, and which apk's rules apply. */
 /* SPDX-License-Identifier: MIT */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "aipkg/aipkg.h"
@@ -250,6 +251,9 @@ static bool version3_validate(struct aipkg_slice v)
 static int version_rules;
 static int (*version_decide)(void *ud);
 static void *version_decide_ud;
+/* The release of the apk in use, when known ("2.10.6": 2, 10, 6). */
+static unsigned version_apk[3];
+static bool version_apk_known;
 
 void aipkg_version_set_rules(int rules)
 {
@@ -261,6 +265,7 @@ void aipkg_version_set_decider(int (*decide)(void *ud), void *ud)
 	version_decide = decide;
 	version_decide_ud = ud;
 	version_rules = 0;
+	version_apk_known = false;
 }
 
 void aipkg_version_decided(void *ud, int rules)
@@ -269,12 +274,38 @@ void aipkg_version_decided(void *ud, int rules)
 		aipkg_version_set_rules(rules);
 }
 
+void aipkg_version_apk_release(void *ud, const char *release)
+{
+	unsigned v[3] = { 0, 0, 0 };
+
+	if (!version_decide || version_decide_ud != ud || !release ||
+	    sscanf(release, "%u.%u.%u", &v[0], &v[1], &v[2]) < 2)
+		return;
+	memcpy(version_apk, v, sizeof(v));
+	version_apk_known = true;
+}
+
+/* apk 2.10.0 to 2.12.9 chose the only provider of a virtual name by
+ * itself; 2.12.10 took that back (apk-tools 3b013f4), as 2.14 and 3 do. */
+bool aipkg_version_apk_picks_lone_provider(void)
+{
+	unsigned long v;
+
+	if (!version_apk_known && !version_rules && version_decide)
+		version_decide(version_decide_ud);
+	if (!version_apk_known || version_apk[0] != 2)
+		return false;
+	v = version_apk[1] * 1000ul + version_apk[2];
+	return v >= 10000 && v < 12010;
+}
+
 void aipkg_version_unset_decider(void *ud)
 {
 	if (version_decide_ud == ud) {
 		version_decide = NULL;
 		version_decide_ud = NULL;
 		version_rules = 0;
+		version_apk_known = false;
 	}
 }
 

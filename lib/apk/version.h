@@ -55,6 +55,14 @@ void aipkg_version_decided(void *ud, int rules);
 /* The rules in force (2 or 3), asking the decider when undecided. */
 int aipkg_version_rules(void);
 
+/* The decider UD learnt the release of the apk in use ("2.10.6"). */
+void aipkg_version_apk_release(void *ud, const char *release);
+
+/* Does the apk in use choose a virtual name's only provider by itself
+ * (apk 2.10.0 to 2.12.9)?  Asks the decider when its release is unknown;
+ * false when it cannot be learnt (2.12.10 and later do not). */
+bool aipkg_version_apk_picks_lone_provider(void);
+
 /* true when V is a valid version (what `apk version -c` accepts). */
 bool aipkg_version_validate(struct aipkg_slice v);
 

@@ -192,6 +192,36 @@ static void test_virtual_not_chosen(void **state)
 	fix_free(g);
 }
 
+static int decide_2(void *ud)
+{
+	return 2;
+}
+
+/* apk 2.10.0 to 2.12.9 chose a virtual name's only provider by itself
+ * (real 3.10 roots: "bkeymaps" is kbd-bkeymaps there), 2.12.10 not. */
+static void test_lone_provider_by_apk_release(void **state)
+{
+	struct fix *f = fix_new(NULL, NULL);
+	struct aipkg_selection sel;
+	int ud;
+
+	assert_string_equal(picked(f, "xdvi", AIPKG_SELECT_LONE_PROVIDER, 2), "xdvik-22.87.06-r1");
+	aipkg_version_set_decider(decide_2, &ud);
+	aipkg_version_apk_release(&ud, "2.10.6");
+	assert_int_equal(aipkg_select_name(&f->st, "xdvi", 0, &sel), 0);
+	assert_int_equal(sel.why, AIPKG_SELECT_OK);
+	assert_string_equal(sel.pkg->name, "xdvik");
+	aipkg_version_apk_release(&ud, "2.12.10");
+	assert_int_equal(aipkg_select_name(&f->st, "xdvi", 0, &sel), 0);
+	assert_int_equal(sel.why, AIPKG_SELECT_VIRTUAL);
+	/* several providers: never */
+	aipkg_version_apk_release(&ud, "2.10.6");
+	assert_int_equal(aipkg_select_name(&f->st, "postgresql", 0, &sel), 0);
+	assert_string_equal(sel.pkg->name, "postgresql15");
+	aipkg_version_unset_decider(&ud);
+	fix_free(f);
+}
+
 /* @testing's packages only for "name@testing". */
 static void test_tagged_repository(void **state)
 {
@@ -286,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_select_follows_rules_in_force),
 		cmocka_unit_test(test_installed_provider_kept),
 		cmocka_unit_test(test_virtual_not_chosen),
+		cmocka_unit_test(test_lone_provider_by_apk_release),
 		cmocka_unit_test(test_tagged_repository),
 		cmocka_unit_test(test_upgrade_by_installed_tag),
 		cmocka_unit_test(test_installed_only),
