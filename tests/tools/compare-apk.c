@@ -343,7 +343,7 @@ static const char *jstr(const json_t *o, const char *key)
 
 static void check_installed(struct cfg *c, struct strset *inst_names)
 {
-	static const char *const apk_args[] = { "list", "--installed", NULL };
+	static const char *const apk_args[] = { "list", "-I", NULL };
 	static const char *const aipkg_args[] = { "list", "--installed", NULL };
 	struct strset a = { 0 }, b = { 0 }, d1 = { 0 }, d2 = { 0 };
 	struct out o;
@@ -391,10 +391,11 @@ static const char *version_of(const char *nv, const struct strset *names, const 
 	return best;
 }
 
-/* apk lists every newer version; aipkg the newest: compare "name newest". */
+/* apk lists every newer version; aipkg the newest: compare "name newest".
+ * Short options: apk 2.12 knows only -u and --upgradeable. */
 static void apk_upgradable(struct cfg *c, const struct strset *inst, struct strset *out)
 {
-	static const char *const args[] = { "list", "--upgradable", NULL };
+	static const char *const args[] = { "list", "-u", NULL };
 	/* parallel: names[k]'s newest version is newest[k] (no dedupe) */
 	struct strset names = { 0 }, newest = { 0 };
 	struct out o;
