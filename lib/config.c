@@ -89,6 +89,7 @@ static const struct config_key config_keys[] = {
 	{ "agent.heal", KEY_BOOL, OFF(agent.heal), 0, NULL, NULL, NULL },
 	{ "agent.high_packages", KEY_LIST, OFF(agent.high_packages), OFF(agent.high_packages_n),
 	  NULL, "[]", NULL },
+	{ "agent.keep_reports", KEY_INT, OFF(agent.keep_reports), 0, NULL, NULL, NULL },
 	{ "agent.max_packages", KEY_INT, OFF(agent.max_packages), 0, NULL, NULL, NULL },
 	{ "agent.min_age", KEY_SECONDS, OFF(agent.min_age), 0, NULL, NULL, NULL },
 	{ "agent.notify", KEY_MAP, 0, 0, NULL, NULL, NULL },
@@ -595,6 +596,7 @@ static void config_defaults(struct aipkg_config *cfg)
 	aipkg_llm_config_defaults(&cfg->llm_strategic);
 	cfg->agent.reverse_deps_high = 10;
 	cfg->agent.sandbox_timeout = 600;
+	cfg->agent.keep_reports = 90;
 }
 
 int aipkg_config_load_text(struct aipkg_config *cfg, const char *name, const char *text,

@@ -37,6 +37,7 @@ struct aipkg_agent_config {
 	bool review;           /* ask the strategic model about medium and high */
 	bool heal;             /* repair damaged files the doctor finds (aipkg doctor --fix) */
 	bool restart_services; /* restart an upgraded package's running OpenRC services */
+	long keep_reports;     /* days a run's report is kept; 0: for ever */
 };
 
 struct aipkg_config {

@@ -159,6 +159,11 @@ json_t *aipkg_agent_deferred(struct aipkg_ctx *ctx);
  * REPORT's "files".  The text form is appended to TEXT (may be NULL). */
 int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg_buf *text);
 
+/* Remove the reports (both files of a run) older than agent.keep_reports
+ * days at NOW, by the time in their names; files of other names stay.
+ * Returns how many files went (0 when keep_reports is 0: kept for ever). */
+int aipkg_agent_reports_prune(struct aipkg_ctx *ctx, time_t now);
+
 /* The plain-text form of REPORT. */
 void aipkg_agent_report_text(const json_t *report, struct aipkg_buf *out);
 

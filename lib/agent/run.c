@@ -747,6 +747,8 @@ static void run_end(struct run *run, bool dry)
 	r = aipkg_agent_report_write(run->ctx, run->report, &text);
 	if (r < 0)
 		aipkg_ctx_warn(run->ctx, "%s", aipkg_ctx_why(run->ctx, r));
+	else
+		aipkg_agent_reports_prune(run->ctx, time(NULL));
 	if (json_is_true(json_object_get(run->report, "attention")))
 		aipkg_agent_notify(run->ctx, run->report,
 				   str(json_object_get(run->report, "files"), "text"));

@@ -1,5 +1,6 @@
 /* The agent's own files: deferred updates and last run's vulnerabilities, and the reports. */
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -108,6 +109,57 @@ static void report_mask(char **doc, struct aipkg_buf *text)
 		aipkg_buf_addstr(text, masked);
 		free(masked);
 	}
+}
+
+/* The time a report's name says it was written ("20261124T101502Z[-N].json"
+ * or ".txt"), or -1 for a name no report has. */
+static long long report_time(const char *name)
+{
+	char iso[32];
+	size_t n = strspn(name, "0123456789TZ"), rest;
+
+	if (n != 16 || name[8] != 'T' || name[15] != 'Z')
+		return -1;
+	rest = name[n] == '-' ? n + 1 + strspn(name + n + 1, "0123456789") : n;
+	if (strcmp(name + rest, ".json") != 0 && strcmp(name + rest, ".txt") != 0)
+		return -1;
+	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", name, name + 4, name + 6,
+		 name + 9, name + 11, name + 13);
+	return aipkg_jentry_parse_time(iso);
+}
+
+int aipkg_agent_reports_prune(struct aipkg_ctx *ctx, time_t now)
+{
+	long long keep = (long long)ctx->cfg.agent.keep_reports * 86400;
+	char *dir = aipkg_ctx_path(ctx, "var/lib/aipkg/reports");
+	int fd = dir && keep > 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	int removed = 0;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (e = readdir(d))) {
+		long long t = report_time(e->d_name);
+
+		/* a name that is no report's is not ours to remove */
+		if (t < 0 || now - t <= keep)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+		else
+			aipkg_ctx_warn(ctx, "cannot remove the old report %s/%s: %s", dir, e->d_name,
+				       strerror(errno));
+	}
+	if (d)
+		closedir(d);
+	if (removed)
+		aipkg_ctx_note(ctx, "removed %d report file%s older than %ld day%s "
+				    "(agent.keep_reports)",
+			       removed, aipkg_plural(removed, "", "s"), ctx->cfg.agent.keep_reports,
+			       aipkg_plural(ctx->cfg.agent.keep_reports, "", "s"));
+	free(dir);
+	return removed;
 }
 
 int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg_buf *text)
