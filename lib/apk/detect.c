@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "apk/rules.h"
 #include "apk/runner.h"
 #include "ctx.h"
+#include "digest.h"
 #include "fileio.h"
 
 #define APK_DETECT_TIMEOUT 30.0
@@ -158,43 +158,38 @@ static char *word_file(const char *word, bool first, struct stat *sb)
 
 /* Not the ctime: a hard link made to apk, or a chmod, changes it and not
  * what apk is. */
-static void key_add_file(EVP_MD_CTX *md, const char *path, const struct stat *sb)
+static void key_add_file(struct aipkg_sha256 *md, const char *path, const struct stat *sb)
 {
 	long long v[5] = { (long long)sb->st_dev, (long long)sb->st_ino, (long long)sb->st_size,
 			   (long long)sb->st_mtim.tv_sec, (long long)sb->st_mtim.tv_nsec };
 
-	EVP_DigestUpdate(md, "f", 1);
-	EVP_DigestUpdate(md, path, strlen(path) + 1);
-	EVP_DigestUpdate(md, v, sizeof(v));
+	aipkg_sha256_update(md, "f", 1);
+	aipkg_sha256_update(md, path, strlen(path) + 1);
+	aipkg_sha256_update(md, v, sizeof(v));
 }
 
 /* The command's identity as 64 hex digits; false when no word names a
  * file (nothing to tell a changed apk by). */
 static bool command_key(const struct aipkg_apk *apk, char key[65])
 {
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char raw[AIPKG_SHA256_LEN];
+	struct aipkg_sha256 md;
 	bool files = false;
 
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
-		return false;
-	}
+	aipkg_sha256_init(&md);
 	for (size_t i = 0; i < apk->ncmd; i++) {
 		struct stat sb;
 		char *file = word_file(apk->cmd[i], i == 0, &sb);
 
-		EVP_DigestUpdate(md, "w", 1);
-		EVP_DigestUpdate(md, apk->cmd[i], strlen(apk->cmd[i]) + 1);
+		aipkg_sha256_update(&md, "w", 1);
+		aipkg_sha256_update(&md, apk->cmd[i], strlen(apk->cmd[i]) + 1);
 		if (file)
-			key_add_file(md, file, &sb);
+			key_add_file(&md, file, &sb);
 		files |= file != NULL;
 		free(file);
 	}
-	files &= EVP_DigestFinal_ex(md, raw, &len) == 1 && len == 32;
-	EVP_MD_CTX_free(md);
-	for (unsigned int i = 0; files && i < 32; i++)
+	aipkg_sha256_final(&md, raw);
+	for (unsigned int i = 0; files && i < AIPKG_SHA256_LEN; i++)
 		snprintf(key + 2 * i, 3, "%02x", raw[i]);
 	return files;
 }

@@ -12,12 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <openssl/evp.h>
 
 #include "aipkg/error.h"
 #include "apk/idxcache.h"
 #include "apk/idxformat.h"
 #include "ctx.h"
+#include "digest.h"
 #include "fileio.h"
 #include "journal/journal.h"
 
@@ -88,13 +88,11 @@ void aipkg_idxcache_close(struct aipkg_idxcache *c)
 /* DIR/<16 hex of SHA-256 of the index's path>.idx */
 static char *idx_file(const struct aipkg_idxcache *c, const char *index_path)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	unsigned char md[AIPKG_SHA256_LEN];
 	char *path = NULL;
 
-	if (!EVP_Digest(index_path, strlen(index_path), md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen < 8 ||
-	    asprintf(&path, "%s/%02x%02x%02x%02x%02x%02x%02x%02x.idx", c->dir, md[0], md[1], md[2],
+	aipkg_sha256(index_path, strlen(index_path), md);
+	if (asprintf(&path, "%s/%02x%02x%02x%02x%02x%02x%02x%02x.idx", c->dir, md[0], md[1], md[2],
 		     md[3], md[4], md[5], md[6], md[7]) < 0)
 		return NULL;
 	return path;

@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "apk/index.h"
+#include "digest.h"
 #include "fileio.h"
 
 /* A real key is under a kilobyte of PEM; anything larger is not a key. */
@@ -104,24 +105,19 @@ static int keys_cmp(const void *a, const void *b)
 /* The fingerprint: every key's name, size, inode and times, in name order. */
 static void keys_fingerprint(struct aipkg_keyring *kr)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct aipkg_sha256 md;
 
-	memset(kr->fingerprint, 0, sizeof(kr->fingerprint));
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(md);
-		return;
-	}
+	aipkg_sha256_init(&md);
 	for (size_t i = 0; i < kr->n; i++) {
 		const struct stat *st = &kr->keys[i].st;
 		long long id[6] = {(long long)st->st_dev,	  (long long)st->st_ino,
 				   (long long)st->st_size,	  (long long)st->st_mtim.tv_sec,
 				   (long long)st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec};
 
-		EVP_DigestUpdate(md, kr->keys[i].name, strlen(kr->keys[i].name) + 1);
-		EVP_DigestUpdate(md, id, sizeof(id));
+		aipkg_sha256_update(&md, kr->keys[i].name, strlen(kr->keys[i].name) + 1);
+		aipkg_sha256_update(&md, id, sizeof(id));
 	}
-	EVP_DigestFinal_ex(md, kr->fingerprint, NULL);
-	EVP_MD_CTX_free(md);
+	aipkg_sha256_final(&md, kr->fingerprint);
 }
 
 int aipkg_keyring_load(const char *root, struct aipkg_keyring *kr)

@@ -5,11 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
 
 #include "aipkg/error.h"
 #include "apk/state.h"
 #include "ctx.h"
+#include "digest.h"
 
 #define REPOS_FILE_MAX ((size_t)1 << 20)
 
@@ -553,8 +553,7 @@ enum aipkg_cache_naming aipkg_cache_naming_of(const char *apk_version)
 char *aipkg_repo_cache_file(const struct aipkg_repo *repo, const char *arch,
 			    enum aipkg_cache_naming how)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	unsigned char md[AIPKG_SHA256_LEN];
 	struct aipkg_buf what = AIPKG_BUF_INIT;
 	char *name = NULL;
 	int r;
@@ -566,9 +565,11 @@ char *aipkg_repo_cache_file(const struct aipkg_repo *repo, const char *arch,
 	else
 		r = how == AIPKG_CACHE_V2_URL ? repos_v2_url(repo, arch, &what)
 					      : repos_v3_url(repo, arch, &what);
-	if (r == 0 && EVP_Digest(what.data, what.len, md, &mdlen,
-				 how == AIPKG_CACHE_V3 ? EVP_sha256() : EVP_sha1(), NULL) &&
-	    mdlen >= 4 &&
+	if (r == 0 && how == AIPKG_CACHE_V3)
+		aipkg_sha256(what.data, what.len, md);
+	else if (r == 0)
+		aipkg_sha1(what.data, what.len, md);
+	if (r == 0 &&
 	    asprintf(&name, "APKINDEX.%02x%02x%02x%02x.tar.gz", md[0], md[1], md[2], md[3]) < 0)
 		name = NULL;
 	aipkg_buf_release(&what);

@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "apk/state.h"
 #include "fileio.h"
 #include "ctx.h"
+#include "digest.h"
 #include "http.h"
 #include "vuln/db.h"
 #include "url.h"
@@ -90,13 +90,10 @@ static int mkdir_p(char *path)
 
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	unsigned char md[AIPKG_SHA256_LEN];
 
-	out[0] = '\0';
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL))
-		return;
-	for (unsigned int i = 0; i < n && i < 32; i++)
+	aipkg_sha256(data, len, md);
+	for (unsigned int i = 0; i < AIPKG_SHA256_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
