@@ -58,6 +58,7 @@ static const struct jfield jfields[] = {
 	{ "unkept", "unkept", JF_PKG, false },
 	{ "error", "error", JF_STRING, false },
 	{ "recovered", "recovered", JF_STRING, false },
+	{ "installed-before", "installed_before", JF_PKG, false },
 };
 
 #define NFIELDS (sizeof(jfields) / sizeof(jfields[0]))

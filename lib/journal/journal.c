@@ -96,56 +96,61 @@ static int write_new(const struct aipkg_jstore *js, json_t *entry, struct aipkg_
 }
 
 /*
- * The installed packages when the pending operation began, one "name
- * version" a line after "id N": recover diffs it with what is installed to
- * record every change that really happened, not only the planned ones (a
- * rollback's cleanup removes what no plan listed).  Only the newest
- * operation can be pending (every change recovers first), so one file.
+ * The installed packages when the pending operation began: recover diffs
+ * them with what is installed to record every change that really
+ * happened, not only the planned ones (a rollback's cleanup removes what
+ * no plan listed).  They are written in the pending entry itself
+ * ("installed_before"), so the one write that must be durable before apk
+ * runs carries them (one file and one directory fsync instead of two
+ * each), and dropped from the finished entry.  Earlier versions kept them
+ * in journal/snapshot ("id N", then one "name version" a line): recover
+ * still reads that file for an entry one of them left pending.
  */
-static char *snapshot_path(struct aipkg_ctx *ctx)
-{
-	return aipkg_ctx_path(ctx, "var/lib/aipkg/journal/snapshot");
-}
+#define SNAPSHOT_MEMBER "installed_before"
 
-static int snapshot_write(struct aipkg_ctx *ctx, const json_t *entry,
-			  const struct aipkg_pkgset *installed)
+static int snapshot_add(struct aipkg_ctx *ctx, json_t *entry, const struct aipkg_pkgset *installed)
 {
 	struct aipkg_state st = { 0 };
-	struct aipkg_buf text = AIPKG_BUF_INIT;
-	char *path = snapshot_path(ctx);
-	int r = path ? 0 : -ENOMEM;
+	json_t *list = json_array();
+	int r = list ? 0 : -ENOMEM;
 
 	if (r == 0 && !installed) {
 		r = aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED);
 		installed = &st.installed;
 	}
-	aipkg_buf_addf(&text, "id %lld\n", json_integer_value(json_object_get(entry, "id")));
 	for (size_t i = 0; r == 0 && i < installed->n; i++)
-		r = aipkg_buf_addf(&text, "%s %s\n", installed->pkgs[i].name,
-				   installed->pkgs[i].version);
+		if (json_array_append_new(list, json_pack("{s:s, s:s}", "name",
+							  installed->pkgs[i].name, "version",
+							  installed->pkgs[i].version)) < 0)
+			r = -ENOMEM;
 	if (r == 0)
-		r = aipkg_file_write_atomic(path, text.data, text.len);
-	aipkg_buf_release(&text);
+		r = json_object_set_new(entry, SNAPSHOT_MEMBER, list) < 0 ? -ENOMEM : 0;
+	else
+		json_decref(list);
 	aipkg_state_release(&st);
-	free(path);
 	return r;
 }
 
-static void snapshot_drop(struct aipkg_ctx *ctx)
+static char *snapshot_legacy_path(struct aipkg_ctx *ctx)
 {
-	char *path = snapshot_path(ctx);
+	return aipkg_ctx_path(ctx, "var/lib/aipkg/journal/snapshot");
+}
+
+static void snapshot_legacy_drop(struct aipkg_ctx *ctx)
+{
+	char *path = snapshot_legacy_path(ctx);
 
 	if (path)
 		unlink(path);
 	free(path);
 }
 
-/* {name: version} from the snapshot of entry ID, or NULL when there is none. */
-static json_t *snapshot_read(struct aipkg_ctx *ctx, long long id)
+/* {name: version} from the legacy snapshot file of entry ID, or NULL. */
+static json_t *snapshot_legacy_read(struct aipkg_ctx *ctx, long long id)
 {
 	struct aipkg_buf text = AIPKG_BUF_INIT;
 	struct aipkg_slice all, line, name;
-	char *path = snapshot_path(ctx), head[48];
+	char *path = snapshot_legacy_path(ctx), head[48];
 	json_t *map = NULL;
 
 	snprintf(head, sizeof(head), "id %lld", id);
@@ -168,6 +173,27 @@ static json_t *snapshot_read(struct aipkg_ctx *ctx, long long id)
 	}
 	aipkg_buf_release(&text);
 	free(path);
+	return map;
+}
+
+/* {name: version} of what was installed when pending ENTRY began, or NULL
+ * when it does not say (recover then trusts its plan). */
+static json_t *snapshot_read(struct aipkg_ctx *ctx, const json_t *entry)
+{
+	const json_t *list = json_object_get(entry, SNAPSHOT_MEMBER), *p;
+	json_t *map;
+	size_t i;
+
+	if (!json_is_array(list))
+		return snapshot_legacy_read(ctx, json_integer_value(json_object_get(entry, "id")));
+	map = json_object();
+	json_array_foreach(list, i, p) {
+		const char *n = json_string_value(json_object_get(p, "name"));
+		const char *v = json_string_value(json_object_get(p, "version"));
+
+		if (n && v)
+			json_object_set_new(map, n, json_string(v));
+	}
 	return map;
 }
 
@@ -217,10 +243,13 @@ int aipkg_journal_begin(struct aipkg_ctx *ctx, json_t *entry,
 	if (r < 0)
 		return r;
 	entry_stamp(ctx, entry);
-	r = write_new(&js, entry, &why);
-	if (r == 0 && (r = snapshot_write(ctx, entry, installed)) < 0)
-		aipkg_buf_addf(&why, "(cannot write the snapshot of installed packages: %s)",
-			       strerror(-r));
+	r = snapshot_add(ctx, entry, installed);
+	if (r < 0)
+		aipkg_buf_addf(&why, "(cannot list the installed packages: %s)", strerror(-r));
+	if (r == 0)
+		r = write_new(&js, entry, &why);
+	/* only the pending entry carries it */
+	json_object_del(entry, SNAPSHOT_MEMBER);
 	if (r < 0)
 		r = journal_write_fail(ctx, r, &why, "nothing was changed");
 	aipkg_jstore_release(&js);
@@ -243,8 +272,6 @@ int aipkg_journal_finish(struct aipkg_ctx *ctx, json_t *entry, const char *statu
 		r = journal_write_fail(ctx, r, &why,
 				       "apk has run, and the entry still says 'pending': run "
 				       "'aipkg recover' once that is fixed");
-	else
-		snapshot_drop(ctx);
 	aipkg_jstore_release(&js);
 	aipkg_buf_release(&why);
 	return r;
@@ -261,10 +288,8 @@ int aipkg_journal_discard(struct aipkg_ctx *ctx, json_t *entry)
 		return r;
 	path = aipkg_jstore_path(&js, id);
 	r = !path ? -ENOMEM : unlink(path) < 0 ? -errno : 0;
-	if (r == 0) {
-		snapshot_drop(ctx);
+	if (r == 0)
 		json_object_del(entry, "id");
-	}
 	free(path);
 	aipkg_jstore_release(&js);
 	return r;
@@ -611,7 +636,8 @@ static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, jso
 	aipkg_buf_release(&why);
 	if (r < 0)
 		return r;
-	snap = snapshot_read(ctx, json_integer_value(json_object_get(entry, "id")));
+	snap = snapshot_read(ctx, entry);
+	json_object_del(entry, SNAPSHOT_MEMBER);
 	reconcile(entry, st,
 		  r ? "removed the rollback's virtual package " AIPKG_ROLLBACK_VIRTUAL
 		      " (its last step); "
@@ -624,7 +650,7 @@ static int recover_one(struct aipkg_ctx *ctx, const struct aipkg_jstore *js, jso
 	if (r < 0)
 		r = journal_write_fail(ctx, r, &why, "the entry still says 'pending'");
 	else
-		snapshot_drop(ctx);
+		snapshot_legacy_drop(ctx);
 	aipkg_buf_release(&why);
 	return r;
 }

@@ -31,12 +31,14 @@ static json_t *entry_summary(const json_t *e)
 	return o;
 }
 
-/* The whole entry: the summary's keys first, then everything recorded. */
+/* The whole entry: the summary's keys first, then everything recorded but
+ * the installed packages a pending entry lists for aipkg recover. */
 static json_t *entry_full(const json_t *e)
 {
 	json_t *o = entry_summary(e);
 
 	json_object_update_missing(o, (json_t *)e);
+	json_object_del(o, "installed_before");
 	return o;
 }
 

@@ -9,6 +9,9 @@
  *                       process, and so does every fsync after that
  *   FAULTFS_MODE=erofs  opening such a path for writing, mkdir, rename, link,
  *                       unlink and writes fail with EROFS: a read-only mount
+ *   FAULTFS_LOG=FILE    every fsync and fdatasync (that succeeds or not)
+ *                       appends "fsync PATH" to FILE: what a command makes
+ *                       durable, and in which order
  * Nothing fails without FAULTFS_MODE.  The path of a descriptor is read
  * from /proc/self/fd, so descriptors opened inside libc (mkstemp) count.
  */
@@ -38,6 +41,8 @@ int unlink(const char *path);
 
 static unsigned long long faultfs_written;
 
+#define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
 static const char *faultfs_mode(void)
 {
 	const char *m = getenv("FAULTFS_MODE");
@@ -52,17 +57,46 @@ static bool faultfs_match(const char *path)
 	return path && (!want || !*want || strstr(path, want));
 }
 
-static bool faultfs_fd_match(int fd)
+/* The path FD was opened with, in TARGET; false when unknown. */
+static bool faultfs_fd_path(int fd, char *target, size_t size)
 {
-	char link_path[64], target[4096];
+	char link_path[64];
 	ssize_t n;
 
 	snprintf(link_path, sizeof(link_path), "/proc/self/fd/%d", fd);
-	n = readlink(link_path, target, sizeof(target) - 1);
+	n = readlink(link_path, target, size - 1);
 	if (n < 0)
 		return false;
 	target[n] = '\0';
-	return target[0] == '/' && faultfs_match(target);
+	return target[0] == '/';
+}
+
+static bool faultfs_fd_match(int fd)
+{
+	char target[4096];
+
+	return faultfs_fd_path(fd, target, sizeof(target)) && faultfs_match(target);
+}
+
+/* One line, appended with O_APPEND so that processes sharing FILE (aipkg
+ * and the apk it runs) do not overwrite each other; through libc's open
+ * and write, not this file's: the log is no file under test. */
+static void faultfs_log_sync(int fd)
+{
+	const char *log = getenv("FAULTFS_LOG");
+	char target[4096], line[4200];
+	ssize_t w;
+	int lfd, n;
+
+	if (!log || !*log || !faultfs_fd_path(fd, target, sizeof(target)))
+		return;
+	n = snprintf(line, sizeof(line), "fsync %s\n", target);
+	lfd = NEXT(open)(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (lfd < 0)
+		return;
+	w = n > 0 && (size_t)n < sizeof(line) ? NEXT(write)(lfd, line, (size_t)n) : 0;
+	(void)w; /* a lost line shows as a missing fsync */
+	close(lfd);
 }
 
 static bool faultfs_is(const char *mode)
@@ -88,7 +122,6 @@ static int faultfs_write_error(int fd, size_t n)
 	return 0;
 }
 
-#define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
 
 static bool faultfs_open_fails(const char *path, int flags)
 {
@@ -179,6 +212,7 @@ int fsync(int fd)
 {
 	int e = faultfs_sync_error(fd);
 
+	faultfs_log_sync(fd);
 	if (e) {
 		errno = e;
 		return -1;
@@ -190,6 +224,7 @@ int fdatasync(int fd)
 {
 	int e = faultfs_sync_error(fd);
 
+	faultfs_log_sync(fd);
 	if (e) {
 		errno = e;
 		return -1;
