@@ -35,9 +35,14 @@ static int mkdir_one(const char *p)
 
 int aipkg_mkdir_p(const char *path)
 {
-	char *p = strdup(path);
+	struct stat sb;
+	char *p;
 	int r = 0;
 
+	/* the usual case, every time after the first: one call, not two a level */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return 0;
+	p = strdup(path);
 	if (!p)
 		return -ENOMEM;
 	for (char *s = p + 1; r >= 0; s++) {
