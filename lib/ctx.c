@@ -168,6 +168,7 @@ void aipkg_ctx_free(struct aipkg_ctx *ctx)
 	aipkg_buf_release(&ctx->err);
 	json_decref(ctx->diagnosis);
 	aipkg_strv_free(ctx->repos, ctx->opts.nrepos);
+	free(ctx->apk_cache);
 	free(ctx->root);
 	free(ctx);
 }

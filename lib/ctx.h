@@ -32,6 +32,9 @@ struct aipkg_ctx {
 				      failure (pkg.ask already asked it) */
 	char **repos;              /* --repository, local paths made absolute;
 				      opts.repos points here */
+	char *apk_cache;           /* the --cache-dir apk is given whatever the
+				      root has (a sandbox trial: the system's);
+				      NULL: the root's own (apk/index.c) */
 };
 
 /* Record the detail of a failure and return ERR, so callers can write

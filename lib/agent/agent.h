@@ -103,13 +103,54 @@ json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
  */
 void aipkg_agent_review(struct aipkg_ctx *ctx, json_t *pkg);
 
+/*
+ * The root's apk cache, shared by one run's sandbox trials (trialcache.c):
+ * each trial installs the whole world into a scratch root, and with the
+ * root's cache (the packages aipkg kept linked into it first) apk
+ * downloads a package once per run, the upgrade after a trial none.
+ * AIPKG_SANDBOX_INIT, then aipkg_agent_sandbox() for each trial, then
+ * aipkg_agent_sandbox_end().
+ */
+struct aipkg_sandbox {
+	char *cache;    /* the cache's real path; NULL until the first trial
+			   set it up (or could not: trials then download) */
+	bool tried;     /* the first trial came */
+	bool own;       /* aipkg's default cache, not one the administrator
+			   configured (etc/apk/cache) */
+	json_t *before; /* {FILE: true}: its package files before the first trial */
+	/* during a trial: apk 2's list of the cache's packages no repository
+	 * has (CACHE/installed) as it was, to put back */
+	char *nr_path;
+	struct aipkg_buf nr_text;
+	bool nr_had;
+};
+
+#define AIPKG_SANDBOX_INIT { NULL, false, false, NULL, NULL, AIPKG_BUF_INIT, false }
+
+/* Before a trial: the cache set up (the first time: made when missing,
+ * what it holds noted), the kept files of what the trial installs linked
+ * into it, apk 2's list saved.  The directory to give apk, or NULL when
+ * there is none to give (the trial then downloads). */
+const char *aipkg_sandbox_cache_enter(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
+				      const struct aipkg_state *st, const json_t *pkg);
+
+/* After the trial: apk 2's list put back. */
+void aipkg_sandbox_cache_leave(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb);
+
 /* The result of a sandbox trial, a new object:
  *   {"passed":bool, "root":DIR, "apk_exit":N, "checks":[{"command",
  *    "exit","timed_out","output"}], "reason":TEXT}
  * The scratch root under ROOT/var/lib/aipkg/sandbox/ is removed in every
- * case.  Returns 0 (look at "passed") or -ENOMEM. */
-int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *pkg,
-			json_t **trial);
+ * case; apk 2's list of the cache's packages no repository has (the
+ * cache's "installed", which apk rewrites from the scratch root) is put
+ * back.  Returns 0 (look at "passed") or -ENOMEM. */
+int aipkg_agent_sandbox(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
+			const struct aipkg_state *st, const json_t *pkg, json_t **trial);
+
+/* After the run's changes: the package files the trials added to the
+ * cache are removed, but for a cache the administrator configured those
+ * of versions now installed (apk keeps those there too).  Releases SB. */
+void aipkg_agent_sandbox_end(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb);
 
 /*
  * The admin's check command CMD run for the tree ROOT (a sandbox, or the

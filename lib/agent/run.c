@@ -24,6 +24,7 @@ struct run {
 	struct aipkg_ctx *ctx;
 	json_t *report;
 	struct aipkg_state st; /* before any change: the plan's and sandboxes' view */
+	struct aipkg_sandbox sb; /* the cache the sandbox trials share */
 	struct aipkg_vuln_db db;
 	bool have_db;
 	bool db_opened; /* aipkg_vuln_db_open was called: release it */
@@ -424,7 +425,7 @@ static void sandbox_then_apply(struct run *run, json_t *pkg)
 	json_t *trial = NULL;
 	char why[1400];
 
-	aipkg_agent_sandbox(run->ctx, &run->st, pkg, &trial);
+	aipkg_agent_sandbox(run->ctx, &run->sb, &run->st, pkg, &trial);
 	json_object_set_new(pkg, "sandbox", trial);
 	if (json_is_true(json_object_get(trial, "passed"))) {
 		snprintf(why, sizeof(why), "%s; sandbox trial passed", str(pkg, "why"));
@@ -757,7 +758,7 @@ static void run_end(struct run *run, bool dry)
 
 int aipkg_agent_run(struct aipkg_ctx *ctx, json_t **report)
 {
-	struct run run = { .ctx = ctx, .report = report_new() };
+	struct run run = { .ctx = ctx, .report = report_new(), .sb = AIPKG_SANDBOX_INIT };
 	bool dry = ctx->opts.dry_run;
 	int r;
 
@@ -774,6 +775,7 @@ int aipkg_agent_run(struct aipkg_ctx *ctx, json_t **report)
 		r = run_body(&run, dry);
 	else
 		run_error(&run, "cannot start", r);
+	aipkg_agent_sandbox_end(ctx, &run.sb);
 	run_end(&run, dry);
 	if (run.db_opened)
 		aipkg_vuln_db_release(&run.db);

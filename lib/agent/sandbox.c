@@ -338,8 +338,24 @@ static void trial_checks(struct aipkg_ctx *ctx, const char *scratch, const char 
 	}
 }
 
-int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, const json_t *pkg,
-			json_t **trial)
+/* Install the candidate in the scratch root, through the root's cache. */
+static int trial_run(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb, struct aipkg_ctx *sctx,
+		     const struct aipkg_state *st, const json_t *pkg, const char *pin,
+		     json_t *trial)
+{
+	const char *cache = aipkg_sandbox_cache_enter(ctx, sb, st, pkg);
+	int r;
+
+	if (cache && !(sctx->apk_cache = strdup(cache)))
+		r = -ENOMEM;
+	else
+		r = trial_install(sctx, st, pin, trial);
+	aipkg_sandbox_cache_leave(ctx, sb);
+	return r;
+}
+
+int aipkg_agent_sandbox(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
+			const struct aipkg_state *st, const json_t *pkg, json_t **trial)
 {
 	const char *name = json_string_value(json_object_get(pkg, "name"));
 	struct aipkg_ctx *sctx = NULL;
@@ -354,7 +370,7 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	if (r == 0)
 		r = scratch_ctx(ctx, scratch, &sctx);
 	if (r == 0) {
-		r = trial_install(sctx, st, pin, *trial);
+		r = trial_run(ctx, sb, sctx, st, pkg, pin, *trial);
 		if (r < 0)
 			aipkg_ctx_fail(ctx, r, "%s", aipkg_ctx_why(sctx, r));
 	}

@@ -66,6 +66,8 @@ char *aipkg_apk_cache_dir_override(struct aipkg_ctx *ctx)
 	char *mine, *theirs, *real = NULL;
 	struct stat st;
 
+	if (ctx->apk_cache)
+		return strdup(ctx->apk_cache);
 	if (!ctx->root[0])
 		return NULL; /* the real root: apk and aipkg agree */
 	mine = aipkg_apk_cache_dir(ctx);

@@ -93,7 +93,8 @@ char *aipkg_apk_cache_configured(struct aipkg_ctx *ctx);
  * when it would anyway.  apk opens etc/apk/cache relative to --root but
  * follows an absolute link there on the host, so under a --root other than
  * "/" it could read and write another directory than the one aipkg reads.
- * malloc'd (an absolute path).
+ * A context given a cache of its own (ctx->apk_cache) gets that.  malloc'd
+ * (an absolute path).
  */
 char *aipkg_apk_cache_dir_override(struct aipkg_ctx *ctx);
 

@@ -287,6 +287,15 @@ int aipkg_keep_begin(struct aipkg_ctx *ctx, struct aipkg_keep *kp);
 void aipkg_keep_prepare(struct aipkg_ctx *ctx, struct aipkg_keep *kp, const struct aipkg_state *st,
 			const json_t *wanted);
 
+/* Link into CACHE_DIR, under the names apk gives its cached packages, the
+ * kept files of WANTED ([{"name","version"}]) that ST has a record of
+ * (installed, else in an index: its checksum names the file), so
+ * apk takes them from there rather than downloading them.  A file that
+ * cannot be linked (none kept, there already, another file system) is
+ * left to apk. */
+void aipkg_keep_seed(struct aipkg_ctx *ctx, const char *cache_dir, const struct aipkg_state *st,
+		     const json_t *wanted);
+
 /*
  * Keep the files of WANTED ([{"name","version"}]): already kept; else from
  * apk's cache (linked, or moved out of the one aipkg turned on); else from

@@ -166,11 +166,8 @@ int aipkg_keep_begin(struct aipkg_ctx *ctx, struct aipkg_keep *kp)
 	return kp->cache_dir ? 0 : -ENOMEM;
 }
 
-/* What apk is about to install that aipkg kept already goes into the cache
- * aipkg turned on (a hard link), so apk takes it from there rather than
- * downloading it again; aipkg_keep_end removes it again. */
-static void seed_cache(struct aipkg_ctx *ctx, const struct aipkg_keep *kp,
-		       const struct aipkg_state *st, const json_t *wanted)
+void aipkg_keep_seed(struct aipkg_ctx *ctx, const char *cache_dir, const struct aipkg_state *st,
+		     const json_t *wanted)
 {
 	const json_t *w;
 	size_t i;
@@ -178,12 +175,12 @@ static void seed_cache(struct aipkg_ctx *ctx, const struct aipkg_keep *kp,
 	json_array_foreach(wanted, i, w) {
 		const char *name = json_string_value(json_object_get(w, "name"));
 		const char *version = json_string_value(json_object_get(w, "version"));
-		const struct aipkg_pkg *pkg = pkg_at(st, name, version, false);
+		const struct aipkg_pkg *pkg = pkg_at(st, name, version, true);
 		char *kept = aipkg_keep_path(ctx, name, version), *cached = NULL;
 		char hex[9];
 
 		if (kept && pkg && cache_hash(pkg->checksum, hex) &&
-		    asprintf(&cached, "%s/%s-%s.%s.apk", kp->cache_dir, name, version, hex) >= 0)
+		    asprintf(&cached, "%s/%s-%s.%s.apk", cache_dir, name, version, hex) >= 0)
 			(void)link(kept, cached);
 		free(kept);
 		free(cached);
@@ -203,7 +200,10 @@ void aipkg_keep_prepare(struct aipkg_ctx *ctx, struct aipkg_keep *kp, const stru
 	if (asprintf(&index, "%s/installed", kp->cache_dir) >= 0)
 		kp->had_index = access(index, F_OK) == 0;
 	free(index);
-	seed_cache(ctx, kp, st, wanted);
+	/* what apk is about to install that aipkg kept already: apk takes it
+	 * from there rather than downloading it again; aipkg_keep_end removes
+	 * it again */
+	aipkg_keep_seed(ctx, kp->cache_dir, st, wanted);
 }
 
 /* The cached file of NAME-VERSION: CHECKSUM names it exactly; without it,
