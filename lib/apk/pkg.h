@@ -83,9 +83,11 @@ struct aipkg_pkgset {
 	uint32_t *hash;
 	size_t hash_cap;
 	/* provided name (p: entry without "=version") -> package index, one
-	 * slot per entry; built by aipkg_pkgset_index */
+	 * slot per entry; built on the first lookup after aipkg_pkgset_index
+	 * (most commands never ask who provides a name) */
 	uint32_t *phash;
 	size_t phash_cap;
+	bool phash_wanted;
 };
 
 void aipkg_pkgset_init(struct aipkg_pkgset *set);
@@ -118,7 +120,8 @@ int aipkg_pkgset_reserve(struct aipkg_pkgset *set, size_t npkgs, size_t ntokens)
 /* The set takes a mapping some of its strings point into: munmap'd with it. */
 int aipkg_pkgset_adopt_map(struct aipkg_pkgset *set, void *addr, size_t len);
 
-/* Build the name lookup; call after the last parse. */
+/* Build the name lookup, and let the provided-name lookup be built when
+ * first used; call after the last parse. */
 int aipkg_pkgset_index(struct aipkg_pkgset *set);
 
 /* The package named NAME (the one with the highest version when a set

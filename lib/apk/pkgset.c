@@ -402,8 +402,10 @@ int aipkg_pkgset_index(struct aipkg_pkgset *set)
 	r = pkgset_table(&set->hash, &set->hash_cap, set->n);
 	for (size_t i = 0; r == 0 && i < set->n; i++)
 		pkgset_table_put(set->hash, set->hash_cap, pkgset_hash(set->pkgs[i].name), i);
-	if (r == 0)
-		r = pkgset_index_provides(set);
+	free(set->phash);
+	set->phash = NULL;
+	set->phash_cap = 0;
+	set->phash_wanted = r == 0;
 	return r;
 }
 
@@ -506,8 +508,17 @@ static void offerers_consider(const struct aipkg_pkgset *set, struct aipkg_slice
 static void pkgset_offerers(const struct aipkg_pkgset *set, struct aipkg_slice name,
 			    struct pkgset_offerers *o)
 {
-	size_t mask = set->phash_cap - 1;
+	size_t mask;
 
+	/* the table is built on the first lookup; every set is a variable of
+	 * its owner's, so writing through the cast is defined */
+	if (set->phash_wanted && !set->phash &&
+	    pkgset_index_provides((struct aipkg_pkgset *)set) < 0) {
+		free(set->phash);
+		((struct aipkg_pkgset *)set)->phash = NULL;
+	}
+	((struct aipkg_pkgset *)set)->phash_wanted = false;
+	mask = set->phash_cap - 1;
 	if (!set->phash) {
 		for (size_t i = 0; i < set->n; i++)
 			offerers_consider(set, name, (uint32_t)i, o);

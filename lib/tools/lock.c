@@ -32,7 +32,9 @@ static int atom_holds(const struct aipkg_state *st, const char *atom, const char
 const char *aipkg_held_atom(const struct aipkg_state *st, const char *name, int *kind)
 {
 	for (size_t i = 0; name && i < st->nworld; i++) {
-		int k = atom_holds(st, st->world[i], name);
+		/* an atom names its package within it: most are not parsed at
+		 * all (list asks this for each of hundreds of packages) */
+		int k = strstr(st->world[i], name) ? atom_holds(st, st->world[i], name) : -1;
 
 		if (k >= 0) {
 			if (kind)
