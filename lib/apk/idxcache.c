@@ -22,12 +22,18 @@
 #include "journal/journal.h"
 
 #define IDX_DIR	    "var/lib/aipkg/cache/index"
-/* The whole file is read (its CRC) at once: map it in one go. */
-#ifdef MAP_POPULATE
-#define IDX_MAP_FLAGS MAP_POPULATE
+/* When its body's CRC is read, the whole file is read: map it in one go
+ * (Linux 5.14; older kernels fault it in as it is read).  Otherwise only
+ * what a command reads is mapped, the records and a few strings. */
+#ifdef MADV_POPULATE_READ
+#define IDX_MADV_WHOLE MADV_POPULATE_READ
 #else
-#define IDX_MAP_FLAGS 0
+#define IDX_MADV_WHOLE MADV_WILLNEED
 #endif
+/* A file last changed this long ago is marked checked (see idxcache.h):
+ * any later write then gives it another ctime, even on a file system
+ * whose clock counts whole seconds. */
+#define IDX_CHECKED_AGE 2
 /* Files untouched this long belong to repositories no longer used. */
 #define IDX_STALE_SECS (30 * 86400)
 
@@ -76,6 +82,7 @@ int aipkg_idxcache_open(struct aipkg_ctx *ctx, struct aipkg_idxcache *c)
 	if (!c->dir)
 		return -ENOMEM;
 	c->enabled = true;
+	c->checked_age = IDX_CHECKED_AGE;
 	return 0;
 }
 
@@ -218,6 +225,84 @@ static int idx_result(const struct idx_header *h, const char *blob, struct aipkg
 	return 0;
 }
 
+/*
+ * The body's CRC once per identity of the file.  PATH.ok holds one line
+ * naming the file's device, inode, size, mtime, ctime and both CRCs when
+ * a load checked the body; a load that finds the same line for the file
+ * it opened does not read the body for its CRC again.
+ */
+static void idx_checked_line(char *out, size_t size, const struct stat *st,
+			     const struct idx_header *h)
+{
+	snprintf(out, size, "aipkg-idx-checked %llu %llu %lld %lld.%09ld %lld.%09ld %08x %08x\n",
+		 (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+		 (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		 (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, h->body_crc, h->header_crc);
+}
+
+/* Does PATH.ok say the body of this file (ST, H) was checked? */
+static bool idx_checked(const char *path, const struct stat *st, const struct idx_header *h)
+{
+	struct aipkg_buf b;
+	char want[256], *ok = NULL;
+	bool yes;
+
+	if (asprintf(&ok, "%s.ok", path) < 0)
+		return false;
+	aipkg_buf_init(&b, sizeof(want));
+	idx_checked_line(want, sizeof(want), st, h);
+	yes = aipkg_buf_read_state(&b, ok) == 0 && b.len == strlen(want) &&
+	      memcmp(b.data, want, b.len) == 0;
+	aipkg_buf_release(&b);
+	free(ok);
+	return yes;
+}
+
+/* Write TEXT as PATH through a temporary file in DIR (no fsync: a note
+ * lost in a crash only costs a CRC). */
+static int idx_write_small(const char *dir, const char *path, const char *text)
+{
+	char *tmp = NULL;
+	size_t len = strlen(text);
+	int fd, r = 0;
+
+	if (asprintf(&tmp, "%s/.tmp-XXXXXX", dir) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		free(tmp);
+		return -errno;
+	}
+	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, 0644) < 0)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+/* The body of the file at FD (PATH, ST, H) passed its CRC: note it, once
+ * what was checked is on the disk (a crash then cannot leave the file
+ * noted and its body lost) and for a file IDX_CHECKED_AGE behind.  Not
+ * noted when it cannot be (not root): the next load checks again. */
+static void idx_mark_checked(const struct aipkg_idxcache *c, const char *path, int fd,
+			     const struct stat *st, const struct idx_header *h)
+{
+	struct timespec now;
+	char line[256], *ok = NULL;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0 || now.tv_sec - st->st_ctim.tv_sec < c->checked_age ||
+	    access(c->dir, W_OK) < 0 || fdatasync(fd) < 0 || asprintf(&ok, "%s.ok", path) < 0)
+		return;
+	idx_checked_line(line, sizeof(line), st, h);
+	(void)idx_write_small(c->dir, ok, line);
+	free(ok);
+}
+
 int aipkg_idxcache_load(struct aipkg_idxcache *c, const char *index_path, const struct stat *st,
 			const unsigned char keys[32], bool (*wanted)(const struct aipkg_idx_result *,
 								     void *),
@@ -228,21 +313,33 @@ int aipkg_idxcache_load(struct aipkg_idxcache *c, const char *index_path, const 
 	const struct idx_header *h;
 	unsigned char *map = MAP_FAILED;
 	int fd = path ? aipkg_state_open(path, O_RDONLY, 0) : -ENOENT, r = 0;
+	size_t size = 0;
+	bool checked = false;
 
 	memset(res, 0, sizeof(*res));
-	free(path);
-	if (fd < 0)
+	if (fd < 0) {
+		free(path);
 		return fd == -ENOMEM ? fd : 0;
-	if (fstat(fd, &cst) == 0 && (size_t)cst.st_size > sizeof(*h) && cst.st_size < (1LL << 40))
-		map = mmap(NULL, (size_t)cst.st_size, PROT_READ, MAP_PRIVATE | IDX_MAP_FLAGS, fd, 0);
-	close(fd);
+	}
+	if (fstat(fd, &cst) == 0 && (size_t)cst.st_size > sizeof(*h) && cst.st_size < (1LL << 40)) {
+		size = (size_t)cst.st_size;
+		map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	}
 	if (map == MAP_FAILED)
-		return 0;
+		goto out;
 	h = (const struct idx_header *)map;
-	if (!idx_header_ok(h, (size_t)cst.st_size, st, keys) ||
-	    h->body_crc != (uint32_t)crc32_z(0, map + sizeof(*h), (size_t)cst.st_size - sizeof(*h)))
+	/* every string ends inside the blob, whatever the body holds */
+	if (!idx_header_ok(h, size, st, keys) || map[size - 1] != '\0')
 		goto miss;
-	r = idx_result(h, (const char *)map + cst.st_size - h->blob_len, res);
+	checked = idx_checked(path, &cst, h);
+	if (!checked) {
+		c->crc_checked++;
+		(void)madvise(map, size, IDX_MADV_WHOLE);
+		if (h->body_crc != (uint32_t)crc32_z(0, map + sizeof(*h), size - sizeof(*h)))
+			goto miss;
+		idx_mark_checked(c, path, fd, &cst, h);
+	}
+	r = idx_result(h, (const char *)map + size - h->blob_len, res);
 	if (r < 0 || !wanted(res, ud))
 		goto miss;
 	if (res->has_pkgs) {
@@ -250,22 +347,28 @@ int aipkg_idxcache_load(struct aipkg_idxcache *c, const char *index_path, const 
 
 		r = idx_unpack(map, h, set, repo);
 		if (r == 0)
-			r = aipkg_pkgset_adopt_map(set, map, (size_t)cst.st_size);
+			r = aipkg_pkgset_adopt_map(set, map, size);
 		if (r < 0) {
 			set->n = n0; /* nothing of it published */
 			set->ntokens = t0;
 			goto miss;
 		}
 		c->hits++;
-		return 1;
+		r = 1;
+		goto out;
 	}
-	munmap(map, (size_t)cst.st_size);
+	munmap(map, size);
 	c->hits++;
-	return 1;
+	r = 1;
+	goto out;
 miss:
-	munmap(map, (size_t)cst.st_size);
+	munmap(map, size);
 	aipkg_idx_result_release(res);
-	return r == -ENOMEM ? r : 0;
+	r = r == -ENOMEM ? r : 0;
+out:
+	close(fd);
+	free(path);
+	return r;
 }
 
 void aipkg_idx_result_release(struct aipkg_idx_result *res)

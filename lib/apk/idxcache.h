@@ -20,7 +20,12 @@ struct aipkg_ctx;
  * the keyring's fingerprint.  A file that does not match, or fails any
  * check of its header, sizes, CRCs or offsets, is a miss and is made
  * again; it is written to a temporary file and renamed, so readers and
- * concurrent writers see one whole file or another.  With a state
+ * concurrent writers see one whole file or another.  The body's CRC is
+ * read once per identity of the file: a load that checked it, of a file
+ * whose ctime is CHECKED_AGE seconds behind (so any later write gives it
+ * another), makes the file durable (fdatasync) and then notes its device,
+ * inode, size, mtime, ctime and CRCs in FILE.ok; a load finding the file
+ * so noted skips the body's CRC.  With a state
  * directory that others can write, or one that cannot be written (not
  * root, read-only root), the indexes are read directly, silently.
  */
@@ -28,6 +33,9 @@ struct aipkg_idxcache {
 	char *dir;    /* NULL: no cache */
 	bool enabled;
 	size_t hits, stored; /* for tests and benchmarks */
+	size_t crc_checked;  /* loads that read the body for its CRC */
+	int checked_age;     /* seconds a file's ctime must be behind to be
+				marked checked (aipkg_idxcache_open: 2) */
 };
 
 /* What reading an index found, fresh or from the cache. */

@@ -16,6 +16,9 @@
  * Nothing in it is believed before the header's CRC, the sizes, the
  * identity of the index it was made from, the CRC of the body and every
  * offset were checked, so a damaged or hostile file is only ever a miss.
+ * The body's CRC is read once per identity of the file (FILE.ok, see
+ * apk/idxcache.h); the blob's last byte is a NUL, so a string read from
+ * any offset ends inside the file whatever the body holds.
  */
 #define IDX_MAGIC   "AIPKGIX"
 #define IDX_VERSION 1

@@ -402,6 +402,103 @@ static void test_concurrent_writers_and_a_reader(void **state)
 	aipkg_pkgset_release(&small);
 }
 
+/* PATH.ok, read; "" when there is none. */
+static void read_note(const char *path, char *out, size_t size)
+{
+	char ok[600];
+	FILE *fp;
+
+	snprintf(ok, sizeof(ok), "%s.ok", path);
+	out[0] = '\0';
+	fp = fopen(ok, "r");
+	if (fp && !fgets(out, (int)size, fp))
+		out[0] = '\0';
+	if (fp)
+		fclose(fp);
+}
+
+/* A file just written is read whole for its CRC every time, and noted
+ * nowhere: a write within the same tick of a coarse clock would leave its
+ * identity as it was. */
+static void test_young_file_is_checked_every_time(void **state)
+{
+	struct fixture *f = *state;
+	struct aipkg_pkgset a, b;
+	struct aipkg_idx_result res;
+	char *path, note[256];
+
+	parse(&a, 0);
+	store(f, &a);
+	path = cache_path(f);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(load(f, &b, &res), 1);
+		assert_int_equal(f->cache.crc_checked, i);
+		aipkg_idx_result_release(&res);
+		aipkg_pkgset_release(&b);
+	}
+	read_note(path, note, sizeof(note));
+	assert_string_equal(note, "");
+	aipkg_pkgset_release(&a);
+	free(path);
+}
+
+/* Once checked, a file old enough is noted with its identity: the next
+ * load skips the CRC.  A note that names another identity is not believed,
+ * and a write to the file after the note makes it another. */
+static void test_old_file_is_checked_once_per_identity(void **state)
+{
+	struct fixture *f = *state;
+	struct aipkg_pkgset a, b;
+	struct aipkg_idx_result res;
+	struct timespec pause = { 1, 100 * 1000 * 1000L };
+	char *path, note[256], ino[32], ok[600];
+	struct stat st;
+	FILE *fp;
+
+	f->cache.checked_age = 1;
+	parse(&a, 0);
+	store(f, &a);
+	path = cache_path(f);
+	nanosleep(&pause, NULL);
+	assert_int_equal(load(f, &b, &res), 1);
+	assert_int_equal(f->cache.crc_checked, 1);
+	aipkg_idx_result_release(&res);
+	aipkg_pkgset_release(&b);
+	read_note(path, note, sizeof(note));
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(ino, sizeof(ino), " %llu %lld ", (unsigned long long)st.st_ino,
+		 (long long)st.st_size);
+	assert_non_null(strstr(note, ino));
+	/* noted: the body is not read again, and the packages are the same */
+	assert_int_equal(load(f, &b, &res), 1);
+	assert_int_equal(f->cache.crc_checked, 1);
+	assert_int_equal(b.n, a.n);
+	assert_string_equal(b.pkgs[1].description, a.pkgs[1].description);
+	aipkg_idx_result_release(&res);
+	aipkg_pkgset_release(&b);
+	/* a note naming another inode */
+	snprintf(ok, sizeof(ok), "%s.ok", path);
+	fp = fopen(ok, "w");
+	assert_non_null(fp);
+	fputs("aipkg-idx-checked 1 2 3 4.000000000 5.000000000 00000000 00000000\n", fp);
+	fclose(fp);
+	assert_int_equal(load(f, &b, &res), 1);
+	assert_int_equal(f->cache.crc_checked, 2);
+	aipkg_idx_result_release(&res);
+	aipkg_pkgset_release(&b);
+	/* noted again; then a byte of a string changed in place, a second
+	 * later: its ctime is another, so the CRC is read, and it is a miss */
+	read_note(path, note, sizeof(note));
+	assert_non_null(strstr(note, "aipkg-idx-checked"));
+	nanosleep(&pause, NULL);
+	flip(path, st.st_size - 3);
+	assert_int_equal(load(f, &b, &res), 0);
+	assert_int_equal(f->cache.crc_checked, 3);
+	aipkg_pkgset_release(&b);
+	aipkg_pkgset_release(&a);
+	free(path);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -415,6 +512,8 @@ int main(void)
 	    T(test_planted_link_is_not_followed),
 	    T(test_unwritable_cache_is_silent),
 	    T(test_concurrent_writers_and_a_reader),
+	    T(test_young_file_is_checked_every_time),
+	    T(test_old_file_is_checked_once_per_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
