@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -93,6 +94,20 @@ static void cache_seed(struct aipkg_ctx *ctx, const char *cache, const struct ai
 	json_decref(wanted);
 }
 
+/* PATH whole into B, if it is a regular file (apk's, not aipkg's: a FIFO
+ * there must not hang the run); -errno. */
+static int read_regular(const char *path, struct aipkg_buf *b)
+{
+	struct stat st;
+	int fd = aipkg_open_regular(path, &st), r;
+
+	if (fd < 0)
+		return fd;
+	r = aipkg_buf_read_fd(b, fd);
+	close(fd);
+	return r;
+}
+
 /* apk 2's list of the cached packages no repository has (CACHE/installed),
  * which it rewrites from the root it runs on: a trial's would drop the
  * system's (its packages installed from files), so it is put back. */
@@ -105,7 +120,7 @@ static void nr_save(struct aipkg_sandbox *sb)
 		sb->nr_path = NULL;
 		return;
 	}
-	r = aipkg_buf_read_file(&sb->nr_text, sb->nr_path);
+	r = read_regular(sb->nr_path, &sb->nr_text);
 	sb->nr_had = r == 0;
 	if (r < 0 && r != -ENOENT) { /* unreadable: not ours to touch */
 		free(sb->nr_path);
@@ -120,7 +135,7 @@ static void nr_restore(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb)
 
 	if (!sb->nr_path)
 		return;
-	same = sb->nr_had && aipkg_buf_read_file(&now, sb->nr_path) == 0 &&
+	same = sb->nr_had && read_regular(sb->nr_path, &now) == 0 &&
 	       now.len == sb->nr_text.len &&
 	       memcmp(aipkg_buf_str(&now), aipkg_buf_str(&sb->nr_text), now.len) == 0;
 	if (!sb->nr_had)
