@@ -27,6 +27,9 @@ older aipkg, with its snapshot file, still recovers.'
 ROOT=$TRASH_DIRECTORY/root
 REPO_A=$TRASH_DIRECTORY/repo-a
 LOG=$TRASH_DIRECTORY/sync.log
+# an ASan build wants its runtime first; the shim only wraps libc calls
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
 JDIR=$ROOT/$JOURNAL_DIR_REL
 
 # logged aipkg ARGS...: aipkg with every fsync logged to $LOG, and every
