@@ -258,33 +258,6 @@ static bool idx_checked(const char *path, const struct stat *st, const struct id
 	return yes;
 }
 
-/* Write TEXT as PATH through a temporary file in DIR (no fsync: a note
- * lost in a crash only costs a CRC). */
-static int idx_write_small(const char *dir, const char *path, const char *text)
-{
-	char *tmp = NULL;
-	size_t len = strlen(text);
-	int fd, r = 0;
-
-	if (asprintf(&tmp, "%s/.tmp-XXXXXX", dir) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(tmp);
-		return -errno;
-	}
-	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, 0644) < 0)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	free(tmp);
-	return r;
-}
-
 /* The body of the file at FD (PATH, ST, H) passed its CRC: note it, once
  * what was checked is on the disk (a crash then cannot leave the file
  * noted and its body lost) and for a file IDX_CHECKED_AGE behind.  Not
@@ -299,7 +272,7 @@ static void idx_mark_checked(const struct aipkg_idxcache *c, const char *path, i
 	    access(c->dir, W_OK) < 0 || fdatasync(fd) < 0 || asprintf(&ok, "%s.ok", path) < 0)
 		return;
 	idx_checked_line(line, sizeof(line), st, h);
-	(void)idx_write_small(c->dir, ok, line);
+	(void)aipkg_file_write_atomic(ok, line, strlen(line));
 	free(ok);
 }
 
