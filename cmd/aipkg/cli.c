@@ -219,7 +219,7 @@ void cli_render_packages(struct cli *cli, json_t *result)
 	t.flex = 3;
 	json_array_foreach(pkgs, i, p) {
 		const char *avail = raw(p, "available");
-		char *buf = NULL;
+		char *buf = NULL, tag[160];
 
 		if (json_object_get(p, "constraint"))
 			world_row(&t, p);
@@ -228,12 +228,25 @@ void cli_render_packages(struct cli *cli, json_t *result)
 				      NULL, NULL);
 		else
 			cli_table_add(&t, raw(p, "name"), raw(p, "version"),
-				      json_is_true(json_object_get(p, "installed")) ? "[installed]"
-										     : "",
-				      raw(p, "description"));
+				      cli_installed_tag(p, tag, sizeof(tag)), raw(p, "description"));
 		free(buf);
 	}
 	cli_table_print(&t);
+}
+
+const char *cli_installed_tag(const json_t *p, char *buf, size_t size)
+{
+	const char *inst = json_string_value(json_object_get(p, "installed_version"));
+
+	if (!json_is_true(json_object_get(p, "installed")))
+		return "";
+	/* "[installed]" beside 1.27.0-r0 when 1.26.2-r0 is installed was read
+	 * as "1.27.0-r0 is installed" */
+	if (inst && strcmp(inst, raw(p, "version")) != 0)
+		snprintf(buf, size, "[installed %s]", inst);
+	else
+		snprintf(buf, size, "[installed]");
+	return buf;
 }
 
 const char *cli_change_verb(const char *action, bool dry)

@@ -238,6 +238,11 @@ void cli_render_changes(struct cli *cli, json_t *result);
  * installed, what the world file gained or lost, else "Nothing changed." */
 void cli_render_unchanged(struct cli *cli, json_t *result);
 /* "Installed" for the action "install", "Would install" when DRY. */
+/* "[installed]" for package P of a list or search that is installed at the
+ * version shown, "[installed VERSION]" when another version is (the row
+ * shows the newest available), "" when none is; in BUF, raw (for a table,
+ * which escapes its cells). */
+const char *cli_installed_tag(const json_t *p, char *buf, size_t size);
 const char *cli_change_verb(const char *action, bool dry);
 /* A plan to confirm (plan.c), on OUT: a request's plan, the operation a
  * rollback undoes, the changes by section (named, dependencies, upgrades,

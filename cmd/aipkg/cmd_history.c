@@ -76,19 +76,30 @@ static void render_list(struct cli *cli, json_t *result)
 /* Every field of an operation: its label, then its value from this column. */
 #define LABEL 14
 
+/* LABEL and the escaped VALUE; on a terminal a long value (an apk command
+ * line, a world file) wraps at blanks and goes on in the value column,
+ * rather than the terminal breaking it in mid-word under the labels. */
+static void value_line(const char *label, const char *safe)
+{
+	printf("%-*s ", LABEL - 1, label);
+	cli_put_wrapped(stdout, safe, LABEL, cli_columns(stdout));
+}
+
 static void words_line(const char *label, const json_t *a)
 {
+	char *text = NULL;
+	size_t len = 0;
 	const json_t *w;
+	FILE *f;
 	size_t i;
 
-	if (!a)
+	if (!a || !(f = open_memstream(&text, &len)))
 		return;
-	printf("%-*s", LABEL - 1, label);
-	if (!json_array_size(a))
-		printf(" (empty)");
 	json_array_foreach(a, i, w)
-		printf(" %s", cli_safe(json_string_value(w)));
-	printf("\n");
+		fprintf(f, "%s%s", i ? " " : "", cli_safe(json_string_value(w)));
+	fclose(f);
+	value_line(label, len ? text : "(empty)");
+	free(text);
 }
 
 static void pkgs_line(const char *label, const json_t *a)
@@ -110,7 +121,7 @@ static void field(const char *label, const json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	if (s && *s)
-		printf("%-*s %s\n", LABEL - 1, label, cli_safe(s));
+		value_line(label, cli_safe(s));
 }
 
 /* A request's plan, journalled as one line of JSON: one package a line,
@@ -211,15 +222,14 @@ static void render_one(const json_t *t)
 	if (undoes)
 		printf("%-*s operation %lld\n", LABEL - 1, "Undoes:", (long long)undoes);
 	json_array_foreach(apk, i, line)
-		printf("%-*s %s\n", LABEL - 1, i ? "" : "apk:", cli_safe(json_string_value(line)));
+		value_line(i ? "" : "apk:", cli_safe(json_string_value(line)));
 	words_line("World before:", json_object_get(t, "world_before"));
 	words_line("World after:", json_object_get(t, "world_after"));
 	pkgs_line("Kept:", json_object_get(t, "kept"));
 	pkgs_line("Not kept:", json_object_get(t, "unkept"));
 	/* a repair's saved or put back files (aipkg doctor --fix, its rollback) */
 	json_array_foreach(json_object_get(t, "files"), i, line)
-		printf("%-*s %s\n", LABEL - 1, i ? "" : "Files:",
-		       cli_safe(json_string_value(line)));
+		value_line(i ? "" : "Files:", cli_safe(json_string_value(line)));
 	field("Error:", t, "error");
 	field("Recovered:", t, "recovered");
 	/* apk's plan only where it is not what happened (failed, interrupted) */

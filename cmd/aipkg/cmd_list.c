@@ -62,14 +62,14 @@ static int stream_measure(json_t *p, void *ud)
 static int stream_row(json_t *p, void *ud)
 {
 	struct stream *st = ud;
+	char tag[160];
 
 	if (st->cli->opts.verbose < 0) {
 		printf("%s\n", cli_str(p, "name"));
 		return 0;
 	}
 	cli_table_add(&st->t, field(p, "name"), field(p, "version"),
-		      json_is_true(json_object_get(p, "installed")) ? "[installed]" : "",
-		      field(p, "description"));
+		      cli_installed_tag(p, tag, sizeof(tag)), field(p, "description"));
 	if (++st->n % STREAM_BLOCK == 0)
 		cli_table_print(&st->t); /* prints and forgets the rows, keeps the widths */
 	return 0;

@@ -57,8 +57,12 @@ static int on_confirm(void *ud, const char *question, const void *plan)
 	cli->plan_shown = true;
 	fprintf(stderr, "%s [y/N] ", cli_safe(question));
 	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
+	if (!fgets(line, sizeof(line), stdin)) {
+		/* Ctrl-D: no Enter was echoed, so end the prompt's line
+		 * before "nothing changed" is said */
+		fputc('\n', stderr);
 		return 0;
+	}
 	return line[0] == 'y' || line[0] == 'Y';
 }
 

@@ -155,6 +155,7 @@ static void plan_totals(FILE *out, const json_t *changes, bool any_named)
 	static const char *const verbs[] = { "install", "upgrade", "downgrade", "reinstall",
 					     "remove" };
 	json_int_t download = 0, disk = 0;
+	bool unknown = false;
 	const json_t *c;
 	const char *sep = "";
 	size_t i;
@@ -181,11 +182,14 @@ static void plan_totals(FILE *out, const json_t *changes, bool any_named)
 		if (strcmp(cli_str(c, "action"), "remove") != 0)
 			download += num(c, "size");
 		disk += num(c, "installed_size") - num(c, "installed_size_before");
+		unknown |= json_is_true(json_object_get(c, "size_unknown"));
 	}
 	fprintf(out, ".\n");
 	if (download > 0)
-		fprintf(out, "Download: %s; ", cli_size((double)download, a, sizeof(a)));
-	if (download > 0 || disk)
+		fprintf(out, "Download: %s%s", cli_size((double)download, a, sizeof(a)),
+			unknown ? ".\n" : "; ");
+	/* a total missing a size would be a wrong number: none then */
+	if (!unknown && (download > 0 || disk))
 		fprintf(out, "%s: %s%s.\n", download > 0 ? "disk space" : "Disk space",
 			disk > 0 ? "+" : "", cli_size((double)disk, b, sizeof(b)));
 }

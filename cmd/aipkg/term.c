@@ -136,7 +136,9 @@ static int by_size(const void *a, const void *b)
 }
 
 /* The width 9 cells in 10 of column C fit in: the rare long one (a
- * 37-character version) need not push every row's description away. */
+ * 37-character version) need not push every row's description away.  Of
+ * a few rows (a header and one operation) that is every cell: rounding
+ * down gave the header's width and pushed each row past its heading. */
 static size_t typical_width(const struct cli_table *t, size_t c)
 {
 	size_t *w = malloc(t->nrows * sizeof(*w)), typical;
@@ -146,7 +148,7 @@ static size_t typical_width(const struct cli_table *t, size_t c)
 	for (size_t r = 0; r < t->nrows; r++)
 		w[r] = t->widths[r * t->ncols + c];
 	qsort(w, t->nrows, sizeof(*w), by_size);
-	typical = w[(t->nrows - 1) * 9 / 10];
+	typical = w[(t->nrows * 9 + 9) / 10 - 1];
 	free(w);
 	return typical;
 }

@@ -111,18 +111,28 @@ static void version_seen(const struct aipkg_pkg *pkg, void *ud)
 	aipkg_buf_addf(&vl->text, "%s%s", vl->text.len ? ", " : "", pkg->version);
 }
 
+/* NAME (typed as ARG) is in no index: close names, if any (a typo).  For
+ * remove (REMOVING) what matters is that it is not installed: refreshing
+ * the indexes removes nothing. */
 static int suggest_fail(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char *arg,
-			const char *name)
+			const char *name, bool removing)
 {
 	json_t *close = aipkg_suggest(st, name, 5);
 	struct aipkg_buf b = AIPKG_BUF_INIT;
+	const char *mean;
 	int r;
 
 	aipkg_json_join(&b, close, ", ");
-	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
-			   "no package '%s' in the indexes%s%s%s (run 'aipkg update' if the "
-			   "indexes are old)",
-			   arg, b.len ? "; did you mean: " : "", aipkg_buf_str(&b), b.len ? "?" : "");
+	mean = b.len ? "; did you mean: " : "";
+	if (removing)
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_NOTINSTALLED,
+				   "'%s' is not installed%s%s%s (see 'aipkg list --installed')", arg,
+				   mean, aipkg_buf_str(&b), b.len ? "?" : "");
+	else
+		r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG,
+				   "no package '%s' in the indexes%s%s%s (run 'aipkg update' if the "
+				   "indexes are old)",
+				   arg, mean, aipkg_buf_str(&b), b.len ? "?" : "");
 	aipkg_buf_release(&b);
 	json_decref(close);
 	return r;
@@ -180,7 +190,7 @@ static int check_exists(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	if (!name)
 		return -ENOMEM;
 	if (!aipkg_state_provided(st, dep->name)) {
-		r = suggest_fail(ctx, st, arg, name);
+		r = suggest_fail(ctx, st, arg, name, false);
 	} else if (dep->op != AIPKG_DEP_ANY && !dep->conflict &&
 		   aipkg_state_best(st, name)) {
 		aipkg_pkgset_each_named(&st->available, name, version_seen, &vl);
@@ -357,7 +367,7 @@ static int check_removable(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 		if (aipkg_state_best(st, t->v[i]))
 			return aipkg_ctx_fail(ctx, -AIPKG_E_NOTINSTALLED, "'%s' is not installed",
 					      t->v[i]);
-		return suggest_fail(ctx, st, t->v[i], t->v[i]);
+		return suggest_fail(ctx, st, t->v[i], t->v[i], true);
 	}
 	return 0;
 }

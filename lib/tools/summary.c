@@ -52,6 +52,11 @@ json_t *aipkg_plan_summary(const struct aipkg_state *st, const json_t *plan,
 				    json_integer(to ? (json_int_t)to->installed_size : 0));
 		json_object_set_new(s, "installed_size_before",
 				    json_integer(from ? (json_int_t)from->installed_size : 0));
+		/* a version no index has any more (a rollback's, from a kept
+		 * file): its size is not known, and a total with 0 for it lies */
+		if ((json_object_get(c, "to") && !json_is_null(json_object_get(c, "to")) && !to) ||
+		    (json_object_get(c, "from") && !json_is_null(json_object_get(c, "from")) && !from))
+			json_object_set_new(s, "size_unknown", json_true());
 		json_array_append_new(out, s);
 	}
 	return out;

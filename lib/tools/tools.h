@@ -74,7 +74,8 @@ const char *aipkg_schema_unsupported(const json_t *schema);
  * with "named" (NAMED(UD, change) says it was asked for by name; NULL:
  * none was), "size" (the new version's file, to download), "installed_size"
  * (the new version's) and "installed_size_before" (the version replaced or
- * removed), from ST's installed database and indexes; 0 where unknown.
+ * removed), from ST's installed database and indexes; 0 where unknown,
+ * and then "size_unknown": true (a version only a kept file has).
  */
 struct aipkg_state;
 json_t *aipkg_plan_summary(const struct aipkg_state *st, const json_t *plan,
