@@ -4,10 +4,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sysspawn.h> /* posix_spawn */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "clock.h"
 #include "interrupt.h"
@@ -31,37 +35,104 @@ static void spawn_raise(int sig)
 	aipkg_interrupt_raise(sig);
 }
 
-/* FROM as the child's descriptor TO, kept across exec (dup2 of a
- * descriptor onto itself would leave its close-on-exec flag set). */
-static int place_fd(int from, int to)
+/*
+ * The child is started with posix_spawn, not fork and exec: the C library
+ * starts it in aipkg's address space until it execs (a vfork-like clone),
+ * where fork copies the page tables of everything aipkg has mapped (on a
+ * real system, tens of MiB of index cache and package table) and leaves
+ * its pages copy-on-write meanwhile; and a failed exec or file action
+ * comes back as posix_spawn's result.
+ */
+
+/* environ with SP->env's "NAME=value" in place of (or after) the same
+ * names, as putenv in the child would have made it; NULL without memory.
+ * Only the array is ours: the strings stay the caller's and environ's. */
+static char **child_env(const char *const *add)
 {
-	return from == to ? fcntl(to, F_SETFD, 0) : dup2(from, to);
+	size_t n = 0, k = 0, nadd = 0;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	while (add && add[nadd])
+		nadd++;
+	env = calloc(n + nadd + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strcspn(environ[i], "=");
+		bool replaced = false;
+
+		for (size_t a = 0; a < nadd && !replaced; a++)
+			replaced = strncmp(add[a], environ[i], len) == 0 && add[a][len] == '=';
+		if (!replaced)
+			env[k++] = environ[i];
+	}
+	for (size_t a = 0; a < nadd; a++)
+		env[k++] = (char *)add[a];
+	return env;
 }
 
-static void child_exec(const struct aipkg_spawn *sp, int pipes[3][2], int status)
+/* The child's descriptors, directory and signals, as file actions and
+ * attributes: stdin from SP->stdin_file (or /dev/null), the pipes as 1, 2
+ * and 3 (adddup2 of a descriptor onto itself clears its close-on-exec
+ * flag), a process group of its own, and default dispositions for the
+ * signals aipkg catches or ignores. */
+static int child_setup(const struct aipkg_spawn *sp, int pipes[3][2],
+		       posix_spawn_file_actions_t *fa, posix_spawnattr_t *at)
 {
-	int devnull = open(sp->stdin_file ? sp->stdin_file : "/dev/null", O_RDONLY | O_CLOEXEC);
-	int e;
+	sigset_t def;
+	int r;
 
-	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	if (sp->cwd && chdir(sp->cwd) < 0)
-		goto fail;
-	if (devnull < 0 || place_fd(devnull, 0) < 0 || place_fd(pipes[0][1], 1) < 0 ||
-	    place_fd(pipes[1][1], 2) < 0 || (sp->fd3 && place_fd(pipes[2][1], 3) < 0))
-		goto fail;
-	for (const char *const *v = sp->env; v && *v; v++)
-		if (putenv((char *)*v) < 0)
-			goto fail;
-	execvp(sp->argv[0], (char *const *)sp->argv);
-fail:
-	e = errno;
-	if (write(status, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGHUP);
+	sigaddset(&def, SIGPIPE);
+	r = posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
+	if (r == 0)
+		r = posix_spawnattr_setpgroup(at, 0);
+	if (r == 0)
+		r = posix_spawnattr_setsigdefault(at, &def);
+	if (r == 0 && sp->cwd)
+		r = posix_spawn_file_actions_addchdir_np(fa, sp->cwd);
+	if (r == 0)
+		r = posix_spawn_file_actions_addopen(fa, 0, sp->stdin_file ? sp->stdin_file
+									    : "/dev/null",
+						     O_RDONLY, 0);
+	for (int i = 0; r == 0 && i < (sp->fd3 ? 3 : 2); i++)
+		r = posix_spawn_file_actions_adddup2(fa, pipes[i][1], i + 1);
+	return -r;
+}
+
+/* Start SP->argv as *PID. */
+static int child_start(const struct aipkg_spawn *sp, int pipes[3][2], pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	char **env = sp->env ? child_env(sp->env) : environ;
+	int r;
+
+	if (!env)
+		return -ENOMEM;
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (posix_spawnattr_init(&at) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		r = -ENOMEM;
+		goto out;
+	}
+	r = child_setup(sp, pipes, &fa, &at);
+	if (r == 0)
+		r = -posix_spawnp(pid, sp->argv[0], &fa, &at, (char *const *)sp->argv, env);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+out:
+	if (env != environ)
+		free(env);
+	return r;
 }
 
 /* Read what is ready on FD into BUF and pass it on; false at EOF. */
@@ -168,19 +239,6 @@ static int reap(pid_t pid, struct aipkg_spawn_result *res)
 	return 0;
 }
 
-/* The child reports a failed exec through a close-on-exec pipe. */
-static int exec_error(int status)
-{
-	int e = 0;
-	ssize_t n;
-
-	do
-		n = read(status, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(status);
-	return n == (ssize_t)sizeof(e) ? -e : 0;
-}
-
 static void close_pair(int fds[2])
 {
 	for (int i = 0; i < 2; i++)
@@ -189,47 +247,40 @@ static void close_pair(int fds[2])
 	fds[0] = fds[1] = -1;
 }
 
-static int open_pipes(const struct aipkg_spawn *sp, int pipes[3][2], int st[2])
+static int open_pipes(const struct aipkg_spawn *sp, int pipes[3][2])
 {
 	for (int i = 0; i < 3; i++)
 		if ((i < 2 || sp->fd3) && pipe2(pipes[i], O_CLOEXEC) < 0)
 			return -errno;
-	return pipe2(st, O_CLOEXEC) < 0 ? -errno : 0;
+	return 0;
 }
 
-/* Fork, run, pump and reap, with our signal handlers in place. */
+/* Start, pump and reap, with our signal handlers in place.  A program
+ * that cannot be run (-ENOENT, -EACCES) exits 127 as a shell says. */
 static int spawn_child(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res,
-		       int pipes[3][2], int st[2], unsigned seen)
+		       int pipes[3][2], unsigned seen)
 {
 	int ours[3];
-	pid_t pid = fork();
-	int r;
+	pid_t pid;
+	int r = child_start(sp, pipes, &pid);
 
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		child_exec(sp, pipes, st[1]);
-	setpgid(pid, pid); /* also here, so it holds before we might signal */
+	if (r < 0) {
+		res->exit_code = 127;
+		return r;
+	}
+	setpgid(pid, pid); /* as the child did, so it holds before we might signal */
 	for (int i = 0; i < 3; i++) {
 		ours[i] = pipes[i][0];
 		pipes[i][0] = -1;
 		close_pair(pipes[i]);
 	}
-	close(st[1]);
-	st[1] = -1;
 	pump(sp, res, pid, ours, seen);
-	r = reap(pid, res);
-	if (r == 0)
-		r = exec_error(st[0]);
-	else
-		close(st[0]);
-	st[0] = -1;
-	return r;
+	return reap(pid, res);
 }
 
 int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res)
 {
-	int pipes[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } }, st[2] = { -1, -1 }, r;
+	int pipes[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } }, r;
 	struct sigaction sa = { 0 }, old_int, old_term, old_hup;
 	unsigned seen = aipkg_interrupt_serial();
 
@@ -242,7 +293,7 @@ int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res
 		return 0;
 	}
 	aipkg_interrupt_fd(); /* made before a handler may write to it */
-	r = open_pipes(sp, pipes, st);
+	r = open_pipes(sp, pipes);
 	if (r < 0)
 		goto fail;
 	sa.sa_handler = spawn_raise;
@@ -250,14 +301,13 @@ int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
-	r = spawn_child(sp, res, pipes, st, seen);
+	r = spawn_child(sp, res, pipes, seen);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
 fail:
 	for (int i = 0; i < 3; i++)
 		close_pair(pipes[i]);
-	close_pair(st);
 	return r;
 }
 

@@ -39,7 +39,7 @@ struct aipkg_spawn_result {
 };
 
 /*
- * Fork and exec SP->argv with stdin from /dev/null (or SP->stdin_file),
+ * Start SP->argv (posix_spawn) with stdin from /dev/null (or SP->stdin_file),
  * with SP->env added to the environment, capturing stdout and
  * stderr separately.  The child leads a new process group.  SIGINT, SIGTERM
  * and SIGHUP received meanwhile raise the interruption (interrupt.h); each

@@ -155,6 +155,107 @@ static void test_no_descriptor_of_ours_leaks_into_the_child(void **state)
 	aipkg_spawn_result_release(&res);
 }
 
+/* ---- what the child starts with: directory, stdin, environment, group, signals ---- */
+
+static void test_the_child_runs_in_cwd(void **state)
+{
+	struct aipkg_spawn sp = { .argv = SH("pwd"), .cwd = "/" };
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "/\n");
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_a_missing_cwd_is_an_error_and_nothing_runs(void **state)
+{
+	struct aipkg_spawn sp = { .argv = SH("echo ran"), .cwd = "/nonexistent/aipkg-test" };
+	struct aipkg_spawn_result res;
+
+	assert_int_equal(aipkg_spawn_run(&sp, &res), -ENOENT);
+	assert_string_equal(aipkg_buf_str(&res.out), "");
+	assert_int_equal(res.exit_code, 127);
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_stdin_comes_from_stdin_file(void **state)
+{
+	char path[] = "/tmp/aipkg-spawn-stdin-XXXXXX";
+	int fd = mkstemp(path);
+	struct aipkg_spawn sp = { .argv = SH("cat"), .stdin_file = path };
+	struct aipkg_spawn_result res;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "the text\n", 9), 9);
+	close(fd);
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "the text\n");
+	aipkg_spawn_result_release(&res);
+	sp.stdin_file = "/nonexistent/aipkg-test";
+	assert_int_equal(aipkg_spawn_run(&sp, &res), -ENOENT);
+	aipkg_spawn_result_release(&res);
+	unlink(path);
+}
+
+static void test_env_adds_and_replaces_variables(void **state)
+{
+	static const char *const env[] = { "AIPKG_T_NEW=new", "AIPKG_T_OLD=replaced", NULL };
+	struct aipkg_spawn sp = {
+		.argv = SH("echo \"$AIPKG_T_NEW $AIPKG_T_OLD $AIPKG_T_KEPT\"; env | grep -c '^AIPKG_T_OLD='"),
+		.env = env,
+	};
+	struct aipkg_spawn_result res;
+
+	setenv("AIPKG_T_OLD", "old", 1);
+	setenv("AIPKG_T_KEPT", "kept", 1);
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	/* one AIPKG_T_OLD, the new value: replaced, not added twice */
+	assert_string_equal(aipkg_buf_str(&res.out), "new replaced kept\n1\n");
+	aipkg_spawn_result_release(&res);
+	/* ours is untouched */
+	assert_string_equal(getenv("AIPKG_T_OLD"), "old");
+	assert_null(getenv("AIPKG_T_NEW"));
+	unsetenv("AIPKG_T_OLD");
+	unsetenv("AIPKG_T_KEPT");
+}
+
+static void test_the_child_leads_its_own_process_group(void **state)
+{
+	struct aipkg_spawn_result res;
+	const char *out;
+	long pid, pgid;
+
+	/* ps is not everywhere: the shell's pid, then its group from /proc
+	 * (field 5; the command name in field 2 is "(sh)", without spaces) */
+	assert_int_equal(run_sh("echo $$; cut -d' ' -f5 /proc/$$/stat", 0, &res), 0);
+	out = aipkg_buf_str(&res.out);
+	pid = atol(out);
+	pgid = strchr(out, '\n') ? atol(strchr(out, '\n') + 1) : -1;
+	assert_true(pid > 0);
+	assert_int_equal(pgid, pid);
+	assert_true(pgid != (long)getpgrp());
+	aipkg_spawn_result_release(&res);
+}
+
+static void test_an_ignored_sigpipe_is_not_passed_on(void **state)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct aipkg_spawn_result res;
+
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	/* SigIgn in /proc: bit 13 (SIGPIPE) must be clear in the child */
+	assert_int_equal(run_sh("grep '^SigIgn:' /proc/self/status", 0, &res), 0);
+	sigaction(SIGPIPE, &old, NULL);
+	{
+		const char *hex = strchr(aipkg_buf_str(&res.out), ':');
+		unsigned long long ignored = hex ? strtoull(hex + 1, NULL, 16) : ~0ULL;
+
+		assert_int_equal(ignored & (1ULL << (SIGPIPE - 1)), 0);
+	}
+	aipkg_spawn_result_release(&res);
+}
+
 /* ---- timeouts ---- */
 
 static void test_a_timeout_stops_the_child_quickly(void **state)
@@ -444,6 +545,12 @@ int main(void)
 		cmocka_unit_test(test_a_program_that_cannot_be_executed_is_eacces),
 		cmocka_unit_test(test_stdin_is_dev_null),
 		cmocka_unit_test(test_no_descriptor_of_ours_leaks_into_the_child),
+		cmocka_unit_test(test_the_child_runs_in_cwd),
+		cmocka_unit_test(test_a_missing_cwd_is_an_error_and_nothing_runs),
+		cmocka_unit_test(test_stdin_comes_from_stdin_file),
+		cmocka_unit_test(test_env_adds_and_replaces_variables),
+		cmocka_unit_test(test_the_child_leads_its_own_process_group),
+		cmocka_unit_test(test_an_ignored_sigpipe_is_not_passed_on),
 		cmocka_unit_test(test_a_timeout_stops_the_child_quickly),
 		cmocka_unit_test(test_a_timeout_also_stops_what_the_child_started),
 		cmocka_unit_test(test_a_child_that_finishes_in_time_is_not_timed_out),
