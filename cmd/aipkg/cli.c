@@ -276,6 +276,7 @@ void cli_render_changes(struct cli *cli, json_t *result)
 		return;
 	if (!json_array_size(changes)) {
 		cli_render_unchanged(cli, result);
+		cli_render_kept_locked(result);
 		return;
 	}
 	cli_table_init(&t, stdout, 3);
@@ -288,6 +289,7 @@ void cli_render_changes(struct cli *cli, json_t *result)
 		free(buf);
 	}
 	cli_table_print(&t);
+	cli_render_kept_locked(result);
 }
 
 static void usage_options(FILE *out, const struct cli_option *o)

@@ -237,6 +237,8 @@ void cli_render_changes(struct cli *cli, json_t *result);
 /* A change result without package changes (plan.c): the targets already
  * installed, what the world file gained or lost, else "Nothing changed." */
 void cli_render_unchanged(struct cli *cli, json_t *result);
+/* The locked packages an install kept at their lock ("kept_locked"). */
+void cli_render_kept_locked(const json_t *result);
 /* "Installed" for the action "install", "Would install" when DRY. */
 /* "[installed]" for package P of a list or search that is installed at the
  * version shown, "[installed VERSION]" when another version is (the row

@@ -116,6 +116,7 @@ static void render(struct cli *cli, json_t *result)
 		cli_show_request_plan(stdout, result);
 	if (none) {
 		say_installed(result);
+		cli_render_kept_locked(result);
 		return;
 	}
 	if (dry)

@@ -69,6 +69,29 @@ static void say_already(const json_t *a, const json_t *added, const json_t *remo
 	printf(".\n");
 }
 
+/* Is NAME one of the locked packages install kept at their lock? */
+static bool kept_locked(const json_t *result, const char *name)
+{
+	const json_t *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "kept_locked"), i, k)
+		if (strcmp(cli_str(k, "name"), name) == 0)
+			return true;
+	return false;
+}
+
+void cli_render_kept_locked(const json_t *result)
+{
+	const json_t *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "kept_locked"), i, k)
+		printf("%s is locked at %s: the lock stays ('aipkg unlock %s' lets it move).\n",
+		       cli_safe(cli_str(k, "name")), cli_safe(cli_str(k, "version")),
+		       cli_safe(cli_str(k, "name")));
+}
+
 void cli_render_unchanged(struct cli *cli, json_t *result)
 {
 	const json_t *already = json_object_get(result, "already_installed"), *a;
@@ -77,7 +100,9 @@ void cli_render_unchanged(struct cli *cli, json_t *result)
 	bool dry = json_is_true(json_object_get(result, "dry_run"));
 	size_t i;
 
-	json_array_foreach(already, i, a) say_already(a, added, removed, dry);
+	json_array_foreach(already, i, a)
+		if (!kept_locked(result, cli_str(a, "name")))
+			say_already(a, added, removed, dry);
 	if (json_array_size(already))
 		return;
 	if (json_array_size(added) || json_array_size(removed)) {

@@ -23,6 +23,7 @@ struct ask {
 	json_t *result; /* what the caller gets: request, planner, plan, changes... */
 	const char **names; /* the plan's names, for apk (borrowed from ans.plan) */
 	size_t nnames;
+	json_t *kept;       /* locked packages of the plan apk gets as their lock */
 	bool force;         /* install known-vulnerable versions without asking */
 };
 
@@ -55,7 +56,10 @@ static int names_take(struct ask *a)
 					      name ? name : "?");
 		a->names[i] = name;
 	}
-	return 0;
+	/* a locked package of the plan keeps its lock: apk add NAME drops it */
+	json_decref(a->kept);
+	a->kept = NULL;
+	return aipkg_locks_keep(a->ctx, a->st, a->names, a->nnames, &a->kept);
 }
 
 static void result_update(struct ask *a)
@@ -114,6 +118,8 @@ static int simulate(struct ask *a)
 	if (r == 0) {
 		json_object_set(a->result, "changes", json_object_get(res, "changes"));
 		json_object_set(a->result, "vulnerabilities", json_object_get(res, "vulnerabilities"));
+		if (json_array_size(a->kept))
+			json_object_set(a->result, "kept_locked", a->kept);
 	}
 	json_decref(res);
 	return state_again(a, r);
@@ -370,6 +376,7 @@ int aipkg_tool_ask(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 
 	*result = a.result;
 	free(a.names);
+	json_decref(a.kept);
 	aipkg_ai_answer_release(&a.ans);
 	return r;
 }

@@ -309,6 +309,7 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 				 .check = install_check };
 	struct install_ud ud = { NULL, ctx->opts.force || aipkg_arg_bool(args, "force") };
 	struct aipkg_state *st;
+	json_t *kept = NULL, *already;
 	struct targets t;
 	int r = targets_get(ctx, args, &t, true);
 
@@ -327,9 +328,11 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	if (r == 0 && st && !any_index(st))
 		aipkg_ctx_warn(ctx, "no repository index is available: run 'aipkg update' first; "
 				    "leaving the package check to apk");
+	/* before the txn, which takes the state away, and as they were asked */
+	already = r == 0 ? already_installed(st, &t) : NULL;
+	if (r == 0)
+		r = aipkg_locks_keep(ctx, st, t.v, t.n, &kept);
 	if (r == 0) {
-		json_t *already;
-
 		txn.options = aipkg_arg_bool(args, "upgrade") ? upgrade : NULL;
 		txn.args = t.v;
 		txn.nargs = t.n;
@@ -337,13 +340,14 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		txn.ud = &ud;
 		txn.dry_run = txn_dry_run(ctx, args);
 		txn.confirmed = txn_confirmed(ctx, args);
-		/* before the txn, which takes the state away */
-		already = already_installed(st, &t);
 		r = aipkg_txn_run(ctx, &txn, result);
 		if (r == 0 && *result)
 			say_already(*result, already);
-		json_decref(already);
+		if (*result && json_array_size(kept))
+			json_object_set(*result, "kept_locked", kept);
 	}
+	json_decref(already);
+	json_decref(kept);
 	free(t.v);
 	return r;
 }

@@ -53,6 +53,52 @@ const char *aipkg_locked_atom(const struct aipkg_state *st, const char *name)
 	return atom && kind == AIPKG_WORLD_LOCK ? atom : NULL;
 }
 
+/* The refusal of ATOM, which would replace the lock LOCK of PKG. */
+static int refuse_relock(struct aipkg_ctx *ctx, const char *atom, const struct aipkg_pkg *pkg,
+			 const char *lock)
+{
+	return aipkg_ctx_fail(ctx, -AIPKG_E_CONFLICT,
+			      "%s is locked at %s (world %s): '%s' would replace the lock; unlock "
+			      "%s first (aipkg unlock %s), or install it by its plain name to keep "
+			      "the lock; nothing was installed",
+			      pkg->name, pkg->version, lock, atom, pkg->name, pkg->name);
+}
+
+int aipkg_locks_keep(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char **atoms,
+		     size_t n, json_t **kept)
+{
+	*kept = json_array();
+	if (!*kept)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct aipkg_pkg *pkg;
+		const char *lock;
+		struct aipkg_dep dep;
+		json_t *k;
+		char *name;
+
+		if (aipkg_dep_parse(aipkg_slice_str(atoms[i]), &dep) < 0 || dep.conflict)
+			continue;
+		name = aipkg_slice_dup(dep.name);
+		if (!name)
+			return -ENOMEM;
+		pkg = aipkg_state_installed(st, name);
+		lock = pkg ? aipkg_locked_atom(st, name) : NULL;
+		free(name);
+		if (!lock)
+			continue;
+		if (strcmp(atoms[i], lock) != 0 && (dep.op != AIPKG_DEP_ANY || dep.tag.len))
+			return refuse_relock(ctx, atoms[i], pkg, lock);
+		k = json_pack("{s:s, s:s, s:s, s:s}", "name", pkg->name, "version", pkg->version,
+			      "constraint", lock, "requested", atoms[i]);
+		if (!k || json_array_append_new(*kept, k) < 0)
+			return -ENOMEM;
+		/* the array holds the string as long as *kept lives */
+		atoms[i] = json_string_value(json_object_get(k, "constraint"));
+	}
+	return 0;
+}
+
 static char *atom_name(const char *atom)
 {
 	struct aipkg_dep dep;

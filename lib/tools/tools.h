@@ -52,6 +52,17 @@ const char *aipkg_locked_atom(const struct aipkg_state *st, const char *name);
  * a virtual package's version; *kind (may be NULL) gets which
  * (enum aipkg_world_kind).  NULL when nothing holds it. */
 const char *aipkg_held_atom(const struct aipkg_state *st, const char *name, int *kind);
+/*
+ * Keep the locks of install's targets ATOMS[N]: apk add NAME replaces the
+ * world entry NAME=VERSION with NAME, dropping the lock.  A plain NAME (or
+ * the lock itself) of a locked installed package becomes its lock atom in
+ * ATOMS, pointing into *KEPT (a new array the caller frees, after ATOMS'
+ * last use) as {"name","version","constraint","requested"}; any other
+ * version, constraint or tag of it is refused with -AIPKG_E_CONFLICT
+ * (unlock first), as apk would take it in place of the lock.
+ */
+int aipkg_locks_keep(struct aipkg_ctx *ctx, const struct aipkg_state *st, const char **atoms,
+		     size_t n, json_t **kept);
 /* The held packages (locks and checksum pins) for which the repositories
  * apk would use hold a newer version, as a new array of
  * {"name","version","constraint","kind","available"}. */
