@@ -161,7 +161,7 @@ static char *decision_why(const json_t *answer)
 {
 	const char *why = json_string_value(json_object_get(answer, "reason"));
 
-	return aipkg_ai_clean(why && *why ? why : "the model gave no reason", 240);
+	return aipkg_ai_text(why && *why ? why : "the model gave no reason", 240);
 }
 
 enum aipkg_ai_decision aipkg_ai_decide(struct aipkg_ctx *ctx, const struct aipkg_state *st,

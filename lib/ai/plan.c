@@ -1,6 +1,7 @@
 /* A package plan for a request: the packages chosen and what was turned down. */
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,9 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-char *aipkg_ai_clean(const char *s, size_t max)
+/* S cut at MAX bytes, invalid UTF-8 as '?'; when CONTROLS, control
+ * characters too (newline and tab as a blank). */
+static char *clean(const char *s, size_t max, bool controls)
 {
 	struct aipkg_buf b = AIPKG_BUF_INIT;
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -64,7 +67,7 @@ char *aipkg_ai_clean(const char *s, size_t max)
 			aipkg_buf_addstr(&b, "...");
 			break;
 		}
-		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)))
+		if (n == 0 || (controls && n == 1 && (*p < 0x20 || *p == 0x7f)))
 			aipkg_buf_addch(&b, *p == '\n' || *p == '\t' ? ' ' : '?');
 		else
 			aipkg_buf_add(&b, p, n);
@@ -73,9 +76,19 @@ char *aipkg_ai_clean(const char *s, size_t max)
 	return aipkg_buf_detach(&b);
 }
 
+char *aipkg_ai_clean(const char *s, size_t max)
+{
+	return clean(s, max, true);
+}
+
+char *aipkg_ai_text(const char *s, size_t max)
+{
+	return clean(s, max, false);
+}
+
 static void add_cleaned(json_t *obj, const char *key, const char *s, size_t max)
 {
-	char *c = aipkg_ai_clean(s, max);
+	char *c = aipkg_ai_text(s, max);
 	json_t *v = c ? json_string(c) : NULL;
 
 	/* jansson refuses what it sees as invalid UTF-8 (surrogates): a key

@@ -31,7 +31,8 @@ bool aipkg_plan_has(const struct aipkg_plan *plan, const char *name);
 
 /* Add NAME with REASON (and FROM, the name it was corrected from, or NULL).
  * A name already in the plan is not added twice; past AIPKG_PLAN_MAX it is
- * rejected instead.  Strings are copied (and cleaned with aipkg_ai_clean). */
+ * rejected instead.  Strings are copied, cut short and kept exact
+ * (aipkg_ai_text): the plan is JSON, and a terminal escapes it. */
 void aipkg_plan_add(struct aipkg_plan *plan, const char *name, const char *reason,
 		    const char *from);
 
@@ -49,5 +50,14 @@ json_t *aipkg_plan_names(const struct aipkg_plan *plan);
  * with "...".  malloc'd; NULL only when out of memory.
  */
 char *aipkg_ai_clean(const char *s, size_t max);
+
+/*
+ * The same for text kept as data (a plan's reasons, in JSON and the
+ * journal): cut at MAX bytes with "..." and invalid UTF-8 bytes as '?'
+ * (JSON holds only UTF-8), control characters kept exact: jansson escapes
+ * them in JSON, and what prints it escapes them for the terminal
+ * (aipkg_term_escape).  malloc'd; NULL only when out of memory.
+ */
+char *aipkg_ai_text(const char *s, size_t max);
 
 #endif

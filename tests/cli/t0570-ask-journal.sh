@@ -56,23 +56,39 @@ test_expect_success 'a model'"'"'s plan: planner and model too, never the key' '
 	test_must_fail grep -r "$JOURNAL_TEST_KEY" "$ROOT/var/lib/aipkg"
 '
 
+test_expect_success 'the plan in the journal is exact JSON; only the terminal escapes it' '
+	llm_answer plan.json "{\"packages\":[{\"name\":\"zlib\",\"reason\":\"packs \\u001b[31mdata\\u001b[0m\\nfast\"}]}" &&
+	llm_stub -k "$JOURNAL_TEST_KEY" "content=plan.json" &&
+	llm_config "$ROOT" openai JOURNAL_TEST_KEY &&
+	aipkg --yes ask "compress things" >out &&
+	id=$("$JSONQ" "transactions[0].id" <"$(aipkg --json history >h.json && echo h.json)") &&
+	aipkg --json history "$id" >one.json &&
+	"$JSONQ" "transactions[0].plan" <one.json >plan.txt &&
+	"$JSONQ" "[0].reason" <plan.txt >reason &&
+	printf "packs \033[31mdata\033[0m\nfast\n" >expect &&
+	test_cmp expect reason &&
+	aipkg history "$id" >text &&
+	test_grep "packs .x1b\[31mdata.x1b\[0m.nfast" text &&
+	test_must_fail grep "$(printf "\033")" text out
+'
+
 test_expect_success 'history shows the request' '
 	aipkg --json history >out.json &&
-	"$JSONQ" "transactions[0].request" "transactions[1].request" <out.json >actual &&
-	printf "show me what eats the CPU\nI need a web server\n" >expect &&
+	"$JSONQ" "transactions[0].request" "transactions[1].request" "transactions[2].request" <out.json >actual &&
+	printf "compress things\nshow me what eats the CPU\nI need a web server\n" >expect &&
 	test_cmp expect actual
 '
 
 test_expect_success 'a plain install has no request' '
 	aipkg --yes install curl >out &&
-	f=$(entry 3) &&
+	f=$(entry 4) &&
 	test_grep ! "^request:" "$f" &&
 	test_grep ! "^planner:" "$f"
 '
 
 test_expect_success 'a dry run writes no entry' '
 	aipkg --dry-run ask "a DNS lookup tool" >out &&
-	test -z "$(entry 4)"
+	test -z "$(entry 5)"
 '
 
 test_done

@@ -139,6 +139,36 @@ static void test_clean(void **state)
 	free(s);
 }
 
+/* A plan's text is data: exact in JSON and the journal, escaped only
+ * where a terminal shows it; cut short and valid UTF-8 all the same. */
+static void test_text_keeps_controls(void **state)
+{
+	char *s = aipkg_ai_text("ok \033[31mred\033[0m\n\ttab\x7f", 100);
+	struct aipkg_plan plan;
+	char *dump;
+
+	(void)state;
+	assert_string_equal(s, "ok \033[31mred\033[0m\n\ttab\x7f");
+	free(s);
+	s = aipkg_ai_text("caf\xc3\xa9 \xff\xfe", 100);
+	assert_string_equal(s, "caf\xc3\xa9 ??");
+	free(s);
+	s = aipkg_ai_text("ab\xc3\xa9", 3);
+	assert_string_equal(s, "ab...");
+	free(s);
+	aipkg_plan_init(&plan);
+	aipkg_plan_add(&plan, "htop", "line one\nline \033[2Jtwo", NULL);
+	aipkg_plan_reject(&plan, "bad\tname", "said \"%s\"", "\033]0;title\007");
+	dump = json_dumps(plan.packages, JSON_COMPACT);
+	assert_string_equal(dump, "[{\"name\":\"htop\",\"reason\":\"line one\\nline \\u001B[2Jtwo\"}]");
+	free(dump);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(plan.rejected, 0), "why")),
+			    "said \"\033]0;title\007\"");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(plan.rejected, 0), "name")),
+			    "bad\tname");
+	aipkg_plan_release(&plan);
+}
+
 static void test_retry_after(void **state)
 {
 	long long now = 1717243200; /* Sat, 01 Jun 2024 12:00:00 GMT */
@@ -158,7 +188,8 @@ int main(void)
 		cmocka_unit_test(test_whole),        cmocka_unit_test(test_fences),
 		cmocka_unit_test(test_prose),        cmocka_unit_test(test_no_object),
 		cmocka_unit_test(test_length),       cmocka_unit_test(test_hostile_fast),
-		cmocka_unit_test(test_clean),        cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_clean),        cmocka_unit_test(test_text_keeps_controls),
+		cmocka_unit_test(test_retry_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
