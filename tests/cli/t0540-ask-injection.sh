@@ -83,7 +83,7 @@ test_expect_success 'the plan shown to a person has no terminal escapes from a m
 	llm_stub "content=esc.json" &&
 	llm_config "$ROOT" openai &&
 	aipkg ask "process viewer" >out &&
-	test_grep "^  htop  *ok ?\]0;pwned? ?\[2J$" out &&
+	test_grep "^  htop  *ok .x1b\]0;pwned.x07 .x1b\[2J$" out &&
 	tr -d "\033\007" <out >clean &&
 	test_cmp out clean
 '
