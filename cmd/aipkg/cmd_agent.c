@@ -44,9 +44,11 @@ static int agent_run(struct cli *cli)
 		fputs(text ? text : "", stdout);
 		free(text);
 	}
-	if (r < 0)
+	if (r < 0 && *str(json_object_get(report, "files"), "text"))
 		cli_error(cli, "the agent run failed; see the report above and %s",
 			  str(json_object_get(report, "files"), "text"));
+	else if (r < 0) /* the report could not be written (its error is above) */
+		cli_error(cli, "the agent run failed; see the report above");
 	json_decref(report);
 	return r < 0 ? aipkg_exit_code(r) : 0;
 }

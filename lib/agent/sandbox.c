@@ -366,7 +366,11 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
 	if (!*trial)
 		return -ENOMEM;
 	snprintf(pin, sizeof(pin), "%s=%s", name, json_string_value(json_object_get(pkg, "to")));
-	r = scratch_make(ctx, &scratch);
+	/* apk in the scratch root reads the same repositories, and the checks
+	 * run what it installed (as root): refused as a change refuses them */
+	r = aipkg_state_repos_safe(ctx, st);
+	if (r == 0)
+		r = scratch_make(ctx, &scratch);
 	if (r == 0)
 		r = scratch_ctx(ctx, scratch, &sctx);
 	if (r == 0) {
@@ -380,6 +384,8 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
 		trial_fail(*trial, "apk did not finish in the sandbox within %g s "
 				   "(agent.sandbox_timeout) and was stopped",
 			   ctx->cfg.agent.sandbox_timeout);
+	else if (r == -AIPKG_E_UNSAFE)
+		trial_fail(*trial, "%s", aipkg_ctx_why(ctx, r));
 	else
 		trial_fail(*trial, "apk could not install it in the sandbox: %s",
 			   aipkg_ctx_why(ctx, r));

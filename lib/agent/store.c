@@ -182,8 +182,9 @@ int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg
 		r = aipkg_file_write_atomic_mode(json, doc, strlen(doc), 0600);
 	if (r == 0)
 		r = aipkg_file_write_atomic_mode(txt, aipkg_buf_str(&t), t.len, 0600);
-	if (r < 0 && r != -AIPKG_E_JOURNAL)
-		aipkg_ctx_fail(ctx, r, "cannot write the report %s: %s", json ? json : "", strerror(-r));
+	/* (a state directory refused or not made has its message already) */
+	if (r < 0 && json)
+		aipkg_ctx_fail(ctx, r, "cannot write the report %s: %s", json, aipkg_strerror(r));
 	if (text)
 		aipkg_buf_addstr(text, aipkg_buf_str(&t));
 	aipkg_buf_release(&t);

@@ -220,6 +220,18 @@ static bool state_repo_unsafe(struct aipkg_ctx *ctx, struct aipkg_repo *repo)
 	return repo->unsafe;
 }
 
+int aipkg_state_repos_safe(struct aipkg_ctx *ctx, const struct aipkg_state *st)
+{
+	for (size_t i = 0; i < st->nrepos; i++)
+		if (st->repos[i].unsafe)
+			return aipkg_ctx_fail(ctx, -AIPKG_E_UNSAFE,
+					      "refusing to run apk with repository %s, which other "
+					      "users can write (see the warning above); nothing was "
+					      "changed",
+					      st->repos[i].url);
+	return 0;
+}
+
 static int state_load_indexes(struct aipkg_ctx *ctx, struct aipkg_state *st)
 {
 	struct aipkg_keyring keys;

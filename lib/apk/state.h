@@ -75,6 +75,12 @@ enum aipkg_state_parts {
 int aipkg_state_load(struct aipkg_ctx *ctx, struct aipkg_state *st, unsigned parts);
 void aipkg_state_release(struct aipkg_state *st);
 
+/* 0, or -AIPKG_E_UNSAFE (with the context's message naming it) when ST
+ * lists a local repository other users can write, which aipkg skipped
+ * (its index and packages could be anyone's) but apk would read: no apk
+ * call that installs anything (a change, a sandbox trial) runs then. */
+int aipkg_state_repos_safe(struct aipkg_ctx *ctx, const struct aipkg_state *st);
+
 /* ST's world atoms as a new JSON array of strings, in the file's order. */
 json_t *aipkg_state_world_json(const struct aipkg_state *st);
 

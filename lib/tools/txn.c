@@ -492,19 +492,6 @@ static json_t *dry_result(struct aipkg_ctx *ctx, const struct aipkg_txn *txn,
 	return res;
 }
 
-/* apk would read a repository aipkg skipped as unsafe (state.c). */
-static int repos_safe(struct aipkg_ctx *ctx, const struct aipkg_state *st)
-{
-	for (size_t i = 0; i < st->nrepos; i++)
-		if (st->repos[i].unsafe)
-			return aipkg_ctx_fail(ctx, -AIPKG_E_UNSAFE,
-					      "refusing to run apk with repository %s, which other "
-					      "users can write (see the warning above); nothing was "
-					      "changed",
-					      st->repos[i].url);
-	return 0;
-}
-
 int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **result)
 {
 	struct aipkg_state *before;
@@ -515,7 +502,7 @@ int aipkg_txn_run(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, json_t **r
 	before = aipkg_ctx_state(ctx, &r);
 	if (!before)
 		return r;
-	r = repos_safe(ctx, before);
+	r = aipkg_state_repos_safe(ctx, before);
 	if (r < 0) {
 		json_decref(extra);
 		return r;
