@@ -104,52 +104,46 @@ json_t *aipkg_agent_plan(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 void aipkg_agent_review(struct aipkg_ctx *ctx, json_t *pkg);
 
 /*
- * The root's apk cache, shared by one run's sandbox trials (trialcache.c):
- * each trial installs the whole world into a scratch root, and with the
- * root's cache (the packages aipkg kept linked into it first) apk
- * downloads a package once per run, the upgrade after a trial none.
- * AIPKG_SANDBOX_INIT, then aipkg_agent_sandbox() for each trial, then
- * aipkg_agent_sandbox_end().
+ * The apk cache one run's sandbox trials share (trialcache.c): each trial
+ * installs the whole world into a scratch root; with this cache apk
+ * downloads a package once per run, and the upgrade after a passing trial
+ * none.  A directory of the run's own under var/lib/aipkg/sandbox/, given
+ * the root's cached indexes (copied) and packages (linked) and the files
+ * aipkg kept: the root's cache is only read.  AIPKG_SANDBOX_INIT, then
+ * aipkg_agent_sandbox() for each trial, then aipkg_agent_sandbox_end().
  */
 struct aipkg_sandbox {
-	char *cache;    /* the cache's real path; NULL until the first trial
-			   set it up (or could not: trials then download) */
-	bool tried;     /* the first trial came */
-	bool own;       /* aipkg's default cache, not one the administrator
-			   configured (etc/apk/cache) */
-	json_t *before; /* {FILE: true}: its package files before the first trial */
-	/* during a trial: apk 2's list of the cache's packages no repository
-	 * has (CACHE/installed) as it was, to put back */
-	char *nr_path;
-	struct aipkg_buf nr_text;
-	bool nr_had;
+	char *cache;  /* the run's cache; NULL until the first trial made it
+			 (or could not: trials then download) */
+	char *source; /* the root's apk cache (real path), read only; NULL: none */
+	bool tried;   /* the first trial came */
 };
 
-#define AIPKG_SANDBOX_INIT { NULL, false, false, NULL, NULL, AIPKG_BUF_INIT, false }
+#define AIPKG_SANDBOX_INIT { NULL, NULL, false }
 
-/* Before a trial: the cache set up (the first time: made when missing,
- * what it holds noted), the kept files of what the trial installs linked
- * into it, apk 2's list saved.  The directory to give apk, or NULL when
- * there is none to give (the trial then downloads). */
+/* Before a trial: the run's cache made (the first time), what the root's
+ * cache holds that it lacks put in, and the kept files of what the trial
+ * installs.  The directory to give apk, or NULL when there is none (the
+ * trial then downloads). */
 const char *aipkg_sandbox_cache_enter(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
 				      const struct aipkg_state *st, const json_t *pkg);
 
-/* After the trial: apk 2's list put back. */
-void aipkg_sandbox_cache_leave(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb);
+/* After a trial passed in the scratch root of SCTX: the package files it
+ * downloaded of versions the root does not have installed are kept
+ * (var/lib/aipkg/packages, when journal.keep_packages_mb allows), so the
+ * upgrade that follows takes them from there. */
+void aipkg_sandbox_cache_passed(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
+				struct aipkg_ctx *sctx);
 
 /* The result of a sandbox trial, a new object:
  *   {"passed":bool, "root":DIR, "apk_exit":N, "checks":[{"command",
  *    "exit","timed_out","output"}], "reason":TEXT}
  * The scratch root under ROOT/var/lib/aipkg/sandbox/ is removed in every
- * case; apk 2's list of the cache's packages no repository has (the
- * cache's "installed", which apk rewrites from the scratch root) is put
- * back.  Returns 0 (look at "passed") or -ENOMEM. */
+ * case.  Returns 0 (look at "passed") or -ENOMEM. */
 int aipkg_agent_sandbox(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
 			const struct aipkg_state *st, const json_t *pkg, json_t **trial);
 
-/* After the run's changes: the package files the trials added to the
- * cache are removed, but for a cache the administrator configured those
- * of versions now installed (apk keeps those there too).  Releases SB. */
+/* After the run: the run's cache removed.  Releases SB. */
 void aipkg_agent_sandbox_end(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb);
 
 /*

@@ -338,20 +338,16 @@ static void trial_checks(struct aipkg_ctx *ctx, const char *scratch, const char 
 	}
 }
 
-/* Install the candidate in the scratch root, through the root's cache. */
+/* Install the candidate in the scratch root, through the run's cache. */
 static int trial_run(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb, struct aipkg_ctx *sctx,
 		     const struct aipkg_state *st, const json_t *pkg, const char *pin,
 		     json_t *trial)
 {
 	const char *cache = aipkg_sandbox_cache_enter(ctx, sb, st, pkg);
-	int r;
 
 	if (cache && !(sctx->apk_cache = strdup(cache)))
-		r = -ENOMEM;
-	else
-		r = trial_install(sctx, st, pin, trial);
-	aipkg_sandbox_cache_leave(ctx, sb);
-	return r;
+		return -ENOMEM;
+	return trial_install(sctx, st, pin, trial);
 }
 
 int aipkg_agent_sandbox(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
@@ -378,9 +374,11 @@ int aipkg_agent_sandbox(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
 		if (r < 0)
 			aipkg_ctx_fail(ctx, r, "%s", aipkg_ctx_why(sctx, r));
 	}
-	if (r == 0)
+	if (r == 0) {
 		trial_checks(ctx, scratch, name, *trial);
-	else if (r == -AIPKG_E_TIMEOUT) /* the runner's message names apk.timeout */
+		if (json_is_true(json_object_get(*trial, "passed")))
+			aipkg_sandbox_cache_passed(ctx, sb, sctx);
+	} else if (r == -AIPKG_E_TIMEOUT) /* the runner's message names apk.timeout */
 		trial_fail(*trial, "apk did not finish in the sandbox within %g s "
 				   "(agent.sandbox_timeout) and was stopped",
 			   ctx->cfg.agent.sandbox_timeout);

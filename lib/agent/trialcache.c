@@ -1,17 +1,26 @@
-/* The root's apk cache shared by one agent run's sandbox trials. */
+/* The apk cache one agent run's sandbox trials share: the root's, read only. */
 /* SPDX-License-Identifier: MIT */
 /*
  * A trial installs the whole world into a scratch root.  With no cache of
  * its own apk downloaded every package and the indexes once per trial, and
  * the upgrade after a passing trial downloaded the package once more.
- * Given the root's cache, with what aipkg kept linked into it, apk reads
- * the cached indexes and downloads each package once per run.  Afterwards
- * the cache holds what it held: aipkg's default cache no package file the
- * trials added; one the administrator configured, as apk leaves it, the
- * files of what is installed.
+ *
+ * The trials get a cache of the run's own under the state directory
+ * (private, made by mkdtemp): the root's cached indexes copied in (apk 3
+ * touches an index it finds current, and may refresh one), its package
+ * files and the ones aipkg kept linked in (apk never writes a cached
+ * package in place: it writes a new file and renames it), and what the
+ * trials download stays there for the next trial.  The root's cache is
+ * only read: a trial never adds, removes or rewrites a file in it (apk 2
+ * rewrites its cache's list of the packages no repository has, and a
+ * failed trial's downloads are nobody's business there).  After a trial
+ * passed, the files it downloaded of the versions it installed are kept
+ * (var/lib/aipkg/packages), where the upgrade that follows takes them
+ * from, so it downloads nothing.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,59 +29,95 @@
 
 #include "agent/agent.h"
 #include "apk/index.h"
+#include "apk/search.h"
 #include "apk/state.h"
 #include "ctx.h"
 #include "fileio.h"
 #include "journal/journal.h"
 
-/* The package files of DIR, as a set {NAME: true}; NULL when out of memory. */
-static json_t *cache_packages(const char *dir)
+static bool has_suffix(const char *s, const char *suffix)
 {
-	json_t *set = json_object();
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	size_t n = strlen(s), k = strlen(suffix);
 
-	while (set && d && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-
-		if (len > 4 && strcmp(e->d_name + len - 4, ".apk") == 0 &&
-		    json_object_set_new(set, e->d_name, json_true()) < 0) {
-			json_decref(set);
-			set = NULL;
-		}
-	}
-	if (d)
-		closedir(d);
-	return set;
+	return n > k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* The first trial sets the cache up for the run: made when missing (apk 2
- * caches nothing without the directory), what it holds noted.  NULL when
- * it cannot be: the trials then download as they would without one. */
+/* The root's cache as aipkg and apk read it, if there is one; never made. */
+static char *source_dir(struct aipkg_ctx *ctx)
+{
+	char *conf = aipkg_apk_cache_configured(ctx);
+	char *dir = conf ? conf : aipkg_apk_cache_dir(ctx);
+	char *real = dir ? realpath(dir, NULL) : NULL;
+
+	free(dir);
+	return real;
+}
+
+/* The first trial makes the run's cache.  NULL when it cannot be: the
+ * trials then download as they would without one. */
 static const char *cache_open(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb)
 {
-	char *conf, *dir;
+	char *dir;
 
 	if (sb->tried)
 		return sb->cache;
 	sb->tried = true;
-	conf = aipkg_apk_cache_configured(ctx);
-	dir = conf ? conf : aipkg_apk_cache_dir(ctx);
-	sb->own = !conf;
-	if (dir && aipkg_mkdir_p(dir) >= 0)
-		sb->cache = realpath(dir, NULL);
+	dir = aipkg_statedir_make(ctx, "sandbox") == 0 ? aipkg_ctx_path(ctx, "var/lib/aipkg/sandbox")
+							: NULL;
+	sb->cache = dir ? aipkg_mkdtemp(dir, "cache-") : NULL;
+	sb->source = sb->cache ? source_dir(ctx) : NULL;
 	free(dir);
-	if (sb->cache && !(sb->before = cache_packages(sb->cache))) {
-		free(sb->cache);
-		sb->cache = NULL;
-	}
 	return sb->cache;
 }
 
-/* What the trial installs that aipkg kept goes into the cache first: what
- * is installed now (the world, mostly; the run may have upgraded some
- * since ST was read) and the candidate's version (which ST's indexes
- * name). */
+/* A copy of the index FROM at TO, replacing an older copy. */
+static void copy_index(const char *from, const char *to)
+{
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	struct stat src, dst;
+	int fd = aipkg_open_regular(from, &src);
+
+	if (fd >= 0 && (stat(to, &dst) < 0 || dst.st_mtime < src.st_mtime) &&
+	    aipkg_buf_read_fd(&b, fd) == 0 &&
+	    aipkg_file_write_atomic_mode(to, b.data ? b.data : "", b.len, 0644) == 0) {
+		struct timespec times[2] = { src.st_atim, src.st_mtim };
+
+		/* apk judges a cached index's age by its time */
+		(void)utimensat(AT_FDCWD, to, times, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	aipkg_buf_release(&b);
+}
+
+/* The root's cached indexes and packages into the run's cache: those it
+ * does not have yet (apk 2's list of the root's packages no repository
+ * has is the root's, not the scratch root's: left out). */
+static void cache_mirror(const struct aipkg_sandbox *sb)
+{
+	DIR *d = sb->source ? opendir(sb->source) : NULL;
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char from[4096], to[4096];
+		bool index = strncmp(e->d_name, "APKINDEX.", 9) == 0;
+
+		if (e->d_name[0] == '.' || (!index && !has_suffix(e->d_name, ".apk")))
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", sb->source, e->d_name);
+		snprintf(to, sizeof(to), "%s/%s", sb->cache, e->d_name);
+		if (index)
+			copy_index(from, to);
+		else if (access(to, F_OK) < 0 && link(from, to) < 0)
+			(void)symlink(from, to); /* another file system */
+	}
+	if (d)
+		closedir(d);
+}
+
+/* What the trial installs that aipkg kept goes in too: what is installed
+ * now (the world, mostly; the run may have upgraded some since ST was
+ * read) and the candidate's version (which ST's indexes name). */
 static void cache_seed(struct aipkg_ctx *ctx, const char *cache, const struct aipkg_state *st,
 		       const json_t *pkg)
 {
@@ -94,134 +139,62 @@ static void cache_seed(struct aipkg_ctx *ctx, const char *cache, const struct ai
 	json_decref(wanted);
 }
 
-/* PATH whole into B, if it is a regular file (apk's, not aipkg's: a FIFO
- * there must not hang the run); -errno. */
-static int read_regular(const char *path, struct aipkg_buf *b)
-{
-	struct stat st;
-	int fd = aipkg_open_regular(path, &st), r;
-
-	if (fd < 0)
-		return fd;
-	r = aipkg_buf_read_fd(b, fd);
-	close(fd);
-	return r;
-}
-
-/* apk 2's list of the cached packages no repository has (CACHE/installed),
- * which it rewrites from the root it runs on: a trial's would drop the
- * system's (its packages installed from files), so it is put back. */
-static void nr_save(struct aipkg_sandbox *sb)
-{
-	int r;
-
-	aipkg_buf_init(&sb->nr_text, 0);
-	if (asprintf(&sb->nr_path, "%s/installed", sb->cache) < 0) {
-		sb->nr_path = NULL;
-		return;
-	}
-	r = read_regular(sb->nr_path, &sb->nr_text);
-	sb->nr_had = r == 0;
-	if (r < 0 && r != -ENOENT) { /* unreadable: not ours to touch */
-		free(sb->nr_path);
-		sb->nr_path = NULL;
-	}
-}
-
-static void nr_restore(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb)
-{
-	struct aipkg_buf now = AIPKG_BUF_INIT;
-	bool same;
-
-	if (!sb->nr_path)
-		return;
-	same = sb->nr_had && read_regular(sb->nr_path, &now) == 0 &&
-	       now.len == sb->nr_text.len &&
-	       memcmp(aipkg_buf_str(&now), aipkg_buf_str(&sb->nr_text), now.len) == 0;
-	if (!sb->nr_had)
-		unlink(sb->nr_path);
-	else if (!same &&
-		 aipkg_file_write_atomic(sb->nr_path, sb->nr_text.data, sb->nr_text.len) < 0)
-		aipkg_ctx_warn(ctx, "could not put back %s after a sandbox trial rewrote it: "
-				    "apk 2 may no longer find the packages it caches that no "
-				    "repository has ('apk cache sync' lists them again)",
-			       sb->nr_path);
-	aipkg_buf_release(&now);
-	aipkg_buf_release(&sb->nr_text);
-	free(sb->nr_path);
-	sb->nr_path = NULL;
-}
-
 const char *aipkg_sandbox_cache_enter(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
 				      const struct aipkg_state *st, const json_t *pkg)
 {
 	if (!cache_open(ctx, sb))
 		return NULL;
+	cache_mirror(sb);
 	cache_seed(ctx, sb->cache, st, pkg);
-	nr_save(sb);
 	return sb->cache;
 }
 
-void aipkg_sandbox_cache_leave(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb)
+/* Keep PKG's file in the run's cache, which the trial downloaded. */
+static void keep_downloaded(struct aipkg_ctx *ctx, const struct aipkg_sandbox *sb,
+			    const struct aipkg_pkg *pkg)
 {
-	nr_restore(ctx, sb);
-}
+	char *file = aipkg_keep_cache_name(pkg), *kept = NULL, from[4096];
+	struct stat st;
 
-/* Is FILE (NAME-VERSION.XXXXXXXX.apk) the cached file of a package
- * INSTALLED ({"NAME-VERSION": true}) has? */
-static bool cache_file_installed(const json_t *installed, const char *file)
-{
-	size_t len = strlen(file);
-	char *nv = len > 13 ? strndup(file, len - 13) : NULL;
-	bool yes = nv && json_object_get(installed, nv);
-
-	free(nv);
-	return yes;
-}
-
-/* {"NAME-VERSION": true} of what is installed now; NULL when unknown. */
-static json_t *installed_now(struct aipkg_ctx *ctx)
-{
-	struct aipkg_state st;
-	json_t *set = NULL;
-
-	if (aipkg_state_load(ctx, &st, AIPKG_STATE_INSTALLED) < 0)
-		return NULL;
-	set = json_object();
-	for (size_t i = 0; set && i < st.installed.n; i++) {
-		char *nv = NULL;
-
-		if (asprintf(&nv, "%s-%s", st.installed.pkgs[i].name,
-			     st.installed.pkgs[i].version) >= 0)
-			json_object_set_new(set, nv, json_true());
-		free(nv);
+	if (file) {
+		snprintf(from, sizeof(from), "%s/%s", sb->cache, file);
+		/* a link or the root's own file was there before the trial */
+		if (lstat(from, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+		    (kept = aipkg_keep_path(ctx, pkg->name, pkg->version)))
+			(void)aipkg_keep_copy(from, kept);
 	}
-	aipkg_state_release(&st);
-	return set;
+	free(file);
+	free(kept);
+}
+
+void aipkg_sandbox_cache_passed(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb,
+				struct aipkg_ctx *sctx)
+{
+	struct aipkg_state trial, now;
+
+	if (!sb->cache || ctx->cfg.keep_packages_mb <= 0 ||
+	    aipkg_statedir_make(ctx, "packages") < 0)
+		return;
+	if (aipkg_state_load(sctx, &trial, AIPKG_STATE_INSTALLED) < 0)
+		return;
+	if (aipkg_state_load(ctx, &now, AIPKG_STATE_INSTALLED) == 0) {
+		for (size_t i = 0; i < trial.installed.n; i++) {
+			const struct aipkg_pkg *p = &trial.installed.pkgs[i];
+			const struct aipkg_pkg *inst = aipkg_state_installed(&now, p->name);
+
+			if (!inst || strcmp(inst->version, p->version) != 0)
+				keep_downloaded(ctx, sb, p);
+		}
+		aipkg_state_release(&now);
+	}
+	aipkg_state_release(&trial);
 }
 
 void aipkg_agent_sandbox_end(struct aipkg_ctx *ctx, struct aipkg_sandbox *sb)
 {
-	json_t *now = sb->cache ? cache_packages(sb->cache) : NULL, *v;
-	json_t *installed = now && !sb->own ? installed_now(ctx) : NULL;
-	const char *file;
-	char path[4096];
-
-	json_object_foreach(now, file, v) {
-		if (json_object_get(sb->before, file))
-			continue;
-		/* the administrator's cache keeps what is installed, as apk
-		 * does; not knowing what is, it keeps everything */
-		if (!sb->own && (!installed || cache_file_installed(installed, file)))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", sb->cache, file);
-		unlink(path);
-	}
-	json_decref(installed);
-	json_decref(now);
-	json_decref(sb->before);
+	if (sb->cache && aipkg_rmtree(sb->cache) != 0)
+		aipkg_ctx_warn(ctx, "could not remove the sandboxes' cache %s entirely", sb->cache);
 	free(sb->cache);
-	aipkg_buf_release(&sb->nr_text);
-	free(sb->nr_path);
+	free(sb->source);
 	*sb = (struct aipkg_sandbox)AIPKG_SANDBOX_INIT;
 }

@@ -193,8 +193,12 @@ void aipkg_keep_prepare(struct aipkg_ctx *ctx, struct aipkg_keep *kp, const stru
 	char *index = NULL;
 
 	kp->prepared = true;
-	if (!kp->own)
+	if (!kp->own) {
+		/* the administrator's cache, which apk fills with what it
+		 * installs anyway (a file a sandbox trial downloaded, say) */
+		aipkg_keep_seed(ctx, kp->cache_dir, st, wanted);
 		return;
+	}
 	/* apk 2 caches nothing when the directory it is given is missing */
 	(void)aipkg_mkdir_p(kp->cache_dir);
 	if (asprintf(&index, "%s/installed", kp->cache_dir) >= 0)

@@ -10,11 +10,13 @@ Each sandbox trial installs the whole world into a scratch root.  With no
 cache of its own it downloaded every package and the indexes again, once
 per trial, and the upgrade that followed a passing trial downloaded the
 package once more: a run with three trials over HTTP made about thirty
-package downloads where seven are new.  Now a trial gives apk the root'"'"'s
-cache (packages aipkg kept linked into it first): the first trial
-downloads what is missing, the next ones and the upgrades nothing, and
-afterwards the cache holds what it held, apk 2'"'"'s list of the packages
-it caches that no repository has ("installed") included.'
+package downloads where seven are new.  Now the trials share a cache of
+the run'"'"'s own, made of the root'"'"'s (read only: indexes copied,
+packages linked) and the packages aipkg kept: the first trial downloads
+what is missing, the next ones and the upgrades nothing (a passing
+trial'"'"'s downloads are kept for the upgrade), and the root'"'"'s cache
+never changes during a trial, apk 2'"'"'s list of the packages it caches
+that no repository has ("installed") included.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
@@ -130,6 +132,35 @@ test_expect_success 'apk 2'"'"'s list of packages only the cache has still names
 	then
 		test_grep "^P:localpkg$" "$ROOT/var/cache/apk/installed"
 	fi
+'
+
+# cache_state DIR: what a trial must not change in DIR: its files and
+# their contents (the run's own refresh of the indexes, before the
+# trials, may rewrite them as they were).
+cache_state () {
+	(cd "$1" && ls -A && cksum ./*)
+}
+
+test_expect_success 'a trial only reads the root'"'"'s cache: nothing in it changes while it runs' '
+	ROOT=$TRASH_DIRECTORY/root3 &&
+	serve "$REPO_A" &&
+	fixture_root "$ROOT" "$SRV_URL/repo" &&
+	mkdir -p "$ROOT/var/cache/apk" &&
+	ln -s /var/cache/apk "$ROOT/etc/apk/cache" &&
+	aipkg --yes update >out 2>err &&
+	aipkg --yes install $AGENT_PKGS >out 2>err &&
+	serve "$REPO_B" &&
+	aipkg --yes update --refresh-only >out 2>err &&
+	agent_config "allow: [nginx]" &&
+	sed -i "s|^    nginx: .*|    nginx: \"(cd $ROOT/var/cache/apk \&\& ls -A \&\& cksum ./*) >$TRASH_DIRECTORY/during; nginx -t\"|" \
+		"$ROOT/etc/aipkg/aipkg.yaml" &&
+	cache_state "$ROOT/var/cache/apk" >before &&
+	aipkg agent run >out 2>err &&
+	test_grep "nginx .*sandbox trial failed" out &&
+	test_cmp before during &&
+	cache_state "$ROOT/var/cache/apk" >after &&
+	test_cmp before after &&
+	test -z "$(ls -A "$ROOT/var/lib/aipkg/sandbox")"
 '
 
 test_done
