@@ -57,6 +57,18 @@ newest () {
 	(cd "$REPO_B/$FIXTURE_ARCH" && ls -- *.apk) | sort
 }
 
+# admin_cache_root: $ROOT with an apk cache its administrator turned on
+# (etc/apk/cache), repo A served and installed.
+# shellcheck disable=SC2086 # AGENT_PKGS is a list of names
+admin_cache_root () {
+	serve "$REPO_A" &&
+	fixture_root "$ROOT" "$SRV_URL/repo" &&
+	mkdir -p "$ROOT/var/cache/apk" &&
+	ln -s /var/cache/apk "$ROOT/etc/apk/cache" &&
+	aipkg --yes update >out 2>err &&
+	aipkg --yes install $AGENT_PKGS >out 2>err
+}
+
 test_expect_success 'setup: repo A served and installed, then repo B served in its place' '
 	agent_fixtures &&
 	mkdir -p "$SRV" &&
@@ -94,12 +106,7 @@ test_expect_success 'the cache aipkg turned on holds no package afterwards' '
 
 test_expect_success 'an administrator'"'"'s cache: the run adds only what is installed' '
 	ROOT=$TRASH_DIRECTORY/root2 &&
-	serve "$REPO_A" &&
-	fixture_root "$ROOT" "$SRV_URL/repo" &&
-	mkdir -p "$ROOT/var/cache/apk" &&
-	ln -s /var/cache/apk "$ROOT/etc/apk/cache" &&
-	aipkg --yes update >out 2>err &&
-	aipkg --yes install $AGENT_PKGS >out 2>err &&
+	admin_cache_root &&
 	aipkg --yes lock telnet-a >out 2>err &&
 	mkrepo_pkg local localpkg 1.0-r0 -d "installed from a file" \
 		-f "usr/share/localpkg/README=local\\n" &&
@@ -143,12 +150,7 @@ cache_state () {
 
 test_expect_success 'a trial only reads the root'"'"'s cache: nothing in it changes while it runs' '
 	ROOT=$TRASH_DIRECTORY/root3 &&
-	serve "$REPO_A" &&
-	fixture_root "$ROOT" "$SRV_URL/repo" &&
-	mkdir -p "$ROOT/var/cache/apk" &&
-	ln -s /var/cache/apk "$ROOT/etc/apk/cache" &&
-	aipkg --yes update >out 2>err &&
-	aipkg --yes install $AGENT_PKGS >out 2>err &&
+	admin_cache_root &&
 	serve "$REPO_B" &&
 	aipkg --yes update --refresh-only >out 2>err &&
 	agent_config "allow: [nginx]" &&
