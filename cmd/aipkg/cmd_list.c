@@ -121,6 +121,7 @@ static int list_stream(struct cli *cli, json_t *args)
 static int run(struct cli *cli)
 {
 	const char *filter = "installed";
+	json_t *args, *patterns;
 	int chosen = 0;
 
 	for (int i = O_INSTALLED; i <= O_LOCKED; i++)
@@ -128,17 +129,23 @@ static int run(struct cli *cli)
 			filter = filters[i];
 			chosen++;
 		}
-	if (chosen > 1 || cli->nargs)
-		return cli_usage_error(
-		    cli, "list takes one of --installed, --upgradable, --available, --world, "
-			 "--locked and no arguments");
+	if (chosen > 1)
+		return cli_usage_error(cli, "list takes one of --installed, --upgradable, "
+					    "--available, --world, --locked");
+	/* PATTERN...: names as apk list takes them ("lib*", "py3-*", busybox) */
+	args = json_pack("{s:s}", "filter", filter);
+	if (cli->nargs) {
+		patterns = json_array();
+		for (int i = 0; i < cli->nargs; i++)
+			json_array_append_new(patterns, json_string(cli->args[i]));
+		json_object_set_new(args, "patterns", patterns);
+	}
 	if (strcmp(filter, "available") == 0)
-		return list_stream(cli, json_pack("{s:s}", "filter", filter));
-	return cli_call_tool(cli, "pkg.list", json_pack("{s:s}", "filter", filter),
-			     cli_render_packages);
+		return list_stream(cli, args);
+	return cli_call_tool(cli, "pkg.list", args, cli_render_packages);
 }
 
 const struct aipkg_cmd cmd_list = {
-	"list", NULL, "list installed, upgradable, available, world or locked packages",
+	"list", "[PATTERN...]", "list installed, upgradable, available, world or locked packages",
 	options, CLI_NEEDS_CTX, run,
 };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "apk/files.h"
+#include "apk/rules.h"
 #include "ctx.h"
 
 /* One package record of the database, as far as ownership goes. */
@@ -209,15 +210,15 @@ static char *link_target(const char *root, const char *key)
 	return strdup(buf);
 }
 
-static const struct owner *owner_of(const struct query *q, int k)
+static const struct owner *owner_of(const struct query *q, int k, bool dirs)
 {
-	return q->dir[k].set ? &q->dir[k] : q->file[k].set ? &q->file[k] : NULL;
+	return dirs && q->dir[k].set ? &q->dir[k] : q->file[k].set ? &q->file[k] : NULL;
 }
 
-static json_t *owner_json(const struct query *q)
+static json_t *owner_json(const struct query *q, bool dirs)
 {
-	const struct owner *o = owner_of(q, 0);
-	bool via = !o && (o = owner_of(q, 1));
+	const struct owner *o = owner_of(q, 0, dirs);
+	bool via = !o && (o = owner_of(q, 1, dirs));
 
 	if (!o)
 		return NULL;
@@ -227,7 +228,7 @@ static json_t *owner_json(const struct query *q)
 }
 
 int aipkg_files_who_owns_text(struct aipkg_slice text, const char *root,
-			      const char *const *paths, size_t n, json_t **owners,
+			      const char *const *paths, size_t n, bool dirs, json_t **owners,
 			      json_t **unowned)
 {
 	struct scan s = { calloc(n ? n : 1, sizeof(struct query)), n, NULL, 0, 0 };
@@ -246,7 +247,7 @@ int aipkg_files_who_owns_text(struct aipkg_slice text, const char *root,
 	if (r == 0)
 		r = scan_db(&s, text);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		json_t *o = owner_json(&s.q[i]);
+		json_t *o = owner_json(&s.q[i], dirs);
 
 		if (o)
 			json_array_append_new(*owners, o);
@@ -306,9 +307,10 @@ int aipkg_files_who_owns(struct aipkg_ctx *ctx, const char *const *paths, size_t
 	int r = read_db(ctx, &text);
 
 	*owners = *unowned = NULL;
+	/* apk 2 owns no directory, apk 3 does: follow the one in use */
 	if (r == 0)
-		r = aipkg_files_who_owns_text(aipkg_slice_of(&text), ctx->root, paths, n, owners,
-					      unowned);
+		r = aipkg_files_who_owns_text(aipkg_slice_of(&text), ctx->root, paths, n,
+					      aipkg_rules_major(ctx) >= 3, owners, unowned);
 	aipkg_buf_release(&text);
 	return r;
 }

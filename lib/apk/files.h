@@ -4,6 +4,7 @@
 #define AIPKG_APK_FILES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "buf.h"
 
@@ -13,9 +14,9 @@ struct aipkg_ctx;
  * Which installed package owns each of PATHS, as `apk info --who-owns`
  * answers it, read from ROOT/lib/apk/db/installed (its F: and R: lines):
  * a leading '/' and trailing '/'s are dropped and a relative path is taken
- * from the root (never the current directory).  A directory is owned as
- * apk 3 owns it (apk 2.14 owns no directory): among the packages that list
- * it, the highest replaces priority (q:), then of one origin the package
+ * from the root (never the current directory).  A directory is owned
+ * only when the apk in use is apk 3 (apk 2.10 to 2.14 own no directory),
+ * as apk 3 owns it: among the packages that list it, the highest replaces priority (q:), then of one origin the package
  * named as the origin, then the first name in byte order.  A file is owned
  * by the first package that lists it.  A path nothing owns that is a
  * symlink under ROOT with an absolute target is looked up once more by
@@ -38,7 +39,7 @@ int aipkg_files_of(struct aipkg_ctx *ctx, const char *name, json_t **files);
 
 /* The parsers behind both, over an installed database's TEXT (tests). */
 int aipkg_files_who_owns_text(struct aipkg_slice text, const char *root,
-			      const char *const *paths, size_t n, json_t **owners,
+			      const char *const *paths, size_t n, bool dirs, json_t **owners,
 			      json_t **unowned);
 json_t *aipkg_files_of_text(struct aipkg_slice text, const char *name);
 

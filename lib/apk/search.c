@@ -274,6 +274,176 @@ int aipkg_search_split(const char *query, char ***terms, size_t *n)
 	return 0;
 }
 
+/*
+ * apk 2.10 and 2.12 (before 2.14.0) searched otherwise (app_search.c,
+ * database.c of 2.12.14): a term is "*T*" (with -x: T, a glob only when
+ * some term holds '*'), matched case-sensitively against every name of
+ * the database, package names and provided names alike; each name that
+ * matches shows one package: of its providers in the order apk met
+ * them, each one whose provided version is higher than the package
+ * version of the one before (legacy_higher()).  -d matched
+ * the phrase in descriptions and package names (strstr, case kept).
+ */
+struct legacy_entry {
+	const char *name; /* a package name or a provided name, NAMELEN long */
+	size_t namelen;
+	const char *ver;  /* the version it has or provides; NULL when none */
+	size_t verlen;
+	const struct aipkg_pkg *pkg;
+	size_t seq;       /* the order apk met it in */
+	enum hit_rank rank;
+};
+
+struct legacy {
+	struct legacy_entry *v;
+	size_t n, cap;
+	char **pattern; /* one per term */
+	bool glob;
+};
+
+static bool legacy_matches(const struct legacy *l, const struct hits *h, const char *name,
+			   size_t len, enum hit_rank *rank, bool provided)
+{
+	char buf[512];
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	for (size_t k = 0; k < h->nterms; k++) {
+		const char *text = h->terms[k].text;
+
+		if (l->glob ? fnmatch(l->pattern[k], buf, 0) != 0 : strcmp(buf, text) != 0)
+			continue;
+		if (strcmp(buf, text) == 0)
+			*rank = provided ? HIT_PROVIDES_EXACT : HIT_NAME_EXACT;
+		else if (provided)
+			*rank = HIT_PROVIDES;
+		else
+			*rank = strncmp(buf, text, strlen(text)) == 0 ? HIT_NAME_PREFIX : HIT_NAME;
+		return true;
+	}
+	return false;
+}
+
+static int legacy_add(struct legacy *l, struct legacy_entry e)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct legacy_entry *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	e.seq = l->n;
+	l->v[l->n++] = e;
+	return 0;
+}
+
+static int legacy_scan(struct legacy *l, const struct hits *h, const struct aipkg_pkgset *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct aipkg_pkg *pkg = &set->pkgs[i];
+		enum hit_rank rank;
+
+		if (legacy_matches(l, h, pkg->name, strlen(pkg->name), &rank, false) &&
+		    legacy_add(l, (struct legacy_entry){ pkg->name, strlen(pkg->name), pkg->version,
+							 strlen(pkg->version), pkg, 0, rank }) < 0)
+			return -1;
+		for (size_t k = 0; k < pkg->provides.n; k++) {
+			const char *p = pkg->provides.v[k], *eq = strchr(p, '=');
+			size_t len = eq ? (size_t)(eq - p) : strlen(p);
+
+			if (legacy_matches(l, h, p, len, &rank, true) &&
+			    legacy_add(l, (struct legacy_entry){ p, len, eq ? eq + 1 : NULL,
+								 eq ? strlen(eq + 1) : 0, pkg, 0,
+								 rank }) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int legacy_order(const void *a, const void *b)
+{
+	const struct legacy_entry *x = a, *y = b;
+	size_t n = x->namelen < y->namelen ? x->namelen : y->namelen;
+	int c = memcmp(x->name, y->name, n);
+
+	if (c)
+		return c;
+	if (x->namelen != y->namelen)
+		return x->namelen < y->namelen ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* apk 2.12's test, in the order it met the providers: is E's provided
+ * version higher than the *package* version of the best so far (no
+ * version is the lowest)?  So on real 3.15 "postgresql" shows
+ * postgresql14 (unversioned, first) over postgresql-bdr's
+ * "postgresql=9.4.14_p1-r12", which is lower than 14.2-r0. */
+static bool legacy_higher(const struct legacy_entry *e, const struct legacy_entry *best)
+{
+	if (!e->ver)
+		return false;
+	return aipkg_version_compare((struct aipkg_slice){ e->ver, e->verlen },
+				     aipkg_slice_str(best->pkg->version)) == AIPKG_VER_GREATER;
+}
+
+static void legacy_search(const struct aipkg_state *st, struct hits *h, unsigned flags)
+{
+	struct legacy l = { 0 };
+	bool ok = true;
+
+	if (flags & AIPKG_SEARCH_DESCRIPTION) {
+		const struct aipkg_pkgset *sets[] = { &st->available, &st->installed };
+
+		for (size_t s = 0; s < 2; s++)
+			for (size_t i = 0; i < sets[s]->n; i++) {
+				const struct aipkg_pkg *pkg = &sets[s]->pkgs[i];
+
+				for (size_t k = 0; k < h->nterms; k++) {
+					bool named = strstr(pkg->name, h->terms[k].text) != NULL;
+
+					if (named || strstr(pkg->description, h->terms[k].text)) {
+						hits_add(h, pkg, named ? HIT_NAME : HIT_DESCRIPTION);
+						break;
+					}
+				}
+			}
+		return;
+	}
+	l.pattern = calloc(h->nterms + 1, sizeof(*l.pattern));
+	l.glob = !(flags & AIPKG_SEARCH_EXACT);
+	for (size_t k = 0; k < h->nterms; k++)
+		l.glob = l.glob || strchr(h->terms[k].text, '*');
+	for (size_t k = 0; l.pattern && k < h->nterms && ok; k++)
+		ok = asprintf(&l.pattern[k], (flags & AIPKG_SEARCH_EXACT) ? "%s" : "*%s*",
+			      h->terms[k].text) >= 0;
+	if (l.pattern && ok && legacy_scan(&l, h, &st->available) == 0 &&
+	    legacy_scan(&l, h, &st->installed) == 0) {
+		if (l.n > 1)
+			qsort(l.v, l.n, sizeof(*l.v), legacy_order);
+		for (size_t i = 0; i < l.n;) {
+			size_t best = i, j = i + 1;
+
+			for (; j < l.n && l.v[j].namelen == l.v[i].namelen &&
+			       memcmp(l.v[j].name, l.v[i].name, l.v[i].namelen) == 0;
+			     j++)
+				if (legacy_higher(&l.v[j], &l.v[best]))
+					best = j;
+			hits_add(h, l.v[best].pkg, l.v[best].rank);
+			i = j;
+		}
+	}
+	for (size_t k = 0; l.pattern && k < h->nterms; k++)
+		free(l.pattern[k]);
+	free(l.pattern);
+	free(l.v);
+}
+
 const struct aipkg_pkg **aipkg_search(const struct aipkg_state *st, const char *const *terms,
 				      size_t nterms, unsigned flags, size_t *n)
 {
@@ -285,8 +455,12 @@ const struct aipkg_pkg **aipkg_search(const struct aipkg_state *st, const char *
 		if (!*terms[i] || term_init(&h.terms[h.nterms], terms[i], strlen(terms[i]), flags) == 0)
 			h.nterms += *terms[i] != '\0';
 	}
-	scan_set(&st->available, &h, flags);
-	scan_set(&st->installed, &h, flags);
+	if (h.nterms && aipkg_version_apk_before_2_14()) {
+		legacy_search(st, &h, flags);
+	} else {
+		scan_set(&st->available, &h, flags);
+		scan_set(&st->installed, &h, flags);
+	}
 	hits_merge(&h);
 	if (h.n)
 		qsort(h.v, h.n, sizeof(*h.v), hit_order);

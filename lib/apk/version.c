@@ -285,18 +285,43 @@ void aipkg_version_apk_release(void *ud, const char *release)
 	version_apk_known = true;
 }
 
+/* The release of the apk in use, asking the decider when it is unknown;
+ * false when it cannot be learnt. */
+static bool apk_release_known(void)
+{
+	if (!version_apk_known && !version_rules && version_decide)
+		version_decide(version_decide_ud);
+	return version_apk_known;
+}
+
+/* Is the apk in use an apk 2 older than 2.MINOR.PATCH? */
+static bool apk2_before(unsigned minor, unsigned patch)
+{
+	if (!apk_release_known() || version_apk[0] != 2)
+		return false;
+	return version_apk[1] * 1000ul + version_apk[2] < minor * 1000ul + patch;
+}
+
 /* apk 2.10.0 to 2.12.9 chose the only provider of a virtual name by
  * itself; 2.12.10 took that back (apk-tools 3b013f4), as 2.14 and 3 do. */
 bool aipkg_version_apk_picks_lone_provider(void)
 {
-	unsigned long v;
+	return apk2_before(12, 10) && !apk2_before(10, 0);
+}
 
-	if (!version_apk_known && !version_rules && version_decide)
-		version_decide(version_decide_ud);
-	if (!version_apk_known || version_apk[0] != 2)
-		return false;
-	v = version_apk[1] * 1000ul + version_apk[2];
-	return v >= 10000 && v < 12010;
+/* apk-tools 2.14.0 (42141ac "db: case insensitive searches") folded case
+ * in search and list; 2.12 and older did not, and searched as
+ * aipkg_search() says. */
+bool aipkg_version_apk_before_2_14(void)
+{
+	return apk2_before(14, 0);
+}
+
+bool aipkg_version_apk_old_zeros(void)
+{
+	/* no asking here: only a release already learnt counts */
+	return version_apk_known && version_apk[0] == 2 &&
+	       version_apk[1] * 1000ul + version_apk[2] < 12011ul;
 }
 
 void aipkg_version_unset_decider(void *ud)
@@ -318,7 +343,9 @@ int aipkg_version_rules(void)
 
 int aipkg_version_compare_rules(int rules, struct aipkg_slice a, struct aipkg_slice b, bool fuzzy)
 {
-	return rules == 2 ? aipkg_version2_compare(a, b, fuzzy) : version3_compare(a, b, fuzzy);
+	if (rules != 2)
+		return version3_compare(a, b, fuzzy);
+	return aipkg_version2_compare_zeros(a, b, fuzzy, aipkg_version_apk_old_zeros());
 }
 
 bool aipkg_version_validate_rules(int rules, struct aipkg_slice v)
@@ -336,7 +363,10 @@ int aipkg_version_compare_fuzzy(struct aipkg_slice a, struct aipkg_slice b, bool
 		return aipkg_version_compare_rules(version_rules, a, b, fuzzy);
 	r3 = version3_compare(a, b, fuzzy);
 	r2 = aipkg_version2_compare(a, b, fuzzy);
-	return r2 == r3 || aipkg_version_rules() == 3 ? r3 : r2;
+	/* apk before 2.12.11 ("1.0_rc1" > "1.0"): asked only where it differs */
+	if (r2 == r3 && aipkg_version2_compare_zeros(a, b, fuzzy, true) == r3)
+		return r3;
+	return aipkg_version_compare_rules(aipkg_version_rules(), a, b, fuzzy);
 }
 
 int aipkg_version_compare(struct aipkg_slice a, struct aipkg_slice b)

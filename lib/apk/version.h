@@ -63,6 +63,15 @@ void aipkg_version_apk_release(void *ud, const char *release);
  * false when it cannot be learnt (2.12.10 and later do not). */
 bool aipkg_version_apk_picks_lone_provider(void);
 
+/* Is the apk in use older than 2.14.0 (2.10, 2.12: search and list fold
+ * no case, search matches as apk/search.h says)?  Asks the decider when
+ * the release is unknown; false when it cannot be learnt. */
+bool aipkg_version_apk_before_2_14(void);
+
+/* Does the apk in use (its release already learnt) strip a version's
+ * zeros as apk before 2.12.11 did ("6.0_pre1" > "6.0")? */
+bool aipkg_version_apk_old_zeros(void);
+
 /* true when V is a valid version (what `apk version -c` accepts). */
 bool aipkg_version_validate(struct aipkg_slice v);
 
@@ -96,5 +105,8 @@ bool aipkg_version_validate_rules(int rules, struct aipkg_slice v);
 /* apk 2's rules alone (version2.c). */
 int aipkg_version2_compare(struct aipkg_slice a, struct aipkg_slice b, bool fuzzy);
 bool aipkg_version2_validate(struct aipkg_slice v);
+/* ... with OLD_ZEROS as apk before 2.12.11 strips zeros (2.10, 2.12.7). */
+int aipkg_version2_compare_zeros(struct aipkg_slice a, struct aipkg_slice b, bool fuzzy,
+				 bool old_zeros);
 
 #endif

@@ -1,5 +1,6 @@
 /* apk-tools 2's version rules (Alpine 3.22 and older): a laxer grammar and another order. */
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -35,7 +36,8 @@ static const char *const v2_post[] = { "cvs", "svn", "git", "hg", "p" };
 
 struct v2_cursor {
 	const char *p, *end;
-	int kind; /* enum v2_kind of the part at p */
+	int kind;        /* enum v2_kind of the part at p */
+	bool old_zeros;  /* apk before 2.12.11 (fd8f39f "fix leading zero stripping") */
 };
 
 static bool v2_digit(char c)
@@ -135,9 +137,15 @@ static int64_t v2_take(struct v2_cursor *c)
 	switch (c->kind) {
 	case V2_DOT_NUMBER:
 		if (c->p[0] == '0') {
-			/* all zeros but the last are one part worth minus their count */
-			while (i + 1 < left && c->p[i + 1] == '0')
-				i++;
+			/* all zeros but the last are one part worth minus their
+			 * count; before 2.12.11 all of them, so "6.0_pre1" went
+			 * on with an empty number and was newer than "6.0" */
+			if (c->old_zeros)
+				while (i < left && c->p[i] == '0')
+					i++;
+			else
+				while (i + 1 < left && c->p[i + 1] == '0')
+					i++;
 			next = V2_NUMBER;
 			v = -(uint64_t)i;
 			break;
@@ -178,15 +186,23 @@ static void v2_start(struct v2_cursor *c, struct aipkg_slice v)
 	c->p = v.ptr ? v.ptr : "";
 	c->end = c->p + (v.ptr ? v.len : 0);
 	c->kind = V2_NUMBER;
+	c->old_zeros = false;
 }
 
 int aipkg_version2_compare(struct aipkg_slice a, struct aipkg_slice b, bool fuzzy)
+{
+	return aipkg_version2_compare_zeros(a, b, fuzzy, false);
+}
+
+int aipkg_version2_compare_zeros(struct aipkg_slice a, struct aipkg_slice b, bool fuzzy,
+				 bool old_zeros)
 {
 	struct v2_cursor ca, cb, t;
 	int64_t av = 0, bv = 0;
 
 	v2_start(&ca, a);
 	v2_start(&cb, b);
+	ca.old_zeros = cb.old_zeros = old_zeros;
 	while (ca.kind == cb.kind && ca.kind != V2_END && ca.kind != V2_INVALID && av == bv) {
 		av = v2_take(&ca);
 		bv = v2_take(&cb);

@@ -1,6 +1,7 @@
 /* The read-only tools: pkg.search, pkg.info and pkg.list. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,6 +255,69 @@ int aipkg_tool_info(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	return r;
 }
 
+/*
+ * list's patterns as apk list takes them.  apk 3 (query.c): a pattern with
+ * '*' or '?' is a glob over the whole name, case folded ("lib*", "LIB*"),
+ * any other the name exactly.  apk 2 (database.c apk_name_foreach_matching):
+ * when one pattern holds a '*', every pattern is a glob; else each is the
+ * name exactly ("lib?cc" alone is no glob); 2.14 folds case, 2.12 and
+ * older do not.  No patterns: every name.
+ */
+struct list_match {
+	const json_t *patterns;
+	bool glob;  /* apk 2: some pattern holds a '*' */
+	int fnm;    /* fnmatch flags */
+};
+
+static void list_match_init(struct list_match *m, const json_t *patterns)
+{
+	const json_t *p;
+	size_t i;
+
+	m->patterns = json_array_size(patterns) ? patterns : NULL;
+	m->glob = false;
+	m->fnm = 0;
+	json_array_foreach(m->patterns, i, p)
+		if (json_string_value(p) && strchr(json_string_value(p), '*'))
+			m->glob = true;
+	if (m->patterns && !aipkg_version_apk_before_2_14())
+		m->fnm = FNM_CASEFOLD;
+}
+
+static bool name_listed(const struct list_match *m, const char *name)
+{
+	const json_t *p;
+	size_t i;
+
+	if (!m->patterns)
+		return true;
+	json_array_foreach(m->patterns, i, p) {
+		const char *pat = json_string_value(p);
+		bool glob;
+
+		if (!pat)
+			continue;
+		glob = aipkg_version_rules() >= 3 ? strpbrk(pat, "*?") != NULL : m->glob;
+		if (glob ? fnmatch(pat, name, m->fnm) == 0 : strcmp(pat, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Drop from the array PKGS the entries whose name no pattern takes. */
+static void keep_listed(json_t *pkgs, const json_t *patterns)
+{
+	struct list_match m;
+
+	list_match_init(&m, patterns);
+	for (size_t i = json_array_size(pkgs); m.patterns && i-- > 0;) {
+		const char *name = json_string_value(json_object_get(json_array_get(pkgs, i), "name"));
+
+		if (!name_listed(&m, name ? name : ""))
+			json_array_remove(pkgs, i);
+	}
+}
+
 static json_t *list_installed(const struct aipkg_state *st)
 {
 	json_t *a = json_array();
@@ -401,6 +465,7 @@ int aipkg_tool_list(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		pkgs = list_locked(st);
 	else
 		pkgs = list_world(st);
+	keep_listed(pkgs, json_object_get(args, "patterns"));
 	aipkg_json_sort(pkgs, by_name);
 	*result = json_pack("{s:o}", "packages", pkgs);
 	return 0;
@@ -413,6 +478,7 @@ int aipkg_tool_list_each(struct aipkg_ctx *ctx, json_t *args,
 	const char *filter = json_string_value(json_object_get(args, "filter"));
 	const struct aipkg_pkg **v;
 	struct aipkg_state *st = NULL;
+	struct list_match m;
 	json_t *result = NULL, *o;
 	size_t n, i;
 	bool locked;
@@ -432,10 +498,13 @@ int aipkg_tool_list_each(struct aipkg_ctx *ctx, json_t *args,
 	if (r < 0)
 		return r;
 	/* one package's object at a time: bounded whatever the index holds */
+	list_match_init(&m, json_object_get(args, "patterns"));
 	v = available_sorted(st, &n);
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; r == 0 && i < n; i++) {
+		if (!name_listed(&m, v[i]->name))
+			continue;
 		o = pkg_summary(st, v[i]);
 		r = o ? each(o, ud) : -ENOMEM;
 		json_decref(o);

@@ -175,7 +175,10 @@ static const struct aipkg_tool tools[] = {
 	  "Install packages", CHANGE_OUT("") },
 	{ "pkg.list", "List installed, upgradable, available or world packages",
 	  "{\"type\":\"object\",\"properties\":{\"filter\":{\"type\":\"string\",\"enum\":"
-	  "[\"installed\",\"upgradable\",\"available\",\"world\",\"locked\"]}},"
+	  "[\"installed\",\"upgradable\",\"available\",\"world\",\"locked\"]},"
+	  "\"patterns\":{\"type\":\"array\",\"maxItems\":1000,\"description\":\"only names "
+	  "matching one of these, as apk list takes them (a glob with * or ?, case folded; "
+	  "else the name exactly)\",\"items\":{\"type\":\"string\",\"maxLength\":256}}},"
 	  "\"additionalProperties\":false}",
 	  0, aipkg_tool_list,
 	  "List packages", PACKAGES_OUT },

@@ -124,6 +124,58 @@ test_expect_success 'list takes one filter' '
 	test_expect_code 2 aipkg list --world --available 2>err
 '
 
+# "aipkg list lib*" was a usage error; apk list takes patterns (globs over
+# the whole name when one holds a "*", case folded; else the exact name)
+test_expect_success 'list PATTERN: globs over the name, case folded; else exact' '
+	aipkg -q list "lib*" >out &&
+	printf "libcrypto3\nlibssl3\n" >expect &&
+	test_cmp expect out &&
+	aipkg -q list "LIB*" >out &&
+	if test "$TEST_MODE" = real && test_apk --version | grep -q "apk-tools 2\.1[0-2]\."
+	then
+		test_must_be_empty out # apk before 2.14 folds no case
+	else
+		test_cmp expect out
+	fi &&
+	aipkg -q list nginx "z*" >out &&
+	printf "nginx\nzlib\n" >expect &&
+	test_cmp expect out &&
+	aipkg -q list NGINX >out &&
+	test_must_be_empty out &&
+	aipkg -q list -a "c*" >out &&
+	echo curl >expect &&
+	test_cmp expect out &&
+	aipkg --json list --world "ngin*" >out &&
+	"$JQ" "packages#" "packages[0].name" <out >actual &&
+	printf "1\nnginx\n" >expect &&
+	test_cmp expect actual
+'
+
+# apk 2 takes "?" as a glob only beside a pattern holding "*"; apk 3 always
+test_expect_success !REALAPK 'list PATTERN: "?" alone is a glob to apk 3 only' '
+	aipkg -q list "lib?sl3" >out &&
+	test_must_be_empty out &&
+	aipkg -q list "lib?sl3" "z*" >out &&
+	printf "libssl3\nzlib\n" >expect &&
+	test_cmp expect out &&
+	cp "$AIPKG_APK" apk3-double &&
+	AIPKG_APK=$PWD/apk3-double APK_DOUBLE_MAJOR=3 aipkg -q list "lib?sl3" >out &&
+	echo libssl3 >expect &&
+	test_cmp expect out
+'
+
+test_expect_success REALAPK 'list PATTERN: the packages apk list -I PATTERN prints' '
+	for pat in "lib*" "LIB*" nginx NGINX "lib?sl3" "*ssl*" "[l-n]*"
+	do
+		test_apk --root "$ROOT" list -I "$pat" 2>/dev/null | cut -d" " -f1 | sort &&
+		aipkg list "$pat" >l &&
+		awk "{ print \"aipkg \" \$1 \"-\" \$2 }" <l | sort || return 1
+	done >both &&
+	grep -v "^aipkg " both >apk.out &&
+	sed -n "s/^aipkg //p" both >aipkg.out &&
+	test_cmp apk.out aipkg.out
+'
+
 test_expect_success 'queries need no apk at all' '
 	AIPKG_APK=/nonexistent/apk aipkg -q list >out &&
 	test_grep nginx out

@@ -76,6 +76,25 @@ test_expect_success 'apk-2-only versions follow the apk in use' '
 	done
 '
 
+# apk 2.10.6 and 2.12.7 (Alpine 3.10 to 3.15) stripped every zero of a
+# part: "1.0_rc1" > "1.0" there (fixed in 2.12.11); aipkg said "<".
+test_expect_success !REALAPK 'apk before 2.12.11: its order of "1.0_rc1" and "1.0"' '
+	for v in 2.10.6 2.12.7 2.12.14 2.14.4
+	do
+		cp "$AIPKG_APK" "apk-$v" &&
+		r=$(AIPKG_APK=$PWD/apk-$v APK_DOUBLE_VERSION=$v "$AIPKG" version -t 1.0_rc1 1.0) &&
+		r2=$(AIPKG_APK=$PWD/apk-$v APK_DOUBLE_VERSION=$v "$AIPKG" version -t 1.0_rc1-r0 1.0-r0) &&
+		echo "$v $r $r2" || return 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	2.10.6 > <
+	2.12.7 > <
+	2.12.14 < <
+	2.14.4 < <
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'usage errors' '
 	test_expect_code 2 "$AIPKG" version -t 1.0 2>err &&
 	test_expect_code 2 "$AIPKG" version 2>err
@@ -89,7 +108,8 @@ test_expect_success 'agrees with the apk under test on a sample' '
 		for pair in "1.0 1.0.0" "1.2a 1.2" "1.2_alpha 1.2_beta" "1.2_p1 1.2-r1" \
 			"0.9.8 0.10" "1.0_rc1_p2 1.0_rc1" "2.3.4-r10 2.3.4-r9" "1.01 1.1" \
 			"1.0 1.00" "1.010 1.09" "1.0a 1.0~abc" "2.1a15-r16 2.1a15-r17" \
-			"1.0.0b1-r5 1.0.0-r0" "6.8.0p2 6.8.0_p2" "1.2.x 1.2" "x 1"
+			"1.0.0b1-r5 1.0.0-r0" "6.8.0p2 6.8.0_p2" "1.2.x 1.2" "x 1" \
+			"1.0_rc1 1.0" "6.0_pre1 6.0" "1.0_rc1-r0 1.0-r0" "0.0_rc1 0"
 		do
 			# shellcheck disable=SC2086
 			a=$(with_apk $m test_apk version -t -- $pair) || a=refused

@@ -1417,6 +1417,28 @@ static bool pkg_matches(const struct pkg *p, char **pats, size_t n, bool provide
 	return false;
 }
 
+/* apk list's patterns: apk 3 globs a pattern with '*' or '?' and folds
+ * case; apk 2 globs every pattern when one holds '*' (else each is the name
+ * exactly), folding case from 2.14 on. */
+static bool list_matches(const struct pkg *p, char **pats, size_t n)
+{
+	bool any_star = false, fold = true;
+	unsigned minor = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any_star |= strchr(pats[i], '*') != NULL;
+	if (db.major < 3 && sscanf(db.version, "2.%u", &minor) == 1)
+		fold = minor >= 14;
+	for (size_t i = 0; i < n; i++) {
+		bool glob = db.major >= 3 ? strpbrk(pats[i], "*?") != NULL : any_star;
+
+		if (glob ? !fnmatch(pats[i], p->name->s, fold ? FNM_CASEFOLD : 0)
+			 : !strcmp(pats[i], p->name->s))
+			return true;
+	}
+	return false;
+}
+
 static struct pkg **sorted_pkgs(size_t *n)
 {
 	struct pkg **v = xmalloc((db.npkgs + 1) * sizeof(*v));
@@ -1597,12 +1619,61 @@ static void info_pkg(struct pkg *p)
 		printf("%s license:\n%s\n\n", pkg_nv(p), p->license);
 }
 
+/* info --who-owns: the first installed package whose R: lines hold the
+ * path (leading and trailing '/' dropped); apk 3 also owns directories
+ * (here: the first package with that F:, not apk 3's finer choice). */
+static const struct pkg *file_owner(const char *path)
+{
+	size_t len;
+
+	while (*path == '/')
+		path++;
+	len = strlen(path);
+	while (len && path[len - 1] == '/')
+		len--;
+	for (size_t i = 0; i < db.npkgs; i++) {
+		const struct pkg *p = db.pkgs[i];
+		const char *l = p->files.data, *end = l ? l + p->files.len : NULL, *dir = "";
+		size_t dlen = 0;
+
+		for (; p->installed && l && l < end; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : end) {
+			size_t n = strcspn(l, "\n");
+
+			if (n >= 2 && l[0] == 'F' && l[1] == ':') {
+				dir = l + 2;
+				dlen = n - 2;
+				if (db.major >= 3 && dlen == len && !strncmp(dir, path, len))
+					return p;
+			} else if (n >= 2 && l[0] == 'R' && l[1] == ':' &&
+				   len == dlen + (dlen > 0) + n - 2 && !strncmp(path, dir, dlen) &&
+				   (!dlen || path[dlen] == '/') &&
+				   !strncmp(path + dlen + (dlen > 0), l + 2, n - 2)) {
+				return p;
+			}
+		}
+	}
+	return NULL;
+}
+
 static int cmd_info(void)
 {
 	int r, errors = 0;
 
 	if ((r = open_db(0)))
 		return r;
+	if (cl.seen[O_WHO_OWNS]) {
+		for (size_t i = 0; i < cl.nargs; i++) {
+			const struct pkg *p = file_owner(cl.args[i]);
+
+			if (p) {
+				printf("%s is owned by %s\n", cl.args[i], pkg_nv(p));
+			} else {
+				fprintf(stderr, "ERROR: %s: Could not find owner package\n", cl.args[i]);
+				errors++;
+			}
+		}
+		return errors;
+	}
 	if (cl.seen[O_INSTALLED]) {
 		for (size_t i = 0; i < cl.nargs; i++) {
 			struct dep d;
@@ -1678,7 +1749,7 @@ static int cmd_list(void)
 		bool newest = true;
 		for (size_t k = i + 1; k < n && v[k]->name == p->name; k++)
 			newest &= !(v[k]->repos & allowed);
-		if (cl.nargs && !pkg_matches(p, cl.args, cl.nargs, false))
+		if (cl.nargs && !list_matches(p, cl.args, cl.nargs))
 			continue;
 		if (cl.seen[O_INSTALLED] && !p->installed)
 			continue;

@@ -23,8 +23,11 @@
  *
  * Checks: list --installed (name-version sets), list --upgradable (names
  * and the newest version), info NAME (the version shown, and for a
- * provided name the providers), search TERM (names; -x; -d), and which
- * package `apk add NAME` takes for provided names (or why it refuses).
+ * provided name the providers), search TERM (names; -x; -d), list -I
+ * PATTERN (globs, case), info --who-owns (a file and a directory of each
+ * installed package), version -t / -c (tricky pairs and each installed
+ * version against the newest indexed), and which package `apk add NAME`
+ * takes for provided names (or why it refuses).
  * Differences aipkg documents are not counted: search also finds
  * installed packages no index has; -d returns one version per name.
  *
@@ -50,7 +53,26 @@
 
 static const char *const default_terms[] = {
 	"java", "nginx", "*ssl", "ngin?", "[a]pk-tools", "python3", "cmd:dig", "so:libz.so.1",
-	"postgresql", "docker", "lib*crypto", "busybox", NULL,
+	"postgresql", "docker", "lib*crypto", "busybox", "py3-*", "BUSYBOX", "Py3-Six", "g++",
+	"libstdc++", "pc:zlib", "cmd:sh", "xz-libs", "lib?cc", NULL,
+};
+
+/* apk list's patterns: globs over the whole name, case folded; else exact */
+static const char *const list_patterns[] = {
+	"lib*", "LIB*", "py3-*", "busybox", "BUSYBOX", "*-doc", "[a-c]*", "lib?cc", "g++",
+	"libstdc++", "*ssl*", NULL,
+};
+
+/* versions apk orders in its own way (apk 2 and 3 differ on some) */
+static const char *const version_pairs[][2] = {
+	{ "1.0", "1.00" }, { "1.0-r1", "1.0-r01" }, { "2.1a15-r16", "2.1a15-r17" },
+	{ "1.5b7-r4", "1.5-r0" }, { "6.8.0p2-r7", "6.8.0-r0" }, { "1.0_rc1", "1.0" },
+	{ "1.0_p1", "1.0" }, { "1.2.3_git20230101", "1.2.3" }, { "0.1_alpha", "0.1_beta" },
+	{ "1.0_pre1", "1.0_rc1" }, { "2.0_cvs", "2.0_svn" }, { "1.9.5p2-r0", "1.9.5-r0" },
+	{ "1.0a", "1.0" }, { "1.0.0", "1.0" }, { "1.01", "1.1" }, { "20230101", "1.0" },
+	{ "1.0_p1_rc1", "1.0_p1" }, { "1.0-r", "1.0" }, { "abc", "1.0" }, { "1..2", "1.2" },
+	{ "1.0~1", "1.0" }, { "1.0_beta2", "1.0_beta10" }, { "3.0.0_alpha20240101", "3.0.0" },
+	{ "1.2_p20230506-r0", "1.2_p20230506-r1" }, { "0", "0.0" },
 };
 
 struct strset {
@@ -831,7 +853,264 @@ static char *apk_refuses(struct cfg *c)
 	return why;
 }
 
-static void run_checks(struct cfg *c)
+
+/* list -I PATTERN and list -u PATTERN, a pattern at a time */
+static void check_list_patterns(struct cfg *c, const struct strset *inst)
+{
+	for (size_t k = 0; list_patterns[k]; k++) {
+		const char *apk_args[] = { "list", "-I", "--", list_patterns[k], NULL };
+		const char *aipkg_args[] = { "list", "--installed", "--", list_patterns[k], NULL };
+		struct strset a = { 0 }, b = { 0 }, d1 = { 0 }, d2 = { 0 };
+		char label[96];
+		struct out o;
+		json_t *doc, *p;
+		size_t i;
+		int code;
+
+		run_apk(c, apk_args, &o);
+		first_words(aipkg_buf_str(&o.text), &a);
+		out_release(&o);
+		doc = run_aipkg(c, aipkg_args, &code);
+		json_array_foreach(json_object_get(doc, "packages"), i, p) {
+			char *nv;
+
+			if (asprintf(&nv, "%s-%s", jstr(p, "name"), jstr(p, "version")) < 0)
+				die("out of memory");
+			set_add(&b, nv);
+			free(nv);
+		}
+		json_decref(doc);
+		set_minus(&a, &b, &d1);
+		set_minus(&b, &a, &d2);
+		snprintf(label, sizeof(label), "list -I '%s'", list_patterns[k]);
+		report(c, label, "only apk lists", &d1);
+		report(c, label, "only aipkg lists", &d2);
+		if (!d1.n && !d2.n)
+			same(label, a.n);
+		set_free(&a), set_free(&b), set_free(&d1), set_free(&d2);
+	}
+	(void)inst;
+}
+
+/* One path of an installed db's files a package, "dir/file" or "dir". */
+struct owned {
+	char *path, *nv;
+};
+
+/* Up to MAX paths from ROOT's installed db, with their owner: a
+ * package's first file and first directory, and a few paths no package
+ * owns or named relatively. */
+static size_t owned_paths(const char *root, struct owned *v, size_t max)
+{
+	char *db = path2(root, "lib/apk/db/installed"), line[4096], name[4096] = "", ver[4096] = "",
+	     dir[4096] = "";
+	FILE *f = fopen(db, "r");
+	bool file_done = false, dir_done = false;
+	size_t n = 0;
+
+	free(db);
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0]) {
+			file_done = dir_done = false;
+			name[0] = ver[0] = '\0';
+		} else if (line[0] == 'P' && line[1] == ':') {
+			snprintf(name, sizeof(name), "%s", line + 2);
+		} else if (line[0] == 'V' && line[1] == ':') {
+			snprintf(ver, sizeof(ver), "%s", line + 2);
+		} else if (line[0] == 'F' && line[1] == ':') {
+			snprintf(dir, sizeof(dir), "%s", line + 2);
+			if (!dir_done && dir[0] && name[0]) {
+				v[n].path = xasprintf("/%s", dir);
+				v[n++].nv = xasprintf("%s-%s", name, ver);
+				dir_done = true;
+			}
+		} else if (line[0] == 'R' && line[1] == ':' && !file_done && name[0] && n < max) {
+			/* the first file of each package, the second one relatively */
+			v[n].path = xasprintf("%s%s%s%s", n % 2 ? "/" : "", dir, dir[0] ? "/" : "",
+					      line + 2);
+			v[n++].nv = xasprintf("%s-%s", name, ver);
+			file_done = true;
+		}
+	}
+	fclose(f);
+	if (n + 2 <= max) {
+		v[n].path = xstrdup("/nonexistent/file");
+		v[n++].nv = xstrdup("");
+		v[n].path = xstrdup("/etc/apk/world");
+		v[n++].nv = xstrdup("");
+	}
+	return n;
+}
+
+/* info --who-owns: each path's owner (or none) by apk and by aipkg */
+static void check_who_owns(struct cfg *c, const char *root)
+{
+	struct owned v[240];
+	size_t n = owned_paths(root, v, sizeof(v) / sizeof(v[0]));
+	const char **apk_args = xmalloc((n + 4) * sizeof(*apk_args));
+	struct strset a = { 0 }, b = { 0 }, d1 = { 0 }, d2 = { 0 };
+	struct out o;
+	json_t *doc, *e;
+	size_t i;
+	int code;
+
+	if (!n) {
+		free(apk_args);
+		return;
+	}
+	apk_args[0] = "info";
+	apk_args[1] = "--who-owns";
+	apk_args[2] = "--";
+	for (i = 0; i < n; i++)
+		apk_args[3 + i] = v[i].path;
+	apk_args[3 + n] = NULL;
+	{
+		/* more words than run_apk takes: its own argv */
+		const char **argv = xmalloc((c->napk + n + 8) * sizeof(*argv));
+		size_t k = 0;
+
+		for (i = 0; i < c->napk; i++)
+			argv[k++] = c->apk[i];
+		argv[k++] = "--root";
+		argv[k++] = c->scratch;
+		for (i = 0; apk_args[i]; i++)
+			argv[k++] = apk_args[i];
+		argv[k] = NULL;
+		run_argv(argv, NULL, &o);
+		free(argv);
+	}
+	/* "PATH is owned by NAME-VERSION" */
+	for (const char *p = aipkg_buf_str(&o.text); *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len), *by = strstr(line, " is owned by ");
+
+		if (by) {
+			char *s;
+
+			*by = '\0';
+			s = xasprintf("%s=%s", line, by + 13);
+			set_add(&a, s);
+			free(s);
+		}
+		free(line);
+		p += len + (p[len] == '\n');
+	}
+	out_release(&o);
+	{
+		const char *argv[260] = { c->aipkg, "--root", c->scratch, "--json", "info",
+					  "--who-owns", "--" };
+		char *env_apk = xasprintf("AIPKG_APK=%s", c->apk_line);
+		const char *env[] = { env_apk, NULL };
+		size_t k = 7;
+
+		for (i = 0; i < n && k < 259; i++)
+			argv[k++] = v[i].path;
+		argv[k] = NULL;
+		run_argv(argv, env, &o);
+		code = o.code;
+		doc = json_loads(aipkg_buf_str(&o.text), 0, NULL);
+		out_release(&o);
+		free(env_apk);
+	}
+	json_array_foreach(json_object_get(doc, "owners"), i, e) {
+		char *s = xasprintf("%s=%s-%s", jstr(e, "path"), jstr(e, "package"), jstr(e, "version"));
+
+		set_add(&b, s);
+		free(s);
+	}
+	json_decref(doc);
+	(void)code;
+	set_minus(&a, &b, &d1);
+	set_minus(&b, &a, &d2);
+	report(c, "info --who-owns", "only apk (path=owner)", &d1);
+	report(c, "info --who-owns", "only aipkg (path=owner)", &d2);
+	if (!d1.n && !d2.n)
+		same("info --who-owns", n);
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].nv);
+	}
+	free(apk_args);
+	set_free(&a), set_free(&b), set_free(&d1), set_free(&d2);
+}
+
+/* version -t A B and version -c V: the fixed pairs, and each installed
+ * package's version against the newest one the indexes hold */
+static void check_versions(struct cfg *c, const struct aipkg_state *st)
+{
+	struct strset pairs = { 0 }, d = { 0 };
+	size_t npairs = 0;
+
+	for (size_t i = 0; i < sizeof(version_pairs) / sizeof(version_pairs[0]); i++) {
+		char *s = xasprintf("%s %s", version_pairs[i][0], version_pairs[i][1]);
+
+		set_add(&pairs, s);
+		free(s);
+	}
+	for (size_t i = 0; i < st->installed.n; i++) {
+		const struct aipkg_pkg *inst = &st->installed.pkgs[i], *best = aipkg_state_best(st, inst->name);
+		char *s;
+
+		if (!best || strcmp(best->version, inst->version) == 0)
+			continue;
+		s = xasprintf("%s %s", inst->version, best->version);
+		set_add(&pairs, s);
+		free(s);
+	}
+	for (size_t i = 0; i < pairs.n; i++) {
+		char *x = xstrdup(pairs.v[i]), *y = strchr(x, ' ');
+		const char *apk_t[] = { "version", "-t", "--", x, y + 1, NULL };
+		const char *aipkg_t[] = { "version", "-t", "--", x, y + 1, NULL };
+		const char *apk_c[] = { "version", "-c", "--", x, NULL };
+		const char *aipkg_c[] = { "version", "-c", "--", x, NULL };
+		struct out o;
+		json_t *doc;
+		char ra[8] = "", rb[8] = "";
+		int code, ca, cb;
+
+		*y = '\0';
+		run_apk(c, apk_t, &o);
+		snprintf(ra, sizeof(ra), "%.*s", (int)strcspn(aipkg_buf_str(&o.text), "\n"),
+			 aipkg_buf_str(&o.text));
+		out_release(&o);
+		doc = run_aipkg(c, aipkg_t, &code);
+		snprintf(rb, sizeof(rb), "%s", jstr(doc, "result"));
+		json_decref(doc);
+		if (strcmp(ra, rb) != 0) {
+			char *s = xasprintf("'%s'%s'%s'(aipkg %s)", x, ra[0] ? ra : "?", y + 1,
+					    rb[0] ? rb : "?");
+
+			set_add(&d, s);
+			free(s);
+		}
+		/* -c: apk prints the invalid ones */
+		run_apk(c, apk_c, &o);
+		ca = aipkg_buf_str(&o.text)[0] != '\0';
+		out_release(&o);
+		doc = run_aipkg(c, aipkg_c, &code);
+		cb = json_array_size(json_object_get(doc, "invalid")) > 0;
+		json_decref(doc);
+		if (ca != cb) {
+			char *s = xasprintf("-c '%s': apk %s, aipkg %s", x, ca ? "invalid" : "valid",
+					    cb ? "invalid" : "valid");
+
+			set_add(&d, s);
+			free(s);
+		}
+		free(x);
+		npairs++;
+	}
+	report(c, "version -t/-c", "differs", &d);
+	if (!d.n)
+		same("version -t/-c", npairs);
+	set_free(&pairs);
+	set_free(&d);
+}
+
+static void run_checks(struct cfg *c, const char *root)
 {
 	struct strset inst = { 0 }, names = { 0 }, provided = { 0 }, terms = { 0 };
 	struct aipkg_ctx *ctx = open_ctx(c);
@@ -853,6 +1132,9 @@ static void run_checks(struct cfg *c)
 	}
 	check_installed(c, &inst);
 	check_upgradable(c, &inst);
+	check_list_patterns(c, &inst);
+	check_who_owns(c, root);
+	check_versions(c, &st);
 	if (c->terms)
 		split_list(c->terms, &terms);
 	for (size_t i = 0; !c->terms && default_terms[i]; i++)
@@ -920,7 +1202,7 @@ int main(int argc, char **argv)
 	setenv("AIPKG_APK", c.apk_line, 1);
 	c.major = detect_major(&c);
 	make_scratch(&c, root);
-	run_checks(&c);
+	run_checks(&c, root);
 	printf("%s: %d check%s differ%s\n", root, c.diffs, c.diffs == 1 ? "" : "s",
 	       c.diffs == 1 ? "s" : "");
 	if (c.keep) {
