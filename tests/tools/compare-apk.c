@@ -363,11 +363,14 @@ static const char *jstr(const json_t *o, const char *key)
 
 /* ---- the checks ---- */
 
-static void check_installed(struct cfg *c, struct strset *inst_names)
+/* list -I [PATTERN] by both, as name-version sets; the names aipkg lists
+ * go to INST_NAMES when given. */
+static void check_installed(struct cfg *c, const char *pattern, struct strset *inst_names)
 {
-	static const char *const apk_args[] = { "list", "-I", NULL };
-	static const char *const aipkg_args[] = { "list", "--installed", NULL };
+	const char *apk_args[] = { "list", "-I", pattern ? "--" : NULL, pattern, NULL };
+	const char *aipkg_args[] = { "list", "--installed", pattern ? "--" : NULL, pattern, NULL };
 	struct strset a = { 0 }, b = { 0 }, d1 = { 0 }, d2 = { 0 };
+	char label[96];
 	struct out o;
 	json_t *doc, *p;
 	size_t i;
@@ -383,16 +386,21 @@ static void check_installed(struct cfg *c, struct strset *inst_names)
 		if (asprintf(&nv, "%s-%s", jstr(p, "name"), jstr(p, "version")) < 0)
 			die("out of memory");
 		set_add(&b, nv);
-		set_add(inst_names, jstr(p, "name"));
+		if (inst_names)
+			set_add(inst_names, jstr(p, "name"));
 		free(nv);
 	}
 	json_decref(doc);
 	set_minus(&a, &b, &d1);
 	set_minus(&b, &a, &d2);
-	report(c, "list --installed", "only apk lists", &d1);
-	report(c, "list --installed", "only aipkg lists", &d2);
+	if (pattern)
+		snprintf(label, sizeof(label), "list -I '%s'", pattern);
+	else
+		snprintf(label, sizeof(label), "list --installed");
+	report(c, label, "only apk lists", &d1);
+	report(c, label, "only aipkg lists", &d2);
 	if (!d1.n && !d2.n)
-		same("list --installed", a.n);
+		same(label, a.n);
 	set_free(&a), set_free(&b), set_free(&d1), set_free(&d2);
 }
 
@@ -854,44 +862,6 @@ static char *apk_refuses(struct cfg *c)
 }
 
 
-/* list -I PATTERN and list -u PATTERN, a pattern at a time */
-static void check_list_patterns(struct cfg *c, const struct strset *inst)
-{
-	for (size_t k = 0; list_patterns[k]; k++) {
-		const char *apk_args[] = { "list", "-I", "--", list_patterns[k], NULL };
-		const char *aipkg_args[] = { "list", "--installed", "--", list_patterns[k], NULL };
-		struct strset a = { 0 }, b = { 0 }, d1 = { 0 }, d2 = { 0 };
-		char label[96];
-		struct out o;
-		json_t *doc, *p;
-		size_t i;
-		int code;
-
-		run_apk(c, apk_args, &o);
-		first_words(aipkg_buf_str(&o.text), &a);
-		out_release(&o);
-		doc = run_aipkg(c, aipkg_args, &code);
-		json_array_foreach(json_object_get(doc, "packages"), i, p) {
-			char *nv;
-
-			if (asprintf(&nv, "%s-%s", jstr(p, "name"), jstr(p, "version")) < 0)
-				die("out of memory");
-			set_add(&b, nv);
-			free(nv);
-		}
-		json_decref(doc);
-		set_minus(&a, &b, &d1);
-		set_minus(&b, &a, &d2);
-		snprintf(label, sizeof(label), "list -I '%s'", list_patterns[k]);
-		report(c, label, "only apk lists", &d1);
-		report(c, label, "only aipkg lists", &d2);
-		if (!d1.n && !d2.n)
-			same(label, a.n);
-		set_free(&a), set_free(&b), set_free(&d1), set_free(&d2);
-	}
-	(void)inst;
-}
-
 /* One path of an installed db's files a package, "dir/file" or "dir". */
 struct owned {
 	char *path, *nv;
@@ -1130,9 +1100,10 @@ static void run_checks(struct cfg *c, const char *root)
 		aipkg_ctx_free(ctx);
 		return;
 	}
-	check_installed(c, &inst);
+	check_installed(c, NULL, &inst);
 	check_upgradable(c, &inst);
-	check_list_patterns(c, &inst);
+	for (size_t k = 0; list_patterns[k]; k++)
+		check_installed(c, list_patterns[k], NULL);
 	check_who_owns(c, root);
 	check_versions(c, &st);
 	if (c->terms)
