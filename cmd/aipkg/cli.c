@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -71,9 +72,13 @@ static void show_diagnosis(const struct cli *cli, const json_t *d)
 
 	if (!d || cli->opts.verbose < 0)
 		return;
-	fprintf(stderr, "hint: %s\n", cli_str(d, "what"));
-	if (*cli_str(d, "fix"))
-		fprintf(stderr, "  fix: %s\n", cli_str(d, "fix"));
+	/* wrapped at blanks under their first word, as the error above */
+	fputs("hint: ", stderr);
+	cli_put_wrapped(stderr, cli_str(d, "what"), 6, cli_columns(stderr));
+	if (*cli_str(d, "fix")) {
+		fputs("  fix: ", stderr);
+		cli_put_wrapped(stderr, cli_str(d, "fix"), 7, cli_columns(stderr));
+	}
 	if (!advice)
 		return;
 	fprintf(stderr, "  advice from %s (not run; check it first): %s\n", cli_str(advice, "model"),
@@ -86,6 +91,10 @@ int cli_fail_msg(struct cli *cli, int r, const char *msg, json_t *detail)
 {
 	if (!msg || !*msg)
 		msg = aipkg_strerror(r);
+	/* the terminal echoed "^C" where the cursor was: begin a line, or the
+	 * message follows it and wraps two columns late */
+	if (r == -AIPKG_E_INTERRUPTED && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
 	cli_error(cli, "%s", msg);
 	if (!cli->json)
 		show_diagnosis(cli, json_object_get(detail, "diagnosis"));

@@ -22,6 +22,25 @@ static const char *str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
+/* The report's text (escaped by the library) on stdout; on a terminal each
+ * line wraps at blanks under its own text (a package's line under the
+ * package) instead of the terminal breaking it in mid-word. */
+static void put_report(char *text)
+{
+	int cols = cli_columns(stdout);
+
+	for (char *line = text, *next; *line; line = next) {
+		size_t indent = strspn(line, " ");
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (next[-1] == '\n')
+			next[-1] = '\0';
+		printf("%.*s", (int)indent, line);
+		cli_put_wrapped(stdout, line + indent, indent ? indent + 2 : 2, cols);
+	}
+}
+
 /* Cron mails whatever is printed: only a run that needs a person speaks,
  * unless -v asks for the report anyway. */
 static int agent_run(struct cli *cli)
@@ -41,7 +60,7 @@ static int agent_run(struct cli *cli)
 	} else if (speak || r < 0) {
 		char *text = aipkg_agent_report_format(report);
 
-		fputs(text ? text : "", stdout);
+		put_report(text ? text : "");
 		free(text);
 	}
 	if (r < 0 && *str(json_object_get(report, "files"), "text"))

@@ -20,15 +20,21 @@ static void problem(const struct cli *cli, const json_t *p)
 	const json_t *f;
 	size_t i;
 
-	printf("%s [%s]\n", cli_str(p, "summary"), cli_str(p, "severity"));
+	cli_say(stdout, "%s [%s]", cli_str(p, "summary"), cli_str(p, "severity"));
 	if (cli->opts.verbose < 0)
 		return;
 	json_array_foreach(json_object_get(p, "files"), i, f)
 		printf("  %-8s %s\n", cli_str(f, "state"), cli_str(f, "path"));
-	if (*cli_str(p, "cause"))
-		printf("  cause:   %s\n", cli_str(p, "cause"));
-	if (*cli_str(p, "fix"))
-		printf("  fix:     %s\n", cli_str(p, "fix"));
+	/* on a terminal wrapped at blanks in the value column: a cause is
+	 * often three lines, which the terminal broke in mid-word at column 0 */
+	if (*cli_str(p, "cause")) {
+		fputs("  cause:   ", stdout);
+		cli_put_wrapped(stdout, cli_str(p, "cause"), 11, cli_columns(stdout));
+	}
+	if (*cli_str(p, "fix")) {
+		fputs("  fix:     ", stdout);
+		cli_put_wrapped(stdout, cli_str(p, "fix"), 11, cli_columns(stdout));
+	}
 }
 
 static size_t count_severity(const json_t *problems, const char *severity)
@@ -49,9 +55,9 @@ static void config_list(const struct cli *cli, const json_t *config)
 	if (!n || cli->opts.verbose < 0)
 		return;
 	if (cli->opts.verbose == 0) {
-		printf("%zu configuration file%s changed by the administrator (left alone; "
-		       "'aipkg doctor -v' lists them).\n",
-		       n, n == 1 ? "" : "s");
+		cli_say(stdout, "%zu configuration file%s changed by the administrator (left alone; "
+				"'aipkg doctor -v' lists them).",
+			n, n == 1 ? "" : "s");
 		return;
 	}
 	printf("Configuration changed by the administrator (left alone):\n");

@@ -43,9 +43,9 @@ static void vulns(json_t *a)
 	size_t i;
 
 	if (json_is_null(a)) {
-		printf("%-14s unknown (no security database cached: run 'aipkg check-vuln "
-		       "--refresh')\n",
-		       "vulnerable:");
+		cli_say(stdout, "%-14s unknown (no security database cached: run 'aipkg check-vuln "
+				"--refresh')",
+			"vulnerable:");
 		return;
 	}
 	if (!json_array_size(a))
@@ -101,8 +101,8 @@ static void render(struct cli *cli, json_t *r)
 	if (req)
 		printf("(%s is provided by %s)\n", cli_safe(req), cli_str(r, "name"));
 	if (tag)
-		printf("(only in the repository tagged @%s: apk installs it for '%s@%s' only)\n",
-		       cli_safe(tag), req ? cli_safe(req) : cli_str(r, "name"), cli_safe(tag));
+		cli_say(stdout, "(only in the repository tagged @%s: apk installs it for '%s@%s' only)",
+			cli_safe(tag), req ? cli_safe(req) : cli_str(r, "name"), cli_safe(tag));
 	field("description:", r, "description");
 	field("url:", r, "url");
 	field("license:", r, "license");

@@ -33,8 +33,8 @@ static int run(struct cli *cli)
 	/* a client that goes away is a write error to end on, not a signal */
 	signal(SIGPIPE, SIG_IGN);
 	if (isatty(0))
-		fprintf(stderr, "aipkg mcp: an MCP server%s reading JSON-RPC messages on stdin; "
-				"start it from an MCP client (see aipkg(8)); Ctrl-D ends it\n",
+		cli_say(stderr, "aipkg mcp: an MCP server%s reading JSON-RPC messages on stdin; "
+				"start it from an MCP client (see aipkg(8)); Ctrl-D ends it",
 			read_only ? " (read-only)" : "");
 	r = aipkg_mcp_serve(mcp, stdin, stdout);
 	aipkg_mcp_free(mcp);

@@ -13,12 +13,12 @@ static void render(struct cli *cli, json_t *result)
 	if (!json_array_size(all))
 		printf("Nothing to recover: no operation is pending.\n");
 	json_array_foreach(all, i, t)
-		printf("Operation %lld ('%s'): %s %s, %zu change%s found in the installed "
-		       "database.\n",
-		       (long long)json_integer_value(json_object_get(t, "id")),
-		       cli_str(t, "command"), dry ? "would be" : "now", cli_str(t, "status"),
-		       json_array_size(json_object_get(t, "changes")),
-		       json_array_size(json_object_get(t, "changes")) == 1 ? "" : "s");
+		cli_say(stdout, "Operation %lld ('%s'): %s %s, %zu change%s found in the installed "
+				"database.",
+			(long long)json_integer_value(json_object_get(t, "id")),
+			cli_str(t, "command"), dry ? "would be" : "now", cli_str(t, "status"),
+			json_array_size(json_object_get(t, "changes")),
+			json_array_size(json_object_get(t, "changes")) == 1 ? "" : "s");
 	json_array_foreach(json_object_get(result, "would_run"), i, t)
 		printf("Would %s.\n", cli_safe(json_string_value(t)));
 	if (dry)

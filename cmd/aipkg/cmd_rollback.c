@@ -26,9 +26,9 @@ static void render_files(struct cli *cli, json_t *result, json_int_t undoes, jso
 		else
 			printf("Put back %s\n", cli_safe(json_string_value(f)));
 	if (!dry)
-		printf("Rolled back repair %lld; this is operation %lld ('aipkg doctor --fix' "
-		       "repairs the files again).\n",
-		       (long long)undoes, (long long)id);
+		cli_say(stdout, "Rolled back repair %lld; this is operation %lld ('aipkg doctor --fix' "
+				"repairs the files again).",
+			(long long)undoes, (long long)id);
 }
 
 static void render(struct cli *cli, json_t *result)
@@ -51,9 +51,9 @@ static void render(struct cli *cli, json_t *result)
 			printf("  %s\n", cli_safe(json_string_value(line)));
 		return;
 	}
-	printf("Rolled back operation %lld; this is operation %lld ('aipkg rollback %lld' "
-	       "redoes it).\n",
-	       (long long)undoes, (long long)id, (long long)id);
+	cli_say(stdout, "Rolled back operation %lld; this is operation %lld ('aipkg rollback %lld' "
+			"redoes it).",
+		(long long)undoes, (long long)id, (long long)id);
 }
 
 static int run(struct cli *cli)

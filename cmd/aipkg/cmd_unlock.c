@@ -14,10 +14,10 @@ static void render(struct cli *cli, json_t *result)
 		if (!json_is_true(json_object_get(p, "unchanged")))
 			continue;
 		if (json_is_string(json_object_get(p, "pinned")))
-			printf("%s was not locked.  The world file pins it to one build (%s), as apk "
-			       "does for a package installed from a file; 'aipkg install %s' would "
-			       "take the repositories' build instead.\n",
-			       cli_str(p, "package"), cli_str(p, "pinned"), cli_str(p, "package"));
+			cli_say(stdout, "%s was not locked.  The world file pins it to one build (%s), as "
+					"apk does for a package installed from a file; 'aipkg install %s' "
+					"would take the repositories' build instead.",
+				cli_str(p, "package"), cli_str(p, "pinned"), cli_str(p, "package"));
 		else
 			printf("%s was not locked.\n", cli_str(p, "package"));
 	}

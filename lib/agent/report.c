@@ -97,6 +97,26 @@ static void problems(const json_t *report, struct aipkg_buf *out)
 		aipkg_buf_addf(out, "  %s: %s\n", str(p, "summary"), str(p, "why"));
 }
 
+/* --dry-run: nothing has a result; what each upgrade would get, and why
+ * (the plan the man page promises, which the sections above never show). */
+static void dry_plan(const json_t *report, struct aipkg_buf *out)
+{
+	json_t *pkgs = json_object_get(report, "packages"), *p;
+	size_t i;
+
+	if (!json_is_true(json_object_get(report, "dry_run")))
+		return;
+	if (!json_array_size(pkgs)) {
+		aipkg_buf_addf(out, "\nNothing to upgrade.\n");
+		return;
+	}
+	aipkg_buf_addf(out, "\nThe plan (--dry-run: nothing was done):\n");
+	json_array_foreach(pkgs, i, p)
+		line(out, "  %s %s -> %s: %s (%s risk): %s", str(p, "name"), str(p, "from"),
+		     str(p, "to"), str(p, "action"), str(p, "risk"),
+		     *str(p, "why") ? str(p, "why") : str(p, "reason"));
+}
+
 static void headline(const json_t *report, struct aipkg_buf *out)
 {
 	json_t *sum = json_object_get(report, "summary"), *db = json_object_get(report, "secdb");
@@ -110,9 +130,14 @@ static void headline(const json_t *report, struct aipkg_buf *out)
 	if (rolled)
 		aipkg_buf_addf(out, ", %lld rolled back", (long long)rolled);
 	aipkg_buf_addch(out, '\n');
-	aipkg_buf_addf(out, "Indexes: %s\n", json_is_true(json_object_get(report, "refreshed"))
-							 ? "refreshed"
-							 : "NOT refreshed, so nothing was upgraded");
+	if (json_is_true(json_object_get(report, "dry_run")))
+		aipkg_buf_addf(out, "Indexes: not refreshed (--dry-run): planned from the cached "
+				    "ones; nothing was changed\n");
+	else
+		aipkg_buf_addf(out, "Indexes: %s\n",
+			       json_is_true(json_object_get(report, "refreshed"))
+				       ? "refreshed"
+				       : "NOT refreshed, so nothing was upgraded");
 	if (json_is_object(db))
 		line(out, "Security database: %s, %s%s", str(db, "branch"), str(db, "age"),
 		     json_is_true(json_object_get(db, "offline"))
@@ -138,6 +163,7 @@ void aipkg_agent_report_text(const json_t *report, struct aipkg_buf *out)
 	section(report, "not-run", "Not tried (the run stopped)", out);
 	section(report, "skipped", "Left alone", out);
 	section(report, "unchanged", "Not upgraded by apk", out);
+	dry_plan(report, out);
 	vulns(report, out);
 	problems(report, out);
 	rb = json_object_get(report, "rollback");

@@ -72,10 +72,12 @@ static int refresh_indexes(struct run *run)
 	return r;
 }
 
-static void open_secdb(struct run *run)
+/* DRY: the cached database only; a dry run downloads and writes nothing */
+static void open_secdb(struct run *run, bool dry)
 {
 	char age[64], *source;
-	int r = aipkg_vuln_db_open(run->ctx, &run->st, AIPKG_VULN_AUTO, &run->db);
+	int r = aipkg_vuln_db_open(run->ctx, &run->st, dry ? AIPKG_VULN_CACHE_ONLY : AIPKG_VULN_AUTO,
+				   &run->db);
 
 	run->db_opened = true;
 	run->have_db = r == 0;
@@ -724,7 +726,7 @@ static int run_body(struct run *run, bool dry)
 		run_error(run, "cannot read the installed state", r);
 	if (r < 0)
 		return r;
-	open_secdb(run);
+	open_secdb(run, dry);
 	assess_and_act(run, dry);
 	doctor_pass(run, dry);
 	return 0;

@@ -15,7 +15,11 @@ name nothing knows advised refreshing the indexes; Ctrl-D at a prompt put
 "error: nothing changed" on the prompt'"'"'s line; search and list
 --available marked a version "[installed]" when another one was; a
 rollback to a version only a kept file has showed a disk space total that
-counted that version as 0 bytes.'
+counted that version as 0 bytes; a Ctrl-C while apk ran put "error:"
+after the echoed "^C", wrapping two columns late; hint: lines, doctor'"'"'s
+causes, the agent'"'"'s report and the mcp banner ran past the edge and broke
+in mid-word; update --plan cut WHY, its point, to "minor version bump;
+f..."; agent run --dry-run printed no plan at all.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
@@ -23,6 +27,8 @@ counted that version as 0 bytes.'
 . "$TEST_SRC/cli/lib-fixtures.sh"
 # shellcheck source=tests/cli/lib-journal.sh
 . "$TEST_SRC/cli/lib-journal.sh"
+# shellcheck source=tests/cli/lib-secdb.sh
+. "$TEST_SRC/cli/lib-secdb.sh"
 
 ROOT=$TRASH_DIRECTORY/root
 REPO_A=$TRASH_DIRECTORY/repo-a
@@ -47,6 +53,8 @@ test_expect_success 'setup: nginx installed from A' '
 	fixture_repo_a "$REPO_A" &&
 	fixture_repo_b "$REPO_B" &&
 	fixture_root "$ROOT" "$REPO_A" &&
+	# no security database anywhere: nothing here may use the network
+	secdb_config "$ROOT" http://127.0.0.1:9/ &&
 	aipkg --yes install nginx >out 2>err
 '
 
@@ -124,6 +132,82 @@ test_expect_success 'rollback to a version only a kept file has: no made-up disk
 	test_grep "^  nginx  *1.27.0-r0 -> 1.26.2-r0" tty &&
 	test_grep ! "Disk space" tty &&
 	test_grep "declined" tty
+'
+
+# wrapped COLS INDENT FILE LABEL: FILE fits COLS, and the lines that
+# continue a line starting with LABEL (those after it that start with
+# blanks and are no other label) start INDENT blanks in.
+wrapped () {
+	fits "$1" "$3" &&
+	awk -v n="$2" -v label="$4" '
+		index($0, label) == 1 { inside = 1; next }
+		inside && /^ / && !/^ *[a-z]+: / {
+			if (substr($0, 1, n) !~ /^ *$/ || substr($0, n + 1, 1) == " ") {
+				print "continued at the wrong column: " $0; bad = 1
+			}
+			conts++
+			next
+		}
+		{ inside = 0 }
+		END { if (!conts) { print "no continuation line after " label; bad = 1 }; exit bad }' "$3"
+}
+
+test_expect_success 'a failed apk: its hint wraps under the hint, its fix under the fix' '
+	aipkg --yes install telnet-a >out 2>err &&
+	test_expect_code 1 on_tty 80 "" --yes install telnet-b >tty &&
+	test_grep "^hint: " tty &&
+	wrapped 80 6 tty "hint: "
+'
+
+test_expect_success 'doctor: a long cause continues in the value column' '
+	fixture_use_repos "$ROOT" "$REPO_B" "$TRASH_DIRECTORY/no-such-repo" &&
+	test_expect_code 1 on_tty 80 "" doctor >tty &&
+	test_grep "^  cause:   " tty &&
+	wrapped 80 11 tty "  cause:   " &&
+	fixture_use_repos "$ROOT" "$REPO_B"
+'
+
+test_expect_success 'update --plan: the reason whole when the table cut it' '
+	aipkg --json history --package nginx --limit 1 >last &&
+	aipkg --yes rollback "$("$TEST_TOOLS/jsonq" ".transactions[0].id" <last)" >out 2>err &&
+	installed_list >now &&
+	test_grep "^nginx-1.26.2-r0$" now &&
+	on_tty 80 "" update --plan >tty &&
+	fits 80 tty &&
+	test_grep "^nginx  *1.26.2-r0 1.27.0-r0 medium" tty &&
+	tr "\n" " " <tty >joined &&
+	test_grep "nginx: medium risk (minor version bump)" joined &&
+	aipkg update --plan >pipe &&
+	test_grep "medium risk (minor version bump)" pipe &&
+	test_grep ! "^nginx:" pipe
+'
+
+test_expect_success 'agent run --dry-run: the plan, each line within 80 columns' '
+	on_tty 80 "" agent run --dry-run >tty &&
+	fits 80 tty &&
+	test_grep "^Indexes: not refreshed (--dry-run)" tty &&
+	test_grep "^The plan (--dry-run: nothing was done):" tty &&
+	test_grep "^  nginx 1.26.2-r0 -> 1.27.0-r0: sandbox (medium risk)" tty &&
+	aipkg agent run --dry-run >pipe &&
+	test_grep "^  nginx 1.26.2-r0 -> 1.27.0-r0: sandbox (medium risk): " pipe
+'
+
+test_expect_success 'mcp at a terminal: the banner within 80 columns' '
+	on_tty 80 "$(printf "\004")" mcp >tty &&
+	test_grep "an MCP server reading JSON-RPC" tty &&
+	fits 80 tty
+'
+
+test_expect_success 'Ctrl-C while apk runs: the message starts after the echoed ^C' '
+	srv_start &&
+	fixture_repo_a "$SRV/repo" &&
+	fixture_root slow "${SRV_URL%/ok}/slow/1/repo" &&
+	test_apk --root slow --allow-untrusted --no-progress update >/dev/null 2>&1 &&
+	test_expect_code 130 env NO_COLOR=1 "$PTY" -E -c 80 -w "(1/" -i "$(printf "\003")" \
+		"$AIPKG" --root slow --allow-untrusted --yes install nginx >tty &&
+	srv_stop &&
+	test_grep "^error: apk add was stopped by Ctrl-C" tty &&
+	fits 80 tty
 '
 
 test_done

@@ -2,12 +2,15 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * usage: ptyrun [-c COLS] [-e] [-i INPUT] COMMAND [ARG...]
+ * usage: ptyrun [-c COLS] [-e] [-E] [-i INPUT [-w TEXT]] COMMAND [ARG...]
  *
  * COMMAND runs in a new session with a pseudo-terminal of COLS columns
  * (default 80) as its controlling terminal and its stdin, stdout and
  * stderr (-e: stderr stays ptyrun's own, so a test can tell the two
- * apart); INPUT is typed on the terminal first.  Output processing is
+ * apart); INPUT is typed on the terminal first, or with -w once the
+ * output has shown TEXT (so "\003" is a Ctrl-C while apk runs).  Typed
+ * input is not echoed, unless -E: then the terminal echoes it as a
+ * person's would ("^C" for a Ctrl-C).  Output processing is
  * off, so what is printed here is exactly what COMMAND wrote (no "\r"
  * added).  ptyrun exits with COMMAND's status (128 + N for a signal).
  * POSIX only (posix_openpt): it runs on glibc and musl alike.
@@ -38,7 +41,8 @@ static int open_master(char **slave)
 	return m;
 }
 
-static void child(const char *slave, unsigned short cols, bool keep_stderr, char **argv)
+static void child(const char *slave, unsigned short cols, bool keep_stderr, bool echo,
+		  char **argv)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = cols };
 	struct termios t;
@@ -54,7 +58,10 @@ static void child(const char *slave, unsigned short cols, bool keep_stderr, char
 		die("TIOCSWINSZ");
 	if (tcgetattr(s, &t) == 0) {
 		t.c_oflag &= ~(tcflag_t)OPOST; /* what the program writes, byte for byte */
-		t.c_lflag &= ~(tcflag_t)ECHO;
+		if (echo)
+			t.c_lflag |= ECHO | ECHOCTL;
+		else
+			t.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(s, TCSANOW, &t);
 	}
 	dup2(s, 0);
@@ -71,25 +78,31 @@ static void child(const char *slave, unsigned short cols, bool keep_stderr, char
 int main(int argc, char **argv)
 {
 	unsigned short cols = 80;
-	const char *input = NULL;
-	bool keep_stderr = false;
-	char buf[4096], *slave;
+	const char *input = NULL, *wait_for = NULL;
+	bool keep_stderr = false, echo = false;
+	char buf[4096], *slave, *seen = NULL;
+	size_t nseen = 0;
 	int opt, m, status;
 	ssize_t n;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+c:ei:")) != -1) {
+	while ((opt = getopt(argc, argv, "+c:eEi:w:")) != -1) {
 		if (opt == 'c')
 			cols = (unsigned short)atoi(optarg);
 		else if (opt == 'e')
 			keep_stderr = true;
+		else if (opt == 'E')
+			echo = true;
 		else if (opt == 'i')
 			input = optarg;
+		else if (opt == 'w')
+			wait_for = optarg;
 		else
 			return 125;
 	}
-	if (optind >= argc) {
-		fputs("usage: ptyrun [-c COLS] [-e] [-i INPUT] COMMAND [ARG...]\n", stderr);
+	if (optind >= argc || (wait_for && !input)) {
+		fputs("usage: ptyrun [-c COLS] [-e] [-E] [-i INPUT [-w TEXT]] COMMAND [ARG...]\n",
+		      stderr);
 		return 125;
 	}
 	m = open_master(&slave);
@@ -97,13 +110,30 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0)
-		child(slave, cols, keep_stderr, argv + optind);
-	if (input && write(m, input, strlen(input)) < 0)
+		child(slave, cols, keep_stderr, echo, argv + optind);
+	if (input && !wait_for && write(m, input, strlen(input)) < 0)
 		die("write");
 	/* EIO from the master: the last holder of the terminal has closed it */
-	while ((n = read(m, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+	while ((n = read(m, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
 		if (n > 0 && fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
 			die("stdout");
+		if (n <= 0 || !wait_for)
+			continue;
+		/* everything so far, NUL-terminated, to look for TEXT in */
+		seen = realloc(seen, nseen + (size_t)n + 1);
+		if (!seen)
+			die("realloc");
+		memcpy(seen + nseen, buf, (size_t)n);
+		nseen += (size_t)n;
+		seen[nseen] = '\0';
+		if (strstr(seen, wait_for)) {
+			fflush(stdout);
+			if (write(m, input, strlen(input)) < 0)
+				die("write");
+			wait_for = NULL;
+		}
+	}
+	free(seen);
 	if (waitpid(pid, &status, 0) < 0)
 		die("waitpid");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
