@@ -628,9 +628,12 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 	}
 	if (r < 0) {
 		aipkg_buf_reset(err);
-		aipkg_buf_addf(err, "%s: %s", path,
+		/* "/etc/x: No such file or directory" said neither what the
+		 * file was for nor what to do */
+		aipkg_buf_addf(err, "cannot read the configuration file %s: %s%s", path,
 			       r == -AIPKG_E_TOOBIG ? "larger than 256 KiB, which no configuration needs"
-						    : strerror(-r));
+						    : strerror(-r),
+			       r == -ENOENT ? " (name an existing file; see aipkg.yaml(5))" : "");
 		aipkg_buf_release(&text);
 		return -AIPKG_E_CONFIG;
 	}

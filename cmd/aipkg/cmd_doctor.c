@@ -1,5 +1,7 @@
 /* aipkg doctor: find what is broken on the system and, with --fix, repair it through apk. */
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -114,13 +116,17 @@ static void render_steps(const char *title, const json_t *list, const char *key)
 	printf("%s\n", title);
 	json_array_foreach(list, i, s) {
 		json_int_t op = json_integer_value(json_object_get(s, "operation"));
+		char ref[48] = "", *text = NULL;
 
-		printf("  %s", cli_str(s, key));
 		if (op)
-			printf(" [operation %lld]", (long long)op);
-		if (*cli_str(s, "why"))
-			printf(": %s", cli_str(s, "why"));
-		printf("\n");
+			snprintf(ref, sizeof(ref), " [operation %lld]", (long long)op);
+		/* a step's reason is often three lines: wrapped under the step */
+		if (asprintf(&text, "%s%s%s%s", cli_str(s, key), ref,
+			     *cli_str(s, "why") ? ": " : "", cli_str(s, "why")) < 0)
+			text = NULL;
+		printf("  ");
+		cli_put_wrapped(stdout, text ? text : "?", 4, cli_columns(stdout));
+		free(text);
 	}
 }
 
@@ -134,8 +140,11 @@ static void render_fix(struct cli *cli, json_t *result)
 		return;
 	if (json_is_true(json_object_get(result, "dry_run"))) {
 		render_steps("Would do:", json_object_get(result, "steps"), "what");
-		json_array_foreach(json_object_get(result, "apk"), i, line)
-			printf("  %s\n", cli_safe(json_string_value(line)));
+		json_array_foreach(json_object_get(result, "apk"), i, line) {
+			printf("  ");
+			cli_put_wrapped(stdout, cli_safe(json_string_value(line)), 4,
+					cli_columns(stdout));
+		}
 		plan = json_pack("{s:O, s:b}", "changes", json_object_get(result, "plan"), "dry_run",
 				 1);
 		cli_render_changes(cli, plan);

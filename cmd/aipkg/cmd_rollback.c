@@ -47,8 +47,11 @@ static void render(struct cli *cli, json_t *result)
 		return;
 	if (json_is_true(json_object_get(result, "dry_run"))) {
 		printf("Would roll back operation %lld with:\n", (long long)undoes);
-		json_array_foreach(json_object_get(result, "apk"), i, line)
-			printf("  %s\n", cli_safe(json_string_value(line)));
+		json_array_foreach(json_object_get(result, "apk"), i, line) {
+			printf("  ");
+			cli_put_wrapped(stdout, cli_safe(json_string_value(line)), 4,
+					cli_columns(stdout));
+		}
 		return;
 	}
 	cli_say(stdout, "Rolled back operation %lld; this is operation %lld ('aipkg rollback %lld' "

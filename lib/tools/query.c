@@ -127,8 +127,11 @@ static int no_such_package(struct aipkg_ctx *ctx, const struct aipkg_state *st, 
 	int r;
 
 	aipkg_json_join(&b, close, ", ");
+	/* with no close name, what to do next rather than nothing */
 	r = aipkg_ctx_fail(ctx, -AIPKG_E_NOPKG, "no package named '%s'%s%s%s", name,
-			   b.len ? " (did you mean: " : "", aipkg_buf_str(&b), b.len ? "?)" : "");
+			   b.len ? " (did you mean: " : " (try 'aipkg search ",
+			   b.len ? aipkg_buf_str(&b) : name,
+			   b.len ? "?)" : "', or 'aipkg update' if the indexes are old)");
 	aipkg_buf_release(&b);
 	json_decref(close);
 	return r;

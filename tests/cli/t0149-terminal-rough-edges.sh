@@ -19,7 +19,11 @@ counted that version as 0 bytes; a Ctrl-C while apk ran put "error:"
 after the echoed "^C", wrapping two columns late; hint: lines, doctor'"'"'s
 causes, the agent'"'"'s report and the mcp banner ran past the edge and broke
 in mid-word; update --plan cut WHY, its point, to "minor version bump;
-f..."; agent run --dry-run printed no plan at all.'
+f..."; agent run --dry-run printed no plan at all; through one pipe
+(2>&1, cron'"'"'s mail) check-vuln'"'"'s error came before its table; info
+of an unknown name and a missing --config file said nothing to do;
+doctor --fix and rollback dry runs printed reasons and apk command lines
+of 300 columns.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
@@ -100,6 +104,14 @@ test_expect_success 'remove of a name nothing knows: not installed, a close name
 	test_grep ! "aipkg update" err &&
 	test_expect_code 1 aipkg remove nosuchthing >out 2>err &&
 	test_grep "'"'"'nosuchthing'"'"' is not installed (see '"'"'aipkg list --installed'"'"')" err
+'
+
+test_expect_success 'info of a name with no close one, a missing --config: what to do next' '
+	test_expect_code 1 aipkg info nosuchthing >out 2>err &&
+	test_grep "no package named '"'"'nosuchthing'"'"' (try '"'"'aipkg search nosuchthing'"'"'" err &&
+	test_expect_code 2 aipkg --config "$TRASH_DIRECTORY/none.yaml" list >out 2>err &&
+	test_grep "cannot read the configuration file $TRASH_DIRECTORY/none.yaml: No such file" err &&
+	test_grep "see aipkg.yaml(5)" err
 '
 
 test_expect_success 'Ctrl-D at the prompt: the message starts on a line of its own' '
@@ -196,6 +208,33 @@ test_expect_success 'mcp at a terminal: the banner within 80 columns' '
 	on_tty 80 "$(printf "\004")" mcp >tty &&
 	test_grep "an MCP server reading JSON-RPC" tty &&
 	fits 80 tty
+'
+
+test_expect_success 'check-vuln --fail-on through one pipe: the table, then the error' '
+	secdb_file secdb/v3.20/main.json main "nginx 1.27.0-r0=CVE-2024-7347" &&
+	secdb_file secdb/v3.20/community.json community "htop 2.0-r0=CVE-2019-9999" &&
+	secdb_config "$ROOT" "file://$TRASH_DIRECTORY/secdb/" &&
+	test_expect_code 3 aipkg check-vuln --refresh --fail-on any >all 2>&1 &&
+	secdb_config "$ROOT" http://127.0.0.1:9/ &&
+	table=$(grep -n "^nginx  *1.26.2-r0  *nginx  *CVE-2024-7347" all | cut -d: -f1) &&
+	error=$(grep -n "^error: 1 vulnerability at or above --fail-on any" all | cut -d: -f1) &&
+	test -n "$table" && test -n "$error" &&
+	test "$table" -lt "$error"
+'
+
+test_expect_success 'doctor --fix and rollback, dry runs: long steps and apk lines wrap' '
+	# a repository without the installed packages: each is a long reason
+	mkrepo_pkg repo-c htop 3.3.0-r0 -d "Interactive process viewer" \
+		-f "usr/share/htop/README=htop\n" &&
+	"$TEST_TOOLS/mkrepo" index "repo-c/$FIXTURE_ARCH" -d repo-c &&
+	fixture_use_repos "$ROOT" "$TRASH_DIRECTORY/repo-c" &&
+	test_expect_code 1 on_tty 80 "" --dry-run doctor --fix >tty &&
+	fixture_use_repos "$ROOT" "$REPO_B" &&
+	fits 80 tty &&
+	tr "\n" " " <tty | tr -s " " >joined &&
+	test_grep "nginx 1.26.2-r0 is in no configured repository: " joined &&
+	on_tty 80 "" --dry-run rollback >tty &&
+	wrapped 80 4 tty "  /"
 '
 
 test_expect_success 'Ctrl-C while apk runs: the message starts after the echoed ^C' '

@@ -118,7 +118,8 @@ static void test_a_missing_required_file_is_an_error(void **state)
 	assert_int_equal(aipkg_config_load(&cfg, "/nonexistent/aipkg.yaml", true, &err),
 			 -AIPKG_E_CONFIG);
 	assert_string_equal(aipkg_buf_str(&err),
-			    "/nonexistent/aipkg.yaml: No such file or directory");
+			    "cannot read the configuration file /nonexistent/aipkg.yaml: No such "
+			    "file or directory (name an existing file; see aipkg.yaml(5))");
 	aipkg_config_release(&cfg);
 	aipkg_buf_release(&err);
 }
@@ -386,7 +387,9 @@ static void test_a_file_over_256_kib_is_refused(void **state)
 	while (text.len <= (256 << 10))
 		aipkg_buf_addstr(&text, "# padding padding padding padding padding padding\n");
 	assert_int_equal(load(aipkg_buf_str(&text), &cfg, &err), -AIPKG_E_CONFIG);
-	aipkg_buf_addf(&want, "%s: larger than 256 KiB, which no configuration needs", path);
+	aipkg_buf_addf(&want, "cannot read the configuration file %s: larger than 256 KiB, which no "
+		       "configuration needs",
+		       path);
 	assert_string_equal(aipkg_buf_str(&err), aipkg_buf_str(&want));
 	aipkg_config_release(&cfg);
 	aipkg_buf_release(&err);
