@@ -39,7 +39,10 @@ static int run(struct cli *cli)
 	json_t *args;
 
 	if (cli->nargs == 0)
-		return cli_usage_error(cli, "install needs at least one package name");
+		return cli_usage_error(cli, cli->opt_set[O_ASK]
+						    ? "install --ask needs a request, for example: aipkg "
+						      "install --ask \"I need a web server\""
+						    : "install needs at least one package name");
 	if (is_request(cli) && cli->opt_set[O_UPGRADE])
 		return cli_usage_error(cli, "--upgrade takes package names, not a request in words");
 	if (is_request(cli))

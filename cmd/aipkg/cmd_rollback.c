@@ -66,10 +66,15 @@ static int run(struct cli *cli)
 	long long id = cli->nargs == 1 ? strtoll(cli->args[0], &end, 10) : 0;
 
 	if (cli->nargs > 1 || (cli->nargs == 1 && (*end || id < 1))) {
+		bool one = cli->nargs == 1;
+
 		json_decref(args);
+		/* as history says it: which word is not an id */
 		return cli_usage_error(cli,
-				       "rollback takes at most one operation id, a number (see "
-				       "'aipkg history')");
+				       "%s%s%srollback takes at most one operation id, a number (see "
+				       "'aipkg history')",
+				       one ? "'" : "", one ? cli->args[0] : "",
+				       one ? "' is not an id: " : "");
 	}
 	if (id)
 		json_object_set_new(args, "id", json_integer(id));

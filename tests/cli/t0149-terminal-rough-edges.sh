@@ -22,6 +22,8 @@ in mid-word; update --plan cut WHY, its point, to "minor version bump;
 f..."; agent run --dry-run printed no plan at all; through one pipe
 (2>&1, cron'"'"'s mail) check-vuln'"'"'s error came before its table; info
 of an unknown name and a missing --config file said nothing to do;
+install --ask without words asked for a package name, rollback 0 did not
+say which word was wrong;
 doctor --fix and rollback dry runs printed reasons and apk command lines
 of 300 columns.'
 
@@ -45,6 +47,16 @@ on_tty () {
 	_ot_cols=$1 _ot_in=$2
 	shift 2
 	NO_COLOR=1 "$PTY" -c "$_ot_cols" -i "$_ot_in" "$AIPKG" --root "$ROOT" --allow-untrusted "$@"
+}
+
+# on_tty_after COLS TEXT INPUT ARGS...: as on_tty, INPUT typed once TEXT
+# was shown (a Ctrl-C at a prompt); the typed input is echoed, as it is
+# to a person.
+on_tty_after () {
+	_ot_cols=$1 _ot_text=$2 _ot_in=$3
+	shift 3
+	NO_COLOR=1 "$PTY" -E -c "$_ot_cols" -w "$_ot_text" -i "$_ot_in" \
+		"$AIPKG" --root "$ROOT" --allow-untrusted "$@"
 }
 
 # fits COLS FILE: no line of FILE is wider than COLS.
@@ -114,12 +126,35 @@ test_expect_success 'info of a name with no close one, a missing --config: what 
 	test_grep "see aipkg.yaml(5)" err
 '
 
+test_expect_success 'install --ask without words, rollback 0: the message names the mistake' '
+	test_expect_code 2 aipkg install --ask >out 2>err &&
+	test_grep "install --ask needs a request" err &&
+	test_expect_code 2 aipkg rollback 0 >out 2>err &&
+	test_grep "'"'"'0'"'"' is not an id: rollback takes" err
+'
+
 test_expect_success 'Ctrl-D at the prompt: the message starts on a line of its own' '
 	cp "$ROOT/lib/apk/db/installed" installed.before &&
 	test_expect_code 1 on_tty 80 "$(printf "\004")" remove nginx >tty &&
 	test_grep "^error: nothing changed: you declined" tty &&
 	test_grep ! "\] error:" tty &&
 	test_cmp installed.before "$ROOT/lib/apk/db/installed"
+'
+
+test_expect_success 'Ctrl-C at the prompt: exit 130, nothing changed, nothing journalled' '
+	cp "$ROOT/lib/apk/db/installed" installed.before &&
+	cp "$ROOT/etc/apk/world" world.before &&
+	journal_files >journal.before &&
+	test_expect_code 130 on_tty_after 80 "Proceed?" "$(printf "\003")" remove nginx >tty &&
+	test_grep "Proceed?" tty &&
+	test_cmp installed.before "$ROOT/lib/apk/db/installed" &&
+	test_cmp world.before "$ROOT/etc/apk/world" &&
+	journal_files >journal.after &&
+	test_cmp journal.before journal.after &&
+	# and the state lock went with it (installing what is installed takes
+	# the lock and journals nothing)
+	aipkg --lock-timeout 0 --yes install nginx >out 2>err &&
+	test_grep "already installed" out
 '
 
 test_expect_success 'search and list --available: another installed version is named' '
