@@ -68,24 +68,36 @@ static void config_list(const struct cli *cli, const json_t *config)
 		       cli_str(c, "package"), cli_str(c, "version"));
 }
 
-static void summary(const json_t *report)
+/* "3 problems (1 error, 2 warnings): 18 packages, 113 files checked in
+ * 0.01 s.", after PREFIX; on a terminal wrapped at blanks. */
+static void summary(const json_t *report, const char *prefix)
 {
 	const json_t *problems = json_object_get(report, "problems");
 	const json_t *checked = json_object_get(report, "checked");
 	const json_t *files = json_object_get(checked, "files");
 	size_t n = json_array_size(problems), errors = count_severity(problems, "error");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 
+	if (!f)
+		return;
+	fputs(prefix, f);
 	if (!n)
-		printf("No problems found");
+		fprintf(f, "No problems found");
 	else
-		printf("%zu problem%s (%zu error%s, %zu warning%s)", n, n == 1 ? "" : "s", errors,
-		       errors == 1 ? "" : "s", n - errors, n - errors == 1 ? "" : "s");
-	printf(": %lld packages", (long long)json_integer_value(json_object_get(checked, "packages")));
+		fprintf(f, "%zu problem%s (%zu error%s, %zu warning%s)", n, n == 1 ? "" : "s",
+			errors, errors == 1 ? "" : "s", n - errors, n - errors == 1 ? "" : "s");
+	fprintf(f, ": %lld packages",
+		(long long)json_integer_value(json_object_get(checked, "packages")));
 	if (files)
-		printf(", %lld files checked in %.2f s",
-		       (long long)json_integer_value(json_object_get(files, "total")),
-		       json_real_value(json_object_get(files, "seconds")));
-	printf(".\n");
+		fprintf(f, ", %lld files checked in %.2f s",
+			(long long)json_integer_value(json_object_get(files, "total")),
+			json_real_value(json_object_get(files, "seconds")));
+	fputc('.', f);
+	fclose(f);
+	cli_put_wrapped(stdout, text, 0, cli_columns(stdout));
+	free(text);
 }
 
 static void render_report(struct cli *cli, json_t *report)
@@ -103,7 +115,7 @@ static void render_report(struct cli *cli, json_t *report)
 	if (json_array_size(json_object_get(report, "problems")))
 		printf("\n");
 	config_list(cli, json_object_get(report, "config"));
-	summary(report);
+	summary(report, "");
 }
 
 static void render_steps(const char *title, const json_t *list, const char *key)
@@ -161,10 +173,8 @@ static void render_fix(struct cli *cli, json_t *result)
 	    !json_array_size(json_object_get(result, "not_fixed")) &&
 	    !json_array_size(json_object_get(result, "recovered")))
 		printf("Nothing to repair.\n");
-	if (after) {
-		printf("Now: ");
-		summary(after);
-	}
+	if (after)
+		summary(after, "Now: ");
 	json_array_foreach(json_object_get(result, "operations"), i, op)
 		printf("%s aipkg rollback %lld\n", i ? "        " : "To undo:",
 		       (long long)json_integer_value(op));

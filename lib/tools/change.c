@@ -455,7 +455,8 @@ int aipkg_tool_remove(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	return r;
 }
 
-static int refresh_indexes(struct aipkg_ctx *ctx)
+/* apk update; ONLY: nothing was to be upgraded anyway (--refresh-only) */
+static int refresh_indexes(struct aipkg_ctx *ctx, bool only)
 {
 	struct aipkg_apk_call call = { "update", NULL, NULL, 0, AIPKG_APK_CHANGE | AIPKG_APK_QUIET };
 	struct aipkg_spawn_result res;
@@ -463,9 +464,8 @@ static int refresh_indexes(struct aipkg_ctx *ctx)
 
 	aipkg_spawn_result_release(&res);
 	if (r < 0)
-		return aipkg_ctx_fail(ctx, r, "could not refresh the repository indexes, so nothing "
-					      "was upgraded: %s",
-				      aipkg_ctx_errmsg(ctx));
+		return aipkg_ctx_fail(ctx, r, "could not refresh the repository indexes%s: %s",
+				      only ? "" : ", so nothing was upgraded", aipkg_ctx_errmsg(ctx));
 	aipkg_ctx_state_drop(ctx);
 	return 0;
 }
@@ -483,7 +483,7 @@ static int refresh_only(struct aipkg_ctx *ctx, json_t *args, const struct target
 				      "refreshing the indexes only upgrades nothing: name no "
 				      "package and leave out available");
 	if (!dry)
-		r = refresh_indexes(ctx);
+		r = refresh_indexes(ctx, true);
 	if (r == 0)
 		*result = json_pack("{s:[], s:i, s:b}", "changes", "apk_exit", 0, "refreshed", !dry);
 	if (r == 0 && dry)
@@ -508,7 +508,7 @@ int aipkg_tool_update(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	txn.options = aipkg_arg_bool(args, "available") ? available : NULL;
 	txn.dry_run = txn_dry_run(ctx, args);
 	if (r == 0 && !txn.dry_run)
-		r = refresh_indexes(ctx);
+		r = refresh_indexes(ctx, false);
 	if (r == 0)
 		st = aipkg_ctx_state(ctx, &r);
 	if (st && t.n)

@@ -42,6 +42,13 @@ test_expect_success 'update names the mirror and why after the colon' '
 	test_cmp installed.before "$ROOT/lib/apk/db/installed"
 '
 
+test_expect_success 'update --refresh-only names the mirror, and no upgrade it never meant' '
+	test_expect_code 1 aipkg update --refresh-only 2>err &&
+	test_grep "^error: could not refresh the repository indexes: ." err &&
+	test_grep ! "nothing was upgraded" err &&
+	test_grep "127.0.0.1:9" err
+'
+
 test_expect_success 'update --json carries the same reason in its message' '
 	test_expect_code 1 aipkg --json update >out 2>err &&
 	"$JQ" error.code error.exit <out >actual &&
