@@ -1,6 +1,7 @@
 /* Each repository's index: found where the root's apk keeps it, opened safely, read only when apk would trust it. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -107,32 +108,62 @@ static bool ts_newer(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
 }
 
+static const enum aipkg_cache_naming all_namings[] = { AIPKG_CACHE_V2_LINE, AIPKG_CACHE_V2_URL,
+						       AIPKG_CACHE_V3 };
+
 char *aipkg_repo_cached_index(const char *cache_dir, const struct aipkg_repo *repo,
-			      const char *arch, int preferred)
+			      const char *arch, int naming)
 {
-	static const enum aipkg_cache_naming all[] = {AIPKG_CACHE_V2_LINE, AIPKG_CACHE_V2_URL,
-						      AIPKG_CACHE_V3};
 	char *path[3], *best = NULL;
-	struct timespec t[3], newest = {-1, 0};
+	struct timespec t[3], newest = { -1, 0 };
 	int pick = -1;
 
 	for (int i = 0; i < 3; i++) {
-		path[i] = index_candidate(cache_dir, repo, arch, all[i], &t[i]);
-		/* on a tie, the preferred naming's file */
-		if (path[i] && t[i].tv_sec >= 0 &&
-		    (pick < 0 || ts_newer(&t[i], &newest) ||
-		     (!ts_newer(&newest, &t[i]) && (int)all[i] == preferred))) {
+		path[i] = index_candidate(cache_dir, repo, arch, all_namings[i], &t[i]);
+		if (naming < 0 && path[i] && t[i].tv_sec >= 0 &&
+		    (pick < 0 || ts_newer(&t[i], &newest))) {
 			pick = i;
 			newest = t[i];
 		}
 	}
-	if (pick < 0)
-		pick = preferred >= 0 && preferred < 3 && path[preferred] ? preferred : 2;
+	if (naming >= 0 && naming < 3)
+		pick = path[naming] ? naming : AIPKG_CACHE_V2_URL; /* a line apk 2 never read */
+	else if (pick < 0)
+		pick = AIPKG_CACHE_V3;
 	for (int i = 0; i < 3; i++) {
 		if (i == pick)
 			best = path[i];
 		else
 			free(path[i]);
+	}
+	return best;
+}
+
+char *aipkg_repo_cached_elsewhere(const char *cache_dir, const struct aipkg_repo *repo,
+				  const char *arch, int *naming)
+{
+	struct timespec t, mine = { -1, 0 }, newest = { -1, 0 };
+	char *best = NULL;
+	struct stat sb;
+
+	if (!repo->remote || repo->naming < 0)
+		return NULL;
+	if (repo->index_path && stat(repo->index_path, &sb) == 0)
+		mine = sb.st_mtim;
+	for (int i = 0; i < 3; i++) {
+		char *path = i == repo->naming ? NULL
+					       : index_candidate(cache_dir, repo, arch,
+								 all_namings[i], &t);
+
+		if (path && t.tv_sec >= 0 && ts_newer(&t, &mine) && ts_newer(&t, &newest) &&
+		    (!repo->index_path || strcmp(path, repo->index_path) != 0)) {
+			free(best);
+			best = path;
+			newest = t;
+			*naming = i;
+		} else {
+			free(path);
+		}
 	}
 	return best;
 }
@@ -151,25 +182,92 @@ static char *index_local_path(const struct aipkg_repo *repo, const char *arch)
 	return path;
 }
 
-/* The naming of the apk already detected for this context (no fork just
- * for that), else apk 3's. */
-static int index_preferred_naming(const struct aipkg_ctx *ctx)
+/* Alpine 3.20 came with apk-tools 2.14.4, 3.23 with apk-tools 3. */
+static int naming_of_release(const char *release)
 {
-	if (ctx->apk && ctx->apk->version)
-		return (int)aipkg_cache_naming_of(ctx->apk->version);
-	return AIPKG_CACHE_V3;
+	char *end;
+	long major = release ? strtol(release, &end, 10) : 0, minor;
+
+	if (!release || end == release || *end != '.' || major != 3)
+		return -1;
+	minor = strtol(end + 1, NULL, 10);
+	return minor >= 23 ? AIPKG_CACHE_V3 : minor >= 20 ? AIPKG_CACHE_V2_URL : AIPKG_CACHE_V2_LINE;
 }
 
-int aipkg_index_path(struct aipkg_ctx *ctx, const char *cache_dir, const char *arch,
+int aipkg_index_naming(struct aipkg_ctx *ctx, const struct aipkg_state *st)
+{
+	const struct aipkg_pkg *tools;
+	struct aipkg_apk *apk;
+	char *saved;
+	int r;
+
+	if (ctx->apk && ctx->apk->version)
+		return (int)aipkg_cache_naming_of(ctx->apk->version);
+	/* no apk to run is no error for a reader: its message is not kept */
+	saved = strdup(aipkg_buf_str(&ctx->err));
+	r = aipkg_apk_get(ctx, &apk);
+	if (r < 0) {
+		aipkg_buf_reset(&ctx->err);
+		if (saved)
+			aipkg_buf_addstr(&ctx->err, saved);
+	}
+	free(saved);
+	if (r == 0 && apk->version)
+		return (int)aipkg_cache_naming_of(apk->version);
+	tools = aipkg_pkgset_find(&st->installed, "apk-tools");
+	if (tools && tools->version[0] >= '1' && tools->version[0] <= '9')
+		return (int)aipkg_cache_naming_of(tools->version);
+	return naming_of_release(st->release);
+}
+
+int aipkg_index_path(struct aipkg_ctx *ctx, const char *cache_dir, const char *arch, int naming,
 		     struct aipkg_repo *repo)
 {
+	(void)ctx;
 	free(repo->index_path);
+	repo->naming = repo->remote ? naming : -1;
+	free(repo->index_elsewhere);
+	repo->index_elsewhere = NULL;
 	if (!repo->remote)
 		repo->index_path = index_local_path(repo, arch);
 	else
-		repo->index_path = aipkg_repo_cached_index(cache_dir, repo, arch,
-							   index_preferred_naming(ctx));
+		repo->index_path = aipkg_repo_cached_index(cache_dir, repo, arch, naming);
+	if (repo->index_path && repo->remote)
+		repo->index_elsewhere =
+		    aipkg_repo_cached_elsewhere(cache_dir, repo, arch, &repo->elsewhere_naming);
 	return repo->index_path ? 0 : -ENOMEM;
+}
+
+const char *aipkg_cache_naming_who(int naming)
+{
+	switch (naming) {
+	case AIPKG_CACHE_V2_LINE:
+		return "apk-tools 2.14.0 and older (Alpine 3.19 and older)";
+	case AIPKG_CACHE_V2_URL:
+		return "apk-tools 2.14.1 and later 2.x";
+	case AIPKG_CACHE_V3:
+		return "apk-tools 3";
+	}
+	return "another apk";
+}
+
+/* The apk in use, by its version when it was asked ("apk 2.14.4"). */
+static const char *index_reader(const struct aipkg_ctx *ctx, const struct aipkg_repo *repo)
+{
+	static __thread char buf[64];
+
+	if (!ctx->apk || !ctx->apk->version)
+		return aipkg_cache_naming_who(repo->naming);
+	snprintf(buf, sizeof(buf), "apk %s", ctx->apk->version);
+	return buf;
+}
+
+/* "APKINDEX.49104001.tar.gz", the file's name in a path. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
 }
 
 /* What to do about an index that cannot be used: for a cached one, let
@@ -181,7 +279,13 @@ static const char *index_fix(const struct aipkg_repo *repo)
 
 void aipkg_index_warn_unreadable(struct aipkg_ctx *ctx, const struct aipkg_repo *repo, int err)
 {
-	if (err == -ENOENT && repo->remote)
+	if (err == -ENOENT && repo->remote && repo->index_elsewhere)
+		aipkg_ctx_warn(ctx, "no cached index of repository %s that %s reads: %s is the "
+				    "copy %s cached, under a name it does not read; skipped, as "
+				    "apk does: run 'aipkg update'",
+			       repo->url, index_reader(ctx, repo), base_name(repo->index_elsewhere),
+			       aipkg_cache_naming_who(repo->elsewhere_naming));
+	else if (err == -ENOENT && repo->remote)
 		aipkg_ctx_warn(ctx, "no cached index for repository %s: run 'aipkg update'",
 			       repo->url);
 	else if (err == -ENOENT)

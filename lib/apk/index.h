@@ -99,18 +99,42 @@ char *aipkg_apk_cache_configured(struct aipkg_ctx *ctx);
 char *aipkg_apk_cache_dir_override(struct aipkg_ctx *ctx);
 
 /*
- * The cached copy of remote REPO in CACHE_DIR: of the names apk-tools
- * 2.0-2.14.0, 2.14.1+ and 3.x give it, the one that exists (the newest
- * when several do, as the apk that ran last wrote it).  When none exists,
- * the name of PREFERRED (the detected apk's naming, or V3) in CACHE_DIR.
- * malloc'd; NULL when out of memory.
+ * The cached copy of remote REPO in CACHE_DIR under NAMING (enum
+ * aipkg_cache_naming): the only name the apk in use reads, whatever other
+ * apks left there (apk 2.14.1 and later, and apk 3, do not see what
+ * 2.14.0 and older cached, and the other way round).  NAMING -1 (no apk
+ * says which): of the names apk-tools 2.0-2.14.0, 2.14.1+ and 3.x give it,
+ * the newest that exists, else apk 3's.  malloc'd; NULL when out of memory.
  */
 char *aipkg_repo_cached_index(const char *cache_dir, const struct aipkg_repo *repo,
-			      const char *arch, int preferred);
+			      const char *arch, int naming);
+
+/*
+ * A cached copy of remote REPO in CACHE_DIR under another name than
+ * REPO->naming's that is newer than REPO->index_path (or that is there
+ * while it is not): an older or newer apk's, which the apk in use does
+ * not read.  Its path (malloc'd) and *NAMING its naming; NULL when none.
+ */
+char *aipkg_repo_cached_elsewhere(const char *cache_dir, const struct aipkg_repo *repo,
+				  const char *arch, int *naming);
+
+/*
+ * The naming of the apk aipkg runs for CTX, so that aipkg reads the cached
+ * indexes that apk reads: the apk detected (remembered per apk binary, so
+ * seldom a run of it), else the root's apk-tools in ST's installed
+ * database, else its Alpine release; -1 when none says.
+ */
+struct aipkg_state;
+int aipkg_index_naming(struct aipkg_ctx *ctx, const struct aipkg_state *st);
+
+/* Who names cached indexes with NAMING (enum aipkg_cache_naming), for
+ * messages: "apk-tools 2.14.0 or older (Alpine 3.19 and older)". */
+const char *aipkg_cache_naming_who(int naming);
 
 /* Set REPO->index_path: a local repository's own file, or the cached copy
- * in CACHE_DIR (aipkg_repo_cached_index).  -ENOMEM only. */
-int aipkg_index_path(struct aipkg_ctx *ctx, const char *cache_dir, const char *arch,
+ * in CACHE_DIR under NAMING (aipkg_repo_cached_index), and for a remote
+ * one ->index_elsewhere (aipkg_repo_cached_elsewhere).  -ENOMEM only. */
+int aipkg_index_path(struct aipkg_ctx *ctx, const char *cache_dir, const char *arch, int naming,
 		     struct aipkg_repo *repo);
 
 /* Would apk (and so aipkg) read an index with verdict TRUST, given

@@ -376,6 +376,7 @@ void aipkg_repos_free(struct aipkg_repo *repos, size_t n)
 		free(repos[i].tag);
 		free(repos[i].line);
 		free(repos[i].index_path);
+		free(repos[i].index_elsewhere);
 		free(repos[i].description);
 	}
 	free(repos);

@@ -1,5 +1,6 @@
 /* apk's state read from its files under the root: arch, release, installed db, world, indexes. */
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,23 @@ int aipkg_state_repos_safe(struct aipkg_ctx *ctx, const struct aipkg_state *st)
 	return 0;
 }
 
+/* The cached indexes are read under the names the apk in use reads them
+ * (aipkg_index_naming), which is only asked when the cache holds any: a
+ * root without one needs no apk to be read. */
+static int state_index_naming(struct aipkg_ctx *ctx, const struct aipkg_state *st,
+			      const char *cache_dir)
+{
+	DIR *d = opendir(cache_dir);
+	struct dirent *e;
+	bool any = false;
+
+	while (d && !any && (e = readdir(d)))
+		any = strncmp(e->d_name, "APKINDEX.", 9) == 0;
+	if (d)
+		closedir(d);
+	return any ? aipkg_index_naming(ctx, st) : -1;
+}
+
 static int state_load_indexes(struct aipkg_ctx *ctx, struct aipkg_state *st)
 {
 	struct aipkg_keyring keys;
@@ -240,11 +258,13 @@ static int state_load_indexes(struct aipkg_ctx *ctx, struct aipkg_state *st)
 	int r = cache_dir ? aipkg_keyring_load(ctx->root, &keys) : -ENOMEM;
 
 	if (r == 0) {
+		int naming = state_index_naming(ctx, st, cache_dir);
+
 		r = aipkg_idxcache_open(ctx, &cache);
 		for (size_t i = 0; r == 0 && i < st->nrepos; i++) {
 			struct aipkg_repo *repo = &st->repos[i];
 
-			r = aipkg_index_path(ctx, cache_dir, st->arch, repo);
+			r = aipkg_index_path(ctx, cache_dir, st->arch, naming, repo);
 			if (r == 0 && !state_repo_unsafe(ctx, repo) &&
 			    state_index_readable(ctx, repo))
 				r = aipkg_index_load(ctx, repo, (int)i, &keys, &cache,

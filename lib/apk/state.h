@@ -42,6 +42,13 @@ struct aipkg_repo {
 	bool from_cli;     /* came from --repository */
 	bool unsafe;       /* a local repository other users can write: not read,
 			    * and no change runs apk with it (SECURITY) */
+	int naming;        /* remote: the enum aipkg_cache_naming index_path
+			    * follows (the apk in use's), -1 when no apk could
+			    * say (then the newest cached file is read) */
+	char *index_elsewhere; /* remote: a newer cached copy under another
+			    * apk's name, which the apk in use does not read
+			    * (aipkg_repo_cached_elsewhere), or NULL */
+	int elsewhere_naming; /* its naming */
 };
 
 struct aipkg_state {

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apk/index.h"
+#include "apk/runner.h"
 #include "apk/search.h"
 #include "apk/select.h"
 #include "apk/state.h"
@@ -254,15 +256,47 @@ static void index_unreachable(struct aipkg_ctx *ctx, const struct aipkg_state *s
 	free(url);
 }
 
+/* The cache holds the repository's index under another apk's name (an
+ * Alpine 3.19 root's, cached by apk-tools 2.14.0, now run by 2.14.4 or
+ * apk 3), which the apk in use, and so aipkg, does not read. */
+static void index_other_apk(struct aipkg_ctx *ctx, const struct aipkg_repo *repo,
+			    json_t *problems)
+{
+	const char *file = strrchr(repo->index_elsewhere, '/');
+	char reader[96];
+	json_t *p;
+
+	if (ctx->apk && ctx->apk->version)
+		snprintf(reader, sizeof(reader), "apk %s", ctx->apk->version);
+	else
+		snprintf(reader, sizeof(reader), "%s", aipkg_cache_naming_who(repo->naming));
+	p = aipkg_doctor_problem("indexes", "warning", "aipkg update",
+				 "the cached index of %s is one %s does not read", repo->url, reader);
+	aipkg_doctor_cause(p, "%s is the copy %s cached%s; %s reads it under another name, "
+			      "%s, so apk and aipkg see %s: 'aipkg update' has it fetched "
+			      "under that name",
+			   file ? file + 1 : repo->index_elsewhere,
+			   aipkg_cache_naming_who(repo->elsewhere_naming),
+			   repo->loaded ? ", newer than the one read" : "", reader,
+			   strrchr(repo->index_path, '/') ? strrchr(repo->index_path, '/') + 1
+							  : repo->index_path,
+			   repo->loaded ? "the older packages" : "none of its packages");
+	json_object_set_new(p, "repository", json_string(repo->url));
+	json_object_set_new(p, "file", json_string(repo->index_elsewhere));
+	add(problems, p);
+}
+
 static void check_indexes(struct aipkg_ctx *ctx, const struct aipkg_state *st, bool refresh,
 			  json_t *problems)
 {
 	for (size_t i = 0; i < st->nrepos; i++) {
 		const struct aipkg_repo *repo = &st->repos[i];
 
-		if (!repo->loaded)
+		if (repo->index_elsewhere)
+			index_other_apk(ctx, repo, problems);
+		else if (!repo->loaded)
 			index_missing(repo, problems);
-		else
+		if (repo->loaded)
 			index_stale(ctx, repo, problems);
 		if (refresh)
 			index_unreachable(ctx, st, repo, problems);

@@ -6,7 +6,8 @@
 test_description='indexes: cache names of every apk, signatures, damaged and odd index files
 
 Shapes learned from real Alpine roots: indexes cached under the names
-apk-tools 2.0-2.14.0 give them (Alpine 3.10 to 3.19), an absolute
+apk-tools 2.0-2.14.0 give them (Alpine 3.10 to 3.19), which apk 2.14.1
+and later and apk 3 do not read (nor does aipkg then), an absolute
 etc/apk/cache link, unsigned and badly signed local repositories, a
 truncated cached index, a FIFO where an index should be.'
 
@@ -67,10 +68,11 @@ test_expect_success 'the signed fixtures install with no --allow-untrusted, by a
 '
 
 # The double names its cache as the version it claims; a real apk names it
-# its own way, which the test above covered.
+# its own way, which the test above covered.  aipkg reads the name of the
+# apk it runs, and only that one, as apk does.
 for v in 2.10.6 2.14.0 2.14.4 3.0.6
 do
-	test_expect_success DOUBLE "the cache apk-tools $v writes is found" '
+	test_expect_success DOUBLE "the cache apk-tools $v writes is found when $v is in use" '
 		rm -f "$CACHE"/APKINDEX.* &&
 		APK_DOUBLE_VERSION='"$v"' test_apk --root "$ROOT" --no-progress update >out &&
 		case '"$v"' in
@@ -81,13 +83,47 @@ do
 		echo "APKINDEX.$want.tar.gz" >expect &&
 		cached >actual &&
 		test_cmp expect actual &&
-		aipkg search nginx >out 2>err &&
+		AIPKG_APK="env APK_DOUBLE_VERSION='"$v"' $AIPKG_APK" aipkg search nginx >out 2>err &&
 		test_grep "^nginx " out &&
 		test_must_be_empty err
 	'
 done
 
-test_expect_success 'several cached names: the newest file is the one read' '
+# An Alpine 3.19 root (apk-tools 2.14.0 cached its indexes under the
+# line'"'"'s SHA-1) run by apk 2.14.4 or apk 3, which read other names:
+# apk sees no index, so neither does aipkg, and doctor says why.
+test_expect_success DOUBLE 'only 2.14.0 cached the index: apk 2.14.4 does not read it, nor aipkg' '
+	rm -f "$CACHE"/APKINDEX.* &&
+	APK_DOUBLE_VERSION=2.14.0 test_apk --root "$ROOT" --no-progress update >out &&
+	old=APKINDEX.$(sha sha1 "$URL").tar.gz &&
+	test_path_is_file "$CACHE/$old" &&
+	aipkg list --upgradable >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "no cached index of repository $URL that apk 2.14.4 reads: $old is the copy apk-tools 2.14.0 and older (Alpine 3.19 and older) cached, under a name it does not read; skipped, as apk does: run .aipkg update." err &&
+	aipkg search -x nginx >out 2>err &&
+	test_must_be_empty out
+'
+
+test_expect_success DOUBLE 'doctor names the old-named copy and the fix' '
+	aipkg --json doctor >doc.json 2>err;
+	"$TEST_TOOLS/jsonq" "problems" <doc.json >problems &&
+	test_grep "one apk 2.14.4 does not read" problems &&
+	test_grep "\"file\":\"$CACHE/$old\"" problems &&
+	test_grep "\"fix\":\"aipkg update\"" problems &&
+	aipkg doctor >out 2>err;
+	test_grep "^the cached index of $URL is one apk 2.14.4 does not read \[warning\]$" out &&
+	test_grep "^  fix: *aipkg update$" out
+'
+
+test_expect_success DOUBLE 'aipkg update fetches it under the name apk reads; doctor is content' '
+	aipkg --yes update >out 2>err &&
+	aipkg search -x nginx >out 2>err &&
+	test_grep "^nginx " out &&
+	aipkg --json doctor >doc.json 2>err;
+	test_grep ! "does not read" doc.json
+'
+
+test_expect_success DOUBLE 'several cached names: the apk in use reads its own, however old' '
 	rm -f "$CACHE"/APKINDEX.* &&
 	test_apk --root "$ROOT" --no-progress update >/dev/null &&
 	name=$(cached) &&
@@ -104,8 +140,10 @@ test_expect_success 'several cached names: the newest file is the one read' '
 	test_grep "^nginx *1.26.2-r0" out &&
 	touch -d "2030-01-01 00:00" "$CACHE"/APKINDEX.* &&
 	touch -d "2019-01-01 00:00" "$CACHE/$name" &&
-	aipkg search -x nginx >out &&
-	test_grep "^nginx *1.27.0-r0" out &&
+	aipkg search -x nginx >out 2>err &&
+	test_grep "^nginx *1.26.2-r0" out &&
+	aipkg doctor >out 2>err;
+	test_grep "newer than the one read" out &&
 	rm "$CACHE"/APKINDEX.*
 '
 

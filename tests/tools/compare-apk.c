@@ -12,13 +12,17 @@
  *   --providers N    at most N provided names to install-simulate (default 60;
  *                    each is one `apk add --simulate`)
  *   --allow-untrusted  give both programs --allow-untrusted (unsigned fixtures)
+ *   --as-is          leave the cached indexes under the names the root's apk
+ *                    gave them (an Alpine 3.19 root run by a newer apk, which
+ *                    reads other names: both should see no index)
  *   --keep           keep the scratch copy and say where it is
  *   -v               list every difference, not the first 12 of each check
  *
  * ROOT is never changed: its apk state (etc, lib/apk, the apk cache,
  * usr/share/apk) is copied into a scratch root, where each cached index is
  * also linked under the name every apk gives it (apk 2.14.0 and older,
- * 2.14.1 and later, apk 3), so both programs read the same indexes.  aipkg
+ * 2.14.1 and later, apk 3), so both programs read the same indexes
+ * (unless --as-is).  aipkg
  * runs with AIPKG_APK set to the same apk, so it follows that apk's rules.
  *
  * Checks: list --installed (name-version sets), list --upgradable (names
@@ -88,7 +92,7 @@ struct cfg {
 	const char *terms;
 	const char *names;
 	size_t providers;
-	bool keep, verbose, untrusted;
+	bool keep, verbose, untrusted, as_is;
 	char *scratch;
 	int major;        /* the real apk's */
 	int diffs;        /* checks that differ */
@@ -311,7 +315,7 @@ static void make_scratch(struct cfg *c, const char *root)
 		die("%s: %s", root, aipkg_ctx_errmsg(ctx));
 	cache = path2(c->scratch, "var/cache/apk");
 	mkdir_p(cache, 0755);
-	for (size_t i = 0; i < st.nrepos; i++)
+	for (size_t i = 0; !c->as_is && i < st.nrepos; i++)
 		if (st.repos[i].remote)
 			link_cache_names(cache, &st.repos[i], st.arch);
 	free(cache);
@@ -1131,7 +1135,8 @@ static void run_checks(struct cfg *c, const char *root)
 static void usage(void)
 {
 	fprintf(stderr, "usage: compare-apk [--apk CMD] [--aipkg PATH] [--terms LIST] "
-			"[--names LIST] [--providers N] [--allow-untrusted] [--keep] [-v] ROOT\n");
+			"[--names LIST] [--providers N] [--allow-untrusted] [--as-is] [--keep] [-v] "
+			"ROOT\n");
 	exit(2);
 }
 
@@ -1158,6 +1163,8 @@ int main(int argc, char **argv)
 			c.keep = true;
 		else if (strcmp(argv[i], "--allow-untrusted") == 0)
 			c.untrusted = true;
+		else if (strcmp(argv[i], "--as-is") == 0)
+			c.as_is = true;
 		else if (strcmp(argv[i], "-v") == 0)
 			c.verbose = true;
 		else if (argv[i][0] == '-' || root)

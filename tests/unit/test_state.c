@@ -314,6 +314,9 @@ static int load(struct fixture *f, size_t nrepos, unsigned parts)
 	struct aipkg_callbacks cb = {0};
 
 	opts.root = f->root;
+	/* no apk to ask: the root's release says which apk's cache names are
+	 * read, whatever apk the machine running the tests has */
+	opts.apk_command = "/nonexistent/apk";
 	opts.repos = f->cli_repos;
 	opts.nrepos = nrepos;
 	opts.allow_untrusted = f->allow_untrusted;
@@ -496,6 +499,7 @@ static void test_apk3_cache_and_etc_apk_cache_symlink(void **state)
 	char target[160];
 
 	build_root(f);
+	put(f->root, "etc/alpine-release", "3.23.2\n"); /* apk-tools 3 */
 	/* etc/apk/cache is where apk caches when it is a directory; a relative
 	 * link climbing out of the root stops at the root, as in a chroot */
 	snprintf(target, sizeof(target), "%s/root/srv/apk-cache", f->dir);
@@ -522,24 +526,55 @@ static void set_mtime(const char *base, const char *cache_rel, const char *url, 
 	free(name);
 }
 
-static void test_newer_of_apk2_and_apk3_cache_wins(void **state)
+/* apk reads its cache under its own names only: so does aipkg, whatever
+ * another apk left there, newer or older (the newest file only when no
+ * apk, apk-tools package or release says which apk it is). */
+static void test_cache_of_the_apk_in_use_is_read(void **state)
 {
 	struct fixture *f = *state;
 	const char *url = "https://mirror.example.org/alpine/v3.20/main";
 
 	build_root(f);
 	put_cached(f, "var/cache/apk", url, 3, "P:from-apk3\nV:1-r0\n", NULL);
-	set_mtime(f->root, "var/cache/apk", url, 2, 1700000000);
-	set_mtime(f->root, "var/cache/apk", url, 3, 1600000000);
+	set_mtime(f->root, "var/cache/apk", url, 2, 1600000000);
+	set_mtime(f->root, "var/cache/apk", url, 3, 1800000000);
+	/* Alpine 3.20: apk-tools 2.14.4 */
 	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
 	assert_non_null(aipkg_pkgset_find(&f->st.available, "nginx"));
 	assert_null(aipkg_pkgset_find(&f->st.available, "from-apk3"));
+	assert_int_equal(f->st.repos[0].naming, AIPKG_CACHE_V2_URL);
+	assert_non_null(f->st.repos[0].index_elsewhere); /* the newer apk 3 copy */
 	aipkg_state_release(&f->st);
 
-	set_mtime(f->root, "var/cache/apk", url, 3, 1800000000);
+	put(f->root, "etc/alpine-release", "3.23.2\n");
+	set_mtime(f->root, "var/cache/apk", url, 3, 1500000000);
 	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
 	assert_non_null(aipkg_pkgset_find(&f->st.available, "from-apk3"));
 	assert_null(aipkg_pkgset_find(&f->st.available, "nginx"));
+	/* apk 2's copy is the newer one now: there, unread */
+	assert_int_equal(f->st.repos[0].elsewhere_naming, AIPKG_CACHE_V2_URL);
+	aipkg_state_release(&f->st);
+
+	/* the root's apk-tools says more than its release */
+	put(f->root, "lib/apk/db/installed", "P:apk-tools\nV:2.14.4-r0\nA:aarch64\n\n");
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_non_null(aipkg_pkgset_find(&f->st.available, "nginx"));
+	aipkg_state_release(&f->st);
+
+	put(f->root, "lib/apk/db/installed", installed);
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/etc/alpine-release", f->root);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_non_null(aipkg_pkgset_find(&f->st.available, "nginx"));
+	set_mtime(f->root, "var/cache/apk", url, 3, 1900000000);
+	aipkg_state_release(&f->st);
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_non_null(aipkg_pkgset_find(&f->st.available, "from-apk3"));
+	assert_int_equal(f->st.repos[0].naming, -1);
 }
 
 static int count(const char *hay, const char *needle)
@@ -713,6 +748,7 @@ static void test_cache_named_after_the_line_by_old_apk(void **state)
 	char rel[256], *name;
 
 	build_root(f);
+	put(f->root, "etc/alpine-release", "3.19.1\n"); /* apk-tools 2.14.0 */
 	assert_int_equal(aipkg_repos_parse(url, &r, &n), 0);
 	name = aipkg_repo_cache_file(&r[0], "aarch64", AIPKG_CACHE_V2_LINE);
 	/* sha1("https://mirror.example.org/alpine/v3.20/community")[:4] */
@@ -723,6 +759,14 @@ static void test_cache_named_after_the_line_by_old_apk(void **state)
 	assert_true(f->st.repos[1].loaded);
 	assert_non_null(aipkg_pkgset_find(&f->st.available, "from-old-apk"));
 	assert_non_null(strstr(f->st.repos[1].index_path, name));
+	aipkg_state_release(&f->st);
+	/* the root upgraded to 3.20, whose apk 2.14.4 no longer reads it */
+	put(f->root, "etc/alpine-release", "3.20.0\n");
+	assert_int_equal(load(f, 0, AIPKG_STATE_ALL), 0);
+	assert_false(f->st.repos[1].loaded);
+	assert_non_null(strstr(f->st.repos[1].index_elsewhere, name));
+	assert_non_null(strstr(f->warnings, "apk-tools 2.14.0 and older"));
+	assert_non_null(strstr(f->warnings, "aipkg update"));
 	aipkg_repos_free(r, n);
 	free(name);
 }
@@ -912,7 +956,7 @@ int main(void)
 	    T(test_repositories_d_lists),
 	    T(test_apk_arch_variable_is_expanded),
 	    T(test_apk3_cache_and_etc_apk_cache_symlink),
-	    T(test_newer_of_apk2_and_apk3_cache_wins),
+	    T(test_cache_of_the_apk_in_use_is_read),
 	    T(test_corrupt_index_is_skipped_with_one_warning),
 	    T(test_truncated_index_is_skipped),
 	    T(test_bad_record_in_index_warns_with_line),
