@@ -33,6 +33,8 @@ static const struct aipkg_intent catalog[] = {
 	  "postgresql|postgresql17|postgresql16|postgresql15" },
 	{ "MariaDB/MySQL database", "mysql|mariadb|mysql server|mysql database",
 	  "mariadb mariadb-client" },
+	{ "MariaDB/MySQL client", "mysql client|mariadb client|mysql cli|mysql command line|"
+	  "mysql shell|connect mysql", "mariadb-client" },
 	{ "SQLite database", "sqlite|sqlite3|embedded database|file database", "sqlite" },
 	{ "Redis key-value store", "redis|key value store|key-value store|in memory cache|"
 	  "in-memory cache|cache server", "redis|valkey" },
@@ -85,7 +87,9 @@ static const struct aipkg_intent catalog[] = {
 	  "caching dns|caching dns server|local dns cache", "unbound|dnsmasq" },
 	{ "DHCP server", "dhcp server|dhcp|dnsmasq", "dnsmasq" },
 	{ "network tools", "network tools|networking tools|network diagnostics|ip command|"
-	  "iproute|iproute2|ifconfig|netstat|traceroute|mtr", "iproute2 mtr" },
+	  "iproute|iproute2|ifconfig|netstat|traceroute|mtr|debug network|network problems|"
+	  "network issues|troubleshoot network|network troubleshooting|diagnose network",
+	  "iproute2 mtr" },
 	{ "ping", "ping|iputils", "iputils" },
 	{ "packet capture", "tcpdump|packet capture|sniff packets|capture traffic|packet sniffer|"
 	  "network traffic|capture network traffic|sniff traffic|capture packets", "tcpdump" },
@@ -98,7 +102,8 @@ static const struct aipkg_intent catalog[] = {
 	{ "wget", "wget", "wget" },
 	{ "SSH server", "ssh server|sshd|openssh|openssh server|remote login|ssh access|"
 	  "remote shell|secure shell|ssh into|people ssh|users ssh|allow ssh|accept ssh|"
-	  "ssh logins|log in remotely", "openssh" },
+	  "ssh logins|log in remotely|log in over ssh|login over ssh|log in with ssh|ssh login",
+	  "openssh" },
 	{ "SSH client", "ssh|ssh client|scp|sftp", "openssh-client|openssh" },
 	{ "Mosh", "mosh|mobile shell", "mosh" },
 	{ "firewall", "firewall|packet filter|nftables|nft", "nftables|iptables" },

@@ -279,19 +279,46 @@ static void plan_word(const struct aipkg_state *st, const char *word, struct aip
 	aipkg_plan_add(plan, p->name, text, NULL);
 }
 
-static void plan_search(const struct aipkg_state *st, const struct aipkg_words *words,
+/* Does TEXT hold WORD as a word of its own (plural-blind, case folded)? */
+static bool text_has_word(const char *text, const char *word)
+{
+	struct aipkg_words *tw = malloc(sizeof(*tw));
+	bool has = false;
+
+	if (!tw)
+		return false;
+	aipkg_words_split(text, true, tw);
+	for (size_t i = 0; i < tw->n && !has; i++)
+		has = aipkg_word_eq(tw->w[i], word);
+	free(tw);
+	return has;
+}
+
+/* The ranked search's clear leaders.  After intents whose packages these
+ * indexes lack (M), only a package whose description holds every word
+ * they matched: "web server" without nginx, lighttpd and apache2 still
+ * finds caddy, but "docker" finds no rsyslog-imdocker ("imdocker support
+ * for rsyslog") and "rust" no uncrustify or p11-kit-trust. */
+static void plan_search(const struct aipkg_state *st, const struct matcher *m,
 			struct aipkg_plan *plan)
 {
 	struct aipkg_ranked top[OFFLINE_SEARCH_MAX];
-	size_t n = aipkg_rank(st, words, true, top, OFFLINE_SEARCH_MAX);
+	size_t n = aipkg_rank(st, &m->words, true, top, OFFLINE_SEARCH_MAX);
 	char text[512];
 
 	if (n == 0)
-		n = aipkg_rank(st, words, false, top, OFFLINE_SEARCH_MAX);
+		n = aipkg_rank(st, &m->words, false, top, OFFLINE_SEARCH_MAX);
 	for (size_t i = 0; i < n; i++) {
+		bool fits = true;
+
 		/* only the clear leaders: a weak tail is noise */
 		if (top[i].score < AIPKG_RANK_DESC || top[i].score * 2 < top[0].score)
 			break;
+		for (size_t k = 0; m->nhits && fits && k < m->words.n; k++)
+			if (m->used[k])
+				fits = text_has_word(top[i].pkg->description, m->words.w[k]);
+		if (!fits)
+			continue;
 		reason_for(text, sizeof(text), "best match in the index", top[i].pkg);
 		aipkg_plan_add(plan, top[i].pkg->name, text, NULL);
 	}
@@ -311,7 +338,7 @@ void aipkg_planner_offline(const struct aipkg_state *st, const char *request,
 		if (!m->used[i] && !aipkg_word_weak(m->words.w[i]))
 			plan_word(st, m->words.w[i], plan);
 	if (!json_array_size(plan->packages) && m->words.n)
-		plan_search(st, &m->words, plan);
+		plan_search(st, m, plan);
 	if (!m->words.n) {
 		/* all filler ("install make"): the words may still be names */
 		aipkg_words_split(request, true, &m->words);

@@ -11,7 +11,7 @@
  * through their descriptions. */
 static const char *const filler[] = {
 	"a", "able", "about", "add", "all", "also", "am", "an", "and", "any", "are", "as",
-	"at", "available", "basic", "be", "been", "being", "best", "better", "but", "by",
+	"at", "available", "basic", "be", "been", "being", "best", "better", "box", "but", "by",
 	"can", "could", "do", "does", "each", "easy", "every", "fast", "few", "for", "from",
 	"get", "give", "going", "good", "got", "great", "had", "has", "have", "help", "here",
 	"how", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "install", "installed",
@@ -35,7 +35,8 @@ static const char *const filler[] = {
 static const char *const weak[] = {
 	"app", "application", "applications", "browse", "build", "capture", "check", "client",
 	"command", "commands", "connect", "convert", "create", "crop", "development", "download",
-	"edit", "environment", "extract", "file", "files", "find", "host", "into", "keep",
+	"edit", "environment", "extract", "file", "files", "find", "host", "http", "https", "into",
+	"keep",
 	"language", "library", "line", "list", "look", "manage", "open", "package", "packages", "program",
 	"programs", "read", "resize", "rotate", "scan", "schedule", "see", "send", "serve",
 	"server", "servers", "service", "share", "software", "store", "support", "sync", "tool",
@@ -113,4 +114,62 @@ static bool plural_of(const char *plural, const char *single)
 bool aipkg_word_eq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0 || plural_of(a, b) || plural_of(b, a);
+}
+
+/* Words before the verb of a request ("please", "can you", "I'd like
+ * to"); sorted for bsearch. */
+static const char *const polite[] = {
+	"ahead", "and", "can", "could", "go", "hello", "hey", "hi", "i", "i'd", "i'm", "id",
+	"just", "kindly", "let's", "lets", "like", "me", "need", "now", "ok", "okay", "please",
+	"pls", "so", "to", "u", "wanna", "want", "we", "will", "would", "you",
+};
+
+static const char *const remove_verbs[] = {
+	"deinstall", "delete", "drop", "erase", "purge", "remove", "rm", "uninstall",
+};
+
+static const char *const upgrade_verbs[] = { "update", "upgrade" };
+
+/* Verbs and question words that ask about packages rather than for them
+ * ("find", "list", "show" are needs too: "find memory leaks", "list open
+ * files", "show me what eats the CPU"). */
+static const char *const query_words[] = {
+	"are", "describe", "did", "does", "explain", "is", "search", "was", "what's", "whats",
+	"where", "which", "who", "why",
+};
+
+/* After "what": the words of a question ("what is", "what depends on"),
+ * not of a need ("what do I need for ..."). */
+static const char *const what_questions[] = {
+	"are", "depends", "is", "needs", "owns", "provides", "requires", "uses", "version",
+	"versions",
+};
+
+#define IN(w, list) in_list((w), (list), sizeof(list) / sizeof((list)[0]))
+
+enum aipkg_request_kind aipkg_request_kind(const char *request)
+{
+	struct aipkg_words *w = malloc(sizeof(*w));
+	enum aipkg_request_kind kind = AIPKG_REQUEST_INSTALL;
+	size_t i = 0;
+
+	if (!w)
+		return kind;
+	aipkg_words_split(request, true, w);
+	while (i < w->n && IN(w->w[i], polite))
+		i++;
+	if (i < w->n) {
+		const char *v = w->w[i], *next = i + 1 < w->n ? w->w[i + 1] : "";
+
+		if (IN(v, remove_verbs) ||
+		    (strcmp(v, "get") == 0 && strcmp(next, "rid") == 0))
+			kind = AIPKG_REQUEST_REMOVE;
+		else if (IN(v, upgrade_verbs))
+			kind = AIPKG_REQUEST_UPGRADE;
+		else if ((IN(v, query_words) && strcmp(next, "there") != 0) ||
+			 (strcmp(v, "what") == 0 && IN(next, what_questions)))
+			kind = AIPKG_REQUEST_QUERY; /* "is there a pdf viewer" is a need */
+	}
+	free(w);
+	return kind;
 }

@@ -31,4 +31,20 @@ bool aipkg_word_eq(const char *a, const char *b);
  * its own ("tool", "server", "files"). */
 bool aipkg_word_weak(const char *w);
 
+/* What a request asks for: ask plans installs only. */
+enum aipkg_request_kind {
+	AIPKG_REQUEST_INSTALL,
+	AIPKG_REQUEST_REMOVE,  /* "remove apache", "uninstall curl", "get rid of x" */
+	AIPKG_REQUEST_UPGRADE, /* "upgrade everything", "update openssl" */
+	AIPKG_REQUEST_QUERY,   /* "why is libgcc installed", "what depends on zlib" */
+};
+
+/*
+ * The kind of REQUEST, from its first words once the polite ones are set
+ * aside ("please", "can you", "I want to"): a verb that removes, upgrades
+ * or asks.  Anything else is an install ("I need to compile C programs",
+ * "how do I get dig", "what do I need for a web server").
+ */
+enum aipkg_request_kind aipkg_request_kind(const char *request);
+
 #endif

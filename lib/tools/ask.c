@@ -5,7 +5,11 @@
 #include <string.h>
 
 #include "ai/ai.h"
+#include "ai/planner.h"
+#include "ai/resolve.h"
+#include "ai/words.h"
 #include "apk/pkg.h"
+#include "apk/search.h"
 #include "ctx.h"
 #include "tools/tools.h"
 #include "tools/txn.h"
@@ -321,12 +325,136 @@ static int plan_request(struct ask *a, bool offline)
 	a->result = result_new(a);
 	if (!a->result)
 		return -ENOMEM;
-	if (!json_array_size(a->ans.plan.packages))
-		return aipkg_ctx_fail(a->ctx, -AIPKG_E_NOPKG,
-				      "no package in the indexes answers '%s' (%s planner); try "
-				      "'aipkg search -d WORD', or 'aipkg update' if the indexes are old",
-				      a->request, a->ans.planner);
+	if (!json_array_size(a->ans.plan.packages)) {
+		/* what would have answered, had the indexes held it (docker on a
+		 * root without the community repository) */
+		struct aipkg_buf missing = AIPKG_BUF_INIT;
+		json_t *rj;
+		size_t i;
+
+		json_array_foreach(a->ans.plan.rejected, i, rj)
+			aipkg_buf_addf(&missing, "%s%s", missing.len ? " " : "",
+				       json_string_value(json_object_get(rj, "name")));
+		r = aipkg_ctx_fail(a->ctx, -AIPKG_E_NOPKG,
+				   "no package in the indexes answers '%s' (%s planner)%s%s; try "
+				   "'aipkg search -d WORD', or 'aipkg update' if the indexes are old",
+				   a->request, a->ans.planner,
+				   missing.len ? "; not in them: " : "", aipkg_buf_str(&missing));
+		aipkg_buf_release(&missing);
+		return r;
+	}
 	return 0;
+}
+
+/* The packages a request that is no install names: the words that are
+ * package names, else (to remove or upgrade) the offline plan's; split
+ * into the installed ones and the others, blank-separated. */
+static void named_packages(const struct ask *a, enum aipkg_request_kind kind,
+			   struct aipkg_buf *installed, struct aipkg_buf *others)
+{
+	struct aipkg_words *w = malloc(sizeof(*w));
+	struct aipkg_plan plan;
+	json_t *p;
+	size_t i;
+
+	aipkg_plan_init(&plan);
+	if (w) {
+		/* "is openssl up to date" names no package date */
+		char *text = strdup(a->request), *p2;
+
+		for (p2 = text; p2 && (p2 = strcasestr(p2, "up to date"));)
+			memset(p2, ' ', strlen("up to date"));
+		for (p2 = text; p2 && (p2 = strcasestr(p2, "up-to-date"));)
+			memset(p2, ' ', strlen("up-to-date"));
+		aipkg_words_split(text ? text : "", false, w);
+		free(text);
+		for (i = 0; i < w->n; i++) {
+			enum aipkg_resolve_how how;
+			const struct aipkg_pkg *pkg = aipkg_name_valid(aipkg_slice_str(w->w[i]))
+							      ? aipkg_resolve(a->st, w->w[i], 0, &how)
+							      : NULL;
+
+			if (pkg && how == AIPKG_RESOLVE_EXACT)
+				aipkg_plan_add(&plan, pkg->name, "", NULL);
+		}
+		free(w);
+	}
+	if (!json_array_size(plan.packages) && kind != AIPKG_REQUEST_QUERY)
+		aipkg_planner_offline(a->st, a->request, &plan);
+	json_array_foreach(plan.packages, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+		const char *why = json_string_value(json_object_get(p, "reason"));
+		struct aipkg_buf *to;
+
+		/* a search's guess is no package the request names */
+		if (why && strstr(why, "best match in the index"))
+			continue;
+		to = aipkg_state_installed(a->st, name) ? installed : others;
+		aipkg_buf_addf(to, "%s%s", to->len ? " " : "", name);
+	}
+	aipkg_plan_release(&plan);
+}
+
+/*
+ * ask plans installs; a request to remove or upgrade packages, or a
+ * question about them, is refused before anything is planned, naming the
+ * command that does it.  (The offline planner planned an install of
+ * apache2 for "remove apache", of ostree and exoscale for "upgrade
+ * everything", and of date for "is openssl up to date".)
+ */
+static int refuse_other_kind(struct ask *a, enum aipkg_request_kind kind)
+{
+	struct aipkg_buf inst = AIPKG_BUF_INIT, other = AIPKG_BUF_INIT, hint = AIPKG_BUF_INIT;
+	const char *path = strchr(a->request, '/');
+	int r;
+
+	named_packages(a, kind, &inst, &other);
+	switch (kind) {
+	case AIPKG_REQUEST_REMOVE:
+		if (inst.len)
+			aipkg_buf_addf(&hint, "to remove them: aipkg remove %s", aipkg_buf_str(&inst));
+		else if (other.len)
+			aipkg_buf_addf(&hint, "not installed: %s", aipkg_buf_str(&other));
+		else
+			aipkg_buf_addstr(&hint, "to remove packages: aipkg remove NAME...");
+		break;
+	case AIPKG_REQUEST_UPGRADE:
+		if (inst.len)
+			aipkg_buf_addf(&hint, "to upgrade them: aipkg update %s", aipkg_buf_str(&inst));
+		else
+			aipkg_buf_addf(&hint, "%s%s%s'aipkg list --upgradable' shows what would "
+					      "change, 'aipkg update' upgrades all, 'aipkg update "
+					      "NAME...' the named",
+				       other.len ? "not installed: " : "", aipkg_buf_str(&other),
+				       other.len ? "; " : "");
+		break;
+	default:
+		if (strcasestr(a->request, "up to date") || strcasestr(a->request, "up-to-date") ||
+		    strcasestr(a->request, "outdated") || strcasestr(a->request, "newer"))
+			aipkg_buf_addstr(&hint, "'aipkg list --upgradable' lists what has a newer "
+						"version; ");
+		if (inst.len || other.len)
+			aipkg_buf_addf(&hint, "'aipkg info %s%s%s' shows a package, what it needs "
+					      "and what needs it; ",
+				       inst.len ? aipkg_buf_str(&inst) : "", inst.len && other.len ? " " : "",
+				       other.len ? aipkg_buf_str(&other) : "");
+		if (path)
+			aipkg_buf_addf(&hint, "'aipkg info --who-owns %.*s' names the package of "
+					      "a file; ",
+				       (int)strcspn(path, " \t\n?\"'"), path);
+		aipkg_buf_addstr(&hint, "'aipkg search -d WORD' finds packages");
+		break;
+	}
+	r = aipkg_ctx_fail(a->ctx, -AIPKG_E_USAGE,
+			   "'%s' %s, and ask only plans installs: nothing changed; %s", a->request,
+			   kind == AIPKG_REQUEST_REMOVE    ? "asks to remove packages"
+			   : kind == AIPKG_REQUEST_UPGRADE ? "asks to upgrade packages"
+							   : "is a question",
+			   aipkg_buf_str(&hint));
+	aipkg_buf_release(&inst);
+	aipkg_buf_release(&other);
+	aipkg_buf_release(&hint);
+	return r;
 }
 
 static int ask_run(struct ask *a, json_t *args)
@@ -350,6 +478,8 @@ static int ask_run(struct ask *a, json_t *args)
 		return aipkg_ctx_fail(a->ctx, -AIPKG_E_NOPKG,
 				      "no repository index is available, and requests are planned "
 				      "against the indexes: run 'aipkg update' first");
+	if (aipkg_request_kind(a->request) != AIPKG_REQUEST_INSTALL)
+		return refuse_other_kind(a, aipkg_request_kind(a->request));
 	r = plan_request(a, aipkg_arg_bool(args, "offline"));
 	if (r == 0)
 		r = simulate_resolving(a);

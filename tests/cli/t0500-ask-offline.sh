@@ -124,6 +124,34 @@ test_expect_success 'plain names stay plain installs; --ask makes them a request
 	test_cmp expect actual
 '
 
+# ask plans installs: "remove nginx --yes" installed nginx, "upgrade
+# everything" installed ostree and exoscale, "is openssl up to date" date
+test_expect_success 'a request to remove, upgrade or a question: refused, exit 2, nothing changed' '
+	cp "$ROOT/lib/apk/db/installed" installed.before &&
+	cp "$ROOT/etc/apk/world" world.before &&
+	test_expect_code 2 aipkg --yes ask "please remove nginx" 2>err &&
+	test_grep "asks to remove packages, and ask only plans installs: nothing changed; to remove them: aipkg remove nginx$" err &&
+	test_expect_code 2 aipkg --yes ask "uninstall curl" 2>err &&
+	test_grep "not installed: curl$" err &&
+	test_expect_code 2 aipkg --yes ask "upgrade everything" 2>err &&
+	test_grep "asks to upgrade packages.*aipkg update. upgrades all" err &&
+	test_expect_code 2 aipkg --yes ask "update nginx" 2>err &&
+	test_grep "to upgrade them: aipkg update nginx$" err &&
+	test_expect_code 2 aipkg --yes ask "why is htop installed" 2>err &&
+	test_grep "is a question.*aipkg info htop. shows a package" err &&
+	test_expect_code 2 aipkg --yes ask "is curl up to date" 2>err &&
+	test_grep "aipkg list --upgradable. lists what has a newer version" err &&
+	test_expect_code 2 aipkg --yes ask "which package provides /usr/sbin/nginx?" 2>err &&
+	test_grep "aipkg info --who-owns /usr/sbin/nginx. names the package of a file" err &&
+	aipkg --json --yes ask "what depends on zlib" >out.json 2>err ||
+	test "$?" = 2 &&
+	"$JSONQ" error.code <out.json >actual &&
+	echo usage >expect &&
+	test_cmp expect actual &&
+	test_cmp installed.before "$ROOT/lib/apk/db/installed" &&
+	test_cmp world.before "$ROOT/etc/apk/world"
+'
+
 test_expect_success 'through the tool API a request goes to pkg.ask, never pkg.install' '
 	test_expect_code 2 "$AIPKG" --root "$ROOT" --allow-untrusted tool pkg.install \
 		"{\"packages\":[\"I need dns tools\"],\"dry_run\":true}" >out.json &&

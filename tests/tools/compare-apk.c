@@ -58,7 +58,16 @@
 static const char *const default_terms[] = {
 	"java", "nginx", "*ssl", "ngin?", "[a]pk-tools", "python3", "cmd:dig", "so:libz.so.1",
 	"postgresql", "docker", "lib*crypto", "busybox", "py3-*", "BUSYBOX", "Py3-Six", "g++",
-	"libstdc++", "pc:zlib", "cmd:sh", "xz-libs", "lib?cc", NULL,
+	"libstdc++", "pc:zlib", "cmd:sh", "xz-libs", "lib?cc", "gtk+3.0", "libsigc++3",
+	"python3.1*", NULL,
+};
+
+/* names info and add are also asked about: case, '+', '.', prefixed
+ * provided names (those the root has none of are answered by both as
+ * unknown) */
+static const char *const odd_names[] = {
+	"BUSYBOX", "Busybox", "gtk+3.0", "libsigc++3", "python3.11", "so:libz.so.1",
+	"so:libc.musl-x86_64.so.1", "cmd:sh", "cmd:dig", "pc:zlib", "pc:libcrypto", NULL,
 };
 
 /* apk list's patterns: globs over the whole name, case folded; else exact */
@@ -506,6 +515,18 @@ static void check_upgradable(struct cfg *c, const struct strset *inst)
 	set_free(&a), set_free(&b), set_free(&d1), set_free(&d2);
 }
 
+/* Is NAME installed at a version no index holds? */
+static bool installed_unindexed(const struct aipkg_state *st, const char *name)
+{
+	const struct aipkg_pkg *inst = aipkg_pkgset_find(&st->installed, name);
+
+	for (size_t i = 0; inst && i < st->available.n; i++)
+		if (strcmp(st->available.pkgs[i].name, name) == 0 &&
+		    strcmp(st->available.pkgs[i].version, inst->version) == 0)
+			return false;
+	return inst != NULL;
+}
+
 /* search: apk's names against aipkg's, an installed-only extra allowed. */
 static void check_search(struct cfg *c, const char *term, const char *flag,
 			 const struct strset *inst, const struct aipkg_state *st)
@@ -535,9 +556,10 @@ static void check_search(struct cfg *c, const char *term, const char *flag,
 	json_decref(doc);
 	set_minus(&a, &b, &d1);
 	set_minus(&b, &a, &extra);
-	/* apk search does not read the installed db */
+	/* apk search does not read the installed db: an installed version no
+	 * index has (nginx 1.27.4 from nginx.org, the index 1.26.3) is aipkg's */
 	for (i = 0; i < extra.n; i++)
-		if (!set_has(inst, extra.v[i]) || aipkg_pkgset_find(&st->available, extra.v[i]))
+		if (!set_has(inst, extra.v[i]) || !installed_unindexed(st, extra.v[i]))
 			set_add(&d2, extra.v[i]);
 	snprintf(label, sizeof(label), "search %s%s'%s'", flag ? flag : "", flag ? " " : "", term);
 	report(c, label, "only apk finds", &d1);
@@ -1086,7 +1108,7 @@ static void check_versions(struct cfg *c, const struct aipkg_state *st)
 
 static void run_checks(struct cfg *c, const char *root)
 {
-	struct strset inst = { 0 }, names = { 0 }, provided = { 0 }, terms = { 0 };
+	struct strset inst = { 0 }, names = { 0 }, provided = { 0 }, terms = { 0 }, odd = { 0 };
 	struct aipkg_ctx *ctx = open_ctx(c);
 	struct aipkg_state st;
 	char *refused;
@@ -1125,11 +1147,18 @@ static void run_checks(struct cfg *c, const char *root)
 		world_names(&st, &names);
 		provided_names(&st, &provided, false);
 	}
+	for (size_t i = 0; !c->names && odd_names[i]; i++) {
+		set_add(&names, odd_names[i]);
+		set_add(&odd, odd_names[i]);
+	}
 	check_info(c, &names);
-	check_choices(c, c->names ? &names : &provided, &st);
+	check_choices(c, c->names ? &names : &odd, &st);
+	if (!c->names)
+		check_choices(c, &provided, &st);
 	aipkg_state_release(&st);
 	aipkg_ctx_free(ctx);
 	set_free(&inst), set_free(&names), set_free(&provided), set_free(&terms);
+	set_free(&odd);
 }
 
 static void usage(void)
