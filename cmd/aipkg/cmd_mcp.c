@@ -38,6 +38,8 @@ static int run(struct cli *cli)
 			read_only ? " (read-only)" : "");
 	r = aipkg_mcp_serve(mcp, stdin, stdout);
 	aipkg_mcp_free(mcp);
+	if (r == -AIPKG_E_INTERRUPTED) /* as any command a signal stopped */
+		return aipkg_exit_code(r);
 	if (r < 0) {
 		cli_error(cli, "mcp: %s", strerror(-r));
 		return 1;

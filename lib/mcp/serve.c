@@ -52,6 +52,7 @@ struct mcp_session {
 	pthread_mutex_t lock;  /* everything below, and writing to OUT */
 	pthread_cond_t changed;
 	struct mcp_job *head, *tail, *running;
+	size_t waiting;        /* jobs from head to tail */
 	bool eof;              /* the reader is done */
 	bool cut;              /* the input ended in the middle of a line */
 	int error;             /* reading or writing failed: -errno */
@@ -192,6 +193,7 @@ void aipkg_mcp_session_cancel(struct aipkg_mcp *mcp, const json_t *id)
 		*(prev ? &prev->next : &s->head) = gone->next;
 		if (s->tail == gone)
 			s->tail = prev;
+		s->waiting--;
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (gone) {
@@ -296,16 +298,47 @@ static bool queued(const struct aipkg_mcp *mcp, const json_t *msg)
 	       strcmp(json_string_value(json_object_get(msg, "method")), "tools/call") == 0;
 }
 
-static void enqueue(struct mcp_session *s, json_t *msg)
+/* The answer to MSG (a request or a batch) when it cannot wait in line. */
+static json_t *busy_reply(struct aipkg_mcp *mcp, const json_t *msg)
 {
-	struct mcp_job *job = calloc(1, sizeof(*job));
+	json_t *replies = json_array(), *m;
+	char text[200];
+	size_t i;
 
+	snprintf(text, sizeof(text),
+		 "server busy: %d calls are waiting already; wait for their answers before "
+		 "sending more",
+		 AIPKG_MCP_MAX_WAITING);
+	if (!json_is_array(msg))
+		return aipkg_mcp_error_reply(json_object_get(msg, "id"), AIPKG_MCP_BUSY, text);
+	json_array_foreach(msg, i, m)
+		if (aipkg_mcp_is_request(m))
+			json_array_append_new(replies, aipkg_mcp_error_reply(json_object_get(m, "id"),
+									     AIPKG_MCP_BUSY, text));
+	if (json_array_size(replies))
+		return replies;
+	json_decref(replies);
+	return NULL;
+}
+
+/* Queue MSG (consumed), or answer it at once when the queue is full or
+ * memory ran out: what to send now, or NULL. */
+static json_t *enqueue(struct mcp_session *s, json_t *msg)
+{
+	struct mcp_job *job = NULL;
+	json_t *busy;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->waiting < AIPKG_MCP_MAX_WAITING)
+		job = calloc(1, sizeof(*job));
 	if (!job) {
+		pthread_mutex_unlock(&s->lock);
+		busy = busy_reply(s->mcp, msg);
 		json_decref(msg);
-		return;
+		return busy;
 	}
 	job->msg = msg;
-	pthread_mutex_lock(&s->lock);
+	s->waiting++;
 	if (s->tail)
 		s->tail->next = job;
 	else
@@ -313,6 +346,7 @@ static void enqueue(struct mcp_session *s, json_t *msg)
 	s->tail = job;
 	pthread_cond_signal(&s->changed);
 	pthread_mutex_unlock(&s->lock);
+	return NULL;
 }
 
 static void take_line(struct mcp_session *s, const struct aipkg_buf *line, bool over)
@@ -326,7 +360,10 @@ static void take_line(struct mcp_session *s, const struct aipkg_buf *line, bool 
 		/* past RECOVER_MAX its id is out of reach */
 		reply = aipkg_mcp_too_big_reply(over ? NULL : line->data, line->len);
 	} else if ((msg = aipkg_mcp_parse(line->data, line->len, &reply)) && queued(mcp, msg)) {
-		enqueue(s, msg);
+		if ((reply = enqueue(s, msg)) && json_is_array(reply)) {
+			json_array_append_new(out, reply); /* a batch's answer: one array */
+			reply = NULL;
+		}
 	} else if (msg) {
 		json_decref(out);
 		out = aipkg_mcp_replies(mcp, msg);
@@ -441,6 +478,7 @@ static struct mcp_job *next_job(struct mcp_session *s)
 		s->head = job->next;
 		if (!s->head)
 			s->tail = NULL;
+		s->waiting--;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return job;
@@ -526,6 +564,8 @@ int aipkg_mcp_serve(struct aipkg_mcp *mcp, FILE *in, FILE *out)
 		aipkg_mcp_log(mcp, "mcp: the input ended in the middle of a message, which was "
 				   "dropped");
 	session_release(&s);
+	if (mcp->stop)
+		return -AIPKG_E_INTERRUPTED;
 	/* the client closing its end is how a session ends, not a failure */
 	return r == -EPIPE ? 0 : r;
 }

@@ -70,8 +70,12 @@ say "# node $(node --version), SDK $(sed -n 's/.*"version": "\(.*\)".*/\1/p' \
 
 ROOT=$TRASH_DIRECTORY/root
 SLOW_ROOT=$TRASH_DIRECTORY/slow-root
+# apk's downloads from GATED_ROOT's repository wait until GATE exists: the
+# client opens it when it has done what it wanted while apk runs
+GATED_ROOT=$TRASH_DIRECTORY/gated-root
+GATE=$SECDB_DIR/pkgs.open
 INSPECTOR=$NODE_DIR/node_modules/.bin/mcp-inspector
-export AIPKG ROOT SLOW_ROOT INSPECTOR
+export AIPKG ROOT SLOW_ROOT GATED_ROOT GATE INSPECTOR
 
 # client CASE: run one case of client-test.mjs, its checks in the output.
 client () {
@@ -85,7 +89,11 @@ test_expect_success 'setup: a root on a local repository, one on a slow one' '
 	secdb_stub &&
 	fixture_root "$SLOW_ROOT" "http://127.0.0.1:$SECDB_PORT/slow/1/repo" &&
 	offline_config "$SLOW_ROOT" &&
-	test_apk --root "$SLOW_ROOT" --allow-untrusted --no-progress update >/dev/null 2>&1
+	test_apk --root "$SLOW_ROOT" --allow-untrusted --no-progress update >/dev/null 2>&1 &&
+	fixture_root "$GATED_ROOT" "http://127.0.0.1:$SECDB_PORT/gate/pkgs/repo" &&
+	offline_config "$GATED_ROOT" &&
+	: >"$GATE" &&
+	test_apk --root "$GATED_ROOT" --allow-untrusted --no-progress update >/dev/null 2>&1
 '
 
 test_expect_success 'the handshake at every revision, raw and with the SDK client' '
@@ -102,6 +110,22 @@ test_expect_success 'a slow install: progress keeps the call alive, a ping is an
 
 test_expect_success 'a cancelled install changes nothing and is not answered' '
 	client cancel
+'
+
+test_expect_success 'cancelled while waiting in line and while apk runs: nothing changes' '
+	client cancelGated
+'
+
+test_expect_success 'a client that goes away mid-install: no change, and the journal says so' '
+	client disconnect
+'
+
+test_expect_success 'stdin closed or stdout closed mid-install: the call ends, nothing more runs' '
+	client halfClosed
+'
+
+test_expect_success 'a 2 MiB request, a flood of calls and pings, batches and invalid UTF-8' '
+	client limits
 '
 
 test_expect_success 'the MCP Inspector CLI lists and calls the tools' '

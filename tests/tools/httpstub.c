@@ -15,6 +15,11 @@
  *   /loop/...           a redirect to itself
  *   /redirect/PATH      a redirect to /ok/PATH
  *   /slow/SECONDS/PATH  waits SECONDS, then answers as /ok/PATH
+ *   /gate/NAME/PATH     waits until DIR/NAME.open exists (the test opens the
+ *                       gate when it is ready: no race with a clock), then
+ *                       answers as /ok/PATH; gives up when the client hangs up
+ *   /trickle/MS/PATH    answers as /ok/PATH, the body in 16 pieces MS
+ *                       milliseconds apart (a slow mirror's download)
  *   /short/PATH         promises DIR/PATH's length, sends half, hangs up
  *   /half/PATH          a complete answer holding the first half of the file
  *   /garbage/...        200 with a body that is not JSON
@@ -280,6 +285,49 @@ static void on_slow(int fd, struct request *rq, const char *rest)
 	serve_file(fd, rq, *path == '/' ? path + 1 : path, true);
 }
 
+/* The client hung up (apk was stopped while it waited at a gate). */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	char c;
+
+	return poll(&p, 1, 0) > 0 && recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+}
+
+static void on_gate(int fd, struct request *rq, const char *rest)
+{
+	const char *path = strchr(rest, '/');
+	char *open_file = xasprintf("%s/%.*s.open", root_dir, path ? (int)(path - rest) : 0, rest);
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	bool gone = false;
+
+	while (path && !strstr(rest, "..") && access(open_file, F_OK) != 0 && !(gone = peer_gone(fd)))
+		nanosleep(&tick, NULL);
+	free(open_file);
+	if (!gone)
+		serve_file(fd, rq, path ? path + 1 : "", true);
+}
+
+static void on_trickle(int fd, struct request *rq, const char *rest)
+{
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	char *path;
+	long ms = strtol(rest, &path, 10);
+	struct timespec pause = {ms / 1000, (ms % 1000) * 1000 * 1000};
+	time_t mtime;
+
+	if (!load_file(fd, rq, *path == '/' ? path + 1 : path, &b, &mtime))
+		return;
+	log_request(rq, 200);
+	send_head(fd, 200, b.len, "Content-Type: application/octet-stream\r\n");
+	for (size_t off = 0, piece = b.len / 16 + 1; off < b.len; off += piece) {
+		nanosleep(&pause, NULL);
+		if (write_all(fd, b.data + off, b.len - off < piece ? b.len - off : piece) < 0)
+			break;
+	}
+	aipkg_buf_release(&b);
+}
+
 static void on_short(int fd, struct request *rq, const char *rest)
 {
 	serve_truncated(fd, rq, rest, false);
@@ -324,7 +372,8 @@ static const struct {
     {"/ok/", on_ok},	   {"/noetag/", on_noetag},	{"/status/", on_status},
     {"/loop/", on_loop},   {"/redirect/", on_redirect}, {"/slow/", on_slow},
     {"/short/", on_short}, {"/half/", on_half},		{"/garbage/", on_garbage},
-    {"/echo/", on_echo},   {"/post/", on_post},
+    {"/echo/", on_echo},   {"/post/", on_post},	{"/gate/", on_gate},
+    {"/trickle/", on_trickle},
 };
 
 /* A file named with its query ("nvd?cveId=CVE-...") is served as such;

@@ -795,17 +795,23 @@ static void test_the_server_owns_the_context_while_it_lives(void **state)
 
 /* ---- the stdio framing ---- */
 
-static char *serve(struct fixture *f, const char *input, size_t len)
+/* Serve INPUT; aipkg_mcp_serve must return WANT. */
+static char *serve_ending(struct fixture *f, const char *input, size_t len, int want)
 {
 	FILE *in = fmemopen((void *)input, len, "r");
 	char *out_buf = NULL;
 	size_t out_len = 0;
 	FILE *out = open_memstream(&out_buf, &out_len);
 
-	assert_int_equal(aipkg_mcp_serve(f->mcp, in, out), 0);
+	assert_int_equal(aipkg_mcp_serve(f->mcp, in, out), want);
 	fclose(in);
 	fclose(out);
 	return out_buf;
+}
+
+static char *serve(struct fixture *f, const char *input, size_t len)
+{
+	return serve_ending(f, input, len, 0);
 }
 
 static void test_serve_answers_line_by_line(void **state)
@@ -882,7 +888,8 @@ static void test_serve_stops_after_a_call_a_signal_interrupted(void **state)
 	char *out;
 
 	setenv("FAKE_APK_TERM", "1", 1);
-	out = serve(f, input, sizeof(input) - 1);
+	/* it says so, as any command a signal stopped */
+	out = serve_ending(f, input, sizeof(input) - 1, -AIPKG_E_INTERRUPTED);
 	unsetenv("FAKE_APK_TERM");
 	/* the ping is answered while the call runs; the call's answer says why it ended */
 	assert_non_null(strstr(out, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n"));

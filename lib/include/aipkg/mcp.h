@@ -11,6 +11,11 @@
  * error and skipped up to its newline. */
 #define AIPKG_MCP_MAX_MESSAGE (1 << 20)
 
+/* The most tool calls (or batches) waiting behind the running one; a call
+ * beyond that is answered at once with AIPKG_MCP_BUSY, so that a client
+ * that never waits cannot fill the server's memory. */
+#define AIPKG_MCP_MAX_WAITING 64
+
 /* JSON-RPC 2.0 error codes the server answers with. */
 enum aipkg_mcp_rpc_error {
 	AIPKG_MCP_PARSE_ERROR = -32700,
@@ -18,6 +23,7 @@ enum aipkg_mcp_rpc_error {
 	AIPKG_MCP_METHOD_NOT_FOUND = -32601,
 	AIPKG_MCP_INVALID_PARAMS = -32602,
 	AIPKG_MCP_INTERNAL_ERROR = -32603,
+	AIPKG_MCP_BUSY = -32000, /* AIPKG_MCP_MAX_WAITING calls wait already */
 };
 
 enum aipkg_mcp_flags {
@@ -55,7 +61,8 @@ AIPKG_API char *aipkg_mcp_handle(struct aipkg_mcp *mcp, const char *msg, size_t 
  * signal interrupts a call (after its reply).
  * Blank lines are skipped; a line longer than AIPKG_MCP_MAX_MESSAGE is
  * answered with an error and skipped; a last line without its newline is
- * incomplete and dropped with a warning.  Returns 0, or -errno when
+ * incomplete and dropped with a warning.  Returns 0, -AIPKG_E_INTERRUPTED
+ * when a signal (SIGINT, SIGTERM, SIGHUP) stopped it, or -errno when
  * reading or writing failed for another reason than the client leaving.
  */
 AIPKG_API int aipkg_mcp_serve(struct aipkg_mcp *mcp, FILE *in, FILE *out);
