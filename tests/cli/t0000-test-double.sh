@@ -285,12 +285,14 @@ test_expect_success 'fetch copies a package file' '
 '
 
 test_expect_success FLOCK 'a held lock makes apk fail at once' '
-	( flock -x 9 && exec sleep 3 ) 9>"$ROOT/lib/apk/db/lock" &
-	locker=$!
-	sleep 1
+	# the holder says it holds the lock, and lets go when told: no sleeping
+	rm -f held let-go && mkfifo held let-go &&
+	{ ( flock -x 9 && echo held >held && read -r _ <let-go ) 9>"$ROOT/lib/apk/db/lock" & } &&
+	locker=$! &&
+	read -r _ <held &&
 	fapk add htop 2>err
 	status=$?
-	kill $locker
+	: >let-go
 	wait $locker
 	test "$status" -eq 99 &&
 	test_grep "^ERROR: Unable to lock database: " err &&

@@ -95,13 +95,16 @@ test_expect_success 'a second run with nothing new prints nothing' '
 
 test_expect_success 'a second agent exits 75 at once' '
 	mkdir -p "$ROOT/var/lib/aipkg" &&
-	(
-		flock 9 && touch locked && sleep 2
-	) 9>"$ROOT/var/lib/aipkg/lock" &
+	# the holder says it holds the lock, and lets go when told: no sleeping
+	rm -f locked let-go && mkfifo locked let-go &&
+	{ (
+		flock 9 && echo held >locked && { read -r _ <let-go || :; }
+	) 9>"$ROOT/var/lib/aipkg/lock" & } &&
 	holder=$! &&
-	wait_for 5 test -f locked &&
+	read -r _ <locked &&
 	test_expect_code 75 aipkg agent run 2>err &&
 	test_grep "lock" err &&
+	: >let-go &&
 	wait "$holder"
 '
 

@@ -35,35 +35,25 @@ unchanged_since () {
 	test_cmp "$1.world" "$ROOT/etc/apk/world"
 }
 
-# hold_lock / release_lock: another process holds aipkg's state lock.
+# hold_lock / release_lock: another process holds aipkg's state lock.  It
+# says so through one fifo and waits on another for the word to let go: no
+# sleeping, no polling, whatever the machine's load.
 hold_lock () {
 	mkdir -p "$ROOT/var/lib/aipkg" &&
-	: >keep-lock &&
-	{ flock "$ROOT/var/lib/aipkg/lock" sh -c \
-		": >lock-held; while test -f keep-lock; do sleep 1; done" & } &&
+	rm -f lock-ready lock-gate &&
+	mkfifo lock-ready lock-gate &&
+	{
+		{ flock "$ROOT/var/lib/aipkg/lock" sh -c \
+			"echo held >lock-ready; read -r _ <lock-gate; exit 0" ||
+			echo "flock failed" >lock-ready; } &
+	} &&
 	lock_holder=$! &&
-	_hl_i=0 &&
-	while ! test -f lock-held && test "$_hl_i" -lt 30
-	do
-		sleep 1
-		_hl_i=$((_hl_i + 1))
-	done &&
-	test -f lock-held
-}
-
-# wait_for_reply ID FILE: a server in the background answered ID.
-wait_for_reply () {
-	_wr_i=0
-	while ! grep -q "\"id\":$1," "$2" && test "$_wr_i" -lt 60
-	do
-		sleep 1
-		_wr_i=$((_wr_i + 1))
-	done
-	grep -q "\"id\":$1," "$2"
+	read -r _hl_said <lock-ready &&
+	test "$_hl_said" = held
 }
 
 release_lock () {
-	rm -f keep-lock lock-held &&
+	: >lock-gate &&
 	wait "$lock_holder"
 }
 
@@ -210,7 +200,7 @@ test_expect_success 'the server holds the lock only between a call'\''s start an
 	exec 8>requests &&
 	mcp_init 1 >&8 &&
 	mcp_call 2 pkg.install "{\"packages\":[\"htop\"],\"confirm\":true}" >&8 &&
-	wait_for_reply 2 out &&
+	mcp_wait_for "\"id\":2," out &&
 	"$AIPKG" --root "$ROOT" --allow-untrusted tool pkg.remove \
 		"{\"packages\":[\"htop\"],\"confirm\":true}" >result &&
 	mcp_call 3 pkg.info "{\"package\":\"htop\"}" >&8 &&

@@ -6,7 +6,7 @@
 
 test_description='an install interrupted by Ctrl-C (SIGINT) while apk runs
 
-The repository is served slowly over HTTP (a second a file), so apk is
+The repository is served over HTTP behind a gate the test opens, so apk is
 still fetching and unpacking packages when aipkg gets SIGINT, as from
 Ctrl-C at a terminal.  aipkg stops apk the same way, says what happened
 to the system (nothing recorded, or which packages changed) and which
@@ -33,12 +33,15 @@ wait_for () {
 	grep -q "$1" "$2"
 }
 
-test_expect_success 'setup: a repository served at a file a second, a root using it' '
+test_expect_success 'setup: a repository behind a gate, a root using it' '
 	fixture_repo_a "$SECDB_DIR/repo" &&
 	secdb_stub &&
-	fixture_root "$ROOT" "http://127.0.0.1:$SECDB_PORT/slow/1/repo" &&
+	fixture_root "$ROOT" "http://127.0.0.1:$SECDB_PORT/gate/pkgs/repo" &&
 	secdb_config "$ROOT" http://127.0.0.1:9/ &&
+	: >"$SECDB_DIR/pkgs.open" &&
 	test_apk --root "$ROOT" --allow-untrusted --no-progress update >/dev/null 2>&1 &&
+	# from now on apk downloads nothing until a test opens the gate
+	rm "$SECDB_DIR/pkgs.open" &&
 	cp "$ROOT/lib/apk/db/installed" installed.before &&
 	cp "$ROOT/etc/apk/world" world.before
 '
@@ -49,6 +52,7 @@ test_expect_success 'Ctrl-C while apk installs: exit 130 and a message saying wh
 	wait_for "Installing" err &&
 	kill -INT $pid &&
 	{ wait $pid; code=$?; } &&
+	: >"$SECDB_DIR/pkgs.open" &&
 	test "$code" = 130 &&
 	test_grep "^error: apk add was stopped by Ctrl-C (SIGINT)" err &&
 	test_grep "operation 1 is recorded as" err &&
@@ -98,6 +102,7 @@ fi
 
 test_expect_success SCRIPT 'on a terminal a slow install shows apk'"'"'s progress as a bar' '
 	fixture_use_repos "$ROOT" "http://127.0.0.1:$SECDB_PORT/slow/1/repo" &&
+	test_apk --root "$ROOT" --allow-untrusted --no-progress update >/dev/null 2>&1 &&
 	TERM=xterm script -qec "\"$AIPKG\" --root \"$ROOT\" --allow-untrusted --yes install htop" \
 		/dev/null >screen &&
 	test_grep "Installing htop" screen &&

@@ -59,7 +59,12 @@ test_expect_success FLOCK 'apk'"'"'s lock held by a stray process: its pid, and 
 	: >>"$ROOT/lib/apk/db/lock" &&
 	flock "$ROOT/lib/apk/db/lock" sleep 30 &
 	holder=$! &&
-	sleep 0.5 &&
+	# until flock holds it (a condition, not a guess at how long that takes)
+	while flock -n "$ROOT/lib/apk/db/lock" true
+	do
+		kill -0 "$holder" || return 1
+		sleep 0.05
+	done &&
 	test_expect_code 1 aipkg --yes install htop >out 2>err;
 	kill "$holder" 2>/dev/null;
 	wait "$holder";
