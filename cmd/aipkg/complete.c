@@ -24,7 +24,8 @@
 static const struct {
 	const char *cmd, *what;
 } positionals[] = {
-	{ "check-vuln", "@installed" }, { "help", "@commands" },     { "history", "1:@ids" },
+	{ "check-vuln", "@installed" }, { "doctor", "@installed" },   { "help", "@commands" },
+	{ "history", "1:@ids" },
 	{ "info", "@available" },       { "install", "@available" }, { "list", "@installed" },
 	{ "lock", "@installed" },
 	{ "remove", "@installed" },     { "rollback", "1:@ids" },    { "tool", "1:@tools" },

@@ -122,6 +122,12 @@ test_expect_success 'package names from the root given earlier: --root DIR, --ro
 	test_grep ! "^nginx$" c.6.*
 '
 
+test_expect_success 'doctor --fix PKG: installed names (it completed nothing)' '
+	complete "aipkg --root $ROOT doctor --fix ng" "aipkg --root $ROOT doctor --fix " &&
+	each_shell 1 nginx &&
+	each_shell 2 nginx pcre2
+'
+
 test_expect_success 'history and rollback ids from the root given earlier' '
 	ids=$("$AIPKG" --root "$ROOT" history -q) &&
 	test -n "$ids" &&
