@@ -38,16 +38,18 @@ static void render(struct cli *cli, json_t *result)
 			   : ": every package is at the newest version available");
 	json_array_foreach(held, i, h) {
 		/* a pinned build (installed from a file) is no lock to undo */
+		/* at a terminal wrapped under the name: with a 30-column name
+		 * field the line was over 100 columns */
 		if (strcmp(cli_str(h, "kind"), "checksum") == 0)
-			printf("Kept pinned     %-30s %s (%s available; the world file pins this "
-			       "build: %s)\n",
-			       cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
-			       cli_str(h, "constraint"));
+			cli_say(stdout, "Kept pinned  %s %s (%s available; the world file pins this "
+					"build: %s)",
+				cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
+				cli_str(h, "constraint"));
 		else
-			printf("Kept locked     %-30s %s (%s available; 'aipkg unlock %s' lets it "
-			       "move)\n",
-			       cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
-			       cli_str(h, "name"));
+			cli_say(stdout, "Kept locked  %s %s (%s available; 'aipkg unlock %s' lets it "
+					"move)",
+				cli_str(h, "name"), cli_str(h, "version"), cli_str(h, "available"),
+				cli_str(h, "name"));
 	}
 }
 

@@ -25,7 +25,7 @@ of an unknown name and a missing --config file said nothing to do;
 install --ask without words asked for a package name, rollback 0 did not
 say which word was wrong;
 doctor --fix and rollback dry runs printed reasons and apk command lines
-of 300 columns.'
+of 300 columns, update a lock it kept in 100.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
@@ -270,6 +270,14 @@ test_expect_success 'doctor --fix and rollback, dry runs: long steps and apk lin
 	test_grep "nginx 1.26.2-r0 is in no configured repository: " joined &&
 	on_tty 80 "" --dry-run rollback >tty &&
 	wrapped 80 4 tty "  /"
+'
+
+test_expect_success 'update keeping a lock: the line fits the terminal' '
+	aipkg --yes lock nginx >out 2>err &&
+	on_tty 80 "" --dry-run update >tty &&
+	fits 80 tty &&
+	tr "\n" " " <tty | tr -s " " >joined &&
+	test_grep "Kept locked nginx 1.26.2-r0 (1.27.0-r0 available; '"'"'aipkg unlock nginx'"'"' lets it move)" joined
 '
 
 test_expect_success 'Ctrl-C while apk runs: the message starts after the echoed ^C' '
