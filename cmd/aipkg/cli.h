@@ -159,6 +159,10 @@ void cli_put_wrapped(FILE *out, const char *text, size_t indent, int columns);
 /* A sentence (FMT's arguments already safe: cli_safe) as a line of its
  * own, wrapped at blanks to the terminal's width. */
 void cli_say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "LABEL  value": LABEL padded to WIDTH, a blank, then the escaped value
+ * SAFE, which on a terminal wraps at blanks in its own column (history ID,
+ * info) rather than the terminal breaking it in mid-word under the labels. */
+void cli_put_field(FILE *out, const char *label, size_t width, const char *safe);
 /* The columns the sanitised text SAFE takes on a terminal. */
 size_t cli_width(const char *safe);
 /* Write SAFE in COLS columns: cut with "..." when longer, padded with

@@ -76,13 +76,10 @@ static void render_list(struct cli *cli, json_t *result)
 /* Every field of an operation: its label, then its value from this column. */
 #define LABEL 14
 
-/* LABEL and the escaped VALUE; on a terminal a long value (an apk command
- * line, a world file) wraps at blanks and goes on in the value column,
- * rather than the terminal breaking it in mid-word under the labels. */
+/* LABEL and the escaped VALUE (an apk command line, a world file). */
 static void value_line(const char *label, const char *safe)
 {
-	printf("%-*s ", LABEL - 1, label);
-	cli_put_wrapped(stdout, safe, LABEL, cli_columns(stdout));
+	cli_put_field(stdout, label, LABEL - 1, safe);
 }
 
 static void words_line(const char *label, const json_t *a)

@@ -15,17 +15,22 @@ static const struct cli_option options[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
+/* "depends:      a b c" (or "-"), wrapped in the value column at a terminal */
 static void list_line(const char *label, json_t *a)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 	json_t *v;
 	size_t i;
 
-	printf("%-14s", label);
-	if (!json_array_size(a))
-		printf(" -");
+	if (!f)
+		return;
 	json_array_foreach(a, i, v)
-		printf(" %s", cli_safe(json_string_value(v)));
-	printf("\n");
+		fprintf(f, "%s%s", i ? " " : "", cli_safe(json_string_value(v)));
+	fclose(f);
+	cli_put_field(stdout, label, 14, len ? text : "-");
+	free(text);
 }
 
 static void field(const char *label, json_t *o, const char *key)
@@ -33,7 +38,7 @@ static void field(const char *label, json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	if (s && *s)
-		printf("%-14s %s\n", label, cli_safe(s));
+		cli_put_field(stdout, label, 14, cli_safe(s));
 }
 
 /* "CVE-2024-6119 (fixed in 3.3.2-r0, available)", one per line. */
@@ -43,9 +48,9 @@ static void vulns(json_t *a)
 	size_t i;
 
 	if (json_is_null(a)) {
-		cli_say(stdout, "%-14s unknown (no security database cached: run 'aipkg check-vuln "
-				"--refresh')",
-			"vulnerable:");
+		cli_put_field(stdout, "vulnerable:", 14,
+			      "unknown (no security database cached: run 'aipkg check-vuln "
+			      "--refresh')");
 		return;
 	}
 	if (!json_array_size(a))

@@ -285,6 +285,12 @@ void cli_put_wrapped(FILE *out, const char *text, size_t indent, int columns)
 	fprintf(out, "%s\n", p);
 }
 
+void cli_put_field(FILE *out, const char *label, size_t width, const char *safe)
+{
+	fprintf(out, "%-*s ", (int)width, label);
+	cli_put_wrapped(out, safe, width + 1, cli_columns(out));
+}
+
 void cli_say(FILE *out, const char *fmt, ...)
 {
 	char *text = NULL;

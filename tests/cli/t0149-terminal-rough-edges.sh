@@ -25,7 +25,8 @@ of an unknown name and a missing --config file said nothing to do;
 install --ask without words asked for a package name, rollback 0 did not
 say which word was wrong;
 doctor --fix and rollback dry runs printed reasons and apk command lines
-of 300 columns, update a lock it kept in 100.'
+of 300 columns, update a lock it kept in 100, info a long depends list
+in as many as it had.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
@@ -278,6 +279,19 @@ test_expect_success 'update keeping a lock: the line fits the terminal' '
 	fits 80 tty &&
 	tr "\n" " " <tty | tr -s " " >joined &&
 	test_grep "Kept locked nginx 1.26.2-r0 (1.27.0-r0 available; '"'"'aipkg unlock nginx'"'"' lets it move)" joined
+'
+
+test_expect_success 'info: a long depends list wraps in the value column' '
+	mkrepo_pkg repo-d gnome-like 44-r0 -d "A meta package with many dependencies" \
+		-D bolt -D dbus-x11 -D gdm -D gnome-backgrounds -D gnome-browser-connector \
+		-D gnome-control-center -D gnome-initial-setup -D gnome-keyring \
+		-D gnome-online-accounts -D gnome-remote-desktop -D gnome-shell \
+		-f "usr/share/gnome-like/README=gnome\n" &&
+	"$TEST_TOOLS/mkrepo" index "repo-d/$FIXTURE_ARCH" -d repo-d &&
+	on_tty 80 "" -X "$TRASH_DIRECTORY/repo-d" info gnome-like >tty &&
+	wrapped 80 15 tty "depends:" &&
+	aipkg -X "$TRASH_DIRECTORY/repo-d" info gnome-like >pipe &&
+	test_grep "^depends:       bolt dbus-x11 .* gnome-shell$" pipe
 '
 
 test_expect_success 'Ctrl-C while apk runs: the message starts after the echoed ^C' '
