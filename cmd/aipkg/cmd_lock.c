@@ -1,12 +1,38 @@
 /* aipkg lock: hold installed packages at their installed versions. */
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "cli.h"
+
+/* "Locked a at 1, b at 2: the world file now holds a=1 b=2, which apk
+ * upgrade keeps too." in F */
+static void say_locked(FILE *f, const json_t *pkgs, bool dry)
+{
+	const json_t *p;
+	size_t i, n = 0;
+
+	json_array_foreach(pkgs, i, p)
+		if (!json_is_true(json_object_get(p, "unchanged")))
+			fprintf(f, "%s %s at %s", n++ ? "," : dry ? "Would lock" : "Locked",
+				cli_str(p, "package"), cli_str(p, "version"));
+	if (!n || dry) {
+		fputs(n ? "." : "", f);
+		return;
+	}
+	fputs(": the world file now holds", f);
+	json_array_foreach(pkgs, i, p)
+		if (!json_is_true(json_object_get(p, "unchanged")))
+			fprintf(f, " %s", cli_str(p, "constraint"));
+	fputs(", which apk upgrade keeps too.", f);
+}
 
 static void render(struct cli *cli, json_t *result)
 {
-	bool dry = json_is_true(json_object_get(result, "dry_run"));
 	json_t *pkgs = json_object_get(result, "packages"), *p;
-	size_t i, n = 0;
+	char *text = NULL;
+	size_t i, len = 0;
+	FILE *f;
 
 	if (cli->opts.verbose < 0)
 		return;
@@ -14,21 +40,15 @@ static void render(struct cli *cli, json_t *result)
 		if (json_is_true(json_object_get(p, "unchanged")))
 			printf("%s is already locked at %s.\n", cli_str(p, "package"),
 			       cli_str(p, "version"));
-	json_array_foreach(pkgs, i, p)
-		if (!json_is_true(json_object_get(p, "unchanged")))
-			printf("%s %s at %s", n++ ? "," : dry ? "Would lock" : "Locked",
-			       cli_str(p, "package"), cli_str(p, "version"));
-	if (!n)
+	f = open_memstream(&text, &len);
+	if (!f)
 		return;
-	if (dry) {
-		printf(".\n");
-		return;
-	}
-	printf(": the world file now holds");
-	json_array_foreach(pkgs, i, p)
-		if (!json_is_true(json_object_get(p, "unchanged")))
-			printf(" %s", cli_str(p, "constraint"));
-	printf(", which apk upgrade keeps too.\n");
+	say_locked(f, pkgs, json_is_true(json_object_get(result, "dry_run")));
+	fclose(f);
+	/* many packages made one line of hundreds of columns */
+	if (len)
+		cli_put_wrapped(stdout, text, 0, cli_columns(stdout));
+	free(text);
 }
 
 static int run(struct cli *cli)

@@ -78,7 +78,8 @@ static int run(struct cli *cli)
 {
 	if (cli->opt_set[O_TEST] == cli->opt_set[O_CHECK])
 		return cli_usage_error(cli,
-				       "version needs -t A B (compare) or -c VERSION... (check)");
+				       "version needs -t A B (compare) or -c VERSION... (check); "
+				       "aipkg's own version is 'aipkg --version'");
 	return cli->opt_set[O_TEST] ? compare(cli) : check(cli);
 }
 

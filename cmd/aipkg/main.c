@@ -27,8 +27,31 @@ static void on_output(void *ud, enum aipkg_stream stream, const char *data, size
 		cli_progress_around_output(ud, false);
 }
 
+/* Has this command said MSG already?  agent run and ask read the indexes
+ * twice (the plan, then the doctor's pass or apk's check), and told of the
+ * same bad index twice.  An MCP server's calls each say theirs. */
+static bool said_before(const struct cli *cli, const char *msg)
+{
+	static unsigned long long seen[64];
+	static size_t n;
+	unsigned long long h = 1469598103934665603ULL;
+
+	if (cli->cmd && cli->cmd->needs & CLI_PROTOCOL_OUT)
+		return false;
+	for (const char *p = msg; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (size_t i = 0; i < n; i++)
+		if (seen[i] == h)
+			return true;
+	if (n < sizeof(seen) / sizeof(seen[0]))
+		seen[n++] = h;
+	return false;
+}
+
 static void on_warn(void *ud, const char *msg)
 {
+	if (said_before(ud, msg))
+		return;
 	cli_progress_clear(ud);
 	cli_warn(ud, "%s", msg);
 }

@@ -19,13 +19,16 @@ counted that version as 0 bytes; a Ctrl-C while apk ran put "error:"
 after the echoed "^C", wrapping two columns late; hint: lines, doctor'"'"'s
 causes, the agent'"'"'s report and the mcp banner ran past the edge and broke
 in mid-word; update --plan cut WHY, its point, to "minor version bump;
-f..."; agent run --dry-run printed no plan at all; through one pipe
+f..."; agent run --dry-run printed no plan at all, and agent run and ask
+warned twice of the same repository; through one pipe
 (2>&1, cron'"'"'s mail) check-vuln'"'"'s error came before its table; info
 of an unknown name and a missing --config file said nothing to do;
 install --ask without words asked for a package name, rollback 0 did not
-say which word was wrong;
+say which word was wrong, version alone did not say where aipkg'"'"'s own
+version is;
 doctor --fix and rollback dry runs printed reasons and apk command lines
-of 300 columns, update a lock it kept in 100, info a long depends list
+of 300 columns, lock and update the locks they made or kept in 100 and
+more, info a long depends list
 in as many as it had.'
 
 # shellcheck source=tests/cli/test-lib.sh
@@ -131,7 +134,9 @@ test_expect_success 'install --ask without words, rollback 0: the message names 
 	test_expect_code 2 aipkg install --ask >out 2>err &&
 	test_grep "install --ask needs a request" err &&
 	test_expect_code 2 aipkg rollback 0 >out 2>err &&
-	test_grep "'"'"'0'"'"' is not an id: rollback takes" err
+	test_grep "'"'"'0'"'"' is not an id: rollback takes" err &&
+	test_expect_code 2 "$AIPKG" version >out 2>err &&
+	test_grep "aipkg'"'"'s own version is '"'"'aipkg --version'"'"'" err
 '
 
 test_expect_success 'Ctrl-D at the prompt: the message starts on a line of its own' '
@@ -240,6 +245,15 @@ test_expect_success 'agent run --dry-run: the plan, each line within 80 columns'
 	test_grep "^  nginx 1.26.2-r0 -> 1.27.0-r0: sandbox (medium risk): " pipe
 '
 
+test_expect_success 'agent run and ask warn once of a repository without an index' '
+	fixture_use_repos "$ROOT" "$REPO_B" "$TRASH_DIRECTORY/no-such-repo" &&
+	aipkg agent run --dry-run >out 2>err &&
+	test "$(grep -c "has no index" err)" = 1 &&
+	aipkg ask web server >out 2>err &&
+	test "$(grep -c "has no index" err)" = 1 &&
+	fixture_use_repos "$ROOT" "$REPO_B"
+'
+
 test_expect_success 'mcp at a terminal: the banner within 80 columns' '
 	on_tty 80 "$(printf "\004")" mcp >tty &&
 	test_grep "an MCP server reading JSON-RPC" tty &&
@@ -273,8 +287,11 @@ test_expect_success 'doctor --fix and rollback, dry runs: long steps and apk lin
 	wrapped 80 4 tty "  /"
 '
 
-test_expect_success 'update keeping a lock: the line fits the terminal' '
-	aipkg --yes lock nginx >out 2>err &&
+test_expect_success 'lock of five packages, update keeping them: the lines fit the terminal' '
+	on_tty 80 "" --yes lock nginx pcre2 zlib libcrypto3 libssl3 >tty &&
+	fits 80 tty &&
+	tr "\n" " " <tty | tr -s " " >joined &&
+	test_grep "Locked nginx at 1.26.2-r0, pcre2 at 10.43-r0, .*: the world file now holds nginx=1.26.2-r0 pcre2=10.43-r0 " joined &&
 	on_tty 80 "" --dry-run update >tty &&
 	fits 80 tty &&
 	tr "\n" " " <tty | tr -s " " >joined &&
