@@ -51,6 +51,7 @@ static size_t count_severity(const json_t *problems, const char *severity)
 
 static void config_list(const struct cli *cli, const json_t *config)
 {
+	struct cli_table t;
 	const json_t *c;
 	size_t i, n = json_array_size(config);
 
@@ -63,9 +64,21 @@ static void config_list(const struct cli *cli, const json_t *config)
 		return;
 	}
 	printf("Configuration changed by the administrator (left alone):\n");
-	json_array_foreach(config, i, c)
-		printf("  %-8s %-40s %s %s\n", cli_str(c, "state"), cli_str(c, "path"),
-		       cli_str(c, "package"), cli_str(c, "version"));
+	/* a table as wide as its paths: a 40-column path field ran etc/shadow
+	 * of alpine-baselayout-data past 80 columns; nothing is cut */
+	cli_table_init(&t, stdout, 3);
+	t.indent = "  ";
+	t.keep[0] = t.keep[1] = t.keep[2] = CLI_KEEP;
+	json_array_foreach(config, i, c) {
+		const char *name = json_string_value(json_object_get(c, "package"));
+		const char *ver = json_string_value(json_object_get(c, "version"));
+		char pkg[300];
+
+		snprintf(pkg, sizeof(pkg), "%s %s", name ? name : "", ver ? ver : "");
+		cli_table_add(&t, json_string_value(json_object_get(c, "state")),
+			      json_string_value(json_object_get(c, "path")), pkg);
+	}
+	cli_table_print(&t);
 }
 
 /* "3 problems (1 error, 2 warnings): 18 packages, 113 files checked in

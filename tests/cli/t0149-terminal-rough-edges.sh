@@ -29,7 +29,7 @@ version is;
 doctor --fix and rollback dry runs printed reasons and apk command lines
 of 300 columns, lock and update the locks they made or kept in 100 and
 more, info a long depends list
-in as many as it had.'
+in as many as it had, doctor -v a changed configuration file in 88.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
@@ -309,6 +309,17 @@ test_expect_success 'info: a long depends list wraps in the value column' '
 	wrapped 80 15 tty "depends:" &&
 	aipkg -X "$TRASH_DIRECTORY/repo-d" info gnome-like >pipe &&
 	test_grep "^depends:       bolt dbus-x11 .* gnome-shell$" pipe
+'
+
+test_expect_success 'doctor -v: the changed configuration as a table within 80 columns' '
+	mkrepo_pkg repo-e alpine-baselayout-data-like 3.6.5-r0 -d "Base data" \
+		-f "etc/shadow-like=root:*::0:::::\n" &&
+	"$TEST_TOOLS/mkrepo" index "repo-e/$FIXTURE_ARCH" -d repo-e &&
+	aipkg -X "$TRASH_DIRECTORY/repo-e" --yes install alpine-baselayout-data-like >out 2>err &&
+	echo "root:x::0:::::" >"$ROOT/etc/shadow-like" &&
+	{ on_tty 80 "" -v -X "$TRASH_DIRECTORY/repo-e" doctor >tty; test $? -le 1; } &&
+	fits 80 tty &&
+	test_grep "^  changed  etc/shadow-like  alpine-baselayout-data-like 3.6.5-r0$" tty
 '
 
 test_expect_success 'Ctrl-C while apk runs: the message starts after the echoed ^C' '
