@@ -160,7 +160,7 @@ static bool drain(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, 
 	return true;
 }
 
-/* A new interruption since SEEN: pass it on to the child's group. */
+/* A new interruption since SEEN: pass it on to the child's group, as SIGINT. */
 static void forward(struct aipkg_spawn_result *res, pid_t pid, unsigned *seen)
 {
 	unsigned serial = aipkg_interrupt_serial();
@@ -171,7 +171,10 @@ static void forward(struct aipkg_spawn_result *res, pid_t pid, unsigned *seen)
 		return;
 	*seen = serial;
 	res->interrupted = why;
-	kill_child(pid, why == AIPKG_INTERRUPT_CANCEL ? SIGINT : why);
+	/* whatever stopped us, apk is stopped as Ctrl-C stops it: apk 2.14
+	 * dies where it stands on SIGTERM (or SIGHUP) and leaves the proc it
+	 * mounted in --root mounted, while on SIGINT it unmounts and exits */
+	kill_child(pid, SIGINT);
 }
 
 /* Poll FDS[0..2] (the child's stdout, stderr and descriptor 3; -1 when

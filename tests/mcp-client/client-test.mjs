@@ -13,7 +13,7 @@
 // Prints "ok - WHAT" per check; exits 1 at the first failure.
 
 import { execFile, spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -416,6 +416,14 @@ const closeGate = () => rmSync(GATE, { force: true });
 const lastId = (checker, method) =>
   [...checker.methods.entries()].filter(([, m]) => m === method).pop()[0];
 
+/* apk 2.14 mounts proc in --root while it works and unmounts it when it
+ * stops on SIGINT, but not when SIGTERM kills it: nothing may be left
+ * mounted there after a call was stopped. */
+function nothingMountedIn(root) {
+  const proc = statSync(`${root}/proc`, { throwIfNoEntry: false });
+  check(!proc || proc.dev === statSync(root).dev, `nothing is left mounted on ${root}/proc`);
+}
+
 const installedNames = async (client) =>
   (await client.callTool({ name: 'pkg_list', arguments: {} }))
     .structuredContent.packages.map((p) => p.name).sort().join(' ');
@@ -454,6 +462,7 @@ async function cancelGated() {
         /curl/.test(op[0].command), `the journal records the running call as failed, no change`);
   check(!op.some((o) => /htop/.test(o.command)), 'the waiting call never ran');
   check(await installedNames(client) === before, 'nothing was installed');
+  nothingMountedIn(GATED_ROOT);
   check(!checker.received.some((m) => (m.id === firstId || m.id === secondId) && !('method' in m)),
         'neither cancelled call was answered');
   await client.close();
@@ -490,6 +499,7 @@ async function disconnect() {
   check(/lighttpd/.test(op.command) && op.status === 'failed' && op.changes.length === 0,
         `the journal records the install as ${op.status}, with no change`);
   check(await installedNames(after.client) === before, 'nothing was installed');
+  nothingMountedIn(GATED_ROOT);
   await after.client.close();
   checker.done('a client that goes away');
 }

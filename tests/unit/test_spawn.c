@@ -460,20 +460,21 @@ static void test_a_later_run_is_not_reported_interrupted(void **state)
 	aipkg_spawn_result_release(&res);
 }
 
-/* What an MCP client's cancellation does, from the thread reading its
- * messages: the child gets SIGINT, as from Ctrl-C. */
-static void *cancel_soon(void *arg)
+/* WHY raised from another thread (as the MCP server's reader does) a
+ * moment after the child started: the child gets SIGINT, as from Ctrl-C,
+ * and the result names WHY. */
+static void *raise_soon(void *arg)
 {
 	usleep(200 * 1000);
-	aipkg_interrupt_raise(AIPKG_INTERRUPT_CANCEL);
-	return arg;
+	aipkg_interrupt_raise(*(const int *)arg);
+	return NULL;
 }
 
-static void test_a_cancellation_from_another_thread_stops_the_child(void **state)
+static void assert_stopped_as_by_ctrl_c(int why)
 {
 	struct aipkg_spawn sp = {
-		.argv = SH("trap 'echo got INT; exit 130' INT; echo started; "
-			   "i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done"),
+		.argv = SH("trap 'echo got INT; exit 130' INT; trap 'echo got TERM; exit 143' TERM; "
+			   "echo started; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done"),
 		.timeout = 20,
 	};
 	struct aipkg_spawn_result res;
@@ -481,15 +482,29 @@ static void test_a_cancellation_from_another_thread_stops_the_child(void **state
 	double t0 = now();
 
 	aipkg_interrupt_clear();
-	assert_int_equal(pthread_create(&t, NULL, cancel_soon, NULL), 0);
+	assert_int_equal(pthread_create(&t, NULL, raise_soon, &why), 0);
 	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
 	pthread_join(t, NULL);
-	assert_int_equal(res.interrupted, AIPKG_INTERRUPT_CANCEL);
+	assert_int_equal(res.interrupted, why);
 	assert_int_equal(res.exit_code, 130);
 	assert_string_equal(aipkg_buf_str(&res.out), "started\ngot INT\n");
 	assert_true(now() - t0 < 3);
 	aipkg_spawn_result_release(&res);
 	aipkg_interrupt_clear();
+}
+
+/* What an MCP client's cancellation does. */
+static void test_a_cancellation_from_another_thread_stops_the_child(void **state)
+{
+	assert_stopped_as_by_ctrl_c(AIPKG_INTERRUPT_CANCEL);
+}
+
+/* SIGTERM to aipkg (an MCP client's shutdown, a service stop) reaches
+ * apk as SIGINT too: apk 2.14 stops cleanly on SIGINT, but dies where it
+ * stands on SIGTERM and leaves the proc it mounted in --root mounted. */
+static void test_sigterm_reaches_the_child_as_sigint(void **state)
+{
+	assert_stopped_as_by_ctrl_c(SIGTERM);
 }
 
 /* apk --progress-fd 3: what the child writes there is passed on, not kept. */
@@ -561,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_sigint_is_forwarded_to_the_child_and_reported),
 		cmocka_unit_test(test_nothing_starts_while_interrupted),
 		cmocka_unit_test(test_a_later_run_is_not_reported_interrupted),
+		cmocka_unit_test(test_sigterm_reaches_the_child_as_sigint),
 		cmocka_unit_test(test_a_cancellation_from_another_thread_stops_the_child),
 		cmocka_unit_test(test_descriptor_3_goes_to_the_callback_only),
 	};
