@@ -277,9 +277,8 @@ static void idx_mark_checked(const struct aipkg_idxcache *c, const char *path, i
 }
 
 int aipkg_idxcache_load(struct aipkg_idxcache *c, const char *index_path, const struct stat *st,
-			const unsigned char keys[32], bool (*wanted)(const struct aipkg_idx_result *,
-								     void *),
-			void *ud, struct aipkg_pkgset *set, int repo, struct aipkg_idx_result *res)
+			const unsigned char keys[32],
+			enum aipkg_idx_use (*use)(const struct aipkg_idx_result *, void *), void *ud, struct aipkg_pkgset *set, int repo, struct aipkg_idx_result *res)
 {
 	char *path = c->enabled ? idx_file(c, index_path) : NULL;
 	struct stat cst;
@@ -288,6 +287,7 @@ int aipkg_idxcache_load(struct aipkg_idxcache *c, const char *index_path, const 
 	int fd = path ? aipkg_state_open(path, O_RDONLY, 0) : -ENOENT, r = 0;
 	size_t size = 0;
 	bool checked = false;
+	enum aipkg_idx_use wants = AIPKG_IDX_MISS;
 
 	memset(res, 0, sizeof(*res));
 	if (fd < 0) {
@@ -313,8 +313,12 @@ int aipkg_idxcache_load(struct aipkg_idxcache *c, const char *index_path, const 
 		idx_mark_checked(c, path, fd, &cst, h);
 	}
 	r = idx_result(h, (const char *)map + size - h->blob_len, res);
-	if (r < 0 || !wanted(res, ud))
+	if (r == 0)
+		wants = use(res, ud);
+	if (r < 0 || wants == AIPKG_IDX_MISS)
 		goto miss;
+	if (wants != AIPKG_IDX_PACKAGES)
+		res->has_pkgs = false; /* the verdict only: nothing of it read */
 	if (res->has_pkgs) {
 		size_t n0 = set->n, t0 = set->ntokens;
 

@@ -55,18 +55,29 @@ void aipkg_idx_result_release(struct aipkg_idx_result *res);
 int aipkg_idxcache_open(struct aipkg_ctx *ctx, struct aipkg_idxcache *c);
 void aipkg_idxcache_close(struct aipkg_idxcache *c);
 
+/* What a load makes of a cached result (the WANTED callback of
+ * aipkg_idxcache_load). */
+enum aipkg_idx_use {
+	AIPKG_IDX_MISS,     /* it will not do: read the index again */
+	AIPKG_IDX_VERDICT,  /* what reading found, never its packages (an index
+			       this context does not trust: they must not be read) */
+	AIPKG_IDX_PACKAGES, /* the verdict and the packages */
+};
+
 /*
  * The cached form of the index at INDEX_PATH whose fstat is ST, checked
  * with the keyring whose fingerprint is KEYS.  On a hit (1) *RES is what
- * was found and, when RES->has_pkgs, the packages are in SET as
- * repository REPO (their strings in a mapping SET now owns).  WANTED(RES,
- * UD) says whether a hit with that result will do (one without packages
- * will not when they are needed).  0: a miss, SET untouched; -ENOMEM.
+ * was found and, when USE(RES, UD) said AIPKG_IDX_PACKAGES and RES->has_pkgs,
+ * the packages are in SET as repository REPO (their strings in a mapping
+ * SET now owns); otherwise SET is untouched and RES->has_pkgs false.  A
+ * file stored by a context that trusted more (--allow-untrusted) carries
+ * packages another context must not see, hence USE.  0: a miss, SET
+ * untouched; -ENOMEM.
  */
 int aipkg_idxcache_load(struct aipkg_idxcache *c, const char *index_path, const struct stat *st,
 			const unsigned char keys[32],
-			bool (*wanted)(const struct aipkg_idx_result *res, void *ud), void *ud,
-			struct aipkg_pkgset *set, int repo, struct aipkg_idx_result *res);
+			enum aipkg_idx_use (*use)(const struct aipkg_idx_result *res, void *ud),
+			void *ud, struct aipkg_pkgset *set, int repo, struct aipkg_idx_result *res);
 
 /* Keep what reading the index found (RES, and PKGS[NPKGS] when
  * RES->has_pkgs).  A cache that cannot be written is no error: 0 or

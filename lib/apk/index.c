@@ -412,10 +412,14 @@ static void index_apply(struct aipkg_ctx *ctx, struct aipkg_repo *repo,
 		repo->loaded = true;
 }
 
-/* A cached result will do unless the packages are needed and not in it. */
-static bool index_cache_wanted(const struct aipkg_idx_result *res, void *ctx)
+/* A cached result will do unless the packages are needed and not in it;
+ * the packages of an index this context does not trust are never taken,
+ * though a run with --allow-untrusted cached them. */
+static enum aipkg_idx_use index_cache_use(const struct aipkg_idx_result *res, void *ctx)
 {
-	return res->err || !aipkg_index_trust_usable(ctx, res->trust) || res->has_pkgs;
+	if (res->err || !aipkg_index_trust_usable(ctx, res->trust))
+		return AIPKG_IDX_VERDICT;
+	return res->has_pkgs ? AIPKG_IDX_PACKAGES : AIPKG_IDX_MISS;
 }
 
 int aipkg_index_load(struct aipkg_ctx *ctx, struct aipkg_repo *repo, int idx,
@@ -433,7 +437,7 @@ int aipkg_index_load(struct aipkg_ctx *ctx, struct aipkg_repo *repo, int idx,
 	}
 	if (cache)
 		r = aipkg_idxcache_load(cache, repo->index_path, &st, keys->fingerprint,
-					index_cache_wanted, ctx, set, idx, &res);
+					index_cache_use, ctx, set, idx, &res);
 	if (r == 0) {
 		r = index_read_fresh(ctx, fd, &st, idx, keys, set, &res);
 		if (r == 0 && cache)

@@ -21,10 +21,10 @@ static struct aipkg_idxcache cache;
 static char cache_file[512];
 static const char index_path[] = "/nonexistent/APKINDEX.tar.gz";
 
-static bool want_all(const struct aipkg_idx_result *res, void *ud)
+static enum aipkg_idx_use want_all(const struct aipkg_idx_result *res, void *ud)
 {
 	(void)ud;
-	return res->has_pkgs;
+	return res->has_pkgs ? AIPKG_IDX_PACKAGES : AIPKG_IDX_MISS;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -88,10 +88,10 @@ static void parse(struct aipkg_pkgset *set, int repo)
 			 0);
 }
 
-static bool want_all(const struct aipkg_idx_result *res, void *ud)
+static enum aipkg_idx_use want_all(const struct aipkg_idx_result *res, void *ud)
 {
 	(void)ud;
-	return res->has_pkgs;
+	return res->has_pkgs ? AIPKG_IDX_PACKAGES : AIPKG_IDX_MISS;
 }
 
 static void store(struct fixture *f, const struct aipkg_pkgset *set)
@@ -179,6 +179,36 @@ static void test_cached_and_parsed_packages_mix(void **state)
 	assert_int_equal(aipkg_pkgset_index(&b), 0);
 	assert_string_equal(aipkg_pkgset_find(&b, "nginx")->depends.v[2], "so:libz.so.1");
 	assert_string_equal(aipkg_pkgset_find(&b, "zlib")->depends.v[0], "musl");
+	aipkg_idx_result_release(&res);
+	aipkg_pkgset_release(&a);
+	aipkg_pkgset_release(&b);
+}
+
+static enum aipkg_idx_use want_verdict(const struct aipkg_idx_result *res, void *ud)
+{
+	(void)res;
+	(void)ud;
+	return AIPKG_IDX_VERDICT;
+}
+
+/* A verdict-only hit (an index this run does not trust, cached with its
+ * packages by a run with --allow-untrusted) adds nothing to the set. */
+static void test_verdict_only_hit_reads_no_packages(void **state)
+{
+	struct fixture *f = *state;
+	struct aipkg_pkgset a, b;
+	struct aipkg_idx_result res;
+
+	parse(&a, 0);
+	store(f, &a);
+	aipkg_pkgset_init(&b);
+	assert_int_equal(aipkg_idxcache_load(&f->cache, f->index, &f->st, f->keys, want_verdict,
+					     NULL, &b, 3, &res),
+			 1);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(b.ntokens, 0);
+	assert_false(res.has_pkgs);
+	assert_int_equal(res.trust, AIPKG_TRUST_OK);
 	aipkg_idx_result_release(&res);
 	aipkg_pkgset_release(&a);
 	aipkg_pkgset_release(&b);
@@ -506,6 +536,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_round_trip),
 	    T(test_cached_and_parsed_packages_mix),
+	    T(test_verdict_only_hit_reads_no_packages),
 	    T(test_identity_and_keys_decide),
 	    T(test_damaged_files_are_misses),
 	    T(test_hostile_offsets_are_refused),
