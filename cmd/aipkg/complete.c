@@ -156,12 +156,25 @@ static void read_line(struct line *l, int n, char **words)
 	l->opts.repos = l->repos;
 }
 
+/* Does S hold only what a shell line takes literally?  bash inserts a
+ * candidate as it is, so a package named "x;reboot" from a hostile index
+ * would run a command when the completed line is entered: whatever is not
+ * a letter, a digit or one of "+-._:/=,@%" (every command, option, package
+ * name and id is made of those) is never offered. */
+static bool shell_inert(const char *s)
+{
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && !strchr("+-._:/=,@%", *s))
+			return false;
+	return true;
+}
+
 /* Print CANDIDATE (and its description) when it starts with CUR and holds
  * nothing a terminal or a shell line would act on. */
 static void offer(const char *cur, const char *candidate, const char *desc)
 {
-	if (strncmp(candidate, cur, strlen(cur)) != 0 || candidate[strcspn(candidate, "\t\n")] ||
-	    strcmp(cli_safe(candidate), candidate) != 0)
+	if (strncmp(candidate, cur, strlen(cur)) != 0 || !shell_inert(candidate))
 		return;
 	printf("%s%s%s\n", candidate, desc && *desc ? "\t" : "", desc ? cli_safe(desc) : "");
 }
