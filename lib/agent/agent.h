@@ -166,12 +166,18 @@ bool aipkg_agent_check_passed(const json_t *c);
  * /bin/sh, else run directly with AIPKG_ROOT=ROOT).
  */
 struct aipkg_filedb;
+/* Is SVC a name rc-service may be given: a letter or digit, then letters,
+ * digits and "._+-" (net.eth0, agetty.tty1, lvm-monitoring), at most 255
+ * bytes?  A file a package ships under etc/init.d is not one when it could
+ * be read as an option ("-Z" is rc-service's --dry-run) or a path. */
+bool aipkg_agent_service_name_valid(const char *svc);
 bool aipkg_agent_service_started(struct aipkg_ctx *ctx, const char *svc);
-/* The services package NAME ships (its etc/init.d files), only those
- * running with RUNNING_ONLY, as a new array of names. */
+/* The services package NAME ships (its etc/init.d files with valid
+ * names), only those running with RUNNING_ONLY, as a new array of names. */
 json_t *aipkg_agent_services(struct aipkg_ctx *ctx, const struct aipkg_filedb *fdb,
 			     const char *name, bool running_only);
-/* rc-service SVC ACTION: {"service","action","exit","timed_out","output"}. */
+/* rc-service SVC ACTION: {"service","action","exit","timed_out","output"};
+ * an invalid SVC is never run (exit 127, the output says why). */
 json_t *aipkg_agent_service(struct aipkg_ctx *ctx, const char *svc, const char *action);
 /* Restart SVC, then ask whether it runs: {"service","restart","running"}. */
 json_t *aipkg_agent_service_restart(struct aipkg_ctx *ctx, const char *svc);

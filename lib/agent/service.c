@@ -1,5 +1,6 @@
 /* OpenRC services of the live root: which of a package's services run, restarting and checking them. */
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,18 @@
  * ROOT/sbin/rc-service with AIPKG_ROOT naming the root (which is how the
  * test suite's stand-in for OpenRC finds its state).
  */
+bool aipkg_agent_service_name_valid(const char *svc)
+{
+	size_t n = svc ? strlen(svc) : 0;
+
+	if (n == 0 || n > 255 || !isalnum((unsigned char)svc[0]))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)svc[i]) && !strchr("._+-", svc[i]))
+			return false;
+	return true;
+}
+
 bool aipkg_agent_service_started(struct aipkg_ctx *ctx, const char *svc)
 {
 	char rel[300];
@@ -44,7 +57,8 @@ json_t *aipkg_agent_services(struct aipkg_ctx *ctx, const struct aipkg_filedb *f
 	for (uint32_t i = 0; p && i < p->nfiles; i++) {
 		const struct aipkg_dbfile *f = &fdb->files[p->first_file + i];
 
-		if (strcmp(fdb->dirs[f->dir].path, "etc/init.d") != 0 || strchr(f->name, '/'))
+		if (strcmp(fdb->dirs[f->dir].path, "etc/init.d") != 0 ||
+		    !aipkg_agent_service_name_valid(f->name))
 			continue;
 		if (!running_only || aipkg_agent_service_started(ctx, f->name))
 			json_array_append_new(out, json_string(f->name));
@@ -65,6 +79,10 @@ json_t *aipkg_agent_service(struct aipkg_ctx *ctx, const char *svc, const char *
 	json_t *o;
 	int r;
 
+	if (!aipkg_agent_service_name_valid(svc))
+		return json_pack("{s:s?, s:s, s:i, s:b, s:s}", "service", svc, "action", action,
+				 "exit", 127, "timed_out", false, "output",
+				 "not a valid OpenRC service name; rc-service was not run");
 	snprintf(rc, sizeof(rc), "%s/sbin/rc-service", ctx->root);
 	snprintf(sh, sizeof(sh), "%s/bin/sh", ctx->root);
 	snprintf(env_root, sizeof(env_root), "AIPKG_ROOT=%s", host ? "/" : ctx->root);
