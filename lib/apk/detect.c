@@ -195,22 +195,10 @@ static bool command_key(const struct aipkg_apk *apk, char key[65])
 	return files;
 }
 
-/* May the remembered versions be believed (and written)?  Only in a state
+/* The remembered versions are believed (and written) only in a state
  * directory no other user can write: there, a planted line naming apk 3
  * for an apk 2 (or the reverse) would choose the options apk is given and
- * the rules versions are compared by.  Silent: apk is then asked. */
-static bool remembered_trusted(struct aipkg_ctx *ctx)
-{
-	struct aipkg_buf kept = ctx->err; /* the message of an earlier failure stays */
-	bool ok;
-
-	aipkg_buf_init(&ctx->err, kept.limit);
-	ok = aipkg_statedir_check(ctx) == 0;
-	aipkg_buf_release(&ctx->err);
-	ctx->err = kept;
-	return ok;
-}
-
+ * the rules versions are compared by.  apk is asked otherwise. */
 /* The remembered lines ("KEY VERSION"), read without following a link. */
 static int remembered_read(struct aipkg_ctx *ctx, struct aipkg_buf *text)
 {
@@ -218,7 +206,7 @@ static int remembered_read(struct aipkg_ctx *ctx, struct aipkg_buf *text)
 	int r;
 
 	aipkg_buf_init(text, APK_VERSION_MAX_BYTES);
-	if (!remembered_trusted(ctx))
+	if (!aipkg_statedir_trusted(ctx))
 		return -EPERM;
 	path = aipkg_ctx_path(ctx, APK_VERSION_FILE);
 	r = path ? aipkg_buf_read_state(text, path) : -ENOMEM;
@@ -277,7 +265,7 @@ void aipkg_apk_remember(struct aipkg_ctx *ctx)
 	char *path;
 	int lines = 1;
 
-	if (!apk || apk->remembered || !apk->key[0] || !remembered_trusted(ctx) ||
+	if (!apk || apk->remembered || !apk->key[0] || !aipkg_statedir_trusted(ctx) ||
 	    !cache_dir_ready(ctx))
 		return;
 	(void)remembered_read(ctx, &old);

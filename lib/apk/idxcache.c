@@ -74,10 +74,8 @@ int aipkg_idxcache_open(struct aipkg_ctx *ctx, struct aipkg_idxcache *c)
 {
 	memset(c, 0, sizeof(*c));
 	/* a state directory someone else can write holds nothing to trust */
-	if (aipkg_statedir_check(ctx) < 0) {
-		aipkg_buf_reset(&ctx->err);
+	if (!aipkg_statedir_trusted(ctx))
 		return 0;
-	}
 	c->dir = aipkg_ctx_path(ctx, IDX_DIR);
 	if (!c->dir)
 		return -ENOMEM;

@@ -240,6 +240,11 @@ int aipkg_statedir_make(struct aipkg_ctx *ctx, const char *rel);
  * a message naming the directory and how to fix it.  Once per context. */
 int aipkg_statedir_check(struct aipkg_ctx *ctx);
 
+/* aipkg_statedir_check() as a question, for the caches a read-only command
+ * uses (index, apk version, secdb): true when their files may be believed
+ * and written.  The context's message is left as it was. */
+bool aipkg_statedir_trusted(struct aipkg_ctx *ctx);
+
 /*
  * Kept package files, for rollback: ROOT/var/lib/aipkg/packages/NAME-VERSION.apk.
  */

@@ -84,6 +84,20 @@ int aipkg_statedir_check(struct aipkg_ctx *ctx)
 	return r;
 }
 
+bool aipkg_statedir_trusted(struct aipkg_ctx *ctx)
+{
+	struct aipkg_buf kept = ctx->err; /* the message of an earlier failure stays */
+	bool ok;
+
+	if (ctx->state_trusted)
+		return true;
+	aipkg_buf_init(&ctx->err, kept.limit);
+	ok = aipkg_statedir_check(ctx) == 0;
+	aipkg_buf_release(&ctx->err);
+	ctx->err = kept;
+	return ok;
+}
+
 int aipkg_statedir_make(struct aipkg_ctx *ctx, const char *rel)
 {
 	char *path = NULL;

@@ -11,6 +11,7 @@
 
 #include "apk/state.h"
 #include "fileio.h"
+#include "journal/journal.h"
 #include "ctx.h"
 #include "digest.h"
 #include "http.h"
@@ -28,6 +29,7 @@ struct source {
 	char *idx_path;	 /* its compiled index (vuln/secdb.h) */
 	char *meta_path; /* {"url","etag","last_modified","sha256","downloaded_at","checked_at"} */
 	json_t *meta;	 /* NULL when there is no cache of this URL */
+	bool keep;	 /* the cache may be read and written (a private state directory) */
 };
 
 const char *aipkg_age_text(double s, char *buf, size_t size)
@@ -122,8 +124,15 @@ static char *join(const char *a, const char *b, const char *c)
  * branch or server): that cache does not count. */
 static json_t *meta_read(const struct source *src)
 {
-	json_t *meta = json_load_file(src->meta_path, 0, NULL);
-	const char *url = meta_str(meta, "url");
+	struct aipkg_buf text;
+	json_t *meta = NULL;
+	const char *url;
+
+	aipkg_buf_init(&text, 64 << 10);
+	if (aipkg_buf_read_state(&text, src->meta_path) == 0)
+		meta = json_loadb(aipkg_buf_str(&text), text.len, 0, NULL);
+	aipkg_buf_release(&text);
+	url = meta_str(meta, "url");
 
 	if (meta && (!url || strcmp(url, src->url) != 0 || !meta_str(meta, "sha256"))) {
 		json_decref(meta);
@@ -132,7 +141,8 @@ static json_t *meta_read(const struct source *src)
 	return meta;
 }
 
-static int source_init(struct source *src, const char *repo, const char *base, const char *dir)
+static int source_init(struct source *src, const char *repo, const char *base, const char *dir,
+		       bool keep)
 {
 	src->repo = repo;
 	src->url = join(repo, ".json", "");
@@ -147,14 +157,17 @@ static int source_init(struct source *src, const char *repo, const char *base, c
 	src->meta_path = join(dir, repo, ".meta");
 	if (!src->url || !src->json_path || !src->idx_path || !src->meta_path)
 		return -ENOMEM;
-	src->meta = meta_read(src);
+	src->keep = keep;
+	src->meta = keep ? meta_read(src) : NULL;
 	return 0;
 }
 
 static int meta_write(struct source *src)
 {
-	char *text = json_dumps(src->meta, JSON_COMPACT | JSON_SORT_KEYS);
-	int r = text ? aipkg_file_write_atomic(src->meta_path, text, strlen(text)) : -ENOMEM;
+	char *text = src->keep ? json_dumps(src->meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int r = !src->keep ? 0
+		: text	   ? aipkg_file_write_atomic(src->meta_path, text, strlen(text))
+			   : -ENOMEM;
 
 	free(text);
 	return r;
@@ -179,7 +192,7 @@ static int cache_rebuild(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct
 	int r;
 
 	aipkg_buf_init(&json, SECDB_MAX);
-	r = aipkg_buf_read_file(&json, src->json_path);
+	r = aipkg_buf_read_state(&json, src->json_path);
 	if (r == 0) {
 		sha256_hex(json.data, json.len, sha);
 		r = aipkg_secdb_compile(aipkg_buf_str(&json), json.len, sha, &idx, &why);
@@ -212,7 +225,7 @@ static int cache_load(struct aipkg_ctx *ctx, struct aipkg_vuln_db *db, struct so
 	if (!src->meta)
 		return -ENOENT;
 	aipkg_buf_init(&idx, SECDB_MAX);
-	r = aipkg_buf_read_file(&idx, src->idx_path);
+	r = aipkg_buf_read_state(&idx, src->idx_path);
 	if (r == 0)
 		r = db_add(db, &idx, meta_str(src->meta, "sha256"));
 	aipkg_buf_release(&idx);
@@ -243,8 +256,10 @@ int aipkg_vuln_mkdir_for(const char *path)
 static int cache_store(struct aipkg_ctx *ctx, struct source *src, const struct aipkg_buf *json,
 		       const struct aipkg_buf *idx)
 {
-	int r = aipkg_vuln_mkdir_for(src->json_path);
+	int r = src->keep ? aipkg_vuln_mkdir_for(src->json_path) : 0;
 
+	if (!src->keep)
+		return 0; /* aipkg_vuln_db_open said so */
 	if (r == 0)
 		r = aipkg_file_write_atomic(src->json_path, json->data, json->len);
 	if (r == 0)
@@ -442,15 +457,26 @@ int aipkg_vuln_db_open(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 {
 	static const char *const repos[] = AIPKG_SECDB_REPOS;
 	char *dir = aipkg_ctx_path(ctx, CACHE_DIR);
+	bool keep;
 	int r;
 
 	memset(db, 0, sizeof(*db));
 	aipkg_secdb_init(&db->secdb);
 	r = dir ? db_setup(ctx, st, db) : -ENOMEM;
+	/* a cache others can write could say "no vulnerabilities" (or be a
+	 * FIFO that never answers): not read, and a download not kept */
+	keep = r == 0 && aipkg_statedir_trusted(ctx);
+	if (r == 0 && !keep && mode == AIPKG_VULN_CACHE_ONLY)
+		r = aipkg_statedir_check(ctx);
+	else if (r == 0 && !keep)
+		aipkg_ctx_warn(ctx, "the security database cached under %s is not used and this "
+				    "download is not kept: other users can write there (see "
+				    "'aipkg doctor')",
+			       dir);
 	for (size_t i = 0; r == 0 && i < sizeof(repos) / sizeof(repos[0]); i++) {
 		struct source src = {0};
 
-		r = source_init(&src, repos[i], db->source, dir);
+		r = source_init(&src, repos[i], db->source, dir, keep);
 		if (r == 0)
 			r = open_source(ctx, db, &src, mode);
 		if (r == 0 &&
