@@ -47,6 +47,13 @@ secdb_file () {
 	} >"$_sf_file"
 }
 
+# secdb_clean: v3.20's main and community files without any entry (no
+# package has a known vulnerability).
+secdb_clean () {
+	secdb_file "$SECDB_DIR/v3.20/main.json" main &&
+	secdb_file "$SECDB_DIR/v3.20/community.json" community
+}
+
 # secdb_fault BRANCH/REPO FAULT: make the stub fail that file (404, 500,
 # garbage, half, short, loop, "slow N"); secdb_heal BRANCH/REPO undoes it.
 secdb_fault () {

@@ -83,8 +83,7 @@ test_expect_success 'setup: nginx running from repository A; B has a broken rebu
 	openrc_standin &&
 	fixture_use_repos "$ROOT" "$REPO_B" &&
 	secdb_stub &&
-	secdb_file "$SECDB_DIR/v3.20/main.json" main &&
-	secdb_file "$SECDB_DIR/v3.20/community.json" community &&
+	secdb_clean &&
 	agent_config "restart_services: true"
 '
 

@@ -30,8 +30,7 @@ test_expect_success 'setup: nginx installed, nothing to upgrade, a quiet first r
 	fixture_root "$ROOT" "$REPO_A" &&
 	aipkg --yes install nginx >/dev/null &&
 	secdb_stub &&
-	secdb_file "$SECDB_DIR/v3.20/main.json" main &&
-	secdb_file "$SECDB_DIR/v3.20/community.json" community &&
+	secdb_clean &&
 	agent_config &&
 	aipkg agent run >out &&
 	test_must_be_empty out

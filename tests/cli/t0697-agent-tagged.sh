@@ -37,8 +37,7 @@ test_expect_success 'setup: zlib from A; a newer zlib only in @testing' '
 	aipkg --yes install zlib >/dev/null &&
 	printf "@testing %s\n" "$REPO_T" >>"$ROOT/etc/apk/repositories" &&
 	secdb_stub &&
-	secdb_file "$SECDB_DIR/v3.20/main.json" main &&
-	secdb_file "$SECDB_DIR/v3.20/community.json" community &&
+	secdb_clean &&
 	agent_config
 '
 

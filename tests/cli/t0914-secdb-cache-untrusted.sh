@@ -35,17 +35,12 @@ vulnerable_secdb () {
 	secdb_file "$SECDB_DIR/v3.20/community.json" community
 }
 
-clean_secdb () {
-	secdb_file "$SECDB_DIR/v3.20/main.json" main &&
-	secdb_file "$SECDB_DIR/v3.20/community.json" community
-}
-
 test_expect_success 'setup: nginx 1.26.2-r0 installed, a secdb that fixes it in 1.27.0-r0' '
 	fixture_repo_a "$REPO_A" &&
 	fixture_root "$ROOT" "$REPO_A" &&
 	secdb_stub &&
 	secdb_config "$ROOT" "$SECDB_URL" "max_age: 86400" &&
-	clean_secdb &&
+	secdb_clean &&
 	aipkg --yes install nginx >out 2>err &&
 	vulnerable_secdb &&
 	test_expect_code 3 aipkg check-vuln --refresh --fail-on any >out 2>err &&
@@ -56,7 +51,7 @@ test_expect_success 'setup: nginx 1.26.2-r0 installed, a secdb that fixes it in 
 test_expect_success 'setup: the cache files of a clean secdb, made by another root' '
 	cp -R "$ROOT" "$CLEAN" &&
 	rm -rf "$CLEAN/var/lib/aipkg/secdb" &&
-	clean_secdb &&
+	secdb_clean &&
 	"$AIPKG" --root "$CLEAN" --allow-untrusted check-vuln --refresh >out 2>err &&
 	test_grep "No known" out &&
 	vulnerable_secdb
