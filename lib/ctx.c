@@ -15,6 +15,7 @@
 #include "apk/state.h"
 #include "aipkg/tools.h"
 #include "ctx.h"
+#include "spawn.h"
 #include "fileio.h"
 #include "url.h"
 
@@ -92,8 +93,14 @@ static int ctx_load_config(struct aipkg_ctx *ctx)
 	r = ctx_config_private(ctx, path);
 	if (r == 0)
 		r = aipkg_config_load(&ctx->cfg, path, ctx->opts.config != NULL, &ctx->err);
+	/* the LLM's key is aipkg's to send, not apk's, a package program's
+	 * (agent.checks) or an init script's to read */
+	if (r == 0)
+		r = aipkg_spawn_hide_env(ctx->cfg.llm_tactical.api_key_env);
+	if (r == 0)
+		r = aipkg_spawn_hide_env(ctx->cfg.llm_strategic.api_key_env);
 	free(path);
-	return r;
+	return r == -ENOSPC ? 0 : r;
 }
 
 /* apk runs in "/", so a relative local repository must be made absolute. */

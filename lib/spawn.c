@@ -44,9 +44,39 @@ static void spawn_raise(int sig)
  * comes back as posix_spawn's result.
  */
 
+#define SPAWN_HIDDEN_MAX 8
+static char *hidden[SPAWN_HIDDEN_MAX];
+static size_t nhidden;
+
+int aipkg_spawn_hide_env(const char *name)
+{
+	if (!name || !*name)
+		return 0;
+	for (size_t i = 0; i < nhidden; i++)
+		if (strcmp(hidden[i], name) == 0)
+			return 0;
+	if (nhidden == SPAWN_HIDDEN_MAX)
+		return -ENOSPC;
+	hidden[nhidden] = strdup(name);
+	if (!hidden[nhidden])
+		return -ENOMEM;
+	nhidden++;
+	return 0;
+}
+
+/* Is the "NAME=value" string E (NAME LEN bytes) hidden from children? */
+static bool env_hidden(const char *e, size_t len)
+{
+	for (size_t i = 0; i < nhidden; i++)
+		if (strlen(hidden[i]) == len && strncmp(hidden[i], e, len) == 0)
+			return true;
+	return false;
+}
+
 /* environ with SP->env's "NAME=value" in place of (or after) the same
- * names, as putenv in the child would have made it; NULL without memory.
- * Only the array is ours: the strings stay the caller's and environ's. */
+ * names, as putenv in the child would have made it, and without the
+ * hidden names; NULL without memory.  Only the array is ours: the
+ * strings stay the caller's and environ's. */
 static char **child_env(const char *const *add)
 {
 	size_t n = 0, k = 0, nadd = 0;
@@ -65,7 +95,7 @@ static char **child_env(const char *const *add)
 
 		for (size_t a = 0; a < nadd && !replaced; a++)
 			replaced = strncmp(add[a], environ[i], len) == 0 && add[a][len] == '=';
-		if (!replaced)
+		if (!replaced && !env_hidden(environ[i], len))
 			env[k++] = environ[i];
 	}
 	for (size_t a = 0; a < nadd; a++)
@@ -110,7 +140,7 @@ static int child_start(const struct aipkg_spawn *sp, int pipes[3][2], pid_t *pid
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	char **env = sp->env ? child_env(sp->env) : environ;
+	char **env = sp->env || nhidden ? child_env(sp->env) : environ;
 	int r;
 
 	if (!env)

@@ -52,6 +52,15 @@ struct aipkg_spawn_result {
  * res must be released by the caller in every case.
  */
 int aipkg_spawn_run(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res);
+
+/*
+ * Never pass the environment variable NAME to a child (for the rest of
+ * the process): the variables naming an LLM's API key, which apk, an
+ * agent check running a package's program or an init script must not
+ * see.  NULL or "" is ignored; at most 8 names are remembered (-ENOSPC
+ * after), -ENOMEM.
+ */
+int aipkg_spawn_hide_env(const char *name);
 void aipkg_spawn_result_release(struct aipkg_spawn_result *res);
 
 #endif

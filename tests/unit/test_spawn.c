@@ -219,6 +219,32 @@ static void test_env_adds_and_replaces_variables(void **state)
 	unsetenv("AIPKG_T_KEPT");
 }
 
+/* A hidden variable (an LLM key's) reaches no child, with or without
+ * .env; aipkg keeps it. */
+static void test_a_hidden_variable_reaches_no_child(void **state)
+{
+	static const char *const env[] = { "AIPKG_T_NEW=new", NULL };
+	struct aipkg_spawn sp = { .argv = SH("echo \"${AIPKG_T_SECRET-unset} $AIPKG_T_SEEN\"") };
+	struct aipkg_spawn_result res;
+
+	(void)state;
+	setenv("AIPKG_T_SECRET", "sk-123", 1);
+	setenv("AIPKG_T_SEEN", "seen", 1);
+	assert_int_equal(aipkg_spawn_hide_env("AIPKG_T_SECRET"), 0);
+	assert_int_equal(aipkg_spawn_hide_env("AIPKG_T_SECRET"), 0); /* once is enough */
+	assert_int_equal(aipkg_spawn_hide_env(NULL), 0);
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "unset seen\n");
+	aipkg_spawn_result_release(&res);
+	sp.env = env;
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_string_equal(aipkg_buf_str(&res.out), "unset seen\n");
+	aipkg_spawn_result_release(&res);
+	assert_string_equal(getenv("AIPKG_T_SECRET"), "sk-123");
+	unsetenv("AIPKG_T_SECRET");
+	unsetenv("AIPKG_T_SEEN");
+}
+
 static void test_the_child_leads_its_own_process_group(void **state)
 {
 	struct aipkg_spawn_result res;
@@ -564,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_a_missing_cwd_is_an_error_and_nothing_runs),
 		cmocka_unit_test(test_stdin_comes_from_stdin_file),
 		cmocka_unit_test(test_env_adds_and_replaces_variables),
+		cmocka_unit_test(test_a_hidden_variable_reaches_no_child),
 		cmocka_unit_test(test_the_child_leads_its_own_process_group),
 		cmocka_unit_test(test_an_ignored_sigpipe_is_not_passed_on),
 		cmocka_unit_test(test_a_timeout_stops_the_child_quickly),
