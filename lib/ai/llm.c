@@ -226,6 +226,38 @@ static int parse_anthropic(struct call *c, json_t *doc, json_t **answer)
 	return r;
 }
 
+/* Every string in V with the key (if it is echoed) replaced by "***": an
+ * answer is journalled (mode 0644), reported and handed to MCP clients,
+ * where other users would read what the endpoint sent back. */
+static void scrub_answer(json_t *v, const char *key)
+{
+	size_t klen = key ? strlen(key) : 0, i;
+	const char *k;
+	json_t *item;
+
+	if (klen < 4)
+		return;
+	if (json_is_string(v) && strstr(json_string_value(v), key)) {
+		struct aipkg_buf b = AIPKG_BUF_INIT;
+		const char *p = json_string_value(v), *at;
+
+		while ((at = strstr(p, key))) {
+			aipkg_buf_add(&b, p, (size_t)(at - p));
+			aipkg_buf_addstr(&b, "***");
+			p = at + klen;
+		}
+		aipkg_buf_addstr(&b, p);
+		json_string_set(v, aipkg_buf_str(&b));
+		aipkg_buf_release(&b);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, item)
+			scrub_answer(item, key);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			scrub_answer(item, key);
+	}
+}
+
 static int parse_answer(struct call *c, const struct aipkg_buf *body, json_t **answer)
 {
 	json_t *doc = json_loadb(body->data ? body->data : "", body->len, 0, NULL);
@@ -235,6 +267,8 @@ static int parse_answer(struct call *c, const struct aipkg_buf *body, json_t **a
 		r = bad_answer(c, "is not JSON");
 	else
 		r = is_anthropic(c) ? parse_anthropic(c, doc, answer) : parse_openai(c, doc, answer);
+	if (r == 0)
+		scrub_answer(*answer, c->key);
 	json_decref(doc);
 	return r;
 }

@@ -11,12 +11,17 @@ Every child inherited it: apk, and through the agent the checks that run
 a package'"'"'s own programs (agent.checks, "nginx -t") and the init
 scripts rc-service starts, so a program from a hostile repository could
 read the key, and a failing check could print it into the agent'"'"'s
-report.  Children get the environment without those variables.'
+report.  Children get the environment without those variables.  And an
+endpoint that echoes the key in its answer (a proxy that shows what it
+was sent) had it journalled for every user to read: it is masked in the
+answer before anything else sees it.'
 
 # shellcheck source=tests/cli/test-lib.sh
 . "$TEST_SRC/cli/test-lib.sh"
 # shellcheck source=tests/cli/lib-fixtures.sh
 . "$TEST_SRC/cli/lib-fixtures.sh"
+# shellcheck source=tests/cli/lib-llm.sh
+. "$TEST_SRC/cli/lib-llm.sh"
 
 ROOT=$TRASH_DIRECTORY/root
 REPO_A=$TRASH_DIRECTORY/repo-a
@@ -75,6 +80,18 @@ test_expect_success 'config says whether the keys are set, never what they are' 
 	test_grep ! "$KEY" out &&
 	aipkg --json config >out 2>err &&
 	test_grep ! "$KEY" out
+'
+
+test_expect_success 'a key the endpoint echoes in its plan is masked before the journal' '
+	llm_answer plan.json "{\"packages\":[{\"name\":\"zlib\",\"reason\":\"you sent Bearer $KEY\"}]}" &&
+	llm_stub -k "$KEY" "content=plan.json" &&
+	llm_config "$ROOT" openai AIPKG_T_TACTICAL_KEY &&
+	aipkg --yes --json ask "compress things" >out.json 2>err &&
+	test_grep "you sent Bearer \*\*\*" out.json &&
+	test_grep ! "$KEY" out.json &&
+	grep -r "you sent Bearer \*\*\*" "$ROOT/var/lib/aipkg/journal" >plan &&
+	test_grep "^.*plan: " plan &&
+	test_must_fail grep -r "$KEY" "$ROOT/var/lib/aipkg" err
 '
 
 test_done
