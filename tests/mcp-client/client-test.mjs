@@ -645,6 +645,14 @@ async function inspector() {
                          '--tool-arg', 'package=nginx');
   check(info.isError === false && info.structuredContent.name === 'nginx',
         'the Inspector calls pkg_info');
+  const dotted = await run('--method', 'tools/call', '--tool-name', 'pkg.info',
+                           '--tool-arg', 'package=nginx');
+  check(JSON.stringify(dotted.structuredContent) === JSON.stringify(info.structuredContent),
+        'the Inspector calls it as pkg.info too, with the same answer');
+  const bad = await run('--method', 'tools/call', '--tool-name', 'pkg_info',
+                        '--tool-arg', 'package=nginx', '--tool-arg', 'confirm=yes');
+  check(bad.isError === true && bad.structuredContent.error.code === 'usage',
+        `bad arguments from the Inspector are a tool error: ${bad.structuredContent.error.message}`);
 }
 
 const cases = {
