@@ -65,6 +65,7 @@ static const struct config_key config_keys[] = {
 	{ "doctor.index_max_age", KEY_SECONDS, OFF(doctor_index_max_age), 0, NULL, NULL, NULL },
 	{ "journal", KEY_MAP, 0, 0, NULL, NULL, NULL },
 	{ "journal.keep_packages_mb", KEY_INT, OFF(keep_packages_mb), 0, NULL, NULL, NULL },
+	{ "journal.keep_rollbacks", KEY_INT, OFF(keep_rollbacks), 0, NULL, NULL, NULL },
 	{ "lock_timeout", KEY_SECONDS, OFF(lock_timeout), 0, NULL, NULL,
 	  "30 at a terminal, 0 otherwise" },
 	{ "vuln", KEY_MAP, 0, 0, NULL, NULL, NULL },
@@ -589,6 +590,7 @@ static void config_defaults(struct aipkg_config *cfg)
 	cfg->apk_wait = 600;
 	cfg->lock_timeout = -1;
 	cfg->keep_packages_mb = 256;
+	cfg->keep_rollbacks = 10;
 	cfg->vuln_max_age = 86400;
 	cfg->vuln_timeout = 60;
 	cfg->doctor_index_max_age = 7 * 86400;

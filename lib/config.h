@@ -49,6 +49,8 @@ struct aipkg_config {
 	long apk_wait;       /* apk.wait: seconds apk waits for its own lock */
 	double lock_timeout; /* lock_timeout: seconds to wait for aipkg's lock */
 	long keep_packages_mb; /* journal.keep_packages_mb: kept package files; 0 none */
+	long keep_rollbacks;   /* journal.keep_rollbacks: the newest operations whose
+				* rollback keeps its files whatever the size */
 	char *vuln_secdb_url; /* vuln.secdb_url: secdb base URL */
 	char *vuln_severity;  /* vuln.severity: CVSS source (URL or file); NULL: none */
 	char *vuln_fail_on;   /* vuln.fail_on: refuse installs at or above this */

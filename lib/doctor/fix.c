@@ -630,7 +630,7 @@ static void keep_again(struct fixer *fx, struct aipkg_state *st)
 	json_array_foreach(json_object_get(fx->before, "problems"), i, p) {
 		if (strcmp(str(p, "check"), "kept") != 0)
 			continue;
-		over |= !*str(p, "version");
+		over |= !*str(p, "version") && *str(p, "fix");
 		if (*str(p, "version") && *str(p, "fix"))
 			json_array_append_new(wanted, json_pack("{s:s, s:s}", "name", str(p, "package"),
 								"version", str(p, "version")));

@@ -75,41 +75,39 @@ static void check_rollback_leftover(const struct aipkg_state *st, json_t *proble
 	add(problems, p);
 }
 
-/* The kept package files: their total against journal.keep_packages_mb. */
-static long long kept_bytes(struct aipkg_ctx *ctx)
-{
-	char *dir = aipkg_ctx_path(ctx, "var/lib/aipkg/packages");
-	DIR *d = dir ? opendir(dir) : NULL;
-	struct dirent *e;
-	long long total = 0;
-
-	while (d && (e = readdir(d))) {
-		struct stat sb;
-		size_t l = strlen(e->d_name);
-
-		if (l > 4 && !strcmp(e->d_name + l - 4, ".apk") &&
-		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode))
-			total += (long long)sb.st_size;
-	}
-	if (d)
-		closedir(d);
-	free(dir);
-	return total;
-}
-
+/* The kept package files and the repairs' saved files against
+ * journal.keep_packages_mb: what --fix would drop, or that it all is what
+ * the newest operations' rollbacks need, which is kept. */
 static void check_kept_budget(struct aipkg_ctx *ctx, json_t *problems)
 {
-	long long total = kept_bytes(ctx), limit = ctx->cfg.keep_packages_mb * 1024LL * 1024;
+	long long limit = ctx->cfg.keep_packages_mb * 1024LL * 1024;
+	struct aipkg_keep_usage u;
+	bool droppable;
 	json_t *p;
 
-	if (ctx->cfg.keep_packages_mb <= 0 || total <= limit)
+	if (ctx->cfg.keep_packages_mb <= 0 || aipkg_keep_usage(ctx, &u) < 0 || u.total <= limit)
 		return;
-	p = aipkg_doctor_problem("kept", "warning", "aipkg doctor --fix",
-				 "the kept package files take %.1f MiB, over journal.keep_packages_mb "
-				 "(%ld MiB)",
-				 (double)total / 1048576, ctx->cfg.keep_packages_mb);
-	aipkg_doctor_cause(p, "journal.keep_packages_mb was lowered, or files were copied into "
-			      "var/lib/aipkg/packages by hand; the oldest are dropped first");
+	droppable = u.needed < u.total;
+	p = aipkg_doctor_problem("kept", "warning", droppable ? "aipkg doctor --fix" : "",
+				 "the kept package files%s take %.1f MiB, over "
+				 "journal.keep_packages_mb (%ld MiB)",
+				 u.saved ? " and the files repairs saved" : "",
+				 (double)u.total / 1048576, ctx->cfg.keep_packages_mb);
+	if (droppable)
+		aipkg_doctor_cause(p, "journal.keep_packages_mb was lowered, or files were copied "
+				      "into var/lib/aipkg/packages by hand; --fix drops the oldest, "
+				      "but never the %.1f MiB that rolling back the newest %ld "
+				      "operations needs (journal.keep_rollbacks)",
+				   (double)u.needed / 1048576, ctx->cfg.keep_rollbacks);
+	else
+		aipkg_doctor_cause(p, "%.1f MiB of it is what rolling back the newest %ld "
+				      "operations needs (journal.keep_rollbacks), which is kept "
+				      "whatever the size: raise journal.keep_packages_mb or lower "
+				      "journal.keep_rollbacks",
+				   (double)u.needed / 1048576, ctx->cfg.keep_rollbacks);
+	json_object_set_new(p, "bytes", json_integer(u.total));
+	json_object_set_new(p, "needed_bytes", json_integer(u.needed));
+	json_object_set_new(p, "saved_bytes", json_integer(u.saved));
 	add(problems, p);
 }
 

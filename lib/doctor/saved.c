@@ -16,7 +16,7 @@ char *aipkg_doctor_saved_dir(struct aipkg_ctx *ctx, long long id)
 {
 	char rel[128];
 
-	snprintf(rel, sizeof(rel), "var/lib/aipkg/doctor/saved/%lld", id);
+	snprintf(rel, sizeof(rel), AIPKG_SAVED_DIR "/%lld", id);
 	return aipkg_ctx_path(ctx, rel);
 }
 

@@ -329,7 +329,33 @@ void aipkg_keep_end(struct aipkg_keep *kp, const json_t *installed);
  */
 int aipkg_keep_trim_dir(const char *dir, long long limit, const json_t *protect, json_t *dropped);
 
-/* aipkg_keep_trim_dir on the context's packages under journal.keep_packages_mb. */
-void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *protect);
+/* Where doctor's repairs save the files apk overwrites: ROOT/AIPKG_SAVED_DIR/ID/. */
+#define AIPKG_SAVED_DIR "var/lib/aipkg/doctor/saved"
+
+/*
+ * What rolling back the newest journal.keep_rollbacks operations that can
+ * still be undone (not undone since) needs, a new object:
+ * {"packages":[{"name","version"}] (their kept files), "repairs":[ID]
+ * (the repairs among them, whose saved files a rollback puts back)}.
+ */
+json_t *aipkg_keep_needed(struct aipkg_ctx *ctx);
+
+/* What journal.keep_packages_mb bounds, in bytes: the kept package files
+ * and the repairs' saved files (total), those saved files alone, and what
+ * the newest journal.keep_rollbacks operations need of them. */
+struct aipkg_keep_usage {
+	long long total, saved, needed;
+};
+int aipkg_keep_usage(struct aipkg_ctx *ctx, struct aipkg_keep_usage *u);
+
+/*
+ * Bound the kept files to journal.keep_packages_mb: the oldest package
+ * files and repairs' saved files go first, but never those of ENTRY (the
+ * change being finished, or NULL: its "kept" files, and its saved files
+ * when it is a repair) nor what rolling back the newest
+ * journal.keep_rollbacks operations needs (aipkg_keep_needed), even when
+ * that leaves them over the bound (a note says so).
+ */
+void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *entry);
 
 #endif

@@ -496,13 +496,16 @@ void aipkg_keep_end(struct aipkg_keep *kp, const json_t *installed)
 }
 
 /*
- * The size bound.
+ * The size bound: kept package files and the files doctor's repairs saved
+ * (AIPKG_SAVED_DIR/ID/), oldest dropped first, but never what rolling back
+ * the newest journal.keep_rollbacks operations needs.
  */
 
 struct kept_file {
-	char *name;
-	long long size;
+	char *name;	 /* NAME-VERSION.apk, or "ID" of a repair's saved files */
+	long long size;	 /* a repair's: all its files */
 	long long mtime;
+	long long repair; /* the repair's id; 0 for a package file */
 };
 
 static int by_age(const void *a, const void *b)
@@ -529,87 +532,264 @@ static bool protected_file(const char *file, const json_t *protect)
 	return false;
 }
 
-/* The *.apk files of DIR with their sizes and ages. */
+static bool protected_repair(long long id, const json_t *ids)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(ids, i, v)
+		if (json_integer_value(v) == id)
+			return true;
+	return false;
+}
+
+static int kept_add(struct kept_file **out, size_t *n, const char *name, long long size,
+		    long long mtime, long long repair)
+{
+	struct kept_file *v = realloc(*out, (*n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	*out = v;
+	v[*n] = (struct kept_file){ strdup(name), size, mtime, repair };
+	return v[(*n)++].name ? 0 : -ENOMEM;
+}
+
+/* The *.apk files of DIR with their sizes and ages, added to *OUT. */
 static int kept_list(const char *dir, struct kept_file **out, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int r = 0;
 
-	*out = NULL;
-	*n = 0;
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while (r == 0 && (de = readdir(d))) {
 		size_t len = strlen(de->d_name);
-		struct kept_file *v;
 		struct stat sb;
 
 		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".apk") ||
-		    fstatat(dirfd(d), de->d_name, &sb, 0) < 0 || !S_ISREG(sb.st_mode))
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode))
 			continue;
-		v = realloc(*out, (*n + 1) * sizeof(*v));
-		if (!v || !(v[*n].name = strdup(de->d_name))) {
-			if (v)
-				*out = v;
-			r = -ENOMEM;
-			break;
-		}
-		*out = v;
-		v[*n].size = (long long)sb.st_size;
-		v[(*n)++].mtime = (long long)sb.st_mtime;
+		r = kept_add(out, n, de->d_name, (long long)sb.st_size, (long long)sb.st_mtime, 0);
 	}
 	closedir(d);
 	return r;
 }
 
-int aipkg_keep_trim_dir(const char *dir, long long limit, const json_t *protect, json_t *dropped)
+/* The bytes of the regular files under the directory FD (closed). */
+static long long tree_bytes(int fd, int depth)
 {
-	struct kept_file *files;
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
 	long long total = 0;
-	size_t n;
-	int r = kept_list(dir, &files, &n);
 
-	for (size_t i = 0; i < n; i++)
-		total += files[i].size;
-	if (r == 0 && n)
-		qsort(files, n, sizeof(*files), by_age);
-	for (size_t i = 0; r == 0 && i < n && total > limit; i++) {
-		char *p = NULL;
-
-		if (protected_file(files[i].name, protect) ||
-		    asprintf(&p, "%s/%s", dir, files[i].name) < 0 || unlink(p) < 0) {
-			free(p);
-			continue;
-		}
-		total -= files[i].size;
-		if (dropped)
-			json_array_append_new(dropped, json_string(files[i].name));
-		free(p);
+	if (!d) {
+		close(fd);
+		return 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(files[i].name);
-	free(files);
+	while ((de = readdir(d))) {
+		struct stat sb;
+		int sub;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(sb.st_mode))
+			total += (long long)sb.st_size;
+		else if (S_ISDIR(sb.st_mode) && depth < 64 &&
+			 (sub = openat(dirfd(d), de->d_name,
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+			total += tree_bytes(sub, depth + 1);
+	}
+	closedir(d);
+	return total;
+}
+
+/* The saved files of each repair under DIR (AIPKG_SAVED_DIR/ID/), added to *OUT. */
+static int saved_list(const char *dir, struct kept_file **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (r == 0 && (de = readdir(d))) {
+		char *end;
+		long long id = strtoll(de->d_name, &end, 10);
+		struct stat sb;
+		int fd;
+
+		if (id <= 0 || *end || fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(sb.st_mode))
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = kept_add(out, n, de->d_name, fd < 0 ? 0 : tree_bytes(fd, 0),
+			     (long long)sb.st_mtime, id);
+	}
+	closedir(d);
 	return r;
 }
 
-void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *protect)
+static void kept_free(struct kept_file *files, size_t n)
 {
-	char *dir = aipkg_ctx_path(ctx, KEEP_DIR);
-	json_t *dropped = json_array();
+	for (size_t i = 0; i < n; i++)
+		free(files[i].name);
+	free(files);
+}
+
+/* Drop the oldest of FILES (under DIR, or SAVED for a repair's) not
+ * protected until they add up to LIMIT; *total gets what is left. */
+static void trim(struct kept_file *files, size_t n, const char *dir, const char *saved,
+		 long long limit, const json_t *protect, const json_t *repairs, json_t *dropped,
+		 long long *total)
+{
+	*total = 0;
+	for (size_t i = 0; i < n; i++)
+		*total += files[i].size;
+	if (n)
+		qsort(files, n, sizeof(*files), by_age);
+	for (size_t i = 0; i < n && *total > limit; i++) {
+		const struct kept_file *f = &files[i];
+		char *p = NULL;
+		bool gone;
+
+		if (f->repair ? protected_repair(f->repair, repairs)
+			      : protected_file(f->name, protect))
+			continue;
+		if (asprintf(&p, "%s/%s", f->repair ? saved : dir, f->name) < 0)
+			continue;
+		gone = f->repair ? aipkg_rmtree(p) == 0 : unlink(p) == 0;
+		free(p);
+		if (!gone)
+			continue;
+		*total -= f->size;
+		if (dropped && f->repair)
+			json_array_append_new(dropped, json_pack("s++", "repair ", f->name, ""));
+		else if (dropped)
+			json_array_append_new(dropped, json_string(f->name));
+	}
+}
+
+int aipkg_keep_trim_dir(const char *dir, long long limit, const json_t *protect, json_t *dropped)
+{
+	struct kept_file *files = NULL;
+	long long left;
+	size_t n = 0;
+	int r = kept_list(dir, &files, &n);
+
+	if (r == 0)
+		trim(files, n, dir, NULL, limit, protect, NULL, dropped, &left);
+	kept_free(files, n);
+	return r;
+}
+
+/* What rolling back the newest operations needs, gathered along a walk. */
+struct needed {
+	json_t *undone, *out;
+	int left;
+};
+
+static int needed_cb(void *ud, json_t *e)
+{
+	struct needed *nd = ud;
+	json_t *ids = json_object_get(nd->out, "repairs");
+	const json_t *k;
+	size_t i;
+
+	if (aipkg_journal_undone_by(nd->undone, e) || !aipkg_jentry_undoable(e))
+		return 0;
+	json_array_foreach(json_object_get(e, "kept"), i, k)
+		json_array_append_new(json_object_get(nd->out, "packages"),
+				      json_pack("{s:O, s:O}", "name", json_object_get(k, "name"),
+						"version", json_object_get(k, "version")));
+	if (json_object_get(e, "files"))
+		json_array_append(ids, json_object_get(e, "id"));
+	return --nd->left <= 0;
+}
+
+json_t *aipkg_keep_needed(struct aipkg_ctx *ctx)
+{
+	struct needed nd = { json_object(), json_pack("{s:[], s:[]}", "packages", "repairs"),
+			     (int)ctx->cfg.keep_rollbacks };
+
+	if (nd.left > 0 && nd.out)
+		(void)aipkg_journal_walk(ctx, needed_cb, &nd);
+	json_decref(nd.undone);
+	return nd.out;
+}
+
+int aipkg_keep_usage(struct aipkg_ctx *ctx, struct aipkg_keep_usage *u)
+{
+	char *dir = aipkg_ctx_path(ctx, KEEP_DIR), *saved = aipkg_ctx_path(ctx, AIPKG_SAVED_DIR);
+	json_t *needed = aipkg_keep_needed(ctx);
+	struct kept_file *files = NULL;
+	size_t n = 0;
+	int r = dir && saved && needed ? kept_list(dir, &files, &n) : -ENOMEM;
+
+	memset(u, 0, sizeof(*u));
+	if (r == 0)
+		r = saved_list(saved, &files, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		bool needs = files[i].repair ? protected_repair(files[i].repair,
+								json_object_get(needed, "repairs"))
+					     : protected_file(files[i].name,
+							      json_object_get(needed, "packages"));
+
+		u->total += files[i].size;
+		u->saved += files[i].repair ? files[i].size : 0;
+		u->needed += needs ? files[i].size : 0;
+	}
+	kept_free(files, n);
+	json_decref(needed);
+	free(dir);
+	free(saved);
+	return r;
+}
+
+void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *entry)
+{
+	const json_t *protect = json_object_get(entry, "kept");
+	char *dir = aipkg_ctx_path(ctx, KEEP_DIR), *saved = aipkg_ctx_path(ctx, AIPKG_SAVED_DIR);
+	json_t *dropped = json_array(), *needed = NULL, *all = NULL;
+	long long limit = ctx->cfg.keep_packages_mb * 1024 * 1024, left = 0;
+	struct kept_file *files = NULL;
+	size_t n = 0;
 	int r;
 
-	if (!dir || ctx->cfg.keep_packages_mb <= 0) {
-		free(dir);
-		json_decref(dropped);
-		return;
-	}
-	r = aipkg_keep_trim_dir(dir, ctx->cfg.keep_packages_mb * 1024 * 1024, protect, dropped);
-	if (r < 0)
+	if (!dir || !saved || ctx->cfg.keep_packages_mb <= 0)
+		goto out;
+	r = kept_list(dir, &files, &n);
+	if (r == 0)
+		r = saved_list(saved, &files, &n);
+	if (r < 0) {
 		aipkg_ctx_warn(ctx, "cannot check the size of %s: %s", dir, strerror(-r));
+		goto out;
+	}
+	needed = aipkg_keep_needed(ctx);
+	/* the change's own, which the journal does not hold finished yet */
+	if (json_object_get(entry, "files"))
+		json_array_append(json_object_get(needed, "repairs"), json_object_get(entry, "id"));
+	all = json_deep_copy(json_object_get(needed, "packages"));
+	if (protect)
+		json_array_extend(all, (json_t *)protect);
+	trim(files, n, dir, saved, limit, all, json_object_get(needed, "repairs"), dropped, &left);
 	if (json_array_size(dropped))
-		aipkg_ctx_note(ctx, "dropped %zu old kept package file%s (journal.keep_packages_mb)",
+		aipkg_ctx_note(ctx, "dropped %zu old kept file%s (journal.keep_packages_mb)",
 			       json_array_size(dropped), aipkg_plural(json_array_size(dropped), "", "s"));
+	if (left > limit)
+		aipkg_ctx_note(ctx, "the kept files take %.1f MiB, over journal.keep_packages_mb "
+				    "(%ld MiB): what rolling back the newest %ld operations needs is "
+				    "kept (journal.keep_rollbacks)",
+			       (double)left / 1048576, ctx->cfg.keep_packages_mb,
+			       ctx->cfg.keep_rollbacks);
+out:
+	kept_free(files, n);
+	json_decref(needed);
+	json_decref(all);
 	json_decref(dropped);
 	free(dir);
+	free(saved);
 }

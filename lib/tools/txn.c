@@ -361,7 +361,7 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct a
 	aipkg_keep_end(kp, installed);
 	json_decref(installed);
 	json_decref(done);
-	aipkg_keep_trim(ctx, json_object_get(entry, "kept"));
+	aipkg_keep_trim(ctx, entry);
 	fr = journal_end(ctx, entry, r, lr);
 	if (fr < 0)
 		aipkg_ctx_warn(ctx, "%s", aipkg_ctx_why(ctx, fr));
