@@ -555,29 +555,6 @@ static int kept_add(struct kept_file **out, size_t *n, const char *name, long lo
 	return v[(*n)++].name ? 0 : -ENOMEM;
 }
 
-/* The *.apk files of DIR with their sizes and ages, added to *OUT. */
-static int kept_list(const char *dir, struct kept_file **out, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int r = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while (r == 0 && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		struct stat sb;
-
-		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".apk") ||
-		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(sb.st_mode))
-			continue;
-		r = kept_add(out, n, de->d_name, (long long)sb.st_size, (long long)sb.st_mtime, 0);
-	}
-	closedir(d);
-	return r;
-}
-
 /* The bytes of the regular files under the directory FD (closed). */
 static long long tree_bytes(int fd, int depth)
 {
@@ -607,8 +584,30 @@ static long long tree_bytes(int fd, int depth)
 	return total;
 }
 
-/* The saved files of each repair under DIR (AIPKG_SAVED_DIR/ID/), added to *OUT. */
-static int saved_list(const char *dir, struct kept_file **out, size_t *n)
+/* One entry of a listing: a package file (NAME-VERSION.apk), or with
+ * REPAIRS a repair's directory of saved files (ID/), with its size. */
+static int kept_entry(int dirfd, const char *name, bool repairs, struct kept_file **out,
+		      size_t *n)
+{
+	size_t len = strlen(name);
+	char *end;
+	long long id = repairs ? strtoll(name, &end, 10) : 0;
+	struct stat sb;
+	int fd;
+
+	if (name[0] == '.' || (repairs ? id <= 0 || *end : len < 5 || strcmp(name + len - 4, ".apk")) ||
+	    fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !(repairs ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode)))
+		return 0;
+	if (!repairs)
+		return kept_add(out, n, name, (long long)sb.st_size, (long long)sb.st_mtime, 0);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return kept_add(out, n, name, fd < 0 ? 0 : tree_bytes(fd, 0), (long long)sb.st_mtime, id);
+}
+
+/* What DIR holds, added to *OUT: its *.apk files, or with REPAIRS the
+ * saved files of each repair (AIPKG_SAVED_DIR/ID/). */
+static int kept_list(const char *dir, bool repairs, struct kept_file **out, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -616,19 +615,8 @@ static int saved_list(const char *dir, struct kept_file **out, size_t *n)
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	while (r == 0 && (de = readdir(d))) {
-		char *end;
-		long long id = strtoll(de->d_name, &end, 10);
-		struct stat sb;
-		int fd;
-
-		if (id <= 0 || *end || fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(sb.st_mode))
-			continue;
-		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		r = kept_add(out, n, de->d_name, fd < 0 ? 0 : tree_bytes(fd, 0),
-			     (long long)sb.st_mtime, id);
-	}
+	while (r == 0 && (de = readdir(d)))
+		r = kept_entry(dirfd(d), de->d_name, repairs, out, n);
 	closedir(d);
 	return r;
 }
@@ -678,7 +666,7 @@ int aipkg_keep_trim_dir(const char *dir, long long limit, const json_t *protect,
 	struct kept_file *files = NULL;
 	long long left;
 	size_t n = 0;
-	int r = kept_list(dir, &files, &n);
+	int r = kept_list(dir, false, &files, &n);
 
 	if (r == 0)
 		trim(files, n, dir, NULL, limit, protect, NULL, dropped, &left);
@@ -727,11 +715,11 @@ int aipkg_keep_usage(struct aipkg_ctx *ctx, struct aipkg_keep_usage *u)
 	json_t *needed = aipkg_keep_needed(ctx);
 	struct kept_file *files = NULL;
 	size_t n = 0;
-	int r = dir && saved && needed ? kept_list(dir, &files, &n) : -ENOMEM;
+	int r = dir && saved && needed ? kept_list(dir, false, &files, &n) : -ENOMEM;
 
 	memset(u, 0, sizeof(*u));
 	if (r == 0)
-		r = saved_list(saved, &files, &n);
+		r = kept_list(saved, true, &files, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		bool needs = files[i].repair ? protected_repair(files[i].repair,
 								json_object_get(needed, "repairs"))
@@ -761,9 +749,9 @@ void aipkg_keep_trim(struct aipkg_ctx *ctx, const json_t *entry)
 
 	if (!dir || !saved || ctx->cfg.keep_packages_mb <= 0)
 		goto out;
-	r = kept_list(dir, &files, &n);
+	r = kept_list(dir, false, &files, &n);
 	if (r == 0)
-		r = saved_list(saved, &files, &n);
+		r = kept_list(saved, true, &files, &n);
 	if (r < 0) {
 		aipkg_ctx_warn(ctx, "cannot check the size of %s: %s", dir, strerror(-r));
 		goto out;
