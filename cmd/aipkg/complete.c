@@ -28,7 +28,8 @@ static const struct {
 	{ "history", "1:@ids" },
 	{ "info", "@available" },       { "install", "@available" }, { "list", "@installed" },
 	{ "lock", "@installed" },
-	{ "remove", "@installed" },     { "rollback", "1:@ids" },    { "tool", "1:@tools" },
+	{ "remove", "@installed" },     { "rollback", "1:@ids" },    { "search", "@available" },
+	{ "tool", "1:@tools" },
 	{ "unlock", "@locked" },        { "update", "@installed" },
 };
 

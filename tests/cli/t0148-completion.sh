@@ -122,10 +122,12 @@ test_expect_success 'package names from the root given earlier: --root DIR, --ro
 	test_grep ! "^nginx$" c.6.*
 '
 
-test_expect_success 'doctor --fix PKG: installed names (it completed nothing)' '
-	complete "aipkg --root $ROOT doctor --fix ng" "aipkg --root $ROOT doctor --fix " &&
+test_expect_success 'doctor --fix PKG and search: package names (they completed nothing)' '
+	complete "aipkg --root $ROOT doctor --fix ng" "aipkg --root $ROOT doctor --fix " \
+		"aipkg --root $ROOT search li" &&
 	each_shell 1 nginx &&
-	each_shell 2 nginx pcre2
+	each_shell 2 nginx pcre2 &&
+	each_shell 3 libcurl lighttpd
 '
 
 test_expect_success 'history and rollback ids from the root given earlier' '
