@@ -16,8 +16,10 @@ __attribute__((format(printf, 4, 0))) static void diag(const struct cli *cli, co
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	/* what stdout holds first: through one pipe (2>&1, cron's mail) the
-	 * error came before the table it is about */
-	fflush(stdout);
+	 * error came before the table it is about (a protocol's writer, the
+	 * MCP server's, flushes its own messages) */
+	if (!cli || !cli->cmd || !(cli->cmd->needs & CLI_PROTOCOL_OUT))
+		fflush(stdout);
 	if (cli && cli->color)
 		fprintf(stderr, "\033[%sm%s:\033[0m ", color, label);
 	else
