@@ -144,8 +144,12 @@ static const struct aipkg_intent catalog[] = {
 	{ "Prometheus server", "prometheus|prometheus server|time series database",
 	  "prometheus" },
 	{ "Grafana dashboards", "grafana|dashboard|dashboards", "grafana" },
+	/* "monitor disk usage" is one need: the longer phrase keeps "monitor"
+	 * from the monitoring intent (which planned prometheus-node-exporter
+	 * and htop beside ncdu on real 3.18) */
 	{ "disk usage", "disk usage|ncdu|du|disk space|uses disk space|what uses disk|"
-	  "free space|space used", "ncdu" },
+	  "free space|space used|monitor disk usage|monitor disk space|check disk usage|"
+	  "check disk space", "ncdu" },
 	{ "open files", "lsof|open files", "lsof" },
 	{ "I/O monitor", "iotop|disk io|io monitor", "iotop" },
 	{ "privilege escalation", "sudo|run as root|superuser|root access|admin rights",

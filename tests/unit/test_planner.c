@@ -335,6 +335,8 @@ static const struct {
 	{ "install node.js", "nodejs npm" },
 	{ "install docker", "docker docker-cli-compose" },
 	{ "ssh into my server", "openssh" },
+	{ "monitor disk usage", "ncdu" },
+	{ "check disk space", "ncdu" },
 };
 
 static void test_offline_requests(void **state)
