@@ -128,9 +128,18 @@ static long ms(double seconds, double dflt)
 	return (long)((seconds > 0 ? seconds : dflt) * 1000.0);
 }
 
+/* An https URL is followed only to https: a redirect must not take the
+ * request (and its Authorization header or the answer's integrity) to
+ * plain http. */
+static bool url_https(const char *url)
+{
+	return url && strncasecmp(url, "https://", 8) == 0;
+}
+
 static void setup_transfer(CURL *c, const struct aipkg_http_request *req)
 {
 	long redirects = req->max_redirects ? req->max_redirects : HTTP_MAX_REDIRECTS;
+	bool https = url_https(req->url);
 
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -139,10 +148,11 @@ static void setup_transfer(CURL *c, const struct aipkg_http_request *req)
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
 #else
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE);
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
+			 https ? CURLPROTO_HTTPS : CURLPROTO_HTTP | CURLPROTO_HTTPS);
 #endif
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, redirects > 0 ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, redirects > 0 ? redirects : 0L);
@@ -205,6 +215,12 @@ static int curl_failure(struct aipkg_ctx *ctx, const char *url, CURLcode code,
 		t->res->status = 404;
 		return aipkg_ctx_fail(ctx, -AIPKG_E_HTTP, "%s: no such file", url);
 	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (url_https(req->url))
+			return aipkg_ctx_fail(ctx, -AIPKG_E_HTTP,
+					      "%s: redirected to a URL that is not https (refused: "
+					      "an https URL is only followed to https)",
+					      url);
+		/* fall through */
 	case CURLE_URL_MALFORMAT:
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
 				      "%s: not a valid http, https or file URL (%s)", url, why);

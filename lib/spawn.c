@@ -216,7 +216,7 @@ static void pump(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, p
 	struct pollfd fds[4] = { { pipes[0], POLLIN, 0 }, { pipes[1], POLLIN, 0 },
 				 { pipes[2], POLLIN, 0 }, { aipkg_interrupt_fd(), POLLIN, 0 } };
 	double deadline = sp->timeout > 0 ? aipkg_clock_now() + sp->timeout : 0;
-	int phase = 0; /* 0 running, 1 sent SIGTERM, 2 sent SIGKILL */
+	int phase = 0; /* 0 running, 1 sent the stop signal, 2 sent SIGKILL */
 
 	while (fds[0].fd >= 0 || fds[1].fd >= 0 || fds[2].fd >= 0) {
 		/* without the interruption's pipe, look at its flag now and then */
@@ -237,7 +237,8 @@ static void pump(const struct aipkg_spawn *sp, struct aipkg_spawn_result *res, p
 			if (phase == 2)
 				break;
 			res->timed_out = true;
-			kill_child(pid, phase == 0 ? SIGTERM : SIGKILL);
+			kill_child(pid, phase == 0 ? (sp->stop_signal ? sp->stop_signal : SIGTERM)
+						   : SIGKILL);
 			deadline = aipkg_clock_now() + (phase == 0 ? KILL_GRACE : KILL_WAIT);
 			phase++;
 			continue;

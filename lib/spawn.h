@@ -25,6 +25,10 @@ struct aipkg_spawn {
 	bool fd3;
 	const char *stdin_file;  /* the child's stdin; NULL: /dev/null */
 	const char *const *env;  /* "NAME=value" set in the child, NULL-terminated; may be NULL */
+	/* The signal a timeout sends first (SIGKILL follows after a grace);
+	 * 0: SIGTERM.  apk gets SIGINT: apk 2.14 leaves the proc it mounted
+	 * in --root mounted when SIGTERM stops it. */
+	int stop_signal;
 };
 
 struct aipkg_spawn_result {

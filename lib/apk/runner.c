@@ -250,6 +250,7 @@ static int apk_spawn(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 	 * directory as a package file: run it where nobody else can write */
 	sp.cwd = "/";
 	sp.timeout = ctx->cfg.apk_timeout;
+	sp.stop_signal = SIGINT; /* as the interruption stops it (spawn.c) */
 	w.stream = ctx->opts.stream && ctx->cb.output && !(call->flags & AIPKG_APK_QUIET);
 	if (call->flags & AIPKG_APK_PROGRESS_FD) {
 		aipkg_apk_progress_init(&progress, ctx, call->applet);

@@ -81,6 +81,12 @@ static int copy_entry(int dirfd, const char *name, int todir, const char *toname
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
 	in = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* the mode, owner and times of what was opened, not of what the
+	 * name held a moment before */
+	if (in >= 0 && (fstat(in, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(in);
+		return -EINVAL;
+	}
 	out = in < 0 ? -1
 		     : openat(todir, toname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			      0600);

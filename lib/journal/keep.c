@@ -20,10 +20,20 @@
 
 #define KEEP_DIR "var/lib/aipkg/packages"
 
+/* Names and versions come from indexes and the journal: together one
+ * file name, never a path. */
+static bool keep_name_ok(const char *name, const char *version)
+{
+	return name && version && *name && *version && name[0] != '.' && !strchr(name, '/') &&
+	       !strchr(version, '/');
+}
+
 char *aipkg_keep_path(struct aipkg_ctx *ctx, const char *name, const char *version)
 {
 	char *p;
 
+	if (!keep_name_ok(name, version))
+		return NULL;
 	return asprintf(&p, "%s/" KEEP_DIR "/%s-%s.apk", ctx->root, name, version) < 0 ? NULL : p;
 }
 
@@ -85,6 +95,13 @@ static int copy_fd(int in, int out)
 	return n < 0 ? -errno : 0;
 }
 
+static bool fd_regular(int fd)
+{
+	struct stat sb;
+
+	return fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 /* Copy SRC to DST through a temporary name, for when a link or a rename
  * cannot cross file systems. */
 static int copy_file(const char *src, const char *dst)
@@ -94,7 +111,12 @@ static int copy_file(const char *src, const char *dst)
 
 	if (asprintf(&tmp, "%s.XXXXXX", dst) < 0)
 		return -ENOMEM;
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in >= 0 && !fd_regular(in)) {
+		close(in);
+		in = -1;
+		errno = EINVAL;
+	}
 	out = in < 0 ? -1 : mkstemp(tmp);
 	r = in < 0 || out < 0 ? -errno : copy_fd(in, out);
 	if (r == 0 && fchmod(out, 0644) < 0)
@@ -117,10 +139,17 @@ enum place_how { PLACE_LINK, PLACE_MOVE };
 
 static int place(const char *src, const char *dst, enum place_how how)
 {
+	struct stat sb;
 	int r;
 
-	if (how == PLACE_MOVE ? rename(src, dst) == 0 : link(src, dst) == 0)
-		return 0;
+	/* only a regular file is kept: link() and rename() take a symlink
+	 * or a FIFO someone left in the cache as it is */
+	if (how == PLACE_MOVE ? rename(src, dst) == 0 : link(src, dst) == 0) {
+		if (lstat(dst, &sb) == 0 && S_ISREG(sb.st_mode))
+			return 0;
+		unlink(dst);
+		return -EINVAL;
+	}
 	if (errno == EEXIST && how == PLACE_MOVE)
 		unlink(src); /* kept already: the cache's copy is not needed */
 	if (errno == EEXIST)
@@ -423,6 +452,10 @@ static int keep_one(struct aipkg_ctx *ctx, const struct aipkg_keep *kp,
 	char *dst = aipkg_keep_path(ctx, name, version);
 	struct fetch_item *v;
 
+	if (!dst && !keep_name_ok(name, version)) {
+		record(entry, "unkept", name, version, "its name or version is not a file name");
+		return 0;
+	}
 	if (!dst)
 		return -ENOMEM;
 	if (access(dst, F_OK) == 0 ||

@@ -298,6 +298,25 @@ static void test_a_timeout_stops_the_child_quickly(void **state)
 	aipkg_spawn_result_release(&res);
 }
 
+static void test_a_timeout_sends_the_stop_signal_asked_for(void **state)
+{
+	struct aipkg_spawn sp = {
+		.argv = SH("trap 'echo stopped by INT; exit 3' INT; echo ready; while :; do sleep 0.05; done"),
+		.timeout = 0.3,
+		.stop_signal = SIGINT
+	};
+	struct aipkg_spawn_result res;
+	double t0 = now();
+
+	/* apk's runs are stopped as Ctrl-C stops them, a timeout too */
+	assert_int_equal(aipkg_spawn_run(&sp, &res), 0);
+	assert_true(res.timed_out);
+	assert_string_equal(aipkg_buf_str(&res.out), "ready\nstopped by INT\n");
+	assert_int_equal(res.exit_code, 3);
+	assert_true(now() - t0 < 2);
+	aipkg_spawn_result_release(&res);
+}
+
 static void test_a_timeout_also_stops_what_the_child_started(void **state)
 {
 	struct aipkg_spawn_result res;
@@ -594,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_the_child_leads_its_own_process_group),
 		cmocka_unit_test(test_an_ignored_sigpipe_is_not_passed_on),
 		cmocka_unit_test(test_a_timeout_stops_the_child_quickly),
+		cmocka_unit_test(test_a_timeout_sends_the_stop_signal_asked_for),
 		cmocka_unit_test(test_a_timeout_also_stops_what_the_child_started),
 		cmocka_unit_test(test_a_child_that_finishes_in_time_is_not_timed_out),
 		cmocka_unit_test(test_a_chatty_child_still_times_out),
