@@ -201,9 +201,16 @@ static int apk_map_failure(struct aipkg_ctx *ctx, const struct aipkg_apk_call *c
 		return aipkg_ctx_fail(ctx, -AIPKG_E_TIMEOUT,
 				      "apk %s took longer than %g s and was stopped (apk.timeout)",
 				      call->applet, ctx->cfg.apk_timeout);
-	if (res->term_signal)
-		return aipkg_ctx_fail(ctx, -AIPKG_E_APK_FAILED, "apk %s was killed by signal %d (%s)",
-				      call->applet, res->term_signal, strsignal(res->term_signal));
+	if (res->term_signal) {
+		/* what apk said before it died (an assertion, a library's
+		 * abort message) is most of what there is to go on */
+		reason = aipkg_apk_reason(res);
+		aipkg_ctx_fail(ctx, -AIPKG_E_APK_FAILED, "apk %s was killed by signal %d (%s)%s%s",
+			       call->applet, res->term_signal, strsignal(res->term_signal),
+			       reason && *reason ? ": " : "", reason ? reason : "");
+		free(reason);
+		return -AIPKG_E_APK_FAILED;
+	}
 	if (strstr(err, "nable to lock database"))
 		code = -AIPKG_E_APK_LOCKED;
 	else if (strstr(err, "(no such package)") || strstr(err, "No such package"))

@@ -861,6 +861,25 @@ static void test_an_apk_killed_by_a_signal(void **state)
 	aipkg_ctx_free(ctx);
 }
 
+static void test_an_apk_killed_by_a_signal_says_what_it_said(void **state)
+{
+	struct aipkg_apk_call call = { .applet = "add" };
+	struct aipkg_spawn_result res;
+	struct aipkg_ctx *ctx;
+
+	/* an abort's message (an assertion, a library) is the only clue */
+	fake_apk_running("apk-aborted",
+			 "echo 'apk: db.c:42: apk_db_open: Assertion `x` failed.' >&2; kill -ABRT $$");
+	ctx = new_ctx(NULL);
+	assert_int_equal(aipkg_apk_run(ctx, &call, &res), -AIPKG_E_APK_FAILED);
+	assert_int_equal(res.term_signal, SIGABRT);
+	assert_string_equal(aipkg_ctx_errmsg(ctx),
+			    "apk add was killed by signal 6 (Aborted): apk: db.c:42: apk_db_open: "
+			    "Assertion `x` failed.");
+	aipkg_spawn_result_release(&res);
+	aipkg_ctx_free(ctx);
+}
+
 static void test_an_apk_that_takes_too_long_is_timeout(void **state)
 {
 	struct aipkg_apk_call call = { .applet = "update" };
@@ -1077,6 +1096,7 @@ int main(void)
 		T(test_any_other_failure_is_apk_failed),
 		T(test_a_silent_failure_says_so),
 		T(test_an_apk_killed_by_a_signal),
+		T(test_an_apk_killed_by_a_signal_says_what_it_said),
 		T(test_an_apk_that_takes_too_long_is_timeout),
 		T(test_a_sigint_during_apk_is_interrupted),
 		T(test_running_a_vanished_apk_is_apk_missing),
