@@ -405,12 +405,17 @@ static int parse_cmdline(int argc, char **argv)
 			char *eq = strchr(a + 2, '='),
 			     *name = eq ? xstrndup(a + 2, (size_t)(eq - a - 2)) : xstrdup(a + 2);
 			const struct option_def *o = find_option(name, 0);
+			int r = 0;
+
 			if (!o)
-				return bad_option("unrecognized option", name);
-			if (o->arg && !eq && i + 1 >= argc)
-				return bad_option("option requires an argument", name);
-			take_option(o, o->arg ? (eq ? eq + 1 : argv[++i]) : NULL);
-			free(name);
+				r = bad_option("unrecognized option", name);
+			else if (o->arg && !eq && i + 1 >= argc)
+				r = bad_option("option requires an argument", name);
+			else
+				take_option(o, o->arg ? (eq ? eq + 1 : argv[++i]) : NULL);
+			free(name); /* LeakSanitizer at exit: SIGABRT under run-all's abort_on_error */
+			if (r)
+				return r;
 			continue;
 		}
 		for (char *s = a + 1; *s; s++) {
