@@ -300,6 +300,14 @@ int aipkg_state_load(struct aipkg_ctx *ctx, struct aipkg_state *st, unsigned par
 	return r;
 }
 
+bool aipkg_state_any_index(const struct aipkg_state *st)
+{
+	for (size_t i = 0; i < st->nrepos; i++)
+		if (st->repos[i].loaded)
+			return true;
+	return false;
+}
+
 json_t *aipkg_state_world_json(const struct aipkg_state *st)
 {
 	json_t *w = json_array();

@@ -88,6 +88,10 @@ void aipkg_state_release(struct aipkg_state *st);
  * call that installs anything (a change, a sandbox trial) runs then. */
 int aipkg_state_repos_safe(struct aipkg_ctx *ctx, const struct aipkg_state *st);
 
+/* Whether ST read any repository's index (else aipkg cannot tell what
+ * the repositories hold, and leaves that to apk). */
+bool aipkg_state_any_index(const struct aipkg_state *st);
+
 /* ST's world atoms as a new JSON array of strings, in the file's order. */
 json_t *aipkg_state_world_json(const struct aipkg_state *st);
 

@@ -175,14 +175,6 @@ static const struct aipkg_pkg *in_repos_at(const struct aipkg_state *st, const c
 	return NULL;
 }
 
-static bool any_index(const struct aipkg_state *st)
-{
-	for (size_t i = 0; i < st->nrepos; i++)
-		if (st->repos[i].loaded)
-			return true;
-	return false;
-}
-
 /* Where apk gets NAME's installed version from: a repository (NULL
  * *kept), the kept file (*kept set), or nowhere (false). */
 static bool source_of(struct fixer *fx, const struct aipkg_state *st, const char *name,
@@ -211,7 +203,7 @@ static void want_reinstall(struct fixer *fx, const struct aipkg_state *st, const
 	if (aipkg_json_has_string(fx->reinstall, name))
 		return;
 	if (!source_of(fx, st, name, &kept)) {
-		if (!any_index(st))
+		if (!aipkg_state_any_index(st))
 			snprintf(msg, sizeof(msg), "no repository index is available and aipkg kept "
 				 "no file of %s: run 'aipkg update', then 'aipkg doctor --fix %s'",
 				 name, name);

@@ -370,19 +370,11 @@ static void world_check(const struct aipkg_state *st, const struct providers *pv
 	}
 }
 
-static bool any_index(const struct aipkg_state *st)
-{
-	for (size_t i = 0; i < st->nrepos; i++)
-		if (st->repos[i].loaded)
-			return true;
-	return false;
-}
-
 /* Installed packages no loaded index has at any version (virtual packages
  * such as .python-rundeps are nobody's to carry). */
 static void orphans(const struct aipkg_state *st, json_t *problems)
 {
-	if (!any_index(st))
+	if (!aipkg_state_any_index(st))
 		return;
 	for (size_t i = 0; i < st->installed.n; i++) {
 		const struct aipkg_pkg *p = &st->installed.pkgs[i];

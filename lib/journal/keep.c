@@ -336,11 +336,8 @@ static const char *fetch_blocker(const struct aipkg_state *st, int major, const 
 				 const char *version)
 {
 	const struct aipkg_pkg *best = aipkg_state_best(st, name);
-	bool any_index = false;
 
-	for (size_t i = 0; i < st->nrepos; i++)
-		any_index |= st->repos[i].loaded;
-	if (!any_index)
+	if (!aipkg_state_any_index(st))
 		return NULL; /* aipkg cannot tell (no index it reads): let apk try */
 	if (!best || !pkg_at(st, name, version, false))
 		return "no configured repository has this version and apk's cache does not either";

@@ -31,14 +31,6 @@ struct ask {
 	bool force;         /* install known-vulnerable versions without asking */
 };
 
-static bool any_index(const struct aipkg_state *st)
-{
-	for (size_t i = 0; i < st->nrepos; i++)
-		if (st->repos[i].loaded)
-			return true;
-	return false;
-}
-
 /* The plan's names as apk arguments.  The planners only name packages of
  * the indexes, and apk gets them after "--"; the syntax is checked once
  * more here, at the door, whatever changes upstream. */
@@ -474,7 +466,7 @@ static int ask_run(struct ask *a, json_t *args)
 	a->st = aipkg_ctx_state(a->ctx, &r);
 	if (!a->st)
 		return r;
-	if (!any_index(a->st))
+	if (!aipkg_state_any_index(a->st))
 		return aipkg_ctx_fail(a->ctx, -AIPKG_E_NOPKG,
 				      "no repository index is available, and requests are planned "
 				      "against the indexes: run 'aipkg update' first");

@@ -205,14 +205,6 @@ static int check_exists(struct aipkg_ctx *ctx, const struct aipkg_state *st, con
 	return r;
 }
 
-static bool any_index(const struct aipkg_state *st)
-{
-	for (size_t i = 0; i < st->nrepos; i++)
-		if (st->repos[i].loaded)
-			return true;
-	return false;
-}
-
 /* What an install's txn hooks need (txn.ud). */
 struct install_ud {
 	const struct aipkg_state *st;
@@ -320,12 +312,12 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		struct aipkg_dep dep;
 
 		r = check_atom(ctx, t.v[i], &dep);
-		if (r == 0 && any_index(st))
+		if (r == 0 && aipkg_state_any_index(st))
 			r = check_exists(ctx, st, t.v[i], &dep);
-		if (r == 0 && any_index(st))
+		if (r == 0 && aipkg_state_any_index(st))
 			r = check_choice(ctx, st, t.v[i], &dep, &t);
 	}
-	if (r == 0 && st && !any_index(st))
+	if (r == 0 && st && !aipkg_state_any_index(st))
 		aipkg_ctx_warn(ctx, "no repository index is available: run 'aipkg update' first; "
 				    "leaving the package check to apk");
 	/* before the txn, which takes the state away, and as they were asked */
