@@ -107,8 +107,15 @@ tool_names () {
 mcp_open () {
 	_mo_out=$1 _mo_err=$2
 	shift 2
-	rm -f requests && mkfifo requests &&
-	{ mcp_serve "$@" <requests >"$_mo_out" 2>"$_mo_err" & } &&
+	# emptied here, not by the server's own redirections: those happen
+	# in the background, after this returns, and a wait on OUT must not
+	# match what an earlier session left there
+	rm -f requests "$_mo_out" "$_mo_err" && mkfifo requests &&
+	: >"$_mo_out" && : >"$_mo_err" &&
+	# aipkg itself in the background (not mcp_serve, a function, which
+	# would leave a subshell between): $mcp_server is the server's pid
+	{ "$AIPKG" --root "$ROOT" --allow-untrusted "$@" mcp <requests \
+		>>"$_mo_out" 2>>"$_mo_err" & } &&
 	mcp_server=$! &&
 	exec 8>requests
 }
@@ -116,7 +123,25 @@ mcp_open () {
 # mcp_close: end the input, as a client does, and wait for the server.
 mcp_close () {
 	exec 8>&-
-	wait "$mcp_server"
+	_mc_pid=$mcp_server
+	mcp_server=
+	wait "$_mc_pid"
+}
+
+# mcp_failed OUT ERR: after a step of an open session failed, end the
+# session (the server must not hold the next test's gate or lock) and show
+# what it said; fails, for the end of a test: ... || mcp_failed out err
+mcp_failed () {
+	exec 8>&-
+	if test -n "$mcp_server"
+	then
+		kill "$mcp_server" 2>/dev/null
+		wait "$mcp_server" 2>/dev/null
+		mcp_server=
+	fi
+	echo "# the server's replies:" >&2 && sed "s/^/#   /" "$1" >&2
+	echo "# its stderr:" >&2 && sed "s/^/#   /" "$2" >&2
+	false
 }
 
 # mcp_wait_for PATTERN FILE: FILE gets a line matching PATTERN within 30 s.

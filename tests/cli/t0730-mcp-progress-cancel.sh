@@ -69,7 +69,8 @@ test_expect_success 'progress notifications as apk installs, and a ping answered
 	sort -g values >sorted && test_cmp sorted values &&
 	test "$(sort -u -g values | wc -l)" = "$(wc -l <values)" &&
 	test_grep "Installing nginx" out &&
-	test_grep "^P:nginx$" "$ROOT/lib/apk/db/installed"
+	test_grep "^P:nginx$" "$ROOT/lib/apk/db/installed" ||
+	mcp_failed out err
 '
 
 test_expect_success 'a call without a progressToken gets no notifications' '
@@ -107,7 +108,8 @@ test_expect_success 'cancelled while apk runs: no answer, apk stopped, the journ
 	# apk was stopped while it waited for its first download
 	test "$status" = failed &&
 	test_cmp installed.before "$ROOT/lib/apk/db/installed" &&
-	test_grep ! "^P:telnet-a$" "$ROOT/lib/apk/db/installed"
+	test_grep ! "^P:telnet-a$" "$ROOT/lib/apk/db/installed" ||
+	mcp_failed out err
 '
 
 test_expect_success 'a call cancelled while it waits in line never runs' '
@@ -127,7 +129,8 @@ test_expect_success 'a call cancelled while it waits in line never runs' '
 	test_grep "^P:bind-tools$" "$ROOT/lib/apk/db/installed" &&
 	test_grep ! "^P:htop$" "$ROOT/lib/apk/db/installed" &&
 	"$AIPKG" --root "$ROOT" --json history >history &&
-	test_grep ! "htop" history
+	test_grep ! "htop" history ||
+	mcp_failed out err
 '
 
 test_expect_success 'a slow secdb download says it is alive too' '
@@ -146,7 +149,7 @@ test_expect_success 'a slow secdb download says it is alive too' '
 	test "$(wc -l <values)" -ge 2 &&
 	test_grep "still running" out &&
 	sort -g values >sorted && test_cmp sorted values ||
-	{ cat out err >&2; false; }
+	mcp_failed out err
 '
 
 test_done
