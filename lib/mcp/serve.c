@@ -414,16 +414,24 @@ static const json_t *progress_token(const json_t *msg)
 	return aipkg_mcp_id_valid(t) ? t : NULL;
 }
 
-/* The job's request MSG is running now (its id and token for the reader). */
-static void now_running(struct mcp_session *s, struct mcp_job *job, const json_t *msg)
+/* The job's request MSG is running now (its id and token for the
+ * reader); the caller holds the lock. */
+static void running_locked(struct mcp_session *s, struct mcp_job *job, const json_t *msg)
 {
-	pthread_mutex_lock(&s->lock);
 	job->id = json_object_get(msg, "id");
 	job->token = progress_token(msg);
 	job->sent_at = aipkg_clock_now();
 	job->step[0] = job->message[0] = '\0';
-	job->cancelled = false;
 	s->running = job;
+}
+
+/* The next element MSG of the batch JOB runs now: a cancellation of the
+ * element before it does not stop this one. */
+static void element_running(struct mcp_session *s, struct mcp_job *job, const json_t *msg)
+{
+	pthread_mutex_lock(&s->lock);
+	running_locked(s, job, msg);
+	job->cancelled = false;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -444,7 +452,7 @@ static json_t *run_job(struct mcp_session *s, struct mcp_job *job)
 	size_t i;
 
 	if (!json_is_array(job->msg)) {
-		now_running(s, job, job->msg);
+		/* running since next_job took it: a cancellation meanwhile counts */
 		json_decref(out);
 		return aipkg_mcp_replies(s->mcp, job->msg);
 	}
@@ -452,7 +460,7 @@ static json_t *run_job(struct mcp_session *s, struct mcp_job *job)
 	json_array_foreach(job->msg, i, m) {
 		json_t *r;
 
-		now_running(s, job, m);
+		element_running(s, job, m);
 		r = aipkg_mcp_batch_element(s->mcp, m);
 		if (r && !job->cancelled && json_object_get(r, "id") && aipkg_mcp_may_send(s->mcp, r))
 			json_array_append(replies, r);
@@ -479,6 +487,11 @@ static struct mcp_job *next_job(struct mcp_session *s)
 		if (!s->head)
 			s->tail = NULL;
 		s->waiting--;
+		/* out of the queue and running in one step, under the lock: a
+		 * cancellation finds it in one place or the other, never lost
+		 * between them */
+		if (!json_is_array(job->msg))
+			running_locked(s, job, job->msg);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return job;

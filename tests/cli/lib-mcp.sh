@@ -155,6 +155,17 @@ mcp_wait_for () {
 	grep -q -- "$1" "$2"
 }
 
+# mcp_wait_reply ID FILE: FILE gets the reply to request ID within 30 s
+# (the reply's own "id", never an "id" inside some result's content).
+mcp_wait_reply () {
+	mcp_wait_for "^{\"jsonrpc\":\"2.0\",\"id\":$1," "$2"
+}
+
+# mcp_replied ID FILE: FILE holds a reply to request ID.
+mcp_replied () {
+	grep -q "^{\"jsonrpc\":\"2.0\",\"id\":$1," "$2"
+}
+
 # mcp_call_progress ID TOOL ARGS TOKEN: tools/call asking for progress.
 mcp_call_progress () {
 	mcp_request "$1" tools/call \

@@ -194,18 +194,14 @@ test_expect_success FLOCK 'a call while another aipkg holds the lock: isError, a
 '
 
 test_expect_success 'the server holds the lock only between a call'\''s start and end' '
-	mkfifo requests &&
-	{ mcp_serve <requests >out 2>err & } &&
-	server=$! &&
-	exec 8>requests &&
+	mcp_open out err &&
 	mcp_init 1 >&8 &&
 	mcp_call 2 pkg.install "{\"packages\":[\"htop\"],\"confirm\":true}" >&8 &&
-	mcp_wait_for "\"id\":2," out &&
+	mcp_wait_reply 2 out &&
 	"$AIPKG" --root "$ROOT" --allow-untrusted tool pkg.remove \
 		"{\"packages\":[\"htop\"],\"confirm\":true}" >result &&
 	mcp_call 3 pkg.info "{\"package\":\"htop\"}" >&8 &&
-	exec 8>&- &&
-	wait $server &&
+	mcp_close &&
 	test "$(mcp_get 2 .result.isError <out)" = false &&
 	test_grep "\"name\": \"htop\"" result &&
 	test "$(mcp_get 3 .result.structuredContent.installed <out)" = false

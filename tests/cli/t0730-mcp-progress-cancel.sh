@@ -57,10 +57,10 @@ test_expect_success 'progress notifications as apk installs, and a ping answered
 	mcp_call_progress 2 pkg_install "{\"packages\":[\"nginx\"],\"confirm\":true}" tok-2 >&8 &&
 	mcp_wait_for "notifications/progress" out &&
 	mcp_request 3 ping >&8 &&
-	mcp_wait_for "\"id\":3," out &&
-	! grep -q "\"id\":2," out &&
+	mcp_wait_reply 3 out &&
+	! mcp_replied 2 out &&
 	gate_open &&
-	mcp_wait_for "\"id\":2," out &&
+	mcp_wait_reply 2 out &&
 	mcp_close &&
 	mcp_replies_are_json out &&
 	test "$(mcp_get 2 .result.isError <out)" = false &&
@@ -91,12 +91,12 @@ test_expect_success 'cancelled while apk runs: no answer, apk stopped, the journ
 	mcp_wait_for "Installing" out &&
 	mcp_cancel 2 >&8 &&
 	mcp_request 3 ping >&8 &&
-	mcp_wait_for "\"id\":3," out &&
+	mcp_wait_reply 3 out &&
 	mcp_call 4 pkg_history "{\"limit\":1}" >&8 &&
-	mcp_wait_for "\"id\":4," out &&
+	mcp_wait_reply 4 out &&
 	gate_open &&
 	mcp_close &&
-	test_grep ! "\"id\":2," out &&
+	! mcp_replied 2 out &&
 	test_grep "the client cancelled a call" err &&
 	mcp_get 4 .result.structuredContent <out >entry &&
 	status=$("$TEST_TOOLS/jsonq" ".transactions[0].status" <entry) &&
@@ -121,11 +121,11 @@ test_expect_success 'a call cancelled while it waits in line never runs' '
 	mcp_wait_for "notifications/progress" out &&
 	mcp_cancel 3 >&8 &&
 	mcp_request 4 ping >&8 &&
-	mcp_wait_for "\"id\":4," out &&
+	mcp_wait_reply 4 out &&
 	gate_open &&
 	mcp_close &&
 	test "$(mcp_get 2 .result.isError <out)" = false &&
-	test_grep ! "\"id\":3," out &&
+	! mcp_replied 3 out &&
 	test_grep "^P:bind-tools$" "$ROOT/lib/apk/db/installed" &&
 	test_grep ! "^P:htop$" "$ROOT/lib/apk/db/installed" &&
 	"$AIPKG" --root "$ROOT" --json history >history &&
@@ -141,7 +141,7 @@ test_expect_success 'a slow secdb download says it is alive too' '
 	mcp_open out err &&
 	mcp_init 1 >&8 &&
 	mcp_call_progress 2 pkg_check_vuln "{\"refresh\":true}" tok-s >&8 &&
-	mcp_wait_for "\"id\":2," out &&
+	mcp_wait_reply 2 out &&
 	mcp_close &&
 	test "$(mcp_get 2 .result.isError <out)" = false &&
 	test "$(mcp_get 2 ".result.structuredContent.vulnerabilities[0].cve" <out)" = CVE-2025-23419 &&
