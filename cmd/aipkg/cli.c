@@ -306,9 +306,15 @@ void cli_render_changes(struct cli *cli, json_t *result)
 	cli_render_kept_locked(result);
 }
 
+/* Where an option's help starts; on a terminal too narrow for a help
+ * column beside the options (40 columns), it goes under each, this far in. */
+#define HELP_COLUMN 31
+#define HELP_UNDER 8
+
 static void usage_options(FILE *out, const struct cli_option *o)
 {
 	int columns = cli_columns(out);
+	bool under = columns > 0 && columns < HELP_COLUMN + 30;
 
 	for (; o && o->long_name; o++) {
 		char left[64];
@@ -316,8 +322,13 @@ static void usage_options(FILE *out, const struct cli_option *o)
 		snprintf(left, sizeof(left), "%c%c%c --%s%s%s", o->short_name ? '-' : ' ',
 			 o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ',
 			 o->long_name, o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(out, "  %-28s ", left);
-		cli_put_wrapped(out, o->help, 31, columns);
+		if (under) {
+			fprintf(out, "  %s\n%*s", left, HELP_UNDER, "");
+			cli_put_wrapped(out, o->help, HELP_UNDER, columns);
+		} else {
+			fprintf(out, "  %-28s ", left);
+			cli_put_wrapped(out, o->help, HELP_COLUMN, columns);
+		}
 	}
 }
 
@@ -326,8 +337,9 @@ void cli_usage(FILE *out, const struct aipkg_cmd *cmd)
 	int columns = cli_columns(out);
 
 	if (cmd) {
-		fprintf(out, "usage: aipkg %s [OPTIONS]%s%s\n\n", cmd->name, cmd->args ? " " : "",
+		cli_say(out, "usage: aipkg %s [OPTIONS]%s%s", cmd->name, cmd->args ? " " : "",
 			cmd->args ? cmd->args : "");
+		fputc('\n', out);
 		cli_put_wrapped(out, cmd->summary, 0, columns);
 		if (cmd->options && cmd->options->long_name) {
 			fprintf(out, "\nOptions:\n");
@@ -342,7 +354,8 @@ void cli_usage(FILE *out, const struct aipkg_cmd *cmd)
 		fprintf(out, "  %-14s ", (*c)->name);
 		cli_put_wrapped(out, (*c)->summary, 17, columns);
 	}
-	fprintf(out, "\nGlobal options (before or after the command):\n");
+	fputc('\n', out);
+	cli_say(out, "Global options (before or after the command):");
 	usage_options(out, cli_global_options);
 	fputc('\n', out);
 	cli_say(out, "'aipkg help COMMAND' shows a command's own options; see aipkg(8).");

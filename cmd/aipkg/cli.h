@@ -159,6 +159,24 @@ void cli_put_wrapped(FILE *out, const char *text, size_t indent, int columns);
 /* A sentence (FMT's arguments already safe: cli_safe) as a line of its
  * own, wrapped at blanks to the terminal's width. */
 void cli_say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A sentence written in pieces (a list of names), then said as one,
+ * wrapped at blanks on a terminal:
+ *	FILE *f = cli_text_open(&t, out); fprintf(f, ...); ...; cli_text_say(&t, INDENT);
+ * The pieces are safe text (cli_safe).  cli_text_say() writes the text
+ * (continuation lines INDENT columns in; the first line starts where the
+ * cursor is) and a newline to OUT, and frees it.  Out of memory, the
+ * pieces go straight to OUT, unwrapped.
+ */
+struct cli_text {
+	FILE *out, *f;
+	char *buf;
+	size_t len;
+};
+FILE *cli_text_open(struct cli_text *t, FILE *out);
+void cli_text_say(struct cli_text *t, size_t indent);
+/* Forget the text: nothing is written. */
+void cli_text_drop(struct cli_text *t);
 /* "LABEL  value": LABEL padded to WIDTH, a blank, then the escaped value
  * SAFE, which on a terminal wraps at blanks in its own column (history ID,
  * info) rather than the terminal breaking it in mid-word under the labels. */
@@ -178,9 +196,16 @@ void cli_put_cell(FILE *out, const char *safe, size_t cols, bool pad);
  * pushes its row right) and the FLEX cell is cut with "..." to the room
  * left on its row (a row too long without it is cut at the edge);
  * without a FLEX column, the widest column is cut, those marked
- * CLI_KEEP_SOFT last and CLI_KEEP never.  When OUT is not a terminal nothing is
- * cut.  The rows are kept until cli_table_print(), which
- * prints and frees them.
+ * CLI_KEEP_SOFT last and CLI_KEEP never.  A table with headings (HEAD: the
+ * first row) that this would leave unreadable -- a column cut below its
+ * heading, a FLEX column with less than 16 columns, a row still past the
+ * edge -- is printed as records instead, one "HEADING: value" line per
+ * cell, nothing cut; a table without headings whose rows still pass the
+ * edge has each row wrapped at blanks.
+ * When OUT is not a terminal nothing is cut: a table within 80 columns is
+ * aligned exactly, a wider one is laid out as for 80 columns (the typical
+ * widths, a longer cell pushing its row right, two blanks on).
+ * The rows are kept until cli_table_print(), which prints and frees them.
  */
 #define CLI_TABLE_MAX 8
 #define CLI_KEEP_SOFT 1
@@ -195,7 +220,11 @@ struct cli_table {
 	unsigned char keep[CLI_TABLE_MAX];
 	size_t width[CLI_TABLE_MAX];
 	size_t gap;          /* blanks between columns */
+	bool head;           /* the first row holds the headings */
 	bool overflow;       /* long cells push their row right (FLEX cut) */
+	bool records;        /* too narrow: each row as "HEADING: value" lines */
+	bool wrap;           /* too narrow, no headings: each row wrapped */
+	bool cut;            /* a cell was cut or left out (after printing) */
 	bool fitted;         /* the layout is decided (the first print) */
 	char **cells;
 	size_t *widths;      /* each cell's width */

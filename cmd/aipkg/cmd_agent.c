@@ -93,6 +93,7 @@ static void render_status(struct cli *cli, json_t *result)
 	printf("\n");
 	cli_table_init(&t, stdout, 6);
 	t.flex = 5;
+	t.head = true;
 	cli_table_add(&t, "PACKAGE", "INSTALLED", "AVAILABLE", "RISK", "SINCE", "REASON");
 	json_array_foreach(deferred, i, d)
 		cli_table_add(&t, str(d, "name"), str(d, "from"), str(d, "to"), str(d, "risk"),

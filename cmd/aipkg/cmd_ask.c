@@ -96,12 +96,15 @@ static void say_installed(const json_t *result)
 {
 	const json_t *p;
 	size_t i;
+	struct cli_text t;
+	FILE *f = cli_text_open(&t, stdout);
 
-	printf("Nothing to install:");
+	fputs("Nothing to install:", f);
 	json_array_foreach(json_object_get(result, "packages"), i, p)
-		printf("%s %s", i ? "," : "", cli_str(p, "name"));
-	printf(" %s installed already.\n",
-	       json_array_size(json_object_get(result, "packages")) == 1 ? "is" : "are");
+		fprintf(f, "%s %s", i ? "," : "", cli_str(p, "name"));
+	fprintf(f, " %s installed already.",
+		json_array_size(json_object_get(result, "packages")) == 1 ? "is" : "are");
+	cli_text_say(&t, 0);
 }
 
 static void render(struct cli *cli, json_t *result)

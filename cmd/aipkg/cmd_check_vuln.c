@@ -35,6 +35,7 @@ static void table(json_t *found)
 	/* what a finding is: never cut to fit the terminal */
 	t.keep[3] = t.keep[5] = t.keep[6] = CLI_KEEP;
 	t.keep[1] = t.keep[4] = CLI_KEEP_SOFT;
+	t.head = true;
 	cli_table_add(&t, "PACKAGE", "VERSION", "ORIGIN", "CVE", "FIXED IN", "FIX", "SEVERITY");
 	json_array_foreach(found, i, f)
 	{
@@ -83,13 +84,15 @@ static void summary(json_t *r)
 	json_int_t age = json_integer_value(json_object_get(db, "age_seconds"));
 	char when[32];
 
-	if (!json_array_size(found))
-		printf("No known vulnerabilities in %lld package%s.\n", (long long)scanned,
-		       scanned == 1 ? "" : "s");
-	else
-		printf("\n%zu known vulnerabilit%s in %lld package%s scanned.\n",
-		       json_array_size(found), json_array_size(found) == 1 ? "y" : "ies",
-		       (long long)scanned, scanned == 1 ? "" : "s");
+	if (!json_array_size(found)) {
+		cli_say(stdout, "No known vulnerabilities in %lld package%s.", (long long)scanned,
+			scanned == 1 ? "" : "s");
+	} else {
+		putchar('\n');
+		cli_say(stdout, "%zu known vulnerabilit%s in %lld package%s scanned.",
+			json_array_size(found), json_array_size(found) == 1 ? "y" : "ies",
+			(long long)scanned, scanned == 1 ? "" : "s");
+	}
 	cli_say(stdout, "Security database: %s from %s, %s old%s.", cli_str(db, "branch"),
 		cli_str(db, "source"), aipkg_age_text((double)age, when, sizeof(when)),
 		json_is_true(json_object_get(db, "offline")) ? " (could not refresh it)" : "");

@@ -80,16 +80,49 @@ static void yaml_value(FILE *out, const json_t *v)
 	}
 }
 
-/* "  key: value" padded, then "# comment". */
+/* The comment SAFE as lines "# ...", INDENT columns in, wrapped at blanks
+ * to COLUMNS (0: never). */
+static void comment_lines(int indent, const char *safe, int columns)
+{
+	char *text = NULL, *line, *next;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	cli_put_wrapped(f, safe, 0, columns > indent + 2 ? columns - indent - 2 : 0);
+	fclose(f);
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		printf("%*s# %s\n", indent, "", line);
+	}
+	free(text);
+}
+
+/* "  key: value" padded, then "# comment"; on a terminal too narrow for
+ * the comment beside the value (40 columns, a long path), the comment
+ * follows on lines of its own, under the value. */
 static void yaml_line(int depth, bool commented, const char *name, const char *value,
 		      const char *comment)
 {
+	int columns = cli_columns(stdout);
 	int n = printf("%*s%s%s:%s%s", depth * 2, "", commented ? "# " : "", name,
 		       value ? " " : "", value ? value : "");
+	int pad = n < COMMENT_COLUMN ? COMMENT_COLUMN - n : 2;
+	const char *safe = comment ? cli_safe(comment) : NULL;
 
-	if (comment)
-		printf("%*s# %s", n < COMMENT_COLUMN ? COMMENT_COLUMN - n : 2, "", cli_safe(comment));
-	putchar('\n');
+	if (!safe) {
+		putchar('\n');
+	} else if (columns <= 0 || n + pad + 2 + (int)cli_width(safe) <= columns) {
+		printf("%*s# %s\n", pad, "", safe);
+	} else if (n + 4 + (int)cli_width(safe) <= columns) {
+		printf("  # %s\n", safe);
+	} else {
+		putchar('\n');
+		comment_lines(depth * 2 + 2, safe, columns);
+	}
 }
 
 static int depth_of(const char *key)
@@ -150,14 +183,23 @@ static void show_yaml(struct cli *cli)
 {
 	json_t *rows = aipkg_ctx_config_settings(cli->ctx), *doc = aipkg_ctx_config_json(cli->ctx);
 	const char *file = json_string_value(json_object_get(doc, "file"));
-	char off[256] = "";
+	int columns = cli_columns(stdout);
+	char off[256] = "", *line = NULL;
 	json_t *row;
 	size_t i;
 
-	printf("# aipkg configuration in effect (aipkg.yaml(5)), secrets masked; each value's\n"
-	       "# origin follows it: a copy is a valid aipkg.yaml to start from.\n");
-	printf("# root: %s\n", cli_safe(json_string_value(json_object_get(doc, "root"))));
-	printf("# file: %s\n", file ? cli_safe(file) : "none (every value is aipkg's default)");
+	/* a comment of ours, in 80 columns through a pipe */
+	comment_lines(0, "aipkg configuration in effect (aipkg.yaml(5)), secrets masked; each "
+			 "value's origin follows it: a copy is a valid aipkg.yaml to start from.",
+		      columns ? columns : 80);
+	if (asprintf(&line, "root: %s", cli_safe(json_string_value(json_object_get(doc, "root")))) >= 0)
+		comment_lines(0, line, columns);
+	free(line);
+	if (asprintf(&line, "file: %s",
+		     file ? cli_safe(file) : "none (every value is aipkg's default)") < 0)
+		line = NULL;
+	comment_lines(0, line ? line : "file: ?", columns);
+	free(line);
 	json_array_foreach(rows, i, row)
 		show_row(row, off, sizeof(off));
 	json_decref(rows);

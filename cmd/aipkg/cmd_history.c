@@ -67,6 +67,7 @@ static void render_list(struct cli *cli, json_t *result)
 	cli_table_init(&tab, stdout, 5);
 	tab.flex = 4;
 	tab.keep[0] = tab.keep[1] = tab.keep[3] = CLI_KEEP;
+	tab.head = true;
 	cli_table_add(&tab, "    ID", "Date (UTC)", "Status", "Changes", "Command");
 	json_array_foreach(all, i, t)
 		list_row(&tab, t);
@@ -106,10 +107,14 @@ static void pkgs_line(const char *label, const json_t *a)
 
 	json_array_foreach(a, i, p) {
 		const char *why = str(p, "reason");
+		struct cli_text t;
+		FILE *f;
 
-		printf("%-*s %s%s%s%s%s%s\n", LABEL - 1, i ? "" : label, cli_str(p, "name"),
-		       *str(p, "version") ? " " : "", cli_str(p, "version"), *why ? " (" : "",
-		       cli_safe(why), *why ? ")" : "");
+		printf("%-*s ", LABEL - 1, i ? "" : label);
+		f = cli_text_open(&t, stdout);
+		fprintf(f, "%s%s%s%s%s%s", cli_str(p, "name"), *str(p, "version") ? " " : "",
+			cli_str(p, "version"), *why ? " (" : "", cli_safe(why), *why ? ")" : "");
+		cli_text_say(&t, LABEL);
 	}
 }
 

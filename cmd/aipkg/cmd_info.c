@@ -55,11 +55,17 @@ static void vulns(json_t *a)
 	}
 	if (!json_array_size(a))
 		printf("%-14s none known\n", "vulnerable:");
-	json_array_foreach(a, i, v)
-		printf("%-14s %s (fixed in %s%s, severity %s)\n", i ? "" : "vulnerable:",
-		       cli_str(v, "cve"), cli_str(v, "fixed_in"),
-		       json_is_true(json_object_get(v, "fix_available")) ? ", available" : "",
-		       cli_str(v, "severity"));
+	json_array_foreach(a, i, v) {
+		char *line = NULL;
+
+		if (asprintf(&line, "%s (fixed in %s%s, severity %s)", cli_str(v, "cve"),
+			     cli_str(v, "fixed_in"),
+			     json_is_true(json_object_get(v, "fix_available")) ? ", available" : "",
+			     cli_str(v, "severity")) < 0)
+			line = NULL;
+		cli_put_field(stdout, i ? "" : "vulnerable:", 14, line ? line : "?");
+		free(line);
+	}
 }
 
 /* "1.2 MiB installed", and for a package not installed its download. */
@@ -151,10 +157,10 @@ static void render_owners(struct cli *cli, const json_t *owners)
 		if (cli->opts.verbose < 0 && !seen)
 			printf("%s\n", cli_str(o, "package"));
 		else if (cli->opts.verbose >= 0)
-			printf("%s %sis owned by %s-%s\n", cli_str(o, "path"),
-			       json_is_string(json_object_get(o, "symlink_target")) ? "symlink target "
-										 : "",
-			       cli_str(o, "package"), cli_str(o, "version"));
+			cli_say(stdout, "%s %sis owned by %s-%s", cli_str(o, "path"),
+				json_is_string(json_object_get(o, "symlink_target")) ? "symlink target "
+										  : "",
+				cli_str(o, "package"), cli_str(o, "version"));
 	}
 }
 

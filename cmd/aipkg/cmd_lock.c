@@ -38,8 +38,8 @@ static void render(struct cli *cli, json_t *result)
 		return;
 	json_array_foreach(pkgs, i, p)
 		if (json_is_true(json_object_get(p, "unchanged")))
-			printf("%s is already locked at %s.\n", cli_str(p, "package"),
-			       cli_str(p, "version"));
+			cli_say(stdout, "%s is already locked at %s.", cli_str(p, "package"),
+				cli_str(p, "version"));
 	f = open_memstream(&text, &len);
 	if (!f)
 		return;

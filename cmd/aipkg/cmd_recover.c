@@ -11,7 +11,7 @@ static void render(struct cli *cli, json_t *result)
 	if (cli->opts.verbose < 0)
 		return;
 	if (!json_array_size(all))
-		printf("Nothing to recover: no operation is pending.\n");
+		cli_say(stdout, "Nothing to recover: no operation is pending.");
 	json_array_foreach(all, i, t)
 		cli_say(stdout, "Operation %lld ('%s'): %s %s, %zu change%s found in the installed "
 				"database.",

@@ -7,6 +7,8 @@ static void render(struct cli *cli, json_t *result)
 	bool dry = json_is_true(json_object_get(result, "dry_run"));
 	json_t *pkgs = json_object_get(result, "packages"), *p;
 	size_t i, n = 0;
+	struct cli_text t;
+	FILE *f;
 
 	if (cli->opts.verbose < 0)
 		return;
@@ -19,16 +21,21 @@ static void render(struct cli *cli, json_t *result)
 					"would take the repositories' build instead.",
 				cli_str(p, "package"), cli_str(p, "pinned"), cli_str(p, "package"));
 		else
-			printf("%s was not locked.\n", cli_str(p, "package"));
+			cli_say(stdout, "%s was not locked.", cli_str(p, "package"));
 	}
+	f = cli_text_open(&t, stdout);
 	json_array_foreach(pkgs, i, p)
 		if (!json_is_true(json_object_get(p, "unchanged")))
-			printf("%s %s", n++ ? "," : dry ? "Would unlock" : "Unlocked",
-			       cli_str(p, "package"));
+			fprintf(f, "%s %s", n++ ? "," : dry ? "Would unlock" : "Unlocked",
+				cli_str(p, "package"));
 	if (n && dry)
-		printf(".\n");
+		fputc('.', f);
 	else if (n)
-		printf(": 'aipkg update' may upgrade %s again.\n", n == 1 ? "it" : "them");
+		fprintf(f, ": 'aipkg update' may upgrade %s again.", n == 1 ? "it" : "them");
+	if (n)
+		cli_text_say(&t, 0);
+	else
+		cli_text_drop(&t);
 }
 
 static int run(struct cli *cli)

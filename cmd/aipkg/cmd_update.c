@@ -70,7 +70,7 @@ static void render_plan(struct cli *cli, json_t *result)
 	t.flex = 5;
 	if (!json_array_size(pkgs) && cli->opts.verbose >= 0)
 		printf("Nothing to upgrade.\n");
-	else if (cli->opts.verbose >= 0)
+	else if ((t.head = cli->opts.verbose >= 0))
 		cli_table_add(&t, "PACKAGE", "INSTALLED", "AVAILABLE", "RISK", "ACTION", "WHY");
 	json_array_foreach(pkgs, i, p)
 		cli_table_add(&t, str(p, "name"), str(p, "from"), str(p, "to"), str(p, "risk"),
@@ -78,7 +78,7 @@ static void render_plan(struct cli *cli, json_t *result)
 	cli_table_print(&t);
 	/* at 80 columns WHY, the point of --plan, was cut to "minor version
 	 * bump; f...": when the table had to cut, the reasons follow whole */
-	if (t.overflow && cli->opts.verbose >= 0)
+	if (t.cut && cli->opts.verbose >= 0)
 		json_array_foreach(pkgs, i, p)
 			cli_say(stdout, "%s%s: %s", i ? "" : "\n", cli_safe(str(p, "name")),
 				cli_safe(str(p, "why")));

@@ -87,9 +87,8 @@ void cli_render_kept_locked(const json_t *result)
 	size_t i;
 
 	json_array_foreach(json_object_get(result, "kept_locked"), i, k)
-		printf("%s is locked at %s: the lock stays ('aipkg unlock %s' lets it move).\n",
-		       cli_safe(cli_str(k, "name")), cli_safe(cli_str(k, "version")),
-		       cli_safe(cli_str(k, "name")));
+		cli_say(stdout, "%s is locked at %s: the lock stays ('aipkg unlock %s' lets it move).",
+			cli_str(k, "name"), cli_str(k, "version"), cli_str(k, "name"));
 }
 
 void cli_render_unchanged(struct cli *cli, json_t *result)
@@ -106,11 +105,15 @@ void cli_render_unchanged(struct cli *cli, json_t *result)
 	if (json_array_size(already))
 		return;
 	if (json_array_size(added) || json_array_size(removed)) {
-		printf("No package %s; the world file %s:", dry ? "would change" : "changed",
-		       dry ? "would change" : "changed");
-		json_array_foreach(added, i, a) printf(" +%s", cli_safe(json_string_value(a)));
-		json_array_foreach(removed, i, a) printf(" -%s", cli_safe(json_string_value(a)));
-		printf(".\n");
+		struct cli_text t;
+		FILE *f = cli_text_open(&t, stdout);
+
+		fprintf(f, "No package %s; the world file %s:", dry ? "would change" : "changed",
+			dry ? "would change" : "changed");
+		json_array_foreach(added, i, a) fprintf(f, " +%s", cli_safe(json_string_value(a)));
+		json_array_foreach(removed, i, a) fprintf(f, " -%s", cli_safe(json_string_value(a)));
+		fputc('.', f);
+		cli_text_say(&t, 0);
 		return;
 	}
 	printf("%s\n", dry ? "Nothing would change." : "Nothing changed.");
@@ -185,6 +188,8 @@ static void plan_totals(FILE *out, const json_t *changes, bool any_named)
 	const char *sep = "";
 	size_t i;
 	char a[32], b[32];
+	struct cli_text text;
+	FILE *f = cli_text_open(&text, out);
 
 	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
 		size_t n = 0, named = 0;
@@ -196,9 +201,9 @@ static void plan_totals(FILE *out, const json_t *changes, bool any_named)
 			}
 		if (!n)
 			continue;
-		fprintf(out, "%s%zu to %s", sep, n, verbs[v]);
+		fprintf(f, "%s%zu to %s", sep, n, verbs[v]);
 		if (any_named && named && named < n)
-			fprintf(out, " (%zu named, %zu %s)", named, n - named,
+			fprintf(f, " (%zu named, %zu %s)", named, n - named,
 				v == 4 ? "along with them"
 				: n - named == 1 ? "dependency" : "dependencies");
 		sep = ", ";
@@ -209,7 +214,8 @@ static void plan_totals(FILE *out, const json_t *changes, bool any_named)
 		disk += num(c, "installed_size") - num(c, "installed_size_before");
 		unknown |= json_is_true(json_object_get(c, "size_unknown"));
 	}
-	fprintf(out, ".\n");
+	fputc('.', f);
+	cli_text_say(&text, 0);
 	if (download > 0)
 		fprintf(out, "Download: %s%s", cli_size((double)download, a, sizeof(a)),
 			unknown ? ".\n" : "; ");

@@ -135,22 +135,100 @@ static int by_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The width 9 cells in 10 of column C fit in: the rare long one (a
- * 37-character version) need not push every row's description away.  Of
- * a few rows (a header and one operation) that is every cell: rounding
- * down gave the header's width and pushed each row past its heading. */
-static size_t typical_width(const struct cli_table *t, size_t c)
+/* The width of column C's heading (0 without headings). */
+static size_t heading_width(const struct cli_table *t, size_t c)
 {
-	size_t *w = malloc(t->nrows * sizeof(*w)), typical;
+	return t->head && t->nrows ? t->widths[c] : 0;
+}
+
+/* The width TENTHS tenths of the cells of column C fit in: with 9, the
+ * rare long one (a 37-character version) need not push every row's
+ * description away.  Of a few rows (a header and one operation) that is
+ * every cell: rounding down gave the header's width and pushed each row
+ * past its heading.  A heading is never narrower than its column. */
+static size_t share_width(const struct cli_table *t, size_t c, size_t tenths)
+{
+	size_t *w = malloc(t->nrows * sizeof(*w)), share;
 
 	if (!w)
 		return t->width[c];
 	for (size_t r = 0; r < t->nrows; r++)
 		w[r] = t->widths[r * t->ncols + c];
 	qsort(w, t->nrows, sizeof(*w), by_size);
-	typical = w[(t->nrows * 9 + 9) / 10 - 1];
+	share = w[(t->nrows * tenths + 9) / 10 - 1];
 	free(w);
-	return typical;
+	return share > heading_width(t, c) ? share : heading_width(t, c);
+}
+
+/* Every column but the last as wide as most of its cells: a longer cell
+ * pushes the rest of its row right. */
+static void overflow(struct cli_table *t)
+{
+	t->overflow = true;
+	for (size_t c = 0; c + 1 < t->ncols; c++)
+		t->width[c] = share_width(t, c, 9);
+}
+
+/* On a narrow terminal the columns before the flexible one give up to
+ * half their cells' width, the widest first, until the flexible one has
+ * FLEX_MIN columns: one 37-character name among six left the versions of
+ * the other five no room at 40 columns. */
+#define FLEX_MIN 16
+static void make_room(struct cli_table *t, size_t max)
+{
+	size_t median[CLI_TABLE_MAX], fixed;
+
+	for (size_t c = 0; c + 1 < t->ncols; c++)
+		median[c] = share_width(t, c, 5);
+	for (;;) {
+		size_t widest = t->ncols;
+
+		fixed = total_width(t) - t->width[t->ncols - 1];
+		if (fixed + FLEX_MIN <= max)
+			return;
+		for (size_t c = 0; c + 1 < t->ncols; c++)
+			if (t->width[c] > median[c] &&
+			    (widest == t->ncols || t->width[c] > t->width[widest]))
+				widest = c;
+		if (widest == t->ncols)
+			return;
+		t->width[widest]--;
+	}
+}
+
+/*
+ * Through a pipe: the layout of an 80-column terminal, nothing cut.  A
+ * table within 80 columns is aligned exactly; a wider one (list -a, where
+ * one 50-character name padded twenty thousand lines) takes the typical
+ * widths, and a longer cell pushes its row right, two blanks on.
+ */
+#define PIPE_COLUMNS 80
+static void fit_pipe(struct cli_table *t)
+{
+	if (t->fitted)
+		return;
+	t->fitted = true;
+	if (t->nrows && total_width(t) > PIPE_COLUMNS)
+		overflow(t);
+}
+
+/* A table with headings that keeps them over readable columns: none cut
+ * below its heading, the flexible one FLEX_MIN wide at least, within MAX. */
+static bool readable(const struct cli_table *t, size_t max)
+{
+	size_t fixed = strlen(t->indent), need;
+
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (t->width[c] < heading_width(t, c))
+			return false;
+		if (!t->overflow || c + 1 < t->ncols)
+			fixed += t->width[c] + (c + 1 < t->ncols ? t->gap : 0);
+	}
+	if (!t->overflow)
+		return fixed <= max;
+	need = heading_width(t, t->ncols - 1) > FLEX_MIN ? heading_width(t, t->ncols - 1)
+							   : FLEX_MIN;
+	return fixed + need <= max;
 }
 
 /*
@@ -159,7 +237,10 @@ static size_t typical_width(const struct cli_table *t, size_t c)
  * columns take their typical width (a longer cell pushes the rest of its
  * row right rather than being cut) and the flexible one is cut, row by
  * row, to what is left; without one, the widest column that may be cut
- * loses a column at a time.
+ * loses a column at a time.  A table with headings that this leaves
+ * unreadable (40 columns: "PAC... VER..." and headings past the edge) is
+ * shown as records; one without headings that still passes the edge has
+ * its rows wrapped.
  */
 #define CUT_MIN 6
 static void fit(struct cli_table *t, size_t max)
@@ -174,23 +255,79 @@ static void fit(struct cli_table *t, size_t max)
 	if (total_width(t) <= max || !t->nrows)
 		return;
 	if (t->flex >= 0 && (size_t)t->flex + 1 == t->ncols) {
-		t->overflow = true;
-		for (size_t c = 0; c + 1 < t->ncols; c++)
-			t->width[c] = typical_width(t, c);
-		return;
-	}
-	for (unsigned char level = 0; level < CLI_KEEP; level++)
-		while (total_width(t) > max) {
-			size_t widest = t->ncols;
+		overflow(t);
+		make_room(t, max);
+	} else {
+		for (unsigned char level = 0; level < CLI_KEEP; level++)
+			while (total_width(t) > max) {
+				size_t widest = t->ncols;
 
-			for (size_t c = 0; c < t->ncols; c++)
-				if (t->keep[c] <= level && t->width[c] > CUT_MIN &&
-				    (widest == t->ncols || t->width[c] > t->width[widest]))
-					widest = c;
-			if (widest == t->ncols)
-				break; /* this level gives no more */
-			t->width[widest]--;
-		}
+				for (size_t c = 0; c < t->ncols; c++)
+					if (t->keep[c] <= level && t->width[c] > CUT_MIN &&
+					    (widest == t->ncols || t->width[c] > t->width[widest]))
+						widest = c;
+				if (widest == t->ncols)
+					break; /* this level gives no more */
+				t->width[widest]--;
+			}
+	}
+	if (t->head && !readable(t, max)) {
+		t->records = true;
+		t->overflow = false; /* every cell is shown whole */
+	} else if (!t->overflow && total_width(t) > max) {
+		t->wrap = true;
+	}
+}
+
+/* S without the blanks that right-align it in its column ("    ID"). */
+static const char *trimmed(const char *s)
+{
+	while (s && *s == ' ')
+		s++;
+	return s ? s : "";
+}
+
+/* Row R as a record: "HEADING: value" a line, each value whole and
+ * wrapped in its column; a blank line before each record but a row that
+ * continues the one before (an empty first cell: check-vuln's next CVE). */
+static void print_record(struct cli_table *t, size_t r)
+{
+	char **row = &t->cells[r * t->ncols];
+	size_t label = 0;
+
+	for (size_t c = 0; c < t->ncols; c++)
+		if (cli_width(trimmed(t->cells[c])) + 1 > label)
+			label = cli_width(trimmed(t->cells[c])) + 1;
+	if (r > 1 && *trimmed(row[0]))
+		fputc('\n', t->out);
+	for (size_t c = 0; c < t->ncols; c++) {
+		char head[128];
+
+		if (!*trimmed(row[c]))
+			continue;
+		snprintf(head, sizeof(head), "%s%s:", t->indent, trimmed(t->cells[c]));
+		cli_put_field(t->out, head, strlen(t->indent) + label, trimmed(row[c]));
+	}
+}
+
+/* Row R, which passes the edge, wrapped at blanks: its cells one blank
+ * apart, the next lines two columns further in than the first. */
+static void print_wrapped(struct cli_table *t, size_t r, size_t max)
+{
+	char **row = &t->cells[r * t->ncols];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	for (size_t c = 0; c < t->ncols; c++)
+		if (*trimmed(row[c]))
+			fprintf(f, "%s%s", ftell(f) ? " " : "", trimmed(row[c]));
+	fclose(f);
+	fputs(t->indent, t->out);
+	cli_put_wrapped(t->out, text ? text : "", strlen(t->indent) + 2, (int)max);
+	free(text);
 }
 
 static void print_row(struct cli_table *t, size_t r, size_t max)
@@ -198,6 +335,15 @@ static void print_row(struct cli_table *t, size_t r, size_t max)
 	char **row = &t->cells[r * t->ncols];
 	size_t end = t->ncols, pos = strlen(t->indent), start = pos;
 
+	if (t->records) {
+		if (r > 0)
+			print_record(t, r);
+		return;
+	}
+	if (t->wrap) {
+		print_wrapped(t, r, max);
+		return;
+	}
 	/* no trailing blanks: the row ends at its last non-empty cell */
 	while (end > 1 && row[end - 1] && !*row[end - 1])
 		end--;
@@ -205,24 +351,38 @@ static void print_row(struct cli_table *t, size_t r, size_t max)
 	for (size_t c = 0; c < end; c++) {
 		const char *cell = row[c] ? row[c] : "?";
 		bool last = c + 1 == end;
+		size_t w = t->widths[r * t->ncols + c];
 
-		if (t->overflow && start + 4 > max)
+		if (t->overflow && max && start + 4 > max) {
+			t->cut = true;
 			break; /* no room left on this row */
-		for (; pos < start; pos++)
-			fputc(' ', t->out);
+		}
 		if (t->overflow) {
-			size_t room = max > pos ? max - pos : 0, w = t->widths[r * t->ncols + c];
+			size_t room = max > start ? max - start : 0;
 
 			/* the flexible cell takes what is left; any other only
-			 * loses what would pass the edge */
-			if (w > room && room < 4)
-				break; /* no room for even "x..." */
-			w = (int)c == t->flex || w > room ? room : w;
+			 * loses what would pass the edge, and ends the row when
+			 * less than half of it would show ("[i..." at 40
+			 * columns); through a pipe nothing is cut */
+			if (max && w > room && (room < 4 || (c && (int)c != t->flex &&
+							      (room - 3) * 2 < w))) {
+				t->cut = true;
+				break;
+			}
+			for (; pos < start; pos++)
+				fputc(' ', t->out);
+			if (max && w > room) {
+				w = room;
+				t->cut = true;
+			}
 			cli_put_cell(t->out, cell, w, false);
 			pos += w;
-			if (pos >= max)
+			if (max && pos >= max)
 				break;
 		} else {
+			for (; pos < start; pos++)
+				fputc(' ', t->out);
+			t->cut |= w > t->width[c];
 			cli_put_cell(t->out, cell, t->width[c], !last);
 			pos += t->width[c];
 		}
@@ -239,6 +399,8 @@ void cli_table_print(struct cli_table *t)
 
 	if (max > 0)
 		fit(t, (size_t)max);
+	else
+		fit_pipe(t);
 	for (size_t r = 0; r < t->nrows; r++)
 		print_row(t, r, max > 0 ? (size_t)max : 0);
 	for (size_t i = 0; i < t->nrows * t->ncols; i++)
@@ -289,6 +451,37 @@ void cli_put_field(FILE *out, const char *label, size_t width, const char *safe)
 {
 	fprintf(out, "%-*s ", (int)width, label);
 	cli_put_wrapped(out, safe, width + 1, cli_columns(out));
+}
+
+FILE *cli_text_open(struct cli_text *t, FILE *out)
+{
+	t->out = out;
+	t->buf = NULL;
+	t->len = 0;
+	t->f = open_memstream(&t->buf, &t->len);
+	return t->f ? t->f : out;
+}
+
+void cli_text_say(struct cli_text *t, size_t indent)
+{
+	if (!t->f) {
+		fputc('\n', t->out);
+		return;
+	}
+	fclose(t->f);
+	cli_put_wrapped(t->out, t->buf ? t->buf : "", indent, cli_columns(t->out));
+	free(t->buf);
+	t->f = NULL;
+	t->buf = NULL;
+}
+
+void cli_text_drop(struct cli_text *t)
+{
+	if (t->f)
+		fclose(t->f);
+	free(t->buf);
+	t->f = NULL;
+	t->buf = NULL;
 }
 
 void cli_say(FILE *out, const char *fmt, ...)
