@@ -38,11 +38,6 @@ on_tty () {
 	"$PTY" -c "$_ot_cols" "$AIPKG" --root "$ROOT" --allow-untrusted "$@"
 }
 
-# fits COLS FILE: no line of FILE (ASCII here) is wider than COLS.
-fits () {
-	awk -v max="$1" 'length($0) > max { print "too wide (" length($0) "): " $0; bad = 1 }
-		END { exit bad }' "$2"
-}
 
 test_expect_success 'setup: long names, versions and descriptions; a vulnerable one' '
 	fixture_repo_a "$REPO_A" &&
@@ -65,7 +60,7 @@ test_expect_success 'setup: long names, versions and descriptions; a vulnerable 
 
 test_expect_success 'check-vuln: the table fits 80 columns on a terminal, whole in a pipe' '
 	on_tty 80 check-vuln >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	test_grep "CVE-2024-1000001" tty &&
 	test_grep "CVE-2023-45853" tty &&
 	test_grep "0.0_git20240102-r0" tty &&
@@ -75,19 +70,19 @@ test_expect_success 'check-vuln: the table fits 80 columns on a terminal, whole 
 
 test_expect_success '--help fits 80 columns, and the pipe has each summary on one line' '
 	"$PTY" -c 80 "$AIPKG" --help >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	"$PTY" -c 60 "$AIPKG" --help >tty60 &&
-	fits 60 tty60 &&
+	test_fits 60 tty60 &&
 	"$AIPKG" --help >pipe &&
 	summary=$("$AIPKG" --json help | "$TEST_TOOLS/jsonq" "commands[0].summary") &&
 	test_grep -F "$summary" pipe &&
 	"$PTY" -c 80 "$AIPKG" check-vuln --help >tty &&
-	fits 80 tty
+	test_fits 80 tty
 '
 
 test_expect_success 'list -a fits; the description is cut on the terminal only' '
 	on_tty 80 list -a >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	test_grep "^$LONG_NAME .*\.\.\.$" tty &&
 	test_grep "^$LONGER_NAME 0.0_git" tty &&
 	aipkg list -a >pipe &&
@@ -98,7 +93,7 @@ test_expect_success 'list -a fits; the description is cut on the terminal only' 
 test_expect_success 'history fits; the command is whole in a pipe' '
 	aipkg --yes install nginx "$LONG_NAME" >out 2>err &&
 	on_tty 80 history >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	aipkg history >pipe &&
 	test_grep "install nginx $LONG_NAME$" pipe
 '

@@ -63,11 +63,6 @@ on_tty_after () {
 		"$AIPKG" --root "$ROOT" --allow-untrusted "$@"
 }
 
-# fits COLS FILE: no line of FILE is wider than COLS.
-fits () {
-	awk -v max="$1" 'length($0) > max { print "too wide (" length($0) "): " $0; bad = 1 }
-		END { exit bad }' "$2"
-}
 
 test_expect_success 'setup: nginx installed from A' '
 	fixture_repo_a "$REPO_A" &&
@@ -80,7 +75,7 @@ test_expect_success 'setup: nginx installed from A' '
 
 test_expect_success 'history: each heading stands over its column, with one operation' '
 	on_tty 80 "" history >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	head -n 1 tty >head &&
 	sed -n 2p tty >row &&
 	test_grep "committed" row &&
@@ -99,7 +94,7 @@ test_expect_success 'history ID: a long apk command line wraps in the value colu
 	installed_list >now &&
 	test_grep "^nginx-1.27.0-r0$" now &&
 	on_tty 80 "" history 2 >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	sed -n "/^apk:/,/^World before:/p" tty >apk-lines &&
 	test "$(wc -l <apk-lines)" -gt 2 &&
 	sed "1d;\$d" apk-lines >rest &&
@@ -191,7 +186,7 @@ test_expect_success 'rollback to a version only a kept file has: no made-up disk
 # continue a line starting with LABEL (those after it that start with
 # blanks and are no other label) start INDENT blanks in.
 wrapped () {
-	fits "$1" "$3" &&
+	test_fits "$1" "$3" &&
 	awk -v n="$2" -v label="$4" '
 		index($0, label) == 1 { inside = 1; next }
 		inside && /^ / && !/^ *[a-z]+: / {
@@ -226,7 +221,7 @@ test_expect_success 'update --plan: the reason whole when the table cut it' '
 	installed_list >now &&
 	test_grep "^nginx-1.26.2-r0$" now &&
 	on_tty 80 "" update --plan >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	test_grep "^nginx  *1.26.2-r0 1.27.0-r0 medium" tty &&
 	tr "\n" " " <tty >joined &&
 	test_grep "nginx: medium risk (minor version bump)" joined &&
@@ -237,7 +232,7 @@ test_expect_success 'update --plan: the reason whole when the table cut it' '
 
 test_expect_success 'agent run --dry-run: the plan, each line within 80 columns' '
 	on_tty 80 "" agent run --dry-run >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	test_grep "^Indexes: not refreshed (--dry-run)" tty &&
 	test_grep "^The plan (--dry-run: nothing was done):" tty &&
 	test_grep "^  nginx 1.26.2-r0 -> 1.27.0-r0: sandbox (medium risk)" tty &&
@@ -257,7 +252,7 @@ test_expect_success 'agent run and ask warn once of a repository without an inde
 test_expect_success 'mcp at a terminal: the banner within 80 columns' '
 	on_tty 80 "$(printf "\004")" mcp >tty &&
 	test_grep "an MCP server reading JSON-RPC" tty &&
-	fits 80 tty
+	test_fits 80 tty
 '
 
 test_expect_success 'check-vuln --fail-on through one pipe: the table, then the error' '
@@ -280,7 +275,7 @@ test_expect_success 'doctor --fix and rollback, dry runs: long steps and apk lin
 	fixture_use_repos "$ROOT" "$TRASH_DIRECTORY/repo-c" &&
 	test_expect_code 1 on_tty 80 "" --dry-run doctor --fix >tty &&
 	fixture_use_repos "$ROOT" "$REPO_B" &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	tr "\n" " " <tty | tr -s " " >joined &&
 	test_grep "nginx 1.26.2-r0 is in no configured repository: " joined &&
 	on_tty 80 "" --dry-run rollback >tty &&
@@ -289,11 +284,11 @@ test_expect_success 'doctor --fix and rollback, dry runs: long steps and apk lin
 
 test_expect_success 'lock of five packages, update keeping them: the lines fit the terminal' '
 	on_tty 80 "" --yes lock nginx pcre2 zlib libcrypto3 libssl3 >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	tr "\n" " " <tty | tr -s " " >joined &&
 	test_grep "Locked nginx at 1.26.2-r0, pcre2 at 10.43-r0, .*: the world file now holds nginx=1.26.2-r0 pcre2=10.43-r0 " joined &&
 	on_tty 80 "" --dry-run update >tty &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	tr "\n" " " <tty | tr -s " " >joined &&
 	test_grep "Kept locked nginx 1.26.2-r0 (1.27.0-r0 available; '"'"'aipkg unlock nginx'"'"' lets it move)" joined
 '
@@ -318,7 +313,7 @@ test_expect_success 'doctor -v: the changed configuration as a table within 80 c
 	aipkg -X "$TRASH_DIRECTORY/repo-e" --yes install alpine-baselayout-data-like >out 2>err &&
 	echo "root:x::0:::::" >"$ROOT/etc/shadow-like" &&
 	{ on_tty 80 "" -v -X "$TRASH_DIRECTORY/repo-e" doctor >tty; test $? -le 1; } &&
-	fits 80 tty &&
+	test_fits 80 tty &&
 	test_grep "^  changed  etc/shadow-like  alpine-baselayout-data-like 3.6.5-r0$" tty
 '
 
@@ -331,7 +326,7 @@ test_expect_success 'Ctrl-C while apk runs: the message starts after the echoed 
 		"$AIPKG" --root slow --allow-untrusted --yes install nginx >tty &&
 	srv_stop &&
 	test_grep "^error: apk add was stopped by Ctrl-C" tty &&
-	fits 80 tty
+	test_fits 80 tty
 '
 
 test_done

@@ -40,11 +40,6 @@ on_tty () {
 		"$AIPKG" --root "$ROOT" --allow-untrusted "$@"
 }
 
-# fits COLS FILE: no line of FILE (ASCII here) is wider than COLS.
-fits () {
-	awk -v max="$1" 'length($0) > max { print "too wide (" length($0) "): " $0; bad = 1 }
-		END { exit bad }' "$2"
-}
 
 test_expect_success 'setup: a long name with two findings, a few operations' '
 	fixture_repo_a "$REPO_A" &&
@@ -68,14 +63,14 @@ test_expect_success 'setup: a long name with two findings, a few operations' '
 
 test_expect_success 'check-vuln at 40 and 60 columns: records, every value whole' '
 	on_tty 60 check-vuln >tty &&
-	fits 60 tty &&
+	test_fits 60 tty &&
 	test_grep "^PACKAGE: *$LONG_NAME$" tty &&
 	test_grep "^ORIGIN: *$LONG_NAME-origin$" tty &&
 	test_grep "^CVE: *CVE-2024-1000002$" tty &&
 	test_grep "^FIXED IN: *0.0_git20240102-r0$" tty &&
 	test_grep "^PACKAGE: *zlib$" tty &&
 	on_tty 40 check-vuln >tty &&
-	fits 40 tty &&
+	test_fits 40 tty &&
 	test_grep "^CVE: *CVE-2024-1000002$" tty &&
 	test_grep "^FIXED IN: *0.0_git20240102-r0$" tty &&
 	# a value longer than the line goes on under itself
@@ -89,20 +84,20 @@ test_expect_success 'check-vuln at 40 and 60 columns: records, every value whole
 
 test_expect_success 'history at 40 columns: each operation whole, as records' '
 	on_tty 40 history >tty &&
-	fits 40 tty &&
+	test_fits 40 tty &&
 	test_grep "^ID: *3$" tty &&
 	test_grep "^Status: *committed$" tty &&
 	tr "\n" " " <tty | tr -s " " >joined &&
 	test_grep "Command: .*--yes lock zlib" joined &&
 	# at 60 the table keeps its headings within the width
 	on_tty 60 history >tty &&
-	fits 60 tty &&
+	test_fits 60 tty &&
 	test_grep "^ *ID Date (UTC)" tty
 '
 
 test_expect_success 'list at 40 columns: a tag is shown whole or not at all' '
 	on_tty 40 list >tty &&
-	fits 40 tty &&
+	test_fits 40 tty &&
 	test_grep "^zlib  *1.3.1-r0" tty &&
 	test_grep ! "\[i\.\.\." tty &&
 	test_grep ! " $" tty
@@ -118,12 +113,12 @@ test_expect_success 'every command'"'"'s --help fits 40 and 60 columns' '
 		for cols in 40 60
 		do
 			NO_COLOR=1 "$PTY" -c $cols "$AIPKG" "$name" --help >tty &&
-			fits $cols tty || return 1
+			test_fits $cols tty || return 1
 		done &&
 		i=$((i + 1)) || return 1
 	done &&
 	NO_COLOR=1 "$PTY" -c 40 "$AIPKG" --help >tty &&
-	fits 40 tty &&
+	test_fits 40 tty &&
 	NO_COLOR=1 "$PTY" -c 40 "$AIPKG" help install >tty &&
 	tr "\n" " " <tty | tr -s " " >joined &&
 	test_grep "\-\-ask the arguments are a request in plain words, not package names" joined
@@ -142,14 +137,14 @@ test_expect_success 'the commands a person reads fit 40 and 60 columns' '
 		do
 			# shellcheck disable=SC2086 # each entry is several words
 			on_tty $cols $cmd >tty
-			fits $cols tty || { echo "in: $cmd at $cols"; return 1; }
+			test_fits $cols tty || { echo "in: $cmd at $cols" >&2; return 1; }
 		done
 	done
 '
 
 test_expect_success 'config at 40 columns: a long origin on lines of its own, still YAML comments' '
 	AIPKG_APK=apk on_tty 40 config >tty &&
-	fits 40 tty &&
+	test_fits 40 tty &&
 	tr -d "\r" <tty >config.yaml &&
 	test_grep "^  secdb_url: http://127.0.0.1:" config.yaml &&
 	test_grep "^    # .*aipkg" config.yaml &&

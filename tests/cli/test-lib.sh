@@ -142,6 +142,13 @@ test_cmp () {
 	diff -u "$1" "$2" >&2
 }
 
+# test_fits COLS FILE: no line of FILE (ASCII: a byte is a column) is
+# wider than COLS; the lines that are go to stderr.
+test_fits () {
+	awk -v max="$1" 'length($0) > max { print "too wide (" length($0) "): " $0; bad = 1 }
+		END { exit bad }' "$2" >&2
+}
+
 # test_grep [!] [GREP OPTIONS] PATTERN FILE: FILE must (with "!": must
 # not) have a line matching; on failure the file is shown.
 test_grep () {
