@@ -123,6 +123,7 @@ static void reason_join(struct aipkg_buf *out, struct aipkg_slice text, bool err
 
 	while (aipkg_slice_next_line(&text, &line)) {
 		bool indented = line.len && (line.ptr[0] == ' ' || line.ptr[0] == '\t');
+		const char *sep;
 
 		line = aipkg_slice_trim(line);
 		if (!line.len)
@@ -131,11 +132,13 @@ static void reason_join(struct aipkg_buf *out, struct aipkg_slice text, bool err
 			in_error = aipkg_slice_starts_with(line, "ERROR");
 		if (errors_only && !in_error)
 			continue;
+		/* each ERROR its own clause: "a: DNS lookup error; b: DNS lookup error" */
+		sep = !out->len ? "" : indented ? " " : "; ";
 		if (aipkg_slice_starts_with(line, "ERROR: ")) {
 			line.ptr += 7;
 			line.len -= 7;
 		}
-		aipkg_buf_addf(out, "%s%.*s", out->len ? " " : "", (int)line.len, line.ptr);
+		aipkg_buf_addf(out, "%s%.*s", sep, (int)line.len, line.ptr);
 	}
 }
 

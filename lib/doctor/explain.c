@@ -28,7 +28,9 @@
  *   nospace     "Failed to create PATH: No space left on device" (2.14), "failed to
  *               extract PATH: No space left on device" (3.0)
  *   network     "could not connect to server (check repositories file)", "DNS lookup
- *               error" (2.14); "Connection refused", "DNS: name does not exist" (3.0)
+ *               error" (2.14); "Connection refused", "DNS: name does not exist" (3.0);
+ *               for a repository ("opening URL: ...") or, when the index came from the
+ *               cache, for each package ("ERROR: curl-8.5.0-r0: DNS lookup error")
  *   stale       "Not continuing due to stale/unavailable repositories."
  *   gone        "package mentioned in index not found (try 'apk update')"
  *   conflict    "  A-1.0-r0:\n    conflicts: B-2.0-r0[cmd:telnet=...]"
@@ -264,21 +266,64 @@ static const char *network_reason(const struct failure *f, char *repo, size_t si
 
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (said(f, reasons[i])) {
-			if (!between(f, "opening ", reasons[i], repo, size))
+			char line[1024];
+
+			/* "opening URL: REASON" names the repository; any other
+			 * line (a package's download) does not */
+			if (!line_with(f, reasons[i], line, sizeof(line)) ||
+			    !strstr(line, "opening ") ||
+			    !between(f, "opening ", reasons[i], repo, size))
 				snprintf(repo, size, "a repository");
 			return reasons[i];
 		}
 	return NULL;
 }
 
+/* How many "ERROR: NAME-VER: REASON" lines (a package apk could not
+ * download) there are; the first NAME-VER in PKG.  apk 2.14 and 3.0 print
+ * one per package, and no repository, when the index came from the cache. */
+static int download_failures(const struct failure *f, const char *why, char *pkg, size_t size)
+{
+	const char *text = strstr(f->err, why) ? f->err : f->out;
+	int n = 0;
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *e = strchr(l, '\n'), *at = strstr(l, why), *colon;
+
+		if (!at || (e && at > e) || strncmp(l, "ERROR: ", 7) != 0)
+			continue;
+		colon = strstr(l + 7, ": ");
+		if (!colon || colon >= at || memchr(l + 7, ' ', (size_t)(colon - l - 7)))
+			continue;
+		if (n++ == 0)
+			snprintf(pkg, size, "%.*s", (int)(colon - l - 7), l + 7);
+	}
+	return n;
+}
+
 static bool rule_network(struct failure *f)
 {
-	char repo[512];
+	char repo[512], pkg[256];
 	const char *why = network_reason(f, repo, sizeof(repo));
 	bool stale = said(f, "stale/unavailable repositories");
+	int npkgs = why && !strcmp(repo, "a repository")
+			    ? download_failures(f, why, pkg, sizeof(pkg)) : 0;
 
 	if (!why && !stale)
 		return false;
+	if (npkgs > 0) {
+		char others[64] = "";
+
+		if (npkgs > 1)
+			snprintf(others, sizeof(others), " and %d other package%s", npkgs - 1,
+				 npkgs == 2 ? "" : "s");
+		what(f, "apk could not download %s%s (%s): %s repository is out of reach. Check the network, DNS and any proxy (http_proxy), or point "
+			"etc/apk/repositories at another mirror, then refresh the indexes and run "
+			"the command again.",
+		     pkg, others, why, npkgs == 1 ? "its" : "their");
+		fix(f, "aipkg update");
+		return true;
+	}
 	if (!why)
 		snprintf(repo, sizeof(repo), "a repository");
 	what(f, "apk could not reach %s (%s)%s. Check the network, DNS and any proxy "

@@ -221,6 +221,19 @@ static const struct case_ cases[] = {
 	{ "update", "WARNING: updating and opening http://nonexistent.invalid/alpine/x86_64/"
 		    "APKINDEX.tar.gz: DNS: name does not exist\n", "", "network",
 	  "nonexistent.invalid", "aipkg update" },
+	/* a package download (the index came from the cache), as apk 3.0.6 and
+	 * 2.14.4 print it on a real 3.18 root with no network: no repository is
+	 * named, and "ERROR: NAME-VER" is not one */
+	{ "add", "WARNING: The indexes contain broken packages which are not installable.\n"
+		 "ERROR: libunistring-1.1-r1: DNS: name does not exist\n"
+		 "ERROR: libidn2-2.3.4-r1: DNS: name does not exist\n"
+		 "ERROR: libcurl-8.5.0-r0: DNS: name does not exist\n"
+		 "ERROR: curl-8.5.0-r0: DNS: name does not exist\n",
+	  "(1/4) Installing libunistring (1.1-r1)\n4 errors; 83.0 MiB in 34 packages\n", "network",
+	  "could not download libunistring-1.1-r1 and 3 other packages (DNS: name does not "
+	  "exist): their repository", "aipkg update" },
+	{ "add", "ERROR: curl-8.5.0-r0: DNS lookup error\n", "", "network",
+	  "could not download curl-8.5.0-r0 (DNS lookup error): its repository", "aipkg update" },
 	{ "add", "ERROR: pcre2-10.45-r0: package mentioned in index not found (try 'apk "
 		 "update')\n", "(1/1) Installing pcre2 (10.45-r0)\n", "index-outdated",
 	  "lists pcre2-10.45-r0", "aipkg update" },

@@ -1057,12 +1057,35 @@ static void test_reason_falls_back_to_errors_on_stdout(void **state)
 	aipkg_spawn_result_release(&res);
 }
 
+/* apk prints one ERROR per package it could not download (real apk 3.0.6
+ * on an Alpine 3.18 root without network): each is its own clause, not
+ * one run of words. */
+static void test_each_error_of_apk_is_its_own_clause(void **state)
+{
+	struct aipkg_spawn_result res = { 0 };
+	char *reason;
+
+	(void)state;
+	aipkg_buf_addstr(&res.err, "WARNING: The indexes contain broken packages which are not "
+				   "installable.\nERROR: libidn2-2.3.4-r1: DNS: name does not exist\n"
+				   "ERROR: curl-8.5.0-r0: DNS: name does not exist\n"
+				   "ERROR: unable to select packages:\n  nginx (no such package):\n"
+				   "    required by: world[nginx]\n");
+	reason = aipkg_apk_reason(&res);
+	assert_string_equal(reason, "libidn2-2.3.4-r1: DNS: name does not exist; curl-8.5.0-r0: "
+				    "DNS: name does not exist; unable to select packages: nginx "
+				    "(no such package): required by: world[nginx]");
+	free(reason);
+	aipkg_spawn_result_release(&res);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, clean_env)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_apk_2_is_detected),
+		T(test_each_error_of_apk_is_its_own_clause),
 		T(test_apk_3_is_detected),
 		T(test_detection_runs_once_per_context),
 		T(test_the_version_is_remembered_in_the_root),
