@@ -8,6 +8,9 @@
 
 enum { O_FIX, O_REFRESH, O_REHASH };
 
+/* files of one package listed without -v */
+#define DOCTOR_FILES_SHOWN 10
+
 static const struct cli_option options[] = {
 	{ "fix", 0, NULL, O_FIX,
 	  "repair what can be repaired, through apk (journalled; confirm, or --yes)" },
@@ -25,8 +28,17 @@ static void problem(const struct cli *cli, const json_t *p)
 	cli_say(stdout, "%s [%s]", cli_str(p, "summary"), cli_str(p, "severity"));
 	if (cli->opts.verbose < 0)
 		return;
-	json_array_foreach(json_object_get(p, "files"), i, f)
+	/* a package whose directory was wiped has hundreds (ca-certificates:
+	 * 143 on a real root): the first few say what happened, -v lists all */
+	json_array_foreach(json_object_get(p, "files"), i, f) {
+		if (cli->opts.verbose == 0 && i == DOCTOR_FILES_SHOWN &&
+		    json_array_size(json_object_get(p, "files")) > DOCTOR_FILES_SHOWN + 1) {
+			printf("  ... and %zu more ('aipkg doctor -v' lists them)\n",
+			       json_array_size(json_object_get(p, "files")) - i);
+			break;
+		}
 		printf("  %-8s %s\n", cli_str(f, "state"), cli_str(f, "path"));
+	}
 	/* on a terminal wrapped at blanks in the value column: a cause is
 	 * often three lines, which the terminal broke in mid-word at column 0 */
 	if (*cli_str(p, "cause")) {

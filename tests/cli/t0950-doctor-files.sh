@@ -239,4 +239,31 @@ test_expect_success 'an absolute symlink in the root is followed inside it, neve
 	mv "$ROOT/usr/lib.moved" "$ROOT/usr/lib"
 '
 
+# A real Alpine 3.18 root whose usr/share was wiped: ca-certificates alone
+# had 143 missing files, and doctor printed 2,166 lines for 46 problems.
+test_expect_success 'a package whose files were all deleted: ten listed, the rest counted; -v and --json list all' '
+	set -- &&
+	for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14
+	do
+		set -- "$@" -f "usr/share/certs/cert$i.crt=cert $i\n" || return 1
+	done &&
+	mkrepo_pkg "$REPO_A" certs 1.0-r0 "$@" &&
+	"$TEST_TOOLS/mkrepo" index "$REPO_A/$FIXTURE_ARCH" -d repo-a &&
+	aipkg --yes install certs >/dev/null &&
+	rm -r "$ROOT/usr/share/certs" &&
+	test_expect_code 1 aipkg doctor >out &&
+	test_grep "^certs 1.0-r0: 14 system files damaged (14 missing) \[error\]" out &&
+	test "$(grep -c "^  missing  usr/share/certs/" out)" = 10 &&
+	test_grep "^  missing  usr/share/certs/cert10.crt" out &&
+	test_grep "^  \.\.\. and 4 more (.aipkg doctor -v. lists them)" out &&
+	test_grep "^  fix:     aipkg doctor --fix certs" out &&
+	test_expect_code 1 aipkg -v doctor >out &&
+	test "$(grep -c "^  missing  usr/share/certs/" out)" = 14 &&
+	test_grep ! "more (.aipkg doctor -v" out &&
+	test_expect_code 1 aipkg --json doctor >doc.json &&
+	test "$(doctor_files doc.json | grep -c " usr/share/certs/")" = 14 &&
+	aipkg --yes doctor --fix certs >/dev/null &&
+	aipkg doctor >/dev/null
+'
+
 test_done
