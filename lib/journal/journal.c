@@ -753,8 +753,11 @@ bool aipkg_jentry_changed(const json_t *entry)
 
 bool aipkg_jentry_undoable(const json_t *entry)
 {
+	/* apk that fails half-way (one package out of reach) keeps what it
+	 * did before: those changes are undone like an interruption's */
 	return (aipkg_jentry_status_is(entry, "committed") && aipkg_jentry_changed(entry)) ||
-	       (aipkg_jentry_status_is(entry, "interrupted") &&
+	       ((aipkg_jentry_status_is(entry, "interrupted") ||
+		 aipkg_jentry_status_is(entry, "failed")) &&
 		json_array_size(json_object_get(entry, "changes")));
 }
 

@@ -104,8 +104,8 @@ static int find_target(struct aipkg_ctx *ctx, struct scan *s)
 				      s->want);
 	if (!s->target)
 		return aipkg_ctx_fail(ctx, -AIPKG_E_CANNOT_UNDO,
-				      "nothing to roll back: the journal has no committed operation "
-				      "that is not undone yet");
+				      "nothing to roll back: the journal has no operation that "
+				      "changed something and is not undone yet");
 	return target_usable(ctx, s);
 }
 

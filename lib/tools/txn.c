@@ -331,6 +331,19 @@ static char *interrupted_text(const json_t *entry, const json_t *begun, const ch
 	return aipkg_buf_detach(&b);
 }
 
+/* What apk did before it failed (it keeps what it did: a package out of
+ * reach fails alone), so nobody takes the failure for "nothing changed". */
+static char *failed_text(const json_t *entry, const char *apk_error)
+{
+	long long id = json_integer_value(json_object_get(entry, "id"));
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+
+	aipkg_buf_addf(&b, "%s; apk had ", apk_error);
+	list_changes(&b, json_object_get(entry, "changes"), true);
+	aipkg_buf_addf(&b, " before it failed: 'aipkg rollback %lld' undoes that", id);
+	return aipkg_buf_detach(&b);
+}
+
 /* After apk: record, keep the new files, bound the kept ones, finish. */
 static int conclude(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct aipkg_keep *kp,
 		    const struct aipkg_state *before, const json_t *plan, json_t *entry, int r,
@@ -344,6 +357,11 @@ static int conclude(struct aipkg_ctx *ctx, const struct aipkg_txn *txn, struct a
 		txn->verify(ctx, txn, entry, r);
 	if (r == -AIPKG_E_INTERRUPTED && apk_error) {
 		char *text = interrupted_text(entry, begun, apk_error);
+
+		free(apk_error);
+		apk_error = text;
+	} else if (apk_error && lr == 0 && json_array_size(json_object_get(entry, "changes"))) {
+		char *text = failed_text(entry, apk_error);
 
 		free(apk_error);
 		apk_error = text;
