@@ -151,6 +151,42 @@ fixture_use_repos () {
 	done
 }
 
+# fail_apk_setup APPLET PKG FILE N: AIPKG_APK becomes a wrapper of the apk
+# under test whose real APPLET run (not --simulate) naming PKG (or PKG=...)
+# fails on PKG alone: the double applies N changes first (its
+# APK_DOUBLE_FAIL_AT), a real apk finds PKG's FILE is not a package.  The
+# apk under test stays in FAIL_APK_REAL.
+fail_apk_setup () {
+	cat >"$TRASH_DIRECTORY/fail-apk" <<-\EOS
+	change=false pkg=false
+	for a
+	do
+		case $a in
+		"$FAIL_APK_APPLET") change=true ;;
+		"$FAIL_APK_PKG"|"$FAIL_APK_PKG"=*) pkg=true ;;
+		-s|--simulate) change=false; break ;;
+		esac
+	done
+	if $change && $pkg
+	then
+		if test "$TEST_MODE" = double
+		then
+			APK_DOUBLE_FAIL_AT=$FAIL_APK_AT
+			export APK_DOUBLE_FAIL_AT
+		else
+			printf 'not a package\n' >"$FAIL_APK_BREAK"
+		fi
+	fi
+	# shellcheck disable=SC2086
+	exec $FAIL_APK_REAL "$@"
+	EOS
+	FAIL_APK_APPLET=$1 FAIL_APK_PKG=$2 FAIL_APK_BREAK=$3 FAIL_APK_AT=$4
+	FAIL_APK_REAL=$AIPKG_APK
+	AIPKG_APK="sh $TRASH_DIRECTORY/fail-apk"
+	export FAIL_APK_APPLET FAIL_APK_PKG FAIL_APK_BREAK FAIL_APK_AT FAIL_APK_REAL AIPKG_APK \
+		TEST_MODE
+}
+
 # A directory served over HTTP on loopback (httpstub), so apk really
 # downloads: srv_start serves $SRV (put the repositories in it) and logs
 # each request to $SRV_LOG ("GET /ok/repo/x86_64/nginx-1.26.2-r0.apk ...");

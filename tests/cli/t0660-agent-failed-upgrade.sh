@@ -22,40 +22,10 @@ REPO_B=$TRASH_DIRECTORY/repo-b
 JQ=$TEST_TOOLS/jsonq
 
 # The run goes zlib (low: applied), then the sandboxed ones by name: curl,
-# lighttpd, nginx.  fail-apk makes the real upgrade of lighttpd fail (not
-# its --simulate, not its sandbox trial): with the double through
+# lighttpd, nginx.  fail_apk_setup makes the real upgrade of lighttpd fail
+# (not its --simulate, not its sandbox trial): with the double through
 # APK_DOUBLE_FAIL_AT, with a real apk by breaking the package file just
 # before apk reads it, so apk itself fails.
-fail_apk_setup () {
-	cat >fail-apk <<-\EOS
-	up=false pkg=false sim=false
-	for a
-	do
-		case $a in
-		upgrade) up=true ;;
-		lighttpd|lighttpd=*) pkg=true ;;
-		-s|--simulate) sim=true ;;
-		esac
-	done
-	if $up && $pkg && ! $sim
-	then
-		if test "$TEST_MODE" = double
-		then
-			APK_DOUBLE_FAIL_AT=0
-			export APK_DOUBLE_FAIL_AT
-		else
-			printf 'not a package\n' >"$FAIL_APK_BREAK"
-		fi
-	fi
-	# shellcheck disable=SC2086
-	exec $FAIL_APK_REAL "$@"
-	EOS
-	FAIL_APK_REAL=$AIPKG_APK
-	FAIL_APK_BREAK=$REPO_B/$FIXTURE_ARCH/lighttpd-1.4.76-r1.apk
-	AIPKG_APK="sh $TRASH_DIRECTORY/fail-apk"
-	export FAIL_APK_REAL FAIL_APK_BREAK AIPKG_APK TEST_MODE
-}
-
 # rollback_ids: the operation ids of the report's rollback lines, in order.
 rollback_ids () {
 	sed -n "/^To undo this run.s changes, newest first:/,\$s/^  aipkg rollback \([0-9][0-9]*\)\$/\1/p" "$1"
@@ -68,7 +38,7 @@ test_expect_success 'setup: upgrades waiting, an apk that fails to upgrade light
 	agent_secdb &&
 	agent_config &&
 	journal_count >journal.before &&
-	fail_apk_setup
+	fail_apk_setup upgrade lighttpd "$REPO_B/$FIXTURE_ARCH/lighttpd-1.4.76-r1.apk" 0
 '
 
 test_expect_success 'the run stops at the failed upgrade and exits 1' '

@@ -12,7 +12,7 @@ curl'"'"'s downloads (exit 4): the journal recorded "failed" with the
 removal as its change, the error said only that apk failed, and "aipkg
 rollback" answered that there was nothing to roll back.  Now the error
 names what apk did before it failed and the operation that undoes it, and
-rollback undoes it.  Here a package file is out of reach (with the test
+rollback undoes it.  Here one package file is broken (with the test
 double, its APK_DOUBLE_FAIL_AT) while the others install.'
 
 # shellcheck source=tests/cli/test-lib.sh
@@ -25,45 +25,12 @@ double, its APK_DOUBLE_FAIL_AT) while the others install.'
 ROOT=$TRASH_DIRECTORY/root
 REPO_A=$TRASH_DIRECTORY/repo-a
 
-# fail-apk: a real change (not --simulate, not fetch) that installs
-# lighttpd fails on lighttpd alone: the real apk finds its file gone, the
-# double applies one change and fails the next.
-fail_apk_setup () {
-	cat >fail-apk <<-\EOS
-	change=false pkg=false
-	for a
-	do
-		case $a in
-		add) change=true ;;
-		lighttpd) pkg=true ;;
-		-s|--simulate) change=false; break ;;
-		esac
-	done
-	if $change && $pkg
-	then
-		if test "$TEST_MODE" = double
-		then
-			APK_DOUBLE_FAIL_AT=1
-			export APK_DOUBLE_FAIL_AT
-		else
-			mv "$FAIL_APK_FILE" "$FAIL_APK_FILE.away"
-		fi
-	fi
-	# shellcheck disable=SC2086
-	exec $FAIL_APK_REAL "$@"
-	EOS
-	FAIL_APK_REAL=$AIPKG_APK
-	FAIL_APK_FILE=$REPO_A/$FIXTURE_ARCH/lighttpd-1.4.76-r0.apk
-	AIPKG_APK="sh $TRASH_DIRECTORY/fail-apk"
-	export FAIL_APK_REAL FAIL_APK_FILE AIPKG_APK TEST_MODE
-}
-
 test_expect_success 'setup: repository A, a root with busybox, an apk that cannot get lighttpd' '
 	fixture_repo_a "$REPO_A" &&
 	fixture_root "$ROOT" "$REPO_A" &&
 	aipkg --yes install busybox >/dev/null &&
 	installed_list >before &&
-	fail_apk_setup
+	fail_apk_setup add lighttpd "$REPO_A/$FIXTURE_ARCH/lighttpd-1.4.76-r0.apk" 1
 '
 
 test_expect_success 'the failure names what apk did before it failed, and the operation that undoes it' '
