@@ -121,6 +121,17 @@ int aipkg_buf_addf(struct aipkg_buf *b, const char *fmt, ...)
 	return r;
 }
 
+int aipkg_buf_fail(struct aipkg_buf *b, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	aipkg_buf_reset(b);
+	va_start(ap, fmt);
+	aipkg_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 void aipkg_buf_truncate(struct aipkg_buf *b, size_t len)
 {
 	if (len < b->len) {

@@ -44,6 +44,10 @@ int aipkg_buf_addf(struct aipkg_buf *b, const char *fmt, ...)
 int aipkg_buf_vaddf(struct aipkg_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 int aipkg_buf_reserve(struct aipkg_buf *b, size_t extra);
+/* B's text replaced by the message; returns CODE (a parser's error in one
+ * statement: return aipkg_buf_fail(why, -AIPKG_E_CORRUPT, "...", ...)). */
+int aipkg_buf_fail(struct aipkg_buf *b, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void aipkg_buf_truncate(struct aipkg_buf *b, size_t len);
 
 /* Append the whole of FD / the file at PATH (-errno on failure). */

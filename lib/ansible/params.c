@@ -2,7 +2,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +47,8 @@ const char *aipkg_ansible_state_name(enum ans_state s)
 	return "?";
 }
 
-__attribute__((format(printf, 2, 3))) static int fail(struct aipkg_buf *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	aipkg_buf_reset(err);
-	va_start(ap, fmt);
-	aipkg_buf_vaddf(err, fmt, ap);
-	va_end(ap);
-	return -AIPKG_E_USAGE;
-}
+/* A bad argument: ERR says why, as Ansible's own checks word it. */
+#define fail(err, ...) aipkg_buf_fail((err), -AIPKG_E_USAGE, __VA_ARGS__)
 
 /* Python's name for a JSON value's type, as Ansible's messages say it. */
 static const char *py_type(const json_t *v)

@@ -611,17 +611,7 @@ bool aipkg_jentry_status_is(const json_t *entry, const char *s)
  * What a rollback takes from an entry to apk.
  */
 
-__attribute__((format(printf, 2, 3))) static int unsafe(struct aipkg_buf *why, const char *fmt,
-							 ...)
-{
-	va_list ap;
-
-	aipkg_buf_reset(why);
-	va_start(ap, fmt);
-	aipkg_buf_vaddf(why, fmt, ap);
-	va_end(ap);
-	return -AIPKG_E_CORRUPT;
-}
+#define unsafe(why, ...) aipkg_buf_fail((why), -AIPKG_E_CORRUPT, __VA_ARGS__)
 
 /* The text of S as a message may quote it: escaped, cut short. */
 static const char *quoted(const char *s, char *buf, size_t size)

@@ -124,17 +124,7 @@ struct compiler {
 	char example[160];
 };
 
-__attribute__((format(printf, 2, 3))) static int shape_error(struct compiler *c, const char *fmt,
-							     ...)
-{
-	va_list ap;
-
-	aipkg_buf_reset(c->why);
-	va_start(ap, fmt);
-	aipkg_buf_vaddf(c->why, fmt, ap);
-	va_end(ap);
-	return -AIPKG_E_CORRUPT;
-}
+#define shape_error(c, ...) aipkg_buf_fail((c)->why, -AIPKG_E_CORRUPT, __VA_ARGS__)
 
 /* The first skipped key is kept for messages, escaped: it goes into the
  * index header, one line, and a newline in it (JSON allows one in a key)
