@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -164,12 +165,29 @@ static char *command_line(int argc, char **argv)
 	return s;
 }
 
+/*
+ * aipkg holds secrets: the LLM API key (in its environment from exec on,
+ * then in request headers) and credentials in repository, secdb and
+ * webhook URLs, often as root from cron.  Not dumpable, a crash writes no
+ * core file and no other process of this user reads them (ptrace,
+ * /proc/PID/environ, /proc/PID/mem).  This is done first, whatever the
+ * command, because the key is in memory before the configuration says
+ * which variable holds it.  The kernel makes every program aipkg execs
+ * (apk, checks, init scripts) dumpable again, and RLIMIT_CORE, which they
+ * would inherit, is left alone: apk behaves as it always does.
+ */
+static void no_core_dumps(void)
+{
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	struct cli_parse p = { &cli, false, false, NULL };
 	int r;
 
+	no_core_dumps();
 	if (argc > 1 && strcmp(argv[1], "__complete") == 0)
 		return cli_complete(argc, argv);
 	cli.color = cli_color_wanted(stderr);
