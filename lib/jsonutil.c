@@ -64,3 +64,24 @@ bool aipkg_json_has_string(const json_t *array, const char *s)
 			return true;
 	return false;
 }
+
+void aipkg_json_map_strings(json_t *v, char *(*fn)(const char *s, void *ud), void *ud)
+{
+	const char *k;
+	json_t *item;
+	size_t i;
+
+	if (json_is_string(v)) {
+		char *now = fn(json_string_value(v), ud);
+
+		if (now && json_string_set(v, now) < 0)
+			json_string_set(v, ""); /* FN made it invalid UTF-8 */
+		free(now);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, item)
+			aipkg_json_map_strings(item, fn, ud);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			aipkg_json_map_strings(item, fn, ud);
+	}
+}

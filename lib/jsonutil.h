@@ -22,4 +22,10 @@ int aipkg_json_join(struct aipkg_buf *b, const json_t *array, const char *sep);
 /* true when ARRAY holds the string S (an array of strings). */
 bool aipkg_json_has_string(const json_t *array, const char *s);
 
+/* Every string value in V (object members and array items at any depth;
+ * not object keys) replaced by FN(string, UD) where FN returns a
+ * malloc'd string (taken), kept where it returns NULL (emptied where FN
+ * returns what is not UTF-8). */
+void aipkg_json_map_strings(json_t *v, char *(*fn)(const char *s, void *ud), void *ud);
+
 #endif

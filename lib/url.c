@@ -159,6 +159,64 @@ bool aipkg_url_has_secret(const char *text)
 	return differs;
 }
 
+#define SECRET_MIN 4
+#define QUERY_SECRET_MIN 8
+
+static int secret_add(const char *s, size_t len, size_t min, char ***v, size_t *n)
+{
+	char **grown;
+
+	if (len < min)
+		return 0;
+	grown = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	if (!(grown[*n] = strndup(s, len)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/* The values of the query at Q (after '?') up to END. */
+static int query_secrets(const char *q, const char *end, char ***v, size_t *n)
+{
+	int r = 0;
+
+	while (r == 0 && q < end) {
+		const char *stop = q, *eq;
+
+		while (stop < end && !strchr("&;", *stop))
+			stop++;
+		eq = memchr(q, '=', (size_t)(stop - q));
+		eq = eq ? eq + 1 : q;
+		r = secret_add(eq, (size_t)(stop - eq), QUERY_SECRET_MIN, v, n);
+		q = stop + 1;
+	}
+	return r;
+}
+
+int aipkg_url_secrets(const char *url, char ***v, size_t *n)
+{
+	const char *host, *end, *at = NULL, *colon, *q, *qend;
+	int r = 0;
+
+	if (!url || !authority(url, strlen(url), &host, &end))
+		return 0;
+	for (const char *p = host; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at) {
+		r = secret_add(host, (size_t)(at - host), SECRET_MIN, v, n);
+		colon = memchr(host, ':', (size_t)(at - host));
+		if (r == 0 && colon)
+			r = secret_add(colon + 1, (size_t)(at - colon - 1), SECRET_MIN, v, n);
+	}
+	q = strchr(end, '?');
+	qend = q ? q + strcspn(q, "#") : NULL;
+	return r == 0 && q ? query_secrets(q + 1, qend, v, n) : r;
+}
+
 char *aipkg_url_join(const char *base, const char *path)
 {
 	struct aipkg_buf b = AIPKG_BUF_INIT;

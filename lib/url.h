@@ -25,6 +25,16 @@ char *aipkg_url_mask_text(const char *text);
 bool aipkg_url_has_secret(const char *text);
 
 /*
+ * The parts of URL that may be secrets, for masking where a message quotes
+ * them outside the URL: the userinfo ("user:password") and its password,
+ * and each query value, each a malloc'd string appended to *V (*N of
+ * them; a NULL *V to start).  Parts too short to be a secret and common
+ * as words are left out: under 4 bytes, a query value under 8 ("main", a
+ * date).  0, or -ENOMEM.
+ */
+int aipkg_url_secrets(const char *url, char ***v, size_t *n);
+
+/*
  * BASE with PATH added to its path, before BASE's query and fragment, with
  * exactly one '/' between: ("https://h/secdb/?t=1", "v3.20/main.json") is
  * "https://h/secdb/v3.20/main.json?t=1".  malloc'd; NULL when out of memory.

@@ -17,6 +17,7 @@
 #include "tools/txn.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
+#include "redact.h"
 #include "url.h"
 
 /* One run's working set. */
@@ -732,6 +733,21 @@ static int run_body(struct run *run, bool dry)
 	return 0;
 }
 
+/* What the report quotes (apk's errors, a check's command and output, a
+ * server's answer) may hold a repository's password or token, or a key;
+ * the report goes to the terminal (cron mail), --json, its files, a
+ * webhook and the notify command: masked once, here, for all of them. */
+static void report_redact(struct run *run)
+{
+	struct aipkg_redact rd;
+
+	if (aipkg_redact_init(&rd, run->ctx) == 0)
+		aipkg_redact_json(&rd, run->report);
+	else /* out of memory: URLs at least */
+		aipkg_redact_json(&(struct aipkg_redact){ NULL, 0 }, run->report);
+	aipkg_redact_release(&rd);
+}
+
 static void run_end(struct run *run, bool dry)
 {
 	struct aipkg_buf text = AIPKG_BUF_INIT;
@@ -745,6 +761,7 @@ static void run_end(struct run *run, bool dry)
 			record_deferred(run, &fresh);
 	}
 	conclude(run, fresh);
+	report_redact(run);
 	if (dry)
 		return;
 	r = aipkg_agent_report_write(run->ctx, run->report, &text);

@@ -11,7 +11,6 @@
 #include "agent/agent.h"
 #include "ctx.h"
 #include "fileio.h"
-#include "url.h"
 #include "journal/journal.h"
 
 static char *agent_path(struct aipkg_ctx *ctx, const char *name)
@@ -93,24 +92,6 @@ static int report_paths(struct aipkg_ctx *ctx, const char *stamp, char **json, c
 	return 0;
 }
 
-/* A URL quoted in a report (a repository, a server that failed) keeps no
- * password or token: reports go to cron mail and webhooks. */
-static void report_mask(char **doc, struct aipkg_buf *text)
-{
-	char *masked = *doc ? aipkg_url_mask_text(*doc) : NULL;
-
-	if (masked) {
-		free(*doc);
-		*doc = masked;
-	}
-	masked = text->len ? aipkg_url_mask_text(aipkg_buf_str(text)) : NULL;
-	if (masked) {
-		aipkg_buf_reset(text);
-		aipkg_buf_addstr(text, masked);
-		free(masked);
-	}
-}
-
 /* The time a report's name says it was written ("20261124T101502Z[-N].json"
  * or ".txt"), or -1 for a name no report has. */
 static long long report_time(const char *name)
@@ -175,7 +156,6 @@ int aipkg_agent_report_write(struct aipkg_ctx *ctx, json_t *report, struct aipkg
 		json_object_set_new(report, "files", json_pack("{s:s, s:s}", "json", json, "text", txt));
 	aipkg_agent_report_text(report, &t);
 	doc = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	report_mask(&doc, &t);
 	/* 0600: a report quotes what apk, a check or a notification said,
 	 * which no other user needs to read */
 	if (r == 0 && doc)

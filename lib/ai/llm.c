@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "ctx.h"
 #include "http.h"
+#include "redact.h"
 #include "url.h"
 
 #define ANTHROPIC_VERSION "2023-06-01"
@@ -31,6 +32,7 @@ struct call {
 	char *url;         /* the endpoint */
 	char *shown_url;   /* the endpoint as messages show it */
 	bool with_schema;  /* openai: still asking with response_format */
+	struct aipkg_redact rd; /* the secrets nothing sent or shown may hold */
 };
 
 static bool is_anthropic(const struct call *c)
@@ -115,17 +117,15 @@ static void headers_free(char *h[5])
 	}
 }
 
-/* TEXT cleaned for a message, the key (if it is echoed) hidden. */
-static char *scrub(const char *text, const char *key)
+/* TEXT cleaned for a message, the key and other secrets (if they are
+ * echoed) hidden. */
+static char *scrub(const struct call *c, const char *text)
 {
-	char *clean = aipkg_ai_clean(text, SERVER_MSG_MAX), *at;
-	size_t klen = key ? strlen(key) : 0;
+	char *clean = aipkg_ai_clean(text, SERVER_MSG_MAX), *masked;
 
-	while (clean && klen >= 4 && (at = strstr(clean, key))) {
-		memset(at, '*', klen);
-		memmove(at + 3, at + klen, strlen(at + klen) + 1);
-	}
-	return clean;
+	masked = clean ? aipkg_redact_text(&c->rd, clean) : NULL;
+	free(clean);
+	return masked;
 }
 
 /* The server's own explanation in an error body (both providers put it in
@@ -139,7 +139,7 @@ static char *server_message(const struct call *c, const struct aipkg_buf *body)
 
 	if (!msg)
 		msg = json_string_value(err);
-	out = scrub(msg ? msg : "", c->key);
+	out = scrub(c, msg ? msg : "");
 	json_decref(doc);
 	return out;
 }
@@ -226,38 +226,6 @@ static int parse_anthropic(struct call *c, json_t *doc, json_t **answer)
 	return r;
 }
 
-/* Every string in V with the key (if it is echoed) replaced by "***": an
- * answer is journalled (mode 0644), reported and handed to MCP clients,
- * where other users would read what the endpoint sent back. */
-static void scrub_answer(json_t *v, const char *key)
-{
-	size_t klen = key ? strlen(key) : 0, i;
-	const char *k;
-	json_t *item;
-
-	if (klen < 4)
-		return;
-	if (json_is_string(v) && strstr(json_string_value(v), key)) {
-		struct aipkg_buf b = AIPKG_BUF_INIT;
-		const char *p = json_string_value(v), *at;
-
-		while ((at = strstr(p, key))) {
-			aipkg_buf_add(&b, p, (size_t)(at - p));
-			aipkg_buf_addstr(&b, "***");
-			p = at + klen;
-		}
-		aipkg_buf_addstr(&b, p);
-		json_string_set(v, aipkg_buf_str(&b));
-		aipkg_buf_release(&b);
-	} else if (json_is_object(v)) {
-		json_object_foreach(v, k, item)
-			scrub_answer(item, key);
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-			scrub_answer(item, key);
-	}
-}
-
 static int parse_answer(struct call *c, const struct aipkg_buf *body, json_t **answer)
 {
 	json_t *doc = json_loadb(body->data ? body->data : "", body->len, 0, NULL);
@@ -267,8 +235,10 @@ static int parse_answer(struct call *c, const struct aipkg_buf *body, json_t **a
 		r = bad_answer(c, "is not JSON");
 	else
 		r = is_anthropic(c) ? parse_anthropic(c, doc, answer) : parse_openai(c, doc, answer);
+	/* an answer is journalled (mode 0644), reported and handed to MCP
+	 * clients, where other users would read a key the endpoint echoed */
 	if (r == 0)
-		scrub_answer(*answer, c->key);
+		aipkg_redact_json(&c->rd, *answer);
 	json_decref(doc);
 	return r;
 }
@@ -355,7 +325,7 @@ static int fail_transfer(struct call *c, int r, double timeout)
 						 "ignored",
 				      c->tier, c->shown_url, AIPKG_LLM_MAX_RESPONSE >> 10);
 	if (r == -AIPKG_E_NETWORK) {
-		char *why = scrub(aipkg_ctx_why(c->ctx, r), c->key);
+		char *why = scrub(c, aipkg_ctx_why(c->ctx, r));
 
 		r = aipkg_ctx_fail(c->ctx, r, "%s: cannot reach the endpoint: %s", c->tier,
 				   why ? why : "");
@@ -436,10 +406,27 @@ static int key_get(struct call *c)
 	return 0;
 }
 
+/*
+ * The question as it may leave the machine: what it quotes (apk's error
+ * text, a request, an agent's record) may hold a repository's password or
+ * token, or a key, which the endpoint has no business reading.
+ */
+static int question_masked(struct call *c, const struct aipkg_llm_question *q,
+			   struct aipkg_llm_question *sent)
+{
+	*sent = *q;
+	sent->system = aipkg_redact_outgoing(&c->rd, q->system);
+	sent->user = aipkg_redact_outgoing(&c->rd, q->user);
+	c->q = sent;
+	return sent->system && sent->user ? 0 : -ENOMEM;
+}
+
 int aipkg_llm_ask(struct aipkg_ctx *ctx, enum aipkg_llm_tier tier,
 		  const struct aipkg_llm_question *q, json_t **answer)
 {
-	struct call c = { ctx, aipkg_llm_endpoint(ctx, tier), q, NULL, NULL, NULL, NULL, true };
+	struct call c = { ctx, aipkg_llm_endpoint(ctx, tier), q, NULL, NULL, NULL, NULL, true,
+			  { NULL, 0 } };
+	struct aipkg_llm_question sent = { 0 };
 	int r;
 
 	*answer = NULL;
@@ -451,7 +438,14 @@ int aipkg_llm_ask(struct aipkg_ctx *ctx, enum aipkg_llm_tier tier,
 	c.shown_url = c.url ? aipkg_url_mask(c.url) : NULL;
 	r = c.shown_url ? key_get(&c) : -ENOMEM;
 	if (r == 0)
+		r = aipkg_redact_init(&c.rd, ctx);
+	if (r == 0)
+		r = question_masked(&c, q, &sent);
+	if (r == 0)
 		r = ask_loop(&c, answer);
+	aipkg_redact_release(&c.rd);
+	free((char *)sent.system);
+	free((char *)sent.user);
 	free(c.url);
 	free(c.shown_url);
 	return r;

@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "doctor/doctor.h"
 #include "interrupt.h"
+#include "redact.h"
 
 /* A string that is not UTF-8 becomes null rather than vanishing, which
  * would shift the words after it (aipkg_apk_argv refuses it). */
@@ -182,6 +183,9 @@ static void explain(struct aipkg_ctx *ctx, const struct aipkg_apk_call *call,
 
 	if (d)
 		json_object_set_new(d, "apk_error", json_string(reason ? reason : ""));
+	/* apk quotes repository URLs with their user name and query (a
+	 * token): the diagnosis goes to --json, MCP clients and a model */
+	aipkg_redact_json(&(struct aipkg_redact){ NULL, 0 }, d);
 	json_decref(ctx->diagnosis);
 	ctx->diagnosis = d;
 }

@@ -106,6 +106,36 @@ static void test_host_and_loopback(void **state)
 	assert_false(aipkg_url_plain_remote("http://user:pw@localhost/v1"));
 }
 
+static void assert_secrets(const char *url, const char *const *want)
+{
+	char **v = NULL;
+	size_t n = 0, i;
+
+	assert_int_equal(aipkg_url_secrets(url, &v, &n), 0);
+	for (i = 0; want[i]; i++) {
+		assert_true(i < n);
+		assert_string_equal(v[i], want[i]);
+	}
+	assert_int_equal(n, i);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* What a message may quote of a URL outside it: the userinfo, the
+ * password, long query values; not words a prompt is full of. */
+static void test_secrets_of_a_url(void **state)
+{
+	assert_secrets("https://bob:pw-1234@h/x?token=abcdefgh123&ref=main#frag",
+		       (const char *[]){ "bob:pw-1234", "pw-1234", "abcdefgh123", NULL });
+	assert_secrets("http://h/a?sig=0123456789;k&=x", (const char *[]){ "0123456789", NULL });
+	assert_secrets("http://anonymous@h/", (const char *[]){ "anonymous", NULL });
+	assert_secrets("http://a:b@h/?v=2024-06", (const char *[]){ NULL });
+	assert_secrets("https://h:8443/alpine/v3.20/main", (const char *[]){ NULL });
+	assert_secrets("/srv/repo", (const char *[]){ NULL });
+	assert_secrets(NULL, (const char *[]){ NULL });
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_urls_inside_text_are_masked),
 		cmocka_unit_test(test_join_puts_the_path_before_the_query),
 		cmocka_unit_test(test_host_and_loopback),
+		cmocka_unit_test(test_secrets_of_a_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
