@@ -3,7 +3,8 @@
 #
 # aipkg itself says what may come next (aipkg __complete WORD... CURRENT,
 # from its command table): commands, options, packages from the root the
-# line names (--root DIR, --root=DIR, ~), operation ids, option values.
+# line names (--root DIR, --root=DIR, ~), operation ids, option values,
+# and the files inside that root for info --who-owns and search /PATH.
 
 _aipkg()
 {
@@ -25,6 +26,13 @@ _aipkg()
 		COMPREPLY=("${COMPREPLY[@]%%$'\t'*}")
 		# "--root=": the value follows without a blank
 		[[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *= ]] && compopt -o nospace
+		;;
+	paths)
+		# paths inside the root on the line (aipkg lists them: the
+		# host's are not the system's); a directory ends in "/" and
+		# the path goes on without a blank
+		COMPREPLY=("${out[@]:1}")
+		[[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == */ ]] && compopt -o nospace
 		;;
 	esac
 	return 0

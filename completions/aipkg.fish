@@ -3,7 +3,8 @@
 #
 # aipkg itself says what may come next (aipkg __complete WORD... CURRENT,
 # from its command table): commands, options, packages from the root the
-# line names (--root DIR, --root=DIR, ~), operation ids, option values.
+# line names (--root DIR, --root=DIR, ~), operation ids, option values,
+# and the files inside that root for info --who-owns and search /PATH.
 
 function __aipkg_complete
     set -l tokens (commandline -opc)
@@ -22,7 +23,8 @@ function __aipkg_complete
             for f in (__fish_complete_path "$value")
                 echo "$prefix$f"
             end
-        case words
+        case words paths
+            # paths: inside the root on the line, a directory ending in "/"
             for w in $out[2..-1]
                 echo "$prefix$w"
             end

@@ -1,8 +1,10 @@
 /* Shell completion: what may come next on an aipkg command line, for the bash, zsh and fish scripts. */
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -11,8 +13,11 @@
  * `aipkg __complete WORD... CURRENT` (not in the command table: a
  * protocol, not a command) reads the words typed after "aipkg", as the
  * shell split them, and prints what CURRENT may become: first a line
- * saying how ("words", "dirs", "files" or "none"), then for "words" one
- * candidate a line, "WORD<TAB>DESCRIPTION".  The scripts in completions/
+ * saying how ("words", "paths", "dirs", "files" or "none"), then for
+ * "words" one candidate a line, "WORD<TAB>DESCRIPTION", and for "paths"
+ * the paths inside the root one a line, a directory's ending in "/" (the
+ * shell adds no blank after it).  "dirs" and "files" are the host's, which
+ * the shell lists itself.  The scripts in completions/
  * only relay it, so every shell completes the same commands, options and
  * values from the one command table, and honours --root, --root=DIR,
  * ~ and ~user, --config and -X wherever they are on the line.
@@ -266,17 +271,125 @@ static const char *positional(const struct line *l)
 	return NULL;
 }
 
-/* A file's path here: after PATHS_FLAG, or a word starting with "/" where
- * the command takes one. */
-static bool takes_paths(const struct line *l, const char *cur)
+/* A host file here (aipkg ansible ARGS_FILE). */
+static bool takes_files(const struct line *l)
 {
 	for (size_t i = 0; i < sizeof(file_commands) / sizeof(file_commands[0]); i++)
 		if (strcmp(file_commands[i], l->cmd->name) == 0)
 			return true;
+	return false;
+}
+
+/* A path inside the root here: after PATHS_FLAG, or a word starting with
+ * "/" where the command takes one. */
+static bool takes_root_paths(const struct line *l, const char *cur)
+{
 	for (size_t i = 0; i < sizeof(path_commands) / sizeof(path_commands[0]); i++)
 		if (strcmp(path_commands[i], l->cmd->name) == 0)
 			return l->paths || cur[0] == '/';
 	return false;
+}
+
+/*
+ * The host's name for PATH inside ROOT, with each symlink on the way
+ * followed as it would be were ROOT "/": an absolute target starts again
+ * at ROOT (an Alpine root's etc/apk/cache -> /var/cache/apk), ".." stops
+ * there.  malloc'd; NULL out of memory or after LINKS_MAX links.
+ */
+#define LINKS_MAX 40
+static char *in_root(const char *root, const char *path)
+{
+	char *rest = strdup(path), *done = strdup(""), *host = NULL;
+	size_t rootlen = strlen(root);
+	int links = 0;
+
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		rootlen--;
+	while (rest && done && *rest) {
+		char *slash = strchr(rest, '/'), *next = NULL, *target = NULL;
+		size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
+		struct stat st;
+		ssize_t n;
+
+		if (len == 0 || (len == 1 && rest[0] == '.')) {
+			next = strdup(slash ? slash + 1 : "");
+		} else if (len == 2 && strncmp(rest, "..", 2) == 0) {
+			char *up = strrchr(done, '/');
+
+			if (up)
+				*up = '\0';
+			next = strdup(slash ? slash + 1 : "");
+		} else if (asprintf(&target, "%s/%.*s", done, (int)len, rest) >= 0 &&
+			   asprintf(&host, "%.*s%s", (int)(rootlen == 1 ? 0 : rootlen), root,
+				    target) >= 0 &&
+			   lstat(host, &st) == 0 && S_ISLNK(st.st_mode) && links++ < LINKS_MAX) {
+			char link[4096];
+
+			n = readlink(host, link, sizeof(link) - 1);
+			link[n > 0 ? n : 0] = '\0';
+			if (link[0] == '/')
+				done[0] = '\0';
+			if (asprintf(&next, "%s/%s", link, slash ? slash + 1 : "") < 0)
+				next = NULL;
+		} else if (links > LINKS_MAX) {
+			free(target);
+			target = NULL;
+			free(done);
+			done = NULL;
+		} else {
+			free(done);
+			done = target;
+			target = NULL;
+			next = strdup(slash ? slash + 1 : "");
+		}
+		free(target);
+		free(host);
+		host = NULL;
+		free(rest);
+		rest = next;
+	}
+	if (rest && done &&
+	    asprintf(&host, "%.*s%s", (int)(rootlen == 1 && *done ? 0 : rootlen), root, done) < 0)
+		host = NULL;
+	free(rest);
+	free(done);
+	return host;
+}
+
+/* The entries of the directory CUR names inside ROOT that start as CUR's
+ * last part does: "/usr/sb" offers "/usr/sbin/".  A relative word is
+ * taken from the root, as info --who-owns takes it; names a shell line
+ * would act on (shell_inert) are not offered. */
+static void offer_root_paths(const char *root, const char *cur)
+{
+	const char *base = strrchr(cur, '/');
+	size_t dirlen = base ? (size_t)(base - cur + 1) : 0;
+	char *dir = strndup(cur, dirlen), *host = dir ? in_root(root, dir) : NULL;
+	DIR *d = host ? opendir(host) : NULL;
+	struct dirent *e;
+
+	base = cur + dirlen;
+	while (d && (e = readdir(d))) {
+		char *path = NULL, *real;
+		struct stat st;
+		bool isdir;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    (e->d_name[0] == '.' && base[0] != '.') ||
+		    strncmp(e->d_name, base, strlen(base)) != 0 ||
+		    asprintf(&path, "%s%s", dir, e->d_name) < 0)
+			continue;
+		real = in_root(root, path);
+		isdir = real && stat(real, &st) == 0 && S_ISDIR(st.st_mode);
+		free(real);
+		if (shell_inert(path))
+			printf("%s%s\n", path, isdir ? "/" : "");
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(host);
+	free(dir);
 }
 
 /* The value of option O: a directory, a file, listed words, or free text. */
@@ -316,7 +429,11 @@ static void complete(struct line *l, const char *cur)
 		puts("words");
 		offer_values(l, cur, "@commands");
 		return;
-	} else if (l->cmd && l->npos >= 0 && takes_paths(l, cur)) {
+	} else if (l->cmd && l->npos >= 0 && takes_root_paths(l, cur)) {
+		puts("paths");
+		offer_root_paths(l->opts.root ? l->opts.root : "/", cur);
+		return;
+	} else if (l->cmd && l->npos >= 0 && takes_files(l)) {
 		how = "files";
 	} else if (l->cmd && l->npos >= 0 && (what = positional(l))) {
 		puts("words");

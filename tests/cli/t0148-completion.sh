@@ -151,7 +151,7 @@ test_expect_success 'agent: its three words once, nothing after "agent run"' '
 test_expect_success 'values: directories for --root, levels for --fail-on, paths for info' '
 	mkdir -p dirs/alpha dirs/beta &&
 	complete "aipkg --root dirs/al" "aipkg check-vuln --fail-on h" "aipkg help ins" \
-		"aipkg info $TRASH_DIRECTORY/dirs/al" "aipkg info -W dirs/al" \
+		"aipkg info $TRASH_DIRECTORY/dirs/al" "aipkg info -W $TRASH_DIRECTORY/dirs/al" \
 		"aipkg search $TRASH_DIRECTORY/dirs/al" &&
 	for f in c.1.* c.4.* c.5.* c.6.*
 	do
