@@ -105,3 +105,44 @@ complete_all_shells () {
 		done
 	done
 }
+
+# offered FILE WORD...: each WORD is among what the shell offered (FILE).
+offered () {
+	_of_file=$1
+	shift
+	for _of_w
+	do
+		grep -qxF -e "$_of_w" "$_of_file" || {
+			echo "$_of_file: '$_of_w' not offered; it offered:"
+			sed "s/^/  /" "$_of_file" | head -20
+			return 1
+		}
+	done
+}
+
+# each_shell N WORD...: every shell that ran offered each WORD for line N
+# of the last complete_all_shells c ... (files c.N.SHELL).
+each_shell () {
+	_es_n=$1
+	shift
+	for _es_f in c."$_es_n".bash c."$_es_n".zsh c."$_es_n".fish
+	do
+		test -f "$_es_f" || continue
+		offered "$_es_f" "$@" || return 1
+	done
+}
+
+# no_shell N PATTERN: no shell offered a word matching PATTERN for line N.
+no_shell () {
+	for _ns_f in c."$1".bash c."$1".zsh c."$1".fish
+	do
+		test -f "$_ns_f" || continue
+		test_grep ! -e "$2" "$_ns_f" || return 1
+	done
+}
+
+# complete LINE...: every installed shell completes each LINE (c.N.SHELL).
+complete () {
+	rm -f c.* &&
+	complete_all_shells c "$@"
+}

@@ -34,37 +34,6 @@ then
 	say "# the missing ones are skipped"
 fi
 
-# offered FILE WORD...: each WORD is among what the shell offered.
-offered () {
-	_of_file=$1
-	shift
-	for _of_w
-	do
-		grep -qxF -e "$_of_w" "$_of_file" || {
-			echo "$_of_file: '$_of_w' not offered; it offered:"
-			sed "s/^/  /" "$_of_file" | head -20
-			return 1
-		}
-	done
-}
-
-# each_shell N WORD...: every shell that ran offered each WORD for line N.
-each_shell () {
-	_es_n=$1
-	shift
-	for _es_f in c."$_es_n".bash c."$_es_n".zsh c."$_es_n".fish
-	do
-		test -f "$_es_f" || continue
-		offered "$_es_f" "$@" || return 1
-	done
-}
-
-# complete LINE...: every shell completes each line (c.N.SHELL).
-complete () {
-	rm -f c.* &&
-	complete_all_shells c "$@"
-}
-
 test_expect_success 'setup: a root elsewhere, with installed packages, a lock and a journal' '
 	fixture_repo_a "$REPO_A" &&
 	fixture_root "$ROOT" "$REPO_A" &&

@@ -24,46 +24,6 @@ ROOT=$TRASH_DIRECTORY/root
 HOME=$TRASH_DIRECTORY
 export HOME
 
-# offered FILE WORD...: each WORD is among what the shell offered.
-offered () {
-	_of_file=$1
-	shift
-	for _of_w
-	do
-		grep -qxF -e "$_of_w" "$_of_file" || {
-			echo "$_of_file: '$_of_w' not offered; it offered:"
-			sed "s/^/  /" "$_of_file" | head -20
-			return 1
-		}
-	done
-}
-
-# each_shell N WORD...: every shell that ran offered each WORD for line N
-# (a shell that offered nothing at all fails too).
-each_shell () {
-	_es_n=$1
-	shift
-	for _es_f in c."$_es_n".bash c."$_es_n".zsh c."$_es_n".fish
-	do
-		test -f "$_es_f" || continue
-		offered "$_es_f" "$@" || return 1
-	done
-}
-
-# no_shell N PATTERN: no shell offered a word matching PATTERN for line N.
-no_shell () {
-	for _ns_f in c."$1".bash c."$1".zsh c."$1".fish
-	do
-		test -f "$_ns_f" || continue
-		test_grep ! -e "$2" "$_ns_f" || return 1
-	done
-}
-
-complete () {
-	rm -f c.* &&
-	complete_all_shells c "$@"
-}
-
 test_expect_success 'setup: a root with its own files, an absolute symlink, a host directory' '
 	fixture_root "$ROOT" &&
 	mkdir -p "$ROOT/opt/inside-root/sub" "$ROOT/var/cache/apk" host/elsewhere &&
