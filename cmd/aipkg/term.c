@@ -141,12 +141,12 @@ static size_t heading_width(const struct cli_table *t, size_t c)
 	return t->head && t->nrows ? t->widths[c] : 0;
 }
 
-/* The width TENTHS tenths of the cells of column C fit in: with 9, the
- * rare long one (a 37-character version) need not push every row's
+/* The width PERCENT of the cells of column C fit in: with 90, the rare
+ * long one (a 37-character version) need not push every row's
  * description away.  Of a few rows (a header and one operation) that is
  * every cell: rounding down gave the header's width and pushed each row
  * past its heading.  A heading is never narrower than its column. */
-static size_t share_width(const struct cli_table *t, size_t c, size_t tenths)
+static size_t share_width(const struct cli_table *t, size_t c, size_t percent)
 {
 	size_t *w = malloc(t->nrows * sizeof(*w)), share;
 
@@ -155,18 +155,24 @@ static size_t share_width(const struct cli_table *t, size_t c, size_t tenths)
 	for (size_t r = 0; r < t->nrows; r++)
 		w[r] = t->widths[r * t->ncols + c];
 	qsort(w, t->nrows, sizeof(*w), by_size);
-	share = w[(t->nrows * tenths + 9) / 10 - 1];
+	share = w[(t->nrows * percent + 99) / 100 - 1];
 	free(w);
 	return share > heading_width(t, c) ? share : heading_width(t, c);
 }
 
-/* Every column but the last as wide as most of its cells: a longer cell
- * pushes the rest of its row right. */
-static void overflow(struct cli_table *t)
+/* Every column but the last as wide as 9 cells in 10 need (or, with
+ * SLACK, as 99 in 100 do, at most SLACK more), a longer cell pushing the
+ * rest of its row right. */
+static void overflow(struct cli_table *t, size_t slack)
 {
 	t->overflow = true;
-	for (size_t c = 0; c + 1 < t->ncols; c++)
-		t->width[c] = share_width(t, c, 9);
+	for (size_t c = 0; c + 1 < t->ncols; c++) {
+		size_t most = share_width(t, c, 90), nearly_all = slack ? share_width(t, c, 99) : 0;
+
+		t->width[c] = nearly_all > most + slack ? most + slack
+			    : nearly_all > most		? nearly_all
+							: most;
+	}
 }
 
 /* On a narrow terminal the columns before the flexible one give up to
@@ -179,7 +185,7 @@ static void make_room(struct cli_table *t, size_t max)
 	size_t median[CLI_TABLE_MAX], fixed;
 
 	for (size_t c = 0; c + 1 < t->ncols; c++)
-		median[c] = share_width(t, c, 5);
+		median[c] = share_width(t, c, 50);
 	for (;;) {
 		size_t widest = t->ncols;
 
@@ -197,19 +203,22 @@ static void make_room(struct cli_table *t, size_t max)
 }
 
 /*
- * Through a pipe: the layout of an 80-column terminal, nothing cut.  A
- * table within 80 columns is aligned exactly; a wider one (list -a, where
- * one 50-character name padded twenty thousand lines) takes the typical
- * widths, and a longer cell pushes its row right, two blanks on.
+ * Through a pipe nothing is cut.  A table within 80 columns is aligned
+ * exactly; in a wider one (list -a, where one 50-character name padded
+ * twenty thousand lines) each column is as wide as 99 cells in 100 need
+ * but at most PIPE_SLACK more than 9 in 10 (a list of 70 stays aligned,
+ * a rare long name does not pad the rest), and a longer cell pushes its
+ * row right, two blanks on.
  */
 #define PIPE_COLUMNS 80
+#define PIPE_SLACK 12
 static void fit_pipe(struct cli_table *t)
 {
 	if (t->fitted)
 		return;
 	t->fitted = true;
 	if (t->nrows && total_width(t) > PIPE_COLUMNS)
-		overflow(t);
+		overflow(t, PIPE_SLACK);
 }
 
 /* A table with headings that keeps them over readable columns: none cut
@@ -255,7 +264,7 @@ static void fit(struct cli_table *t, size_t max)
 	if (total_width(t) <= max || !t->nrows)
 		return;
 	if (t->flex >= 0 && (size_t)t->flex + 1 == t->ncols) {
-		overflow(t);
+		overflow(t, 0);
 		make_room(t, max);
 	} else {
 		for (unsigned char level = 0; level < CLI_KEEP; level++)
