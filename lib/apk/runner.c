@@ -10,6 +10,7 @@
 #include "apk/progress.h"
 #include "apk/rules.h"
 #include "apk/runner.h"
+#include "apk/version.h"
 #include "ctx.h"
 #include "doctor/doctor.h"
 #include "interrupt.h"
@@ -50,6 +51,21 @@ static void argv_cache(struct aipkg_ctx *ctx, const struct aipkg_apk *apk,
 	free(dir);
 }
 
+/* apk 2.12 and older do not know --no-interactive: they print
+ * "unrecognized option: no-interactive" on every change (and never ask
+ * unless etc/apk/interactive says so, which aipkg's stdin, not a terminal,
+ * cannot answer yes to anyway). */
+static bool knows_no_interactive(const struct aipkg_apk *apk)
+{
+	int order;
+
+	if (apk->major >= 3 || !apk->version)
+		return true;
+	order = aipkg_version2_compare(aipkg_slice_str(apk->version), aipkg_slice_str("2.14"),
+				       false);
+	return order == AIPKG_VER_EQUAL || order == AIPKG_VER_GREATER;
+}
+
 static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk *apk,
 			 const struct aipkg_apk_call *call, json_t *a)
 {
@@ -70,7 +86,8 @@ static void argv_globals(struct aipkg_ctx *ctx, const struct aipkg_apk *apk,
 		snprintf(wait, sizeof(wait), "%ld", ctx->cfg.apk_wait);
 		argv_add(a, "--wait");
 		argv_add(a, wait);
-		argv_add(a, "--no-interactive");
+		if (knows_no_interactive(apk))
+			argv_add(a, "--no-interactive");
 	}
 	argv_add(a, "--no-progress");
 	if (call->flags & AIPKG_APK_PROGRESS_FD) {

@@ -576,6 +576,30 @@ static void test_argv_of_a_change_with_every_global_option(void **state)
 	aipkg_ctx_free(ctx);
 }
 
+/* apk 2.12.7 and 2.10.6 printed "unrecognized option: no-interactive" on
+ * every change aipkg made: only apk 2.14 and later are given it. */
+static void test_no_interactive_only_for_an_apk_that_knows_it(void **state)
+{
+	struct aipkg_apk_call call = { .applet = "add", .args = (const char *const[]){ "htop" },
+				       .nargs = 1, .flags = AIPKG_APK_CHANGE };
+	const char *path = fake_apk("apk212", "apk-tools 2.12.7, compiled for x86_64.", NULL,
+				    NULL, 0);
+	struct aipkg_ctx *ctx;
+
+	(void)state;
+	setenv("AIPKG_APK", path, 1);
+	ctx = new_ctx(NULL);
+	expect_argv(ctx, &call, "%s|--root|%s|--wait|600|--no-progress|add|--|htop", path,
+		    real_root);
+	aipkg_ctx_free(ctx);
+	path = fake_apk("apk214", APK2_VERSION, NULL, NULL, 0);
+	setenv("AIPKG_APK", path, 1);
+	ctx = new_ctx(NULL);
+	expect_argv(ctx, &call, "%s|--root|%s|--wait|600|--no-interactive|--no-progress|add|--|htop",
+		    path, real_root);
+	aipkg_ctx_free(ctx);
+}
+
 static void test_package_arguments_always_follow_a_double_dash(void **state)
 {
 	const char *const args[] = { "--allow-untrusted", "-X", "http://evil/repo" };
@@ -1103,6 +1127,7 @@ int main(void)
 		T(test_option_then_environment_then_configuration),
 		T(test_argv_of_a_query),
 		T(test_argv_of_a_change_with_every_global_option),
+		T(test_no_interactive_only_for_an_apk_that_knows_it),
 		T(test_package_arguments_always_follow_a_double_dash),
 		T(test_argv_without_arguments_has_no_double_dash),
 		T(test_the_reason_of_apk_2_12_is_whole),
