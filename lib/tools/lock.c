@@ -9,6 +9,7 @@
 #include "apk/select.h"
 #include "apk/version.h"
 #include "ctx.h"
+#include "journal/journal.h"
 #include "tools/tools.h"
 #include "tools/txn.h"
 
@@ -307,10 +308,53 @@ int aipkg_tool_lock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	return r;
 }
 
+/* Did the world file name NAME before its lock ATOM was made?  The
+ * newest committed operation that put ATOM into the world file knows. */
+struct lock_origin {
+	const char *atom, *name;
+	int asked; /* 1 yes, 0 no, -1 no operation says (a lock made by hand) */
+};
+
+static bool words_hold(const json_t *words, const char *name, bool as_name)
+{
+	const json_t *w;
+	size_t i;
+
+	json_array_foreach(words, i, w) {
+		const char *s = json_string_value(w);
+		struct aipkg_dep dep;
+
+		if (!s)
+			continue;
+		if (!as_name && strcmp(s, name) == 0)
+			return true;
+		if (as_name && aipkg_dep_parse(aipkg_slice_str(s), &dep) == 0 &&
+		    aipkg_slice_eq(dep.name, name))
+			return true;
+	}
+	return false;
+}
+
+static int find_locking(void *ud, json_t *entry)
+{
+	struct lock_origin *o = ud;
+	const json_t *before = json_object_get(entry, "world_before");
+
+	if (!aipkg_jentry_status_is(entry, "committed") ||
+	    !words_hold(json_object_get(entry, "world_after"), o->atom, false) ||
+	    words_hold(before, o->atom, false))
+		return 0;
+	o->asked = words_hold(before, o->name, true);
+	return 1;
+}
+
 /*
- * Unlocking replaces NAME=VERSION with plain NAME when NAME was asked for;
- * when it is only there for other packages (locking put it into the world
- * file), apk del takes it out of the world file and apk keeps the package.
+ * Unlocking replaces NAME=VERSION with plain NAME when NAME was asked for
+ * (the world file named it before the lock, or nothing needs it); when it
+ * is only there for other packages (locking put it into the world file),
+ * apk del takes it out of the world file and apk keeps the package.
+ * Asked for and needed by others (curl, which nginx needs too) it once
+ * left the world file: a later remove of nginx took it along.
  */
 int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 {
@@ -321,6 +365,7 @@ int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	for (size_t i = 0; r == 0 && i < q.n; i++) {
 		const struct aipkg_pkg *inst = q.pkgs[i];
 		const char *held = aipkg_locked_atom(st, inst->name), *name;
+		struct lock_origin origin;
 		json_t *users;
 
 		if (!held) {
@@ -336,8 +381,11 @@ int aipkg_tool_unlock(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 		}
 		lock_outcome(&q, inst, held, false);
 		name = json_string_value(json_object_get(json_array_get(q.out, i), "package"));
+		origin = (struct lock_origin){ held, name, -1 };
+		if (aipkg_journal_walk(ctx, find_locking, &origin) < 0)
+			origin.asked = -1;
 		users = aipkg_required_by(st, inst);
-		if (json_array_size(users))
+		if (origin.asked != 1 && json_array_size(users))
 			q.del[q.ndel++] = name;
 		else
 			q.add[q.nadd++] = name;
