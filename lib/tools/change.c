@@ -344,7 +344,9 @@ int aipkg_tool_install(struct aipkg_ctx *ctx, json_t *args, json_t **result)
 	return r;
 }
 
-/* Every target installed, by plain name. */
+/* Every target installed, by plain name, or in the world file though not
+ * installed (an install that failed to download left it there: apk del
+ * takes it out, and apk stops trying to install it at every change). */
 static int check_removable(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 			   const struct targets *t)
 {
@@ -358,7 +360,7 @@ static int check_removable(struct aipkg_ctx *ctx, const struct aipkg_state *st,
 			return aipkg_ctx_fail(ctx, -AIPKG_E_BADNAME,
 					      "'%s': name the package to remove without a version",
 					      t->v[i]);
-		if (aipkg_state_installed(st, t->v[i]))
+		if (aipkg_state_installed(st, t->v[i]) || aipkg_world_orphan(ctx, t->v[i]) > 0)
 			continue;
 		if (aipkg_state_best(st, t->v[i]))
 			return aipkg_ctx_fail(ctx, -AIPKG_E_NOTINSTALLED, "'%s' is not installed",
@@ -382,7 +384,9 @@ static json_t *blockers(const struct aipkg_state *st, const struct targets *t)
 	json_t *out = json_object();
 
 	for (size_t i = 0; i < t->n; i++) {
-		json_t *users = aipkg_required_by(st, aipkg_state_installed(st, t->v[i]));
+		const struct aipkg_pkg *inst = aipkg_state_installed(st, t->v[i]);
+		/* a world entry not installed is needed by nothing */
+		json_t *users = inst ? aipkg_required_by(st, inst) : json_array();
 		json_t *keep = json_array(), *u;
 		size_t k;
 
