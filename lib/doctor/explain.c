@@ -268,11 +268,16 @@ static const char *network_reason(const struct failure *f, char *repo, size_t si
 		if (said(f, reasons[i])) {
 			char line[1024];
 
-			/* "opening URL: REASON" names the repository; any other
+			/* "opening URL: REASON" and apk 3.0.6's and 2.14.4's
+			 * "updating URL: REASON" name the repository; any other
 			 * line (a package's download) does not */
+			const char *prefix = "opening ";
+
+			if (line_with(f, reasons[i], line, sizeof(line)) &&
+			    !strstr(line, prefix) && strstr(line, "updating "))
+				prefix = "updating ";
 			if (!line_with(f, reasons[i], line, sizeof(line)) ||
-			    !strstr(line, "opening ") ||
-			    !between(f, "opening ", reasons[i], repo, size))
+			    !strstr(line, prefix) || !between(f, prefix, reasons[i], repo, size))
 				snprintf(repo, size, "a repository");
 			return reasons[i];
 		}

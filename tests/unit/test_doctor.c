@@ -221,6 +221,19 @@ static const struct case_ cases[] = {
 	{ "update", "WARNING: updating and opening http://nonexistent.invalid/alpine/x86_64/"
 		    "APKINDEX.tar.gz: DNS: name does not exist\n", "", "network",
 	  "nonexistent.invalid", "aipkg update" },
+	/* aipkg update without network on a real 3.18 root: apk 3.0.6 and
+	 * 2.14.4 say "updating URL", not "opening" */
+	{ "update", "WARNING: updating https://dl-cdn.alpinelinux.org/alpine/v3.18/main/x86_64/"
+		    "APKINDEX.tar.gz: DNS: name does not exist\nWARNING: updating https://"
+		    "dl-cdn.alpinelinux.org/alpine/v3.18/community/x86_64/APKINDEX.tar.gz: DNS: "
+		    "name does not exist\nWARNING: The indexes contain broken packages which are "
+		    "not installable.\n", "", "network",
+	  "could not reach https://dl-cdn.alpinelinux.org/alpine/v3.18/main/x86_64/"
+	  "APKINDEX.tar.gz (DNS: name does not exist)", "aipkg update" },
+	{ "update", "WARNING: updating https://dl-cdn.alpinelinux.org/alpine/v3.18/main: DNS "
+		    "lookup error\n", "", "network",
+	  "could not reach https://dl-cdn.alpinelinux.org/alpine/v3.18/main (DNS lookup error)",
+	  "aipkg update" },
 	/* a package download (the index came from the cache), as apk 3.0.6 and
 	 * 2.14.4 print it on a real 3.18 root with no network: no repository is
 	 * named, and "ERROR: NAME-VER" is not one */
