@@ -58,11 +58,14 @@ static void show_vulns(FILE *out, const json_t *plan)
 {
 	const json_t *vulns = json_object_get(plan, "vulnerabilities"), *v;
 	const json_t *sec = json_object_get(plan, "security");
+	bool installs = json_array_size(json_object_get(plan, "changes")) > 0;
 	size_t i;
 
+	/* a plan that installs nothing checked nothing: "none known" there
+	 * read as a clean bill with no security database cached at all */
 	if (json_is_null(vulns))
 		fprintf(out, "Vulnerabilities: not checked (no security database is cached)\n");
-	else if (json_is_array(vulns) && !json_array_size(vulns))
+	else if (json_is_array(vulns) && !json_array_size(vulns) && installs)
 		fprintf(out, "Vulnerabilities: none known\n");
 	else if (json_array_size(vulns))
 		fprintf(out, "Vulnerabilities:\n");
