@@ -19,6 +19,9 @@
 #include "fileio.h"
 #include "url.h"
 
+/* What --root is for, after each refusal of one: what to do next. */
+#define ROOT_WHAT "; --root names the directory an Alpine system is installed in"
+
 static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
 {
 	char *real;
@@ -27,16 +30,17 @@ static int ctx_set_root(struct aipkg_ctx *ctx, const char *root)
 	if (!root || !*root)
 		root = "/";
 	if (stat(root, &st) < 0)
-		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s': %s", root,
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s': %s" ROOT_WHAT, root,
 				      strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s' is not a directory", root);
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s' is not a directory" ROOT_WHAT,
+				      root);
 	if (access(root, R_OK | X_OK) < 0)
-		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s' is not readable: %s", root,
-				      strerror(errno));
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s' is not readable: %s" ROOT_WHAT,
+				      root, strerror(errno));
 	real = realpath(root, NULL);
 	if (!real)
-		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s': %s", root,
+		return aipkg_ctx_fail(ctx, -AIPKG_E_NOROOT, "root '%s': %s" ROOT_WHAT, root,
 				      strerror(errno));
 	if (strcmp(real, "/") == 0)
 		real[0] = '\0';

@@ -88,4 +88,13 @@ test_expect_success 'an installed database reached through a symlink counts' '
 	"$AIPKG" --root linked list </dev/null >out
 '
 
+test_expect_success 'a --root that is missing or a file: named, and what --root is for' '
+	test_expect_code 2 "$AIPKG" --root "$TRASH_DIRECTORY/no-such-dir" list >out 2>err &&
+	test_grep "root .*no-such-dir.: No such file or directory; --root names the directory an Alpine system is installed in" err &&
+	: >a-file &&
+	test_expect_code 2 "$AIPKG" --root a-file list >out 2>err &&
+	test_grep "root .a-file. is not a directory; --root names the directory" err &&
+	test ! -s out
+'
+
 test_done
