@@ -20,7 +20,42 @@ static const struct cli_option options[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
-static void problem(const struct cli *cli, const json_t *p)
+/* P's cause with its package's name taken out (NULL when out of memory):
+ * "remove it ('aipkg remove musl')" is the same cause for every package. */
+static char *cause_of_any(const json_t *p)
+{
+	const char *cause = cli_str(p, "cause"), *name = json_string_value(json_object_get(p, "package"));
+	size_t n = name ? strlen(name) : 0;
+	char *out = strdup(cause), *at;
+
+	while (out && n && (at = strstr(out, name)))
+		memmove(at, at + n, strlen(at + n) + 1);
+	return out;
+}
+
+/* Does P have the cause LIKE has, but for its own package?  Ten packages
+ * in no configured repository printed the same five-line cause ten times.
+ * A cause of one line (CAUSE_SHORT) is said again: shorter than a pointer. */
+#define CAUSE_SHORT 100
+static bool same_cause(const json_t *like, const json_t *p)
+{
+	char *a, *b;
+	bool same;
+
+	if (!like || strlen(cli_str(p, "cause")) <= CAUSE_SHORT || !json_is_string(json_object_get(p, "package")) ||
+	    strcmp(cli_str(like, "check"), cli_str(p, "check")) != 0)
+		return false;
+	a = cause_of_any(like);
+	b = cause_of_any(p);
+	same = a && b && strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	return same;
+}
+
+/* Problem P; LIKE, when not NULL, is the problem above whose cause P has
+ * too (shown once, then "as for NAME above"). */
+static void problem(const struct cli *cli, const json_t *p, const json_t *like)
 {
 	const json_t *f;
 	size_t i;
@@ -41,7 +76,9 @@ static void problem(const struct cli *cli, const json_t *p)
 	}
 	/* on a terminal wrapped at blanks in the value column: a cause is
 	 * often three lines, which the terminal broke in mid-word at column 0 */
-	if (*cli_str(p, "cause")) {
+	if (like) {
+		printf("  cause:   as for %s above\n", cli_str(like, "package"));
+	} else if (*cli_str(p, "cause")) {
 		fputs("  cause:   ", stdout);
 		cli_put_wrapped(stdout, cli_str(p, "cause"), 11, cli_columns(stdout));
 	}
@@ -127,13 +164,17 @@ static void summary(const json_t *report, const char *prefix)
 
 static void render_report(struct cli *cli, json_t *report)
 {
-	const json_t *p;
+	const json_t *p, *first = NULL;
 	size_t i;
 
 	json_array_foreach(json_object_get(report, "problems"), i, p) {
+		bool again = cli->opts.verbose == 0 && same_cause(first, p);
+
 		if (i && cli->opts.verbose >= 0)
 			printf("\n");
-		problem(cli, p);
+		if (!again)
+			first = p;
+		problem(cli, p, again ? first : NULL);
 	}
 	if (cli->opts.verbose < 0)
 		return;
