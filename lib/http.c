@@ -80,8 +80,9 @@ static void on_status_line(struct transfer *t, const char *line, size_t len)
 	free(t->res->last_modified);
 	free(t->res->content_type);
 	free(t->res->retry_after);
+	free(t->res->location);
 	t->res->etag = t->res->last_modified = t->res->content_type = NULL;
-	t->res->retry_after = NULL;
+	t->res->retry_after = t->res->location = NULL;
 	t->reason[0] = '\0';
 	if (!sp || !(reason = memchr(sp + 1, ' ', len - (size_t)(sp + 1 - line))))
 		return;
@@ -102,6 +103,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	set_header(&t->res->last_modified, header_value(data, len, "Last-Modified"));
 	set_header(&t->res->content_type, header_value(data, len, "Content-Type"));
 	set_header(&t->res->retry_after, header_value(data, len, "Retry-After"));
+	set_header(&t->res->location, header_value(data, len, "Location"));
 	return len;
 }
 
@@ -136,6 +138,23 @@ static bool url_https(const char *url)
 	return url && strncasecmp(url, "https://", 8) == 0;
 }
 
+/*
+ * The certificates to trust, named the way OpenSSL reads them (so apk,
+ * which leaves that to OpenSSL, trusts the same): a private mirror's or a
+ * proxy's CA in SSL_CERT_FILE or SSL_CERT_DIR.  libcurl is built with the
+ * system's bundle compiled in, which hides the variables from OpenSSL.
+ * Peers and host names are verified against them as against the system's.
+ */
+static void setup_trust(CURL *c)
+{
+	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
+
+	if (file && *file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, file);
+	if (dir && *dir)
+		curl_easy_setopt(c, CURLOPT_CAPATH, dir);
+}
+
 static void setup_transfer(CURL *c, const struct aipkg_http_request *req)
 {
 	long redirects = req->max_redirects ? req->max_redirects : HTTP_MAX_REDIRECTS;
@@ -146,6 +165,7 @@ static void setup_transfer(CURL *c, const struct aipkg_http_request *req)
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "aipkg/" AIPKG_VERSION_STRING);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	setup_trust(c);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
@@ -217,9 +237,11 @@ static int curl_failure(struct aipkg_ctx *ctx, const char *url, CURLcode code,
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		if (url_https(req->url))
 			return aipkg_ctx_fail(ctx, -AIPKG_E_HTTP,
-					      "%s: redirected to a URL that is not https (refused: "
-					      "an https URL is only followed to https)",
-					      url);
+					      "%s: redirected to %s, which is not https: refused (an "
+					      "https URL is only followed to https, where nobody on "
+					      "the way can read or change the answer); ask its owner "
+					      "to serve it over https",
+					      url, t->res->location ? t->res->location : "a URL");
 		/* fall through */
 	case CURLE_URL_MALFORMAT:
 		return aipkg_ctx_fail(ctx, -AIPKG_E_USAGE,
@@ -235,10 +257,23 @@ static int curl_failure(struct aipkg_ctx *ctx, const char *url, CURLcode code,
 	return aipkg_ctx_fail(ctx, -AIPKG_E_NETWORK, "%s: %s", url, why);
 }
 
-static int status_failure(struct aipkg_ctx *ctx, const char *url, const struct transfer *t)
+bool aipkg_http_downgrade(const char *from, const char *to)
+{
+	return url_https(from) && to && strstr(to, "://") && !url_https(to);
+}
+
+static int status_failure(struct aipkg_ctx *ctx, const struct aipkg_http_request *req,
+			  const char *url, const struct transfer *t)
 {
 	long st = t->res->status;
+	const char *to = t->res->location;
 
+	if (st >= 300 && st < 400 && to)
+		return aipkg_ctx_fail(ctx, -AIPKG_E_HTTP, "%s: HTTP %ld%s%s, a redirect to %s%s",
+				      url, st, t->reason[0] ? " " : "", t->reason, to,
+				      aipkg_http_downgrade(req->url, to)
+					      ? ", from https to plain http: refused"
+					      : " (not followed)");
 	return aipkg_ctx_fail(ctx, -AIPKG_E_HTTP, "%s: HTTP %ld%s%s", url, st,
 			      t->reason[0] ? " " : "", t->reason);
 }
@@ -278,7 +313,8 @@ static int perform(struct aipkg_ctx *ctx, CURL *c, const struct aipkg_http_reque
 		t->res->not_modified = true;
 		return 0;
 	}
-	return t->res->status >= 200 && t->res->status < 300 ? 0 : status_failure(ctx, shown, t);
+	return t->res->status >= 200 && t->res->status < 300 ? 0
+								: status_failure(ctx, req, shown, t);
 }
 
 /* libcurl's global set-up, once per process (only the thread that runs
@@ -340,5 +376,6 @@ void aipkg_http_response_release(struct aipkg_http_response *res)
 	free(res->last_modified);
 	free(res->content_type);
 	free(res->retry_after);
+	free(res->location);
 	memset(res, 0, sizeof(*res));
 }

@@ -45,6 +45,7 @@ struct aipkg_http_response {
 	char *last_modified; /* Last-Modified of the response, or NULL */
 	char *content_type;  /* Content-Type, or NULL */
 	char *retry_after;   /* Retry-After (seconds or an HTTP date), or NULL */
+	char *location;      /* Location (where a redirect points), or NULL */
 };
 
 /*
@@ -52,8 +53,10 @@ struct aipkg_http_response {
  * otherwise a negative error, with the URL (masked: aipkg_url_mask) and
  * the reason in the context's message:
  *   -AIPKG_E_TIMEOUT  connecting or the transfer took too long
- *   -AIPKG_E_HTTP     a status of 300 or more (res->status says which), too
- *                     many redirects (a redirect loop), a missing file://
+ *   -AIPKG_E_HTTP     a status of 300 or more (res->status says which; a
+ *                     redirect not followed names res->location), too many
+ *                     redirects (a redirect loop), a redirect from https to
+ *                     anything but https (refused), a missing file://
  *   -AIPKG_E_TOOBIG   the body is larger than max_body
  *   -AIPKG_E_NETWORK  DNS, connection, TLS, a truncated transfer, ...
  *   -AIPKG_E_USAGE    a URL that is not http, https or file
@@ -63,6 +66,10 @@ struct aipkg_http_response {
 int aipkg_http_fetch(struct aipkg_ctx *ctx, const struct aipkg_http_request *req,
 		     struct aipkg_http_response *res);
 void aipkg_http_response_release(struct aipkg_http_response *res);
+
+/* true when a redirect from FROM to TO would leave https for another
+ * scheme (TO relative, or NULL: false). */
+bool aipkg_http_downgrade(const char *from, const char *to);
 
 /* true when URL starts with http://, https:// or file:// (any case). */
 bool aipkg_http_url_supported(const char *url);

@@ -144,11 +144,34 @@ static char *server_message(const struct call *c, const struct aipkg_buf *body)
 	return out;
 }
 
-static int fail_status(struct call *c, long status, const struct aipkg_buf *body)
+/* A model endpoint's redirect is never followed: it would take the key and
+ * the question along, and from https perhaps to plain http. */
+static int fail_redirect(struct call *c, long status, const char *to)
 {
-	char *msg = server_message(c, body);
-	const char *sep = *msg ? ": " : "";
+	bool down = aipkg_http_downgrade(c->url, to);
+
+	return aipkg_ctx_fail(
+	    c->ctx, -AIPKG_E_HTTP, "%s: %s answered HTTP %ld, a redirect %s%s%s%s.base_url%s",
+	    c->tier, c->shown_url, status, down ? "from https to plain http (" : "to ", to,
+	    down ? "): refused, the request carries the API key and the question; a server "
+		   "that does this is misconfigured, or what answered is not the server: check "
+		 : "; aipkg follows no redirect of a model endpoint (the request carries the API "
+		   "key and the question): set ",
+	    c->tier, down ? "" : " to the address it names if you trust it");
+}
+
+static int fail_status(struct call *c, long status, const struct aipkg_http_response *res)
+{
+	const struct aipkg_buf *body = &res->body;
+
+	char *msg;
+	const char *sep;
 	int r;
+
+	if (status >= 300 && status < 400 && res->location)
+		return fail_redirect(c, status, res->location);
+	msg = server_message(c, body);
+	sep = *msg ? ": " : "";
 
 	if ((status == 401 || status == 403) && c->key)
 		r = aipkg_ctx_fail(c->ctx, -AIPKG_E_AUTH,
@@ -345,7 +368,7 @@ static int next_try(struct call *c, int r, struct aipkg_http_response *res, int 
 		return 1;
 	}
 	if (!retryable(r, res->status) || (*tries)++ >= c->ep->retries)
-		return r == -AIPKG_E_HTTP ? fail_status(c, res->status, &res->body)
+		return r == -AIPKG_E_HTTP ? fail_status(c, res->status, res)
 					  : fail_transfer(c, r, c->ep->timeout);
 	wait = backoff(*tries, res);
 	left = deadline - aipkg_clock_now();

@@ -1,11 +1,14 @@
 /* httpstub: a scripted HTTP/1.1 server on loopback for the tests (secdb, later LLM endpoints). */
 /* SPDX-License-Identifier: MIT */
 /*
- * usage: httpstub [-d DIR] [-l LOG] [-i IDLE]
+ * usage: httpstub [-d DIR] [-l LOG] [-i IDLE] [-t CA_FILE]
  *
  * Listens on 127.0.0.1 on a port the kernel picks, prints the port on
  * stdout, and serves until no request came for IDLE seconds (default 120),
- * one forked child per connection.  What a request gets depends on its path:
+ * one forked child per connection.  With -t it speaks HTTPS, with a
+ * certificate for 127.0.0.1 signed by a throwaway CA whose certificate it
+ * writes to CA_FILE before it prints the port (tlsfront.h).  What a request
+ * gets depends on its path:
  *
  *   /ok/PATH            DIR/PATH with ETag and Last-Modified; 304 when
  *                       If-None-Match matches or If-Modified-Since is not
@@ -14,6 +17,8 @@
  *   /status/CODE/...    that status with a short text body
  *   /loop/...           a redirect to itself
  *   /redirect/PATH      a redirect to /ok/PATH
+ *   /goto/SCHEME/HOST:PORT/PATH  a redirect to SCHEME://HOST:PORT/PATH (from
+ *                       https to plain http, say)
  *   /slow/SECONDS/PATH  waits SECONDS, then answers as /ok/PATH
  *   /gate/NAME/PATH     waits until DIR/NAME.open exists (the test opens the
  *                       gate when it is ready: no race with a clock), then
@@ -43,6 +48,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "tlsfront.h"
 #include "tool.h"
 
 #define REQ_MAX (256 << 10)
@@ -59,6 +65,7 @@ struct request {
 
 static const char *root_dir = ".";
 static const char *log_path;
+static SSL_CTX *tls; /* -t: every connection speaks TLS */
 
 static void log_request(const struct request *rq, int status)
 {
@@ -276,6 +283,15 @@ static void on_redirect(int fd, struct request *rq, const char *rest)
 	free(to);
 }
 
+static void on_goto(int fd, struct request *rq, const char *rest)
+{
+	const char *host = strchr(rest, '/');
+	char *to = xasprintf("%.*s://%s", host ? (int)(host - rest) : 0, rest, host ? host + 1 : "");
+
+	redirect(fd, rq, to);
+	free(to);
+}
+
 static void on_slow(int fd, struct request *rq, const char *rest)
 {
 	char *path;
@@ -373,7 +389,7 @@ static const struct {
     {"/loop/", on_loop},   {"/redirect/", on_redirect}, {"/slow/", on_slow},
     {"/short/", on_short}, {"/half/", on_half},		{"/garbage/", on_garbage},
     {"/echo/", on_echo},   {"/post/", on_post},	{"/gate/", on_gate},
-    {"/trickle/", on_trickle},
+    {"/trickle/", on_trickle}, {"/goto/", on_goto},
 };
 
 /* A file named with its query ("nvd?cveId=CVE-...") is served as such;
@@ -466,7 +482,10 @@ static void serve(int lfd, int idle)
 			continue;
 		if (fork() == 0) {
 			close(lfd);
-			handle(fd);
+			if (tls)
+				tls_serve(tls, fd, handle);
+			else
+				handle(fd);
 			_exit(0);
 		}
 		close(fd);
@@ -479,15 +498,17 @@ int main(int argc, char **argv)
 	int opt, idle = 120;
 
 	tool_name = "httpstub";
-	while ((opt = getopt(argc, argv, "d:l:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:l:i:t:")) != -1) {
 		if (opt == 'd')
 			root_dir = optarg;
 		else if (opt == 'l')
 			log_path = optarg;
 		else if (opt == 'i')
 			idle = atoi(optarg);
+		else if (opt == 't')
+			tls = tls_setup(optarg);
 		else
-			die("usage: httpstub [-d DIR] [-l LOG] [-i IDLE_SECONDS]");
+			die("usage: httpstub [-d DIR] [-l LOG] [-i IDLE_SECONDS] [-t CA_FILE]");
 	}
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = SA_NOCLDWAIT;

@@ -138,7 +138,20 @@ static void test_no_redirects_when_told(void **state)
 	req.max_redirects = -1;
 	assert_int_equal(get("/redirect/v3.20/main.json", &req, &res), -AIPKG_E_HTTP);
 	assert_int_equal(res.status, 302);
+	/* where it points is kept, and named */
+	assert_string_equal(res.location, "/ok/v3.20/main.json");
+	assert_non_null(strstr(aipkg_ctx_errmsg(ctx), "a redirect to /ok/v3.20/main.json (not followed)"));
 	aipkg_http_response_release(&res);
+}
+
+static void test_downgrade(void **state)
+{
+	assert_true(aipkg_http_downgrade("https://h/a", "http://h/a"));
+	assert_true(aipkg_http_downgrade("HTTPS://h/a", "ftp://h/a"));
+	assert_false(aipkg_http_downgrade("https://h/a", "https://g/b"));
+	assert_false(aipkg_http_downgrade("https://h/a", "/relative"));
+	assert_false(aipkg_http_downgrade("https://h/a", NULL));
+	assert_false(aipkg_http_downgrade("http://h/a", "http://g/b"));
 }
 
 static void test_slow_server_times_out(void **state)
@@ -259,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_redirect_followed),
 	    cmocka_unit_test(test_redirect_loop),
 	    cmocka_unit_test(test_no_redirects_when_told),
+	    cmocka_unit_test(test_downgrade),
 	    cmocka_unit_test(test_slow_server_times_out),
 	    cmocka_unit_test(test_truncated_transfer),
 	    cmocka_unit_test(test_body_cap),
