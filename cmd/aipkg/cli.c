@@ -218,6 +218,29 @@ static void world_row(struct cli_table *t, const json_t *p)
 	free(provided);
 }
 
+void cli_say_cut_whole(const struct cli_table *t, const json_t *rows, const char *name,
+		       const char *text)
+{
+	const json_t *r;
+	size_t i;
+
+	if (!t->cut)
+		return;
+	json_array_foreach(rows, i, r) {
+		if (i == 0)
+			putchar('\n');
+		cli_say(stdout, "%s: %s", cli_str(r, name), cli_str(r, text));
+	}
+}
+
+const char *cli_short_time(const char *iso, char out[17])
+{
+	snprintf(out, 17, "%s", iso ? iso : "");
+	if (strlen(out) > 10 && out[10] == 'T')
+		out[10] = ' ';
+	return out;
+}
+
 void cli_render_packages(struct cli *cli, json_t *result)
 {
 	json_t *pkgs = json_object_get(result, "packages"), *p;

@@ -264,6 +264,14 @@ int cli_fail(struct cli *cli, int r, json_t *detail);
 /* The same with the command's own MSG rather than the context's. */
 int cli_fail_msg(struct cli *cli, int r, const char *msg, json_t *detail);
 
+/* After table T (printed) of ROWS: when it cut a cell, each row's TEXT
+ * member whole, "NAME: TEXT" a sentence (update --plan's WHY, agent
+ * status's REASON, the point of those tables). */
+void cli_say_cut_whole(const struct cli_table *t, const json_t *rows, const char *name,
+		       const char *text);
+/* "2026-11-24 10:15" from "2026-11-24T10:15:02Z", in OUT. */
+const char *cli_short_time(const char *iso, char out[17]);
+
 /* Renderers shared by several commands. */
 void cli_render_packages(struct cli *cli, json_t *result);
 void cli_render_changes(struct cli *cli, json_t *result);

@@ -80,8 +80,8 @@ static void render_status(struct cli *cli, json_t *result)
 	size_t i;
 
 	if (json_is_object(last))
-		printf("Last run: %s, %s (%s)\n", cli_str(last, "time"), cli_str(last, "status"),
-		       cli_str(last, "file"));
+		cli_say(stdout, "Last run: %s, %s (%s)", cli_str(last, "time"),
+			cli_str(last, "status"), cli_str(last, "file"));
 	else
 		printf("The agent has not run yet.\n");
 	printf("Cron job: %s\n", json_is_true(json_object_get(result, "cron")) ? "installed"
@@ -95,10 +95,14 @@ static void render_status(struct cli *cli, json_t *result)
 	t.flex = 5;
 	t.head = true;
 	cli_table_add(&t, "PACKAGE", "INSTALLED", "AVAILABLE", "RISK", "SINCE", "REASON");
-	json_array_foreach(deferred, i, d)
+	json_array_foreach(deferred, i, d) {
+		char since[17];
+
 		cli_table_add(&t, str(d, "name"), str(d, "from"), str(d, "to"), str(d, "risk"),
-			      str(d, "since"), str(d, "reason"));
+			      cli_short_time(str(d, "since"), since), str(d, "reason"));
+	}
 	cli_table_print(&t);
+	cli_say_cut_whole(&t, deferred, "name", "reason");
 }
 
 static const char *cron_verb(bool uninstall, bool changed, bool dry)

@@ -21,20 +21,12 @@ static const char *str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* "2026-11-24 10:15" from "2026-11-24T10:15:02Z". */
-static void short_time(const char *iso, char out[17])
-{
-	snprintf(out, 17, "%s", iso);
-	if (out[10] == 'T')
-		out[10] = ' ';
-}
-
 static void list_row(struct cli_table *tab, const json_t *t)
 {
 	json_int_t by = json_integer_value(json_object_get(t, "undone_by"));
 	char when[17], status[32], id[24], n[24];
 
-	short_time(str(t, "time"), when);
+	cli_short_time(str(t, "time"), when);
 	if (by)
 		snprintf(status, sizeof(status), "undone by %lld", (long long)by);
 	else

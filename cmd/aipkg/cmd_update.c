@@ -78,10 +78,8 @@ static void render_plan(struct cli *cli, json_t *result)
 	cli_table_print(&t);
 	/* at 80 columns WHY, the point of --plan, was cut to "minor version
 	 * bump; f...": when the table had to cut, the reasons follow whole */
-	if (t.cut && cli->opts.verbose >= 0)
-		json_array_foreach(pkgs, i, p)
-			cli_say(stdout, "%s%s: %s", i ? "" : "\n", cli_safe(str(p, "name")),
-				cli_safe(str(p, "why")));
+	if (cli->opts.verbose >= 0)
+		cli_say_cut_whole(&t, pkgs, "name", "why");
 	if (!json_is_true(json_object_get(result, "security_data")) && cli->opts.verbose >= 0)
 		cli_say(stdout, "(no cached security database: run 'aipkg check-vuln' to fetch one)");
 }

@@ -308,6 +308,10 @@ __attribute__((format(printf, 2, 3))) static void trial_fail(json_t *trial, cons
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	/* a check's output ends with a newline, which agent status showed as
+	 * "directive\n" at the end of the reason */
+	for (size_t n = strlen(why); n && strchr(" \t\r\n", why[n - 1]); n--)
+		why[n - 1] = '\0';
 	json_object_set_new(trial, "passed", json_false());
 	json_object_set_new(trial, "reason", json_string(why));
 }

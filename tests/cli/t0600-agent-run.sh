@@ -86,6 +86,18 @@ test_expect_success 'agent status lists the deferred updates with their reasons'
 	"$JQ" "deferred#" <out.json >n && echo 2 >expect && test_cmp expect n
 '
 
+test_expect_success 'agent status at a terminal: the table fits, each reason whole below it' '
+	NO_COLOR=1 "$TEST_TOOLS/ptyrun" -c 80 "$AIPKG" --root "$ROOT" --allow-untrusted \
+		agent status >tty &&
+	test_fits 80 tty &&
+	# SINCE as history shows a time; the check'"'"'s last newline is not
+	# part of the reason ("directive\n")
+	test_grep "^nginx  *1.26.2-r0 1.27.0-r0 medium 20[0-9-]* [0-9][0-9]:[0-9][0-9] medium" tty &&
+	tr "\n" " " <tty | tr -s " " >joined &&
+	test_grep "nginx: medium risk (minor version bump): sandbox trial failed: .*emerg unknown directive $" joined &&
+	test_grep ! "directive\\\\n" joined
+'
+
 test_expect_success 'a second run with nothing new prints nothing' '
 	aipkg agent run >out 2>err &&
 	test_must_be_empty out &&
