@@ -107,9 +107,15 @@ static int repos_var_value(const struct repos_parser *rp, struct aipkg_slice key
 	return aipkg_buf_add(out, var->value, len < max ? len : max);
 }
 
-/* Expand ${VAR}s of IN into OUT; -EINVAL for an undefined or unclosed one. */
-static int repos_subst(const struct repos_parser *rp, struct aipkg_slice in, struct aipkg_buf *out)
+/* apk 3 expands a value or a URL into PATH_MAX bytes and refuses the line
+ * when it does not fit: a file that doubles a variable line after line
+ * ("set A=${A}${A}") must not take all memory, whoever wrote it. */
+#define REPOS_EXPANDED_MAX 4095
+
+static int repos_subst_all(const struct repos_parser *rp, struct aipkg_slice in,
+			   struct aipkg_buf *out)
 {
+	out->limit = REPOS_EXPANDED_MAX;
 	for (;;) {
 		const char *start = memmem(in.ptr, in.len, "${", 2);
 		struct aipkg_slice key;
@@ -127,6 +133,15 @@ static int repos_subst(const struct repos_parser *rp, struct aipkg_slice in, str
 		if (r < 0)
 			return r;
 	}
+}
+
+/* Expand ${VAR}s of IN into OUT (a fresh buffer); -EINVAL for an undefined
+ * or unclosed one, or an expansion longer than apk takes. */
+static int repos_subst(const struct repos_parser *rp, struct aipkg_slice in, struct aipkg_buf *out)
+{
+	int r = repos_subst_all(rp, in, out);
+
+	return r == -AIPKG_E_TOOBIG ? -EINVAL : r;
 }
 
 static bool repos_var_name_ok(struct aipkg_slice key)

@@ -101,6 +101,31 @@ static void test_repositories_apk3_syntax(void **state)
 	aipkg_repos_free(r, n);
 }
 
+/* A variable doubled line after line grew without bound (20 lines: 16
+ * MiB; 40: all memory).  apk 3 refuses an expansion longer than PATH_MAX:
+ * so does aipkg, skipping the line, and the lines after it still count. */
+static void test_repositories_variable_doubling_bounded(void **state)
+{
+	struct aipkg_buf text = AIPKG_BUF_INIT;
+	struct aipkg_repo *r = NULL;
+	size_t n = 0;
+
+	aipkg_buf_addstr(&text, "set A=0123456789abcdef\n");
+	for (int i = 0; i < 20; i++)
+		aipkg_buf_addstr(&text, "set A=${A}${A}\n");
+	aipkg_buf_addstr(&text, "http://h/${A}${A}/x\n"
+				"set B=${A}${A:1900}\n"
+				"http://h/${B}\n"
+				"http://h/after\n");
+	assert_int_equal(aipkg_repos_parse(aipkg_buf_str(&text), &r, &n), 0);
+	assert_int_equal(n, 2);
+	/* the last doubling that fit (2048 bytes) is what A holds */
+	assert_int_equal(strlen(r[0].url), strlen("http://h/") + 2048 + 1900);
+	assert_string_equal(r[1].url, "http://h/after");
+	aipkg_repos_free(r, n);
+	aipkg_buf_release(&text);
+}
+
 static void test_repository_option_takes_no_keywords(void **state)
 {
 	struct aipkg_repo *r = NULL;
@@ -946,6 +971,7 @@ int main(void)
 	    cmocka_unit_test(test_world_splits_on_any_whitespace),
 	    cmocka_unit_test(test_repositories_file_lines),
 	    cmocka_unit_test(test_repositories_apk3_syntax),
+	    cmocka_unit_test(test_repositories_variable_doubling_bounded),
 	    cmocka_unit_test(test_repository_option_takes_no_keywords),
 	    cmocka_unit_test(test_cache_names_match_real_apk),
 	    cmocka_unit_test(test_cache_name_rejects_unknown_major),
