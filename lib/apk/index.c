@@ -390,10 +390,15 @@ static void index_apply(struct aipkg_ctx *ctx, struct aipkg_repo *repo,
 			struct aipkg_idx_result *res)
 {
 	if (res->err) {
+		repo->unread = res->err;
 		aipkg_index_warn_unreadable(ctx, repo, res->err);
 		return;
 	}
 	if (!aipkg_index_trust_usable(ctx, res->trust)) {
+		/* kept for doctor, which says why apk and aipkg see none of it */
+		repo->untrusted = (int)res->trust;
+		free(repo->signer);
+		repo->signer = *res->signer ? strdup(res->signer) : NULL;
 		index_warn_untrusted(ctx, repo, res->trust, res->signer);
 		return;
 	}
@@ -432,6 +437,7 @@ int aipkg_index_load(struct aipkg_ctx *ctx, struct aipkg_repo *repo, int idx,
 	int fd = aipkg_open_regular(repo->index_path, &st), r = 0;
 
 	if (fd < 0) {
+		repo->unread = fd;
 		aipkg_index_warn_unreadable(ctx, repo, fd);
 		return fd == -ENOMEM ? fd : 0;
 	}

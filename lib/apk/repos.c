@@ -393,6 +393,7 @@ void aipkg_repos_free(struct aipkg_repo *repos, size_t n)
 		free(repos[i].index_path);
 		free(repos[i].index_elsewhere);
 		free(repos[i].description);
+		free(repos[i].signer);
 	}
 	free(repos);
 }

@@ -49,6 +49,11 @@ struct aipkg_repo {
 			    * apk's name, which the apk in use does not read
 			    * (aipkg_repo_cached_elsewhere), or NULL */
 	int elsewhere_naming; /* its naming */
+	int unread;        /* why the index was not loaded: 0, or the error of
+			    * reading it (-ENOENT, -AIPKG_E_CORRUPT, ...) */
+	int untrusted;     /* or the enum aipkg_index_trust apk refuses it for
+			    * (0 when trusted or never checked) */
+	char *signer;      /* then the key that signed it, or NULL */
 };
 
 struct aipkg_state {

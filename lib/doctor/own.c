@@ -19,6 +19,7 @@
 #include "apk/version.h"
 #include "ctx.h"
 #include "doctor/doctor.h"
+#include "fileio.h"
 #include "http.h"
 #include "journal/journal.h"
 #include "vuln/db.h"
@@ -188,14 +189,51 @@ static void check_kept_files(struct aipkg_ctx *ctx, const struct aipkg_state *st
  */
 static void index_missing(const struct aipkg_repo *repo, json_t *problems)
 {
-	json_t *p = aipkg_doctor_problem("indexes", "warning", repo->remote ? "aipkg update" : "",
-					 "no usable index for the repository %s", repo->url);
+	const char *fix = repo->remote ? "aipkg update" : "";
+	json_t *p;
 
-	aipkg_doctor_cause(p, repo->remote
-				      ? "its index was never downloaded, or the download failed; "
-					"aipkg and apk do not see its packages"
-				      : "the directory has no readable APKINDEX.tar.gz; build it with "
-					"'apk index', or remove the line from etc/apk/repositories");
+	/* why: a signature apk refuses, a damaged file, another user's
+	 * directory, or no file at all; each has its own remedy */
+	if (repo->untrusted == AIPKG_TRUST_NOKEY || repo->untrusted == AIPKG_TRUST_UNSIGNED)
+		fix = "";
+	p = aipkg_doctor_problem("indexes", "warning", fix, "no usable index for the repository %s",
+				 repo->url);
+	if (repo->unsafe)
+		aipkg_doctor_cause(p, "other users can write its directory, so they could replace "
+				      "its index and packages: aipkg reads none of it and runs no "
+				      "change with it; make it and the directories above it "
+				      "writable by root only (chmod go-w)");
+	else if (repo->untrusted == AIPKG_TRUST_NOKEY)
+		aipkg_doctor_cause(p, "its index is signed by %s, which is not in etc/apk/keys: apk "
+				      "refuses it, so apk and aipkg see none of its packages; put "
+				      "that public key in etc/apk/keys if you trust the repository",
+				   repo->signer ? repo->signer : "a key");
+	else if (repo->untrusted == AIPKG_TRUST_UNSIGNED)
+		aipkg_doctor_cause(p, "its index is not signed: apk refuses it, so apk and aipkg "
+				      "see none of its packages; sign it with 'abuild-sign' and put "
+				      "the public key in etc/apk/keys");
+	else if (repo->untrusted == AIPKG_TRUST_BAD)
+		aipkg_doctor_cause(p, "its index has a BAD signature (key %s): it was damaged or "
+				      "tampered with, and apk refuses it; %s",
+				   repo->signer ? repo->signer : "?",
+				   repo->remote ? "download it again"
+						: "rebuild it with 'apk index' and sign it again");
+	else if (repo->unread && repo->unread != -ENOENT)
+		aipkg_doctor_cause(p, "its index %s cannot be read (%s), so its signature cannot "
+				      "be checked and aipkg reads none of it; %s",
+				   repo->index_path ? repo->index_path : "",
+				   repo->unread == -AIPKG_E_CORRUPT ? "truncated or corrupt"
+				   : repo->unread == -AIPKG_E_TOOBIG ? "too large"
+								     : aipkg_file_strerror(repo->unread),
+				   repo->remote ? "download it again"
+						: "rebuild it with 'apk index' and sign it");
+	else
+		aipkg_doctor_cause(p, repo->remote
+					      ? "its index was never downloaded, or the download "
+						"failed; aipkg and apk do not see its packages"
+					      : "the directory has no APKINDEX.tar.gz; build it with "
+						"'apk index', or remove the line from "
+						"etc/apk/repositories");
 	json_object_set_new(p, "repository", json_string(repo->url));
 	add(problems, p);
 }

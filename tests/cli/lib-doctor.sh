@@ -56,20 +56,26 @@ doctor_checks () {
 	done
 }
 
-# doctor_fix_of FILE CHECK: the "fix" of the first problem of CHECK.
-doctor_fix_of () {
+# doctor_field_of FILE KEY VALUE FIELD: FIELD of the first problem whose
+# KEY is VALUE ("repository" URL "cause").
+doctor_field_of () {
 	_dx_n=$("$JSONQ" "problems#" <"$1") || return 1
 	_dx_i=0
 	while test "$_dx_i" -lt "$_dx_n"
 	do
-		if test "$("$JSONQ" "problems[$_dx_i].check" <"$1")" = "$2"
+		if test "$("$JSONQ" "problems[$_dx_i].$2" <"$1" 2>/dev/null)" = "$3"
 		then
-			"$JSONQ" "problems[$_dx_i].fix" <"$1"
+			"$JSONQ" "problems[$_dx_i].$4" <"$1"
 			return
 		fi
 		_dx_i=$((_dx_i + 1))
 	done
 	return 1
+}
+
+# doctor_fix_of FILE CHECK: the "fix" of the first problem of CHECK.
+doctor_fix_of () {
+	doctor_field_of "$1" check "$2" fix
 }
 
 # audit_system / audit_config: what the real apk's audit says, in the
