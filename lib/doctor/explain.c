@@ -28,7 +28,8 @@
  *   nospace     "Failed to create PATH: No space left on device" (2.14), "failed to
  *               extract PATH: No space left on device" (3.0)
  *   network     "could not connect to server (check repositories file)", "DNS lookup
- *               error" (2.14); "Connection refused", "DNS: name does not exist" (3.0);
+ *               error" (2.14; 2.10 and 2.12: "ERROR: URL: DNS lookup error");
+ *               "Connection refused", "DNS: name does not exist" (3.0);
  *               for a repository ("opening URL: ...") or, when the index came from the
  *               cache, for each package ("ERROR: curl-8.5.0-r0: DNS lookup error")
  *   stale       "Not continuing due to stale/unavailable repositories."
@@ -268,16 +269,21 @@ static const char *network_reason(const struct failure *f, char *repo, size_t si
 		if (said(f, reasons[i])) {
 			char line[1024];
 
-			/* "opening URL: REASON" and apk 3.0.6's and 2.14.4's
-			 * "updating URL: REASON" name the repository; any other
-			 * line (a package's download) does not */
+			/* "opening URL: REASON", apk 3.0.6's and 2.14.4's
+			 * "updating URL: REASON" and apk 2.10's and 2.12's
+			 * "ERROR: URL: REASON" name the repository; any other
+			 * line (a package's download, "ERROR: NAME-VER: ...")
+			 * does not */
 			const char *prefix = "opening ";
 
-			if (line_with(f, reasons[i], line, sizeof(line)) &&
-			    !strstr(line, prefix) && strstr(line, "updating "))
+			if (!line_with(f, reasons[i], line, sizeof(line)))
+				*line = '\0';
+			if (!strstr(line, prefix) && strstr(line, "updating "))
 				prefix = "updating ";
-			if (!line_with(f, reasons[i], line, sizeof(line)) ||
-			    !strstr(line, prefix) || !between(f, prefix, reasons[i], repo, size))
+			else if (!strstr(line, prefix) && !strncmp(line, "ERROR: ", 7) &&
+				 strchr(line, '/') && strchr(line, '/') < strstr(line, reasons[i]))
+				prefix = "ERROR: ";
+			if (!strstr(line, prefix) || !between(f, prefix, reasons[i], repo, size))
 				snprintf(repo, size, "a repository");
 			return reasons[i];
 		}
@@ -298,7 +304,8 @@ static int download_failures(const struct failure *f, const char *why, char *pkg
 		if (!at || (e && at > e) || strncmp(l, "ERROR: ", 7) != 0)
 			continue;
 		colon = strstr(l + 7, ": ");
-		if (!colon || colon >= at || memchr(l + 7, ' ', (size_t)(colon - l - 7)))
+		if (!colon || colon >= at || memchr(l + 7, ' ', (size_t)(colon - l - 7)) ||
+		    memchr(l + 7, '/', (size_t)(colon - l - 7))) /* a URL: a repository */
 			continue;
 		if (n++ == 0)
 			snprintf(pkg, size, "%.*s", (int)(colon - l - 7), l + 7);

@@ -234,6 +234,13 @@ static const struct case_ cases[] = {
 		    "lookup error\n", "", "network",
 	  "could not reach https://dl-cdn.alpinelinux.org/alpine/v3.18/main (DNS lookup error)",
 	  "aipkg update" },
+	/* the same refresh under apk 2.10.6 and 2.12.7 (a real 3.10 root): an
+	 * ERROR line whose subject is the repository, not a package */
+	{ "update", "ERROR: http://dl-cdn.alpinelinux.org/alpine/v3.10/main: DNS lookup error\n"
+		    "ERROR: http://dl-cdn.alpinelinux.org/alpine/v3.10/community: DNS lookup "
+		    "error\n", "", "network",
+	  "could not reach http://dl-cdn.alpinelinux.org/alpine/v3.10/main (DNS lookup error)",
+	  "aipkg update" },
 	/* a package download (the index came from the cache), as apk 3.0.6 and
 	 * 2.14.4 print it on a real 3.18 root with no network: no repository is
 	 * named, and "ERROR: NAME-VER" is not one */
