@@ -228,11 +228,15 @@ struct cli_table {
 	bool fitted;         /* the layout is decided (the first print) */
 	char **cells;
 	size_t *widths;      /* each cell's width */
+	bool *title;         /* each row: a title spanning the table */
 	size_t nrows, cap;
 };
 void cli_table_init(struct cli_table *t, FILE *out, size_t ncols);
 /* One row: NCOLS strings (NULL is an empty cell), raw: the table escapes them. */
 void cli_table_add(struct cli_table *t, ...);
+/* A title row (a section of the table: "Installing dependencies:"), raw:
+ * on a line of its own, whole, in no column's width. */
+void cli_table_add_title(struct cli_table *t, const char *text);
 void cli_table_print(struct cli_table *t);
 
 /* Diagnostics on stderr: "error: ..." / "warning: ...".  The formatted

@@ -165,7 +165,7 @@ static size_t add_section(struct cli_table *t, const json_t *changes, size_t s, 
 			continue;
 		snprintf(title, sizeof(title), "%s:", sections[s].title);
 		if (!n++)
-			cli_table_add(t, title, NULL, NULL);
+			cli_table_add_title(t, title);
 		snprintf(name, sizeof(name), "  %s", json_string_value(json_object_get(c, "name")));
 		if (from && to && strcmp(from, to))
 			snprintf(ver, sizeof(ver), "%s -> %s", from, to);
@@ -229,25 +229,32 @@ static void plan_totals(FILE *out, const json_t *changes, bool any_named)
 static void plan_undoes(FILE *out, const json_t *doc)
 {
 	const json_t *u = json_object_get(doc, "undoes"), *w;
+	struct cli_text text;
 	char when[32];
 	size_t i;
+	FILE *f;
 
 	if (!u)
 		return;
 	/* "2026-11-24T10:15:02Z" as history shows it */
 	snprintf(when, sizeof(when), "%.10s %.5s UTC", cli_str(u, "time"),
 		 strlen(cli_str(u, "time")) > 11 ? cli_str(u, "time") + 11 : "");
-	fprintf(out, "Rolling back operation %lld, %s %s:\n  %s\n", (long long)num(u, "id"),
-		cli_str(u, "status"), when, cli_str(u, "command"));
+	f = cli_text_open(&text, out);
+	fprintf(f, "Rolling back operation %lld, %s %s:", (long long)num(u, "id"),
+		cli_str(u, "status"), when);
+	cli_text_say(&text, 0);
+	fputs("  ", out);
+	cli_put_wrapped(out, cli_str(u, "command"), 4, cli_columns(out));
 	if (!json_array_size(json_object_get(doc, "world_added")) &&
 	    !json_array_size(json_object_get(doc, "world_removed")))
 		return;
-	fprintf(out, "World file:");
+	f = cli_text_open(&text, out);
+	fputs("World file:", f);
 	json_array_foreach(json_object_get(doc, "world_added"), i, w)
-		fprintf(out, " +%s", cli_safe(json_string_value(w)));
+		fprintf(f, " +%s", cli_safe(json_string_value(w)));
 	json_array_foreach(json_object_get(doc, "world_removed"), i, w)
-		fprintf(out, " -%s", cli_safe(json_string_value(w)));
-	fprintf(out, "\n");
+		fprintf(f, " -%s", cli_safe(json_string_value(w)));
+	cli_text_say(&text, 2);
 }
 
 void cli_show_plan(FILE *out, const json_t *doc)

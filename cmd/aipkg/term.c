@@ -88,22 +88,48 @@ void cli_table_init(struct cli_table *t, FILE *out, size_t ncols)
 	t->indent = "";
 }
 
+/* Room for one more row; false when out of memory. */
+static bool grow(struct cli_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 16;
+	char **cells;
+	size_t *widths;
+	bool *title;
+
+	if (t->nrows < t->cap)
+		return true;
+	cells = realloc(t->cells, cap * t->ncols * sizeof(*cells));
+	if (cells)
+		t->cells = cells;
+	widths = cells ? realloc(t->widths, cap * t->ncols * sizeof(*widths)) : NULL;
+	if (widths)
+		t->widths = widths;
+	title = widths ? realloc(t->title, cap * sizeof(*title)) : NULL;
+	if (!title)
+		return false;
+	t->title = title;
+	t->cap = cap;
+	return true;
+}
+
+void cli_table_add_title(struct cli_table *t, const char *text)
+{
+	if (!grow(t))
+		return;
+	for (size_t c = 0; c < t->ncols; c++) {
+		t->cells[t->nrows * t->ncols + c] = c ? NULL : aipkg_term_escaped(text);
+		t->widths[t->nrows * t->ncols + c] = 0;
+	}
+	t->title[t->nrows++] = true;
+}
+
 void cli_table_add(struct cli_table *t, ...)
 {
 	va_list ap;
 
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **cells = realloc(t->cells, cap * t->ncols * sizeof(*cells));
-		size_t *widths = cells ? realloc(t->widths, cap * t->ncols * sizeof(*widths)) : NULL;
-
-		if (cells)
-			t->cells = cells;
-		if (!widths)
-			return;
-		t->widths = widths;
-		t->cap = cap;
-	}
+	if (!grow(t))
+		return;
+	t->title[t->nrows] = false;
 	va_start(ap, t);
 	for (size_t c = 0; c < t->ncols; c++) {
 		size_t at = t->nrows * t->ncols + c;
@@ -148,14 +174,19 @@ static size_t heading_width(const struct cli_table *t, size_t c)
  * past its heading.  A heading is never narrower than its column. */
 static size_t share_width(const struct cli_table *t, size_t c, size_t percent)
 {
-	size_t *w = malloc(t->nrows * sizeof(*w)), share;
+	size_t *w = malloc(t->nrows * sizeof(*w)), share, n = 0;
 
 	if (!w)
 		return t->width[c];
 	for (size_t r = 0; r < t->nrows; r++)
-		w[r] = t->widths[r * t->ncols + c];
-	qsort(w, t->nrows, sizeof(*w), by_size);
-	share = w[(t->nrows * percent + 99) / 100 - 1];
+		if (!t->title[r])
+			w[n++] = t->widths[r * t->ncols + c];
+	if (!n) {
+		free(w);
+		return t->width[c];
+	}
+	qsort(w, n, sizeof(*w), by_size);
+	share = w[(n * percent + 99) / 100 - 1];
 	free(w);
 	return share > heading_width(t, c) ? share : heading_width(t, c);
 }
@@ -344,6 +375,13 @@ static void print_row(struct cli_table *t, size_t r, size_t max)
 	char **row = &t->cells[r * t->ncols];
 	size_t end = t->ncols, pos = strlen(t->indent), start = pos;
 
+	if (t->title[r]) {
+		/* a section's title spans the table, whole: "Installing
+		 * dependencies:" was cut to "Installing dependen..." */
+		fputs(t->indent, t->out);
+		cli_put_wrapped(t->out, row[0] ? row[0] : "", strlen(t->indent) + 2, (int)max);
+		return;
+	}
 	if (t->records) {
 		if (r > 0)
 			print_record(t, r);
@@ -416,8 +454,10 @@ void cli_table_print(struct cli_table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t->widths);
+	free(t->title);
 	t->cells = NULL;
 	t->widths = NULL;
+	t->title = NULL;
 	t->nrows = t->cap = 0;
 }
 

@@ -152,4 +152,17 @@ test_expect_success 'config at 40 columns: a long origin on lines of its own, st
 	test_grep "a valid aipkg configuration" out
 '
 
+test_expect_success 'the confirmation at 40 columns: section titles whole, rollback'"'"'s lines fit' '
+	aipkg --yes remove nginx >out 2>err &&
+	test_expect_code 1 on_tty 40 install nginx >tty &&
+	test_fits 40 tty &&
+	test_grep "^Installing dependencies:$" tty &&
+	# a name is not padded to the width of a section title
+	test_grep "^  pcre2  *10.43-r0 " tty &&
+	test "$(sed -n "s/^  pcre2\( *\).*/\1/p" tty | wc -c)" -lt 12 &&
+	test_expect_code 1 on_tty 40 rollback >tty &&
+	test_fits 40 tty &&
+	test_grep "^Rolling back operation" tty
+'
+
 test_done
