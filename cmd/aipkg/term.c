@@ -283,6 +283,22 @@ static bool readable(const struct cli_table *t, size_t max)
  * its rows wrapped.
  */
 #define CUT_MIN 6
+static void cut_widest(struct cli_table *t, size_t max)
+{
+	for (unsigned char level = 0; level < CLI_KEEP; level++)
+		while (total_width(t) > max) {
+			size_t widest = t->ncols;
+
+			for (size_t c = 0; c < t->ncols; c++)
+				if (t->keep[c] <= level && t->width[c] > CUT_MIN &&
+				    (widest == t->ncols || t->width[c] > t->width[widest]))
+					widest = c;
+			if (widest == t->ncols)
+				break; /* this level gives no more */
+			t->width[widest]--;
+		}
+}
+
 static void fit(struct cli_table *t, size_t max)
 {
 	/* once: a table printed in blocks (list --available) keeps the
@@ -298,18 +314,7 @@ static void fit(struct cli_table *t, size_t max)
 		overflow(t, 0);
 		make_room(t, max);
 	} else {
-		for (unsigned char level = 0; level < CLI_KEEP; level++)
-			while (total_width(t) > max) {
-				size_t widest = t->ncols;
-
-				for (size_t c = 0; c < t->ncols; c++)
-					if (t->keep[c] <= level && t->width[c] > CUT_MIN &&
-					    (widest == t->ncols || t->width[c] > t->width[widest]))
-						widest = c;
-				if (widest == t->ncols)
-					break; /* this level gives no more */
-				t->width[widest]--;
-			}
+		cut_widest(t, max);
 	}
 	if (t->head && !readable(t, max)) {
 		t->records = true;
