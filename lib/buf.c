@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aipkg/error.h"
@@ -175,14 +176,25 @@ int aipkg_buf_read_fd(struct aipkg_buf *b, int fd)
 	return r;
 }
 
+/* A FIFO planted where a file should be (in a root another user prepared)
+ * would make the read wait for a writer forever: opened without waiting,
+ * it is refused.  Devices stay readable (--config /dev/null). */
 int aipkg_buf_read_file(struct aipkg_buf *b, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
 	int r;
 
 	if (fd < 0)
 		return -errno;
-	r = aipkg_buf_read_fd(b, fd);
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		r = -EINVAL;
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		r = -errno;
+	else
+		r = aipkg_buf_read_fd(b, fd);
 	close(fd);
 	return r;
 }

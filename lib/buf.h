@@ -50,7 +50,8 @@ int aipkg_buf_fail(struct aipkg_buf *b, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void aipkg_buf_truncate(struct aipkg_buf *b, size_t len);
 
-/* Append the whole of FD / the file at PATH (-errno on failure). */
+/* Append the whole of FD / the file at PATH (-errno on failure; a FIFO
+ * or socket at PATH is -EINVAL, refused without waiting for a writer). */
 int aipkg_buf_read_fd(struct aipkg_buf *b, int fd);
 int aipkg_buf_read_file(struct aipkg_buf *b, const char *path);
 

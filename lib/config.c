@@ -13,6 +13,7 @@
 #include "aipkg/error.h"
 #include "ai/llm.h"
 #include "config.h"
+#include "fileio.h"
 #include "url.h"
 
 enum key_type { KEY_MAP, KEY_STRING, KEY_WORDS, KEY_SECONDS, KEY_INT, KEY_LIST, KEY_DICT,
@@ -634,7 +635,7 @@ int aipkg_config_load(struct aipkg_config *cfg, const char *path, bool required,
 		 * file was for nor what to do */
 		aipkg_buf_addf(err, "cannot read the configuration file %s: %s%s", path,
 			       r == -AIPKG_E_TOOBIG ? "larger than 256 KiB, which no configuration needs"
-						    : strerror(-r),
+						    : aipkg_file_strerror(r),
 			       r == -ENOENT ? " (name an existing file; see aipkg.yaml(5))" : "");
 		aipkg_buf_release(&text);
 		return -AIPKG_E_CONFIG;

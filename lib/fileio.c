@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "aipkg/error.h"
 #include "fileio.h"
 
 /* Deeper trees than this are not removed: every level holds a descriptor. */
@@ -128,7 +129,7 @@ const char *aipkg_file_strerror(int err)
 		return "it is a symbolic link, which aipkg never follows in its state";
 	if (err == -EINVAL)
 		return "it is not a regular file";
-	return strerror(err < 0 ? -err : err);
+	return aipkg_strerror(err < 0 ? err : -err);
 }
 
 int aipkg_buf_read_state(struct aipkg_buf *b, const char *path)

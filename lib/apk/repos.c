@@ -10,6 +10,7 @@
 #include "apk/state.h"
 #include "ctx.h"
 #include "digest.h"
+#include "fileio.h"
 
 #define REPOS_FILE_MAX ((size_t)1 << 20)
 
@@ -414,7 +415,7 @@ static int repos_read_file(struct aipkg_ctx *ctx, const char *path, struct aipkg
 	if (r == 0)
 		r = aipkg_repos_parse(aipkg_buf_str(&text), repos, n);
 	else
-		aipkg_ctx_fail(ctx, r, "cannot read %s: %s", path, aipkg_strerror(r));
+		aipkg_ctx_fail(ctx, r, "cannot read %s: %s", path, aipkg_file_strerror(r));
 	aipkg_buf_release(&text);
 	return r;
 }

@@ -78,7 +78,7 @@ static int state_read(struct aipkg_ctx *ctx, const char *rel, size_t limit, stru
 		return -ENOMEM;
 	r = aipkg_buf_read_file(b, *path);
 	if (r < 0 && r != -ENOENT)
-		aipkg_ctx_fail(ctx, r, "cannot read %s: %s", *path, aipkg_strerror(r));
+		aipkg_ctx_fail(ctx, r, "cannot read %s: %s", *path, aipkg_file_strerror(r));
 	return r;
 }
 

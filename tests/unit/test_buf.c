@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aipkg/error.h"
@@ -245,6 +246,24 @@ static void test_read_file_that_is_missing_is_enoent(void **state)
 	aipkg_buf_release(&b);
 }
 
+/* A FIFO nobody writes to made the read wait forever. */
+static void test_read_of_a_fifo_is_refused_at_once(void **state)
+{
+	struct aipkg_buf b = AIPKG_BUF_INIT;
+	char dir[] = "/tmp/aipkg-buf-XXXXXX", path[64];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(aipkg_buf_read_file(&b, path), -EINVAL);
+	assert_int_equal(b.len, 0);
+	/* devices stay readable: --config /dev/null */
+	assert_int_equal(aipkg_buf_read_file(&b, "/dev/null"), 0);
+	unlink(path);
+	rmdir(dir);
+	aipkg_buf_release(&b);
+}
+
 static void test_read_of_a_directory_is_an_errno(void **state)
 {
 	struct aipkg_buf b = AIPKG_BUF_INIT;
@@ -459,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_read_file_appends_the_whole_file),
 		cmocka_unit_test(test_read_of_an_empty_file_gives_an_empty_string),
 		cmocka_unit_test(test_read_file_that_is_missing_is_enoent),
+		cmocka_unit_test(test_read_of_a_fifo_is_refused_at_once),
 		cmocka_unit_test(test_read_of_a_directory_is_an_errno),
 		cmocka_unit_test(test_a_file_exactly_at_the_limit_is_read),
 		cmocka_unit_test(test_a_file_larger_than_the_limit_is_too_big_and_changes_nothing),
