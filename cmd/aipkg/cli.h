@@ -68,6 +68,10 @@ struct cli {
 	bool plan_shown;     /* a confirmation showed the plan on stderr */
 	bool progress;     /* draw apk's progress on stderr (a terminal) */
 	struct cli_progress bar;
+	/* apk's output as it runs: an unfinished UTF-8 character at the end
+	 * of a read, per stream (stdout, stderr), waiting for its rest */
+	char apk_tail[2][4];
+	size_t apk_tail_len[2];
 	struct aipkg_ctx *ctx;
 	/* the command's positional arguments */
 	char **args;

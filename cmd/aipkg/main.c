@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "aipkg/term.h"
 #include "cli.h"
 
 /* --json is known before anything is parsed, so that a usage error in
@@ -20,12 +21,63 @@ static bool wants_json(char **argv)
 	return false;
 }
 
+/* How many bytes at the end of S (LEN) start a UTF-8 character that is
+ * not finished yet: its rest comes with the next read. */
+static size_t unfinished_utf8(const unsigned char *s, size_t len)
+{
+	for (size_t k = 1; k <= 3 && k <= len; k++) {
+		unsigned char b = s[len - k];
+
+		if ((b & 0xC0) == 0x80)
+			continue; /* a continuation byte: look further back */
+		if (b < 0xC0)
+			return 0;
+		return (size_t)(b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2) > k ? k : 0;
+	}
+	return 0;
+}
+
+/*
+ * apk's output as it runs, shown on stderr.  It quotes names and versions
+ * from the indexes and whatever package scripts print, so it goes through
+ * the one sanitiser like everything else from outside: an escape sequence
+ * in a repository's package cannot clear the screen or retitle the window.
+ * Lines stay lines; a character cut between two reads is put together
+ * first, so it is not shown as invalid bytes.
+ */
 static void on_output(void *ud, enum aipkg_stream stream, const char *data, size_t len)
 {
-	cli_progress_around_output(ud, true);
-	fwrite(data, 1, len, stderr);
-	if (len && data[len - 1] == '\n')
-		cli_progress_around_output(ud, false);
+	struct cli *cli = ud;
+	int which = stream == AIPKG_STDERR;
+	size_t n = cli->apk_tail_len[which] + len, keep, start = 0;
+	char *text = malloc(n + 1), *safe;
+
+	if (!text)
+		return;
+	memcpy(text, cli->apk_tail[which], cli->apk_tail_len[which]);
+	memcpy(text + cli->apk_tail_len[which], data, len);
+	keep = unfinished_utf8((const unsigned char *)text, n);
+	memcpy(cli->apk_tail[which], text + n - keep, keep);
+	cli->apk_tail_len[which] = keep;
+	n -= keep;
+	cli_progress_around_output(cli, true);
+	while (start < n) {
+		char *nl = memchr(text + start, '\n', n - start);
+		size_t line = (nl ? (size_t)(nl - text) : n) - start;
+		size_t need = aipkg_term_escape(NULL, 0, text + start, line);
+
+		if ((safe = malloc(need + 1))) {
+			aipkg_term_escape(safe, need + 1, text + start, line);
+			fputs(safe, stderr);
+			free(safe);
+		}
+		if (nl)
+			putc('\n', stderr);
+		start += line + (nl != NULL);
+	}
+	if (n && text[n - 1] == '\n')
+		cli_progress_around_output(cli, false);
+	free(text);
 }
 
 /* Has this command said MSG already?  agent run and ask read the indexes

@@ -55,10 +55,14 @@ test_expect_success 'setup: the secdb over https (a throwaway CA) and over http'
 	fixture_root "$ROOT" "$REPO_A" &&
 	secdb_stub &&
 	secdb_clean &&
-	"$TEST_TOOLS/httpstub" -d "$SECDB_DIR" -l "$TLS_LOG" -i 120 -t "$CA" >tls.port &
+	# only the server in the background: a bare "&" would put the whole
+	# list before it there, secdb_stub included, and its pid and port
+	# would never reach this shell
+	{ "$TEST_TOOLS/httpstub" -d "$SECDB_DIR" -l "$TLS_LOG" -i 120 -t "$CA" >tls.port & } &&
 	TLS_PID=$! &&
 	server_wait tls.port httpstub &&
 	HTTPS=https://127.0.0.1:$(cat tls.port) &&
+	test -n "$SECDB_PORT" &&
 	PLAIN=127.0.0.1:$SECDB_PORT &&
 	test_grep "BEGIN CERTIFICATE" "$CA"
 '

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	bool keep_stderr = false, echo = false;
 	char buf[4096], *slave, *seen = NULL;
 	size_t nseen = 0;
-	int opt, m, status;
+	int opt, m, status, ready[2];
 	ssize_t n;
 	pid_t pid;
 
@@ -106,11 +106,22 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	m = open_master(&slave);
+	/* closed by the child's exec: the terminal is set up (no echo, no
+	 * output processing) before a byte of INPUT reaches it, or the line
+	 * discipline would echo it under the default settings */
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		die("pipe");
 	pid = fork();
 	if (pid < 0)
 		die("fork");
-	if (pid == 0)
+	if (pid == 0) {
+		close(ready[0]);
 		child(slave, cols, keep_stderr, echo, argv + optind);
+	}
+	close(ready[1]);
+	while (read(ready[0], buf, sizeof(buf)) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
 	if (input && !wait_for && write(m, input, strlen(input)) < 0)
 		die("write");
 	/* EIO from the master: the last holder of the terminal has closed it */
