@@ -344,7 +344,12 @@ static bool rule_network(struct failure *f)
 	     repo, why ? why : "its index is stale or unavailable",
 	     stale ? ", and apk does not upgrade from indexes it could not refresh"
 		   : ", so it does not see that repository's packages");
-	fix(f, "aipkg update");
+	/* refreshing is what just failed: the next step is to find out which
+	 * repository answers, not to run the same thing again */
+	if (f->applet && !strcmp(f->applet, "update"))
+		fix(f, "aipkg doctor --refresh");
+	else
+		fix(f, "aipkg update");
 	return true;
 }
 

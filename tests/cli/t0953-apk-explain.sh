@@ -80,7 +80,11 @@ test_expect_success 'a repository that does not answer' '
 	fixture_use_repos "$ROOT" http://127.0.0.1:1/alpine &&
 	test_expect_code 1 aipkg --yes update >out 2>err &&
 	test_grep "^hint: apk could not reach http://127.0.0.1:1/alpine" err &&
-	test_grep "^  fix: aipkg update" err &&
+	# not "aipkg update" again, which is what just failed: the command
+	# that tells which repository answers
+	test_grep "^  fix: aipkg doctor --refresh$" err &&
+	test_expect_code 1 aipkg doctor --refresh >out 2>err &&
+	test_grep "127.0.0.1:1/alpine" out &&
 	fixture_use_repos "$ROOT" "$REPO_A"
 '
 

@@ -220,7 +220,7 @@ static const struct case_ cases[] = {
 	  "", "network", "could not reach http://127.0.0.1:9/alpine", "aipkg update" },
 	{ "update", "WARNING: updating and opening http://nonexistent.invalid/alpine/x86_64/"
 		    "APKINDEX.tar.gz: DNS: name does not exist\n", "", "network",
-	  "nonexistent.invalid", "aipkg update" },
+	  "nonexistent.invalid", "aipkg doctor --refresh" },
 	/* aipkg update without network on a real 3.18 root: apk 3.0.6 and
 	 * 2.14.4 say "updating URL", not "opening" */
 	{ "update", "WARNING: updating https://dl-cdn.alpinelinux.org/alpine/v3.18/main/x86_64/"
@@ -229,18 +229,18 @@ static const struct case_ cases[] = {
 		    "name does not exist\nWARNING: The indexes contain broken packages which are "
 		    "not installable.\n", "", "network",
 	  "could not reach https://dl-cdn.alpinelinux.org/alpine/v3.18/main/x86_64/"
-	  "APKINDEX.tar.gz (DNS: name does not exist)", "aipkg update" },
+	  "APKINDEX.tar.gz (DNS: name does not exist)", "aipkg doctor --refresh" },
 	{ "update", "WARNING: updating https://dl-cdn.alpinelinux.org/alpine/v3.18/main: DNS "
 		    "lookup error\n", "", "network",
 	  "could not reach https://dl-cdn.alpinelinux.org/alpine/v3.18/main (DNS lookup error)",
-	  "aipkg update" },
+	  "aipkg doctor --refresh" },
 	/* the same refresh under apk 2.10.6 and 2.12.7 (a real 3.10 root): an
 	 * ERROR line whose subject is the repository, not a package */
 	{ "update", "ERROR: http://dl-cdn.alpinelinux.org/alpine/v3.10/main: DNS lookup error\n"
 		    "ERROR: http://dl-cdn.alpinelinux.org/alpine/v3.10/community: DNS lookup "
 		    "error\n", "", "network",
 	  "could not reach http://dl-cdn.alpinelinux.org/alpine/v3.10/main (DNS lookup error)",
-	  "aipkg update" },
+	  "aipkg doctor --refresh" },
 	/* a package download (the index came from the cache), as apk 3.0.6 and
 	 * 2.14.4 print it on a real 3.18 root with no network: no repository is
 	 * named, and "ERROR: NAME-VER" is not one */
