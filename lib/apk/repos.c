@@ -30,6 +30,7 @@ struct repos_parser {
 	size_t nvars;
 	bool keywords; /* a file line (keywords allowed), not --repository */
 	struct aipkg_slice v2line; /* the line as apk 2 takes it, {NULL, 0} if none */
+	bool rejected; /* a line apk 3 rejects came: it reads no further */
 };
 
 static void repos_vars_free(struct repos_parser *rp)
@@ -187,7 +188,7 @@ static int repos_var_store(struct repos_parser *rp, struct aipkg_slice key, char
 }
 
 /* "set [-default] NAME=VALUE" (apk 3); a bad definition is skipped. */
-static int repos_set(struct repos_parser *rp, struct aipkg_slice line)
+static int repos_set(struct repos_parser *rp, struct aipkg_slice line, bool *bad)
 {
 	struct aipkg_buf value = AIPKG_BUF_INIT;
 	struct aipkg_slice opt, key;
@@ -196,17 +197,22 @@ static int repos_set(struct repos_parser *rp, struct aipkg_slice line)
 
 	while (line.len && line.ptr[0] == '-') {
 		repos_word(&line, &opt);
-		if (!aipkg_slice_eq(opt, "-default"))
+		if (!aipkg_slice_eq(opt, "-default")) {
+			*bad = true;
 			return 0;
+		}
 		overwrite = false;
 	}
-	if (!aipkg_slice_split(&line, '=', &key) || !repos_var_name_ok(key))
+	if (!aipkg_slice_split(&line, '=', &key) || !repos_var_name_ok(key)) {
+		*bad = true;
 		return 0;
+	}
 	r = repos_subst(rp, line, &value);
 	if (r == 0)
 		r = aipkg_buf_add(&value, "", 0);
 	if (r < 0) {
 		aipkg_buf_release(&value);
+		*bad = r == -EINVAL;
 		return r == -EINVAL ? 0 : r;
 	}
 	return repos_var_store(rp, key, aipkg_buf_detach(&value), overwrite);
@@ -237,6 +243,7 @@ static int repos_add(struct repos_parser *rp, char *url, struct aipkg_slice tag,
 
 	if (repo) {
 		free(url);
+		repo->apk3_unread &= rp->rejected; /* apk 3 reads it here */
 		if (!tag.len) {
 			free(repo->tag);
 			repo->tag = NULL;
@@ -254,6 +261,7 @@ static int repos_add(struct repos_parser *rp, char *url, struct aipkg_slice tag,
 	repo->url = url;
 	repo->index_file = index_file;
 	repo->from_cli = !rp->keywords;
+	repo->apk3_unread = rp->rejected;
 	repo->remote = repos_is_remote(url);
 	repo->tag = tag.len ? aipkg_slice_dup(tag) : NULL;
 	repo->line = rp->v2line.ptr ? aipkg_slice_dup(rp->v2line) : NULL;
@@ -299,7 +307,7 @@ static bool repos_keyword(struct aipkg_slice word, const char **index_file)
 }
 
 static int repos_add_line(struct repos_parser *rp, struct aipkg_slice word, struct aipkg_slice rest,
-			  struct aipkg_slice tag, const char *index_file)
+			  struct aipkg_slice tag, const char *index_file, bool *bad)
 {
 	struct aipkg_buf url = AIPKG_BUF_INIT;
 	int r = repos_subst(rp, word, &url);
@@ -313,6 +321,7 @@ static int repos_add_line(struct repos_parser *rp, struct aipkg_slice word, stru
 	else if (r == 0)
 		return repos_add(rp, aipkg_buf_detach(&url), tag, index_file);
 	aipkg_buf_release(&url);
+	*bad = r == -EINVAL;
 	return r == -EINVAL ? 0 : r;
 }
 
@@ -334,7 +343,7 @@ static struct aipkg_slice repos_v2_line(struct aipkg_slice raw)
 	return raw;
 }
 
-static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
+static int repos_line_parse(struct repos_parser *rp, struct aipkg_slice line, bool *bad)
 {
 	struct aipkg_slice word, tag = {"", 0};
 	const char *index_file = repos_v2_index;
@@ -347,26 +356,43 @@ static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
 	repos_word(&line, &word);
 	if (rp->keywords && word.ptr[0] != '@' && !repos_is_url(word)) {
 		if (aipkg_slice_eq(word, "set"))
-			return repos_set(rp, line);
-		if (!repos_keyword(word, &index_file) || !repos_word(&line, &word))
+			return repos_set(rp, line, bad);
+		if (!repos_keyword(word, &index_file) || !repos_word(&line, &word)) {
+			*bad = true;
 			return 0;
+		}
 		typed = true;
 		rp->v2line.ptr = NULL; /* keywords are apk 3's */
 	}
 	if (word.ptr[0] == '@') {
 		tag.ptr = word.ptr + 1;
 		tag.len = word.len - 1;
-		if (!repos_word(&line, &word))
+		if (!repos_word(&line, &word)) {
+			*bad = true;
 			return 0;
+		}
 	}
 	if (!typed && (repos_ends_with(word, ".tar.gz") || repos_ends_with(word, ".adb")))
 		index_file = NULL;
-	return repos_add_line(rp, word, line, tag, index_file);
+	return repos_add_line(rp, word, line, tag, index_file, bad);
+}
+
+/* One line.  A line apk 3 rejects (an unknown keyword, a tag or keyword
+ * without a URL, a bad "set", an undefined or too long ${VAR}) is skipped,
+ * as apk 2 would read on; the lines after it are marked, because apk 3
+ * stops reading the file there (database.c: apk_db_parse_istream). */
+static int repos_line(struct repos_parser *rp, struct aipkg_slice line)
+{
+	bool bad = false;
+	int r = repos_line_parse(rp, line, &bad);
+
+	rp->rejected |= bad && rp->keywords;
+	return r;
 }
 
 int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n)
 {
-	struct repos_parser rp = {repos, n, NULL, 0, true, {NULL, 0}};
+	struct repos_parser rp = {repos, n, NULL, 0, true, {NULL, 0}, false};
 	struct aipkg_slice in = aipkg_slice_str(text), line;
 	int r = 0;
 
@@ -378,24 +404,28 @@ int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n)
 
 int aipkg_repos_add_cli(const char *arg, struct aipkg_repo **repos, size_t *n)
 {
-	struct repos_parser rp = {repos, n, NULL, 0, false, {NULL, 0}};
+	struct repos_parser rp = {repos, n, NULL, 0, false, {NULL, 0}, false};
 
 	return repos_line(&rp, aipkg_slice_str(arg));
+}
+
+void aipkg_repo_release(struct aipkg_repo *repo)
+{
+	free(repo->url);
+	free(repo->tag);
+	free(repo->line);
+	free(repo->index_path);
+	free(repo->index_elsewhere);
+	free(repo->description);
+	free(repo->signer);
 }
 
 void aipkg_repos_free(struct aipkg_repo *repos, size_t n)
 {
 	if (!repos)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		free(repos[i].url);
-		free(repos[i].tag);
-		free(repos[i].line);
-		free(repos[i].index_path);
-		free(repos[i].index_elsewhere);
-		free(repos[i].description);
-		free(repos[i].signer);
-	}
+	for (size_t i = 0; i < n; i++)
+		aipkg_repo_release(&repos[i]);
 	free(repos);
 }
 

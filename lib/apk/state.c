@@ -184,10 +184,41 @@ static int state_expand_arch(struct aipkg_repo *repo, const char *arch)
 	return 0;
 }
 
+/* apk 3 stops reading a repositories file at the first line it rejects
+ * (apk 2 reads on): with apk 3, the repositories after such a line are
+ * not used, by apk nor by aipkg, and each is named once.  Which apk is
+ * asked only when there is such a line. */
+static void state_drop_apk3_unread(struct aipkg_ctx *ctx, struct aipkg_state *st)
+{
+	size_t i, kept = 0;
+	bool any = false;
+
+	for (i = 0; i < st->nrepos; i++)
+		any |= st->repos[i].apk3_unread;
+	if (!any || aipkg_index_naming(ctx, st) != AIPKG_CACHE_V3)
+		return;
+	for (i = 0; i < st->nrepos; i++) {
+		struct aipkg_repo *repo = &st->repos[i];
+
+		if (!repo->apk3_unread) {
+			st->repos[kept++] = *repo;
+			continue;
+		}
+		aipkg_ctx_warn(ctx, "repository %s is not used: an earlier line of its repositories "
+				    "file is one apk 3 rejects, and apk 3 reads no further lines of "
+				    "that file; correct or remove that line",
+			       repo->url);
+		aipkg_repo_release(repo);
+	}
+	st->nrepos = kept;
+}
+
 static int state_load_repos(struct aipkg_ctx *ctx, struct aipkg_state *st)
 {
 	int r = aipkg_repos_read(ctx, &st->repos, &st->nrepos);
 
+	if (r == 0)
+		state_drop_apk3_unread(ctx, st);
 	for (size_t i = 0; r == 0 && i < st->nrepos; i++)
 		r = state_expand_arch(&st->repos[i], st->arch);
 	return r;

@@ -40,6 +40,9 @@ struct aipkg_repo {
 			    * comes from apk's cache */
 	bool loaded;       /* the index was found and parsed */
 	bool from_cli;     /* came from --repository */
+	bool apk3_unread;  /* after a line apk 3 rejects in its file: apk 3 stops
+			    * reading a repositories file there (apk 2 reads
+			    * on), so with apk 3 it is not used */
 	bool unsafe;       /* a local repository other users can write: not read,
 			    * and no change runs apk with it (SECURITY) */
 	int naming;        /* remote: the enum aipkg_cache_naming index_path
@@ -138,6 +141,8 @@ int aipkg_repos_parse(const char *text, struct aipkg_repo **repos, size_t *n);
  * components allowed); it is marked from_cli. */
 int aipkg_repos_add_cli(const char *arg, struct aipkg_repo **repos, size_t *n);
 void aipkg_repos_free(struct aipkg_repo *repos, size_t n);
+/* What one repository holds, not the repository itself (an array element). */
+void aipkg_repo_release(struct aipkg_repo *repo);
 /*
  * The repositories apk uses, in apk's order: --repository options, then
  * ROOT/etc/apk/repositories, then the *.list files of
