@@ -239,6 +239,19 @@ out:
 	return 0;
 }
 
+int aipkg_strv_add(char ***v, size_t *n, const char *s, size_t len)
+{
+	char **grown = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	if (!(grown[*n] = strndup(s, len)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
 void aipkg_strv_free(char **v, size_t n)
 {
 	if (!v)

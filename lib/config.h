@@ -86,6 +86,9 @@ bool aipkg_config_window_parse(const char *s, int *start, int *end);
  * "..." quoting, no other shell syntax).  -EINVAL on unbalanced quotes. */
 int aipkg_split_words(const char *s, char ***words, size_t *n);
 void aipkg_strv_free(char **v, size_t n);
+/* A copy of the LEN bytes at S appended to the string array *V of *N: 0
+ * or -ENOMEM (*V and *N as they were). */
+int aipkg_strv_add(char ***v, size_t *n, const char *s, size_t len);
 
 /*
  * Every setting in the table's order, as a new array of rows: a mapping

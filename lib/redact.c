@@ -6,6 +6,7 @@
 
 #include "apk/state.h"
 #include "buf.h"
+#include "config.h"
 #include "ctx.h"
 #include "jsonutil.h"
 #include "redact.h"
@@ -16,18 +17,9 @@
 
 static int add_copy(struct aipkg_redact *rd, const char *s)
 {
-	char **grown;
+	size_t len = s ? strlen(s) : 0;
 
-	if (!s || strlen(s) < KEY_MIN)
-		return 0;
-	grown = realloc(rd->secrets, (rd->n + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	rd->secrets = grown;
-	if (!(grown[rd->n] = strdup(s)))
-		return -ENOMEM;
-	rd->n++;
-	return 0;
+	return len < KEY_MIN ? 0 : aipkg_strv_add(&rd->secrets, &rd->n, s, len);
 }
 
 static int add_repos(struct aipkg_redact *rd, struct aipkg_ctx *ctx)

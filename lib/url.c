@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "config.h"
 #include "url.h"
 
 #define MASK "***"
@@ -164,18 +165,7 @@ bool aipkg_url_has_secret(const char *text)
 
 static int secret_add(const char *s, size_t len, size_t min, char ***v, size_t *n)
 {
-	char **grown;
-
-	if (len < min)
-		return 0;
-	grown = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!grown)
-		return -ENOMEM;
-	*v = grown;
-	if (!(grown[*n] = strndup(s, len)))
-		return -ENOMEM;
-	(*n)++;
-	return 0;
+	return len < min ? 0 : aipkg_strv_add(v, n, s, len);
 }
 
 /* The values of the query at Q (after '?') up to END. */

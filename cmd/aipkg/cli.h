@@ -148,6 +148,8 @@ extern const struct aipkg_cmd cmd_history, cmd_lock, cmd_recover, cmd_rollback, 
  * cli_str:  the same for the string member KEY of object O ("" if none).
  */
 const char *cli_safe(const char *s);
+/* cli_safe of the LEN bytes at S, which may hold NULs (shown as \x00). */
+const char *cli_safe_n(const char *s, size_t len);
 const char *cli_str(const json_t *o, const char *key);
 
 /* The width of the terminal OUT writes to, in columns; 0 when OUT is not a

@@ -8,7 +8,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "aipkg/term.h"
 #include "cli.h"
 
 /* --json is known before anything is parsed, so that a usage error in
@@ -50,7 +49,7 @@ static void on_output(void *ud, enum aipkg_stream stream, const char *data, size
 	struct cli *cli = ud;
 	int which = stream == AIPKG_STDERR;
 	size_t n = cli->apk_tail_len[which] + len, keep, start = 0;
-	char *text = malloc(n + 1), *safe;
+	char *text = malloc(n + 1);
 
 	if (!text)
 		return;
@@ -64,13 +63,8 @@ static void on_output(void *ud, enum aipkg_stream stream, const char *data, size
 	while (start < n) {
 		char *nl = memchr(text + start, '\n', n - start);
 		size_t line = (nl ? (size_t)(nl - text) : n) - start;
-		size_t need = aipkg_term_escape(NULL, 0, text + start, line);
 
-		if ((safe = malloc(need + 1))) {
-			aipkg_term_escape(safe, need + 1, text + start, line);
-			fputs(safe, stderr);
-			free(safe);
-		}
+		fputs(cli_safe_n(text + start, line), stderr);
 		if (nl)
 			putc('\n', stderr);
 		start += line + (nl != NULL);

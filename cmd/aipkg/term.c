@@ -13,11 +13,15 @@
 
 const char *cli_safe(const char *s)
 {
+	return cli_safe_n(s, s ? strlen(s) : 0);
+}
+
+const char *cli_safe_n(const char *s, size_t len)
+{
 	static char *slot[SAFE_SLOTS];
 	static size_t cap[SAFE_SLOTS];
 	static unsigned next;
 	unsigned i = next++ % SAFE_SLOTS;
-	size_t len = s ? strlen(s) : 0;
 	size_t need = aipkg_term_escape(NULL, 0, s, len) + 1;
 
 	if (need > cap[i]) {
